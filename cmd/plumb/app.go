@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"golang.org/x/term"
+
+	"plumb/reconcile"
+	"plumb/reconcile/state"
+)
+
+// StateFile is the local state's file name in the configuration folder.
+const StateFile = "plumb.state"
+
+// app is what every subcommand shares: the streams, the folder, and
+// whether a person is at a terminal.
+type app struct {
+	dir            string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	// tty is set when stdout and stdin are a terminal: colour, prompts
+	// and a progress line are used only then.
+	tty   bool
+	color bool
+	files map[string]*hcl.File
+}
+
+func newApp(dir string, stdin io.Reader, stdout, stderr io.Writer) *app {
+	a := &app{dir: dir, stdin: stdin, stdout: stdout, stderr: stderr}
+	if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if in, ok := stdin.(*os.File); ok && term.IsTerminal(int(in.Fd())) {
+			a.tty = true
+		}
+		a.color = os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+	}
+	return a
+}
+
+func version() string { return reconcile.Version }
+
+// diags prints diagnostics with the source line they point at, and
+// reports whether any was an error.
+func (a *app) diags(d hcl.Diagnostics) bool {
+	if len(d) == 0 {
+		return false
+	}
+	width := 0
+	if a.tty {
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
+			width = w
+		}
+	}
+	wr := hcl.NewDiagnosticTextWriter(a.stderr, a.files, uint(width), a.color)
+	for _, x := range d {
+		_ = wr.WriteDiagnostic(x)
+	}
+	return d.HasErrors()
+}
+
+// errorf prints an error that has no place in a file.
+func (a *app) errorf(format string, args ...any) int {
+	fmt.Fprintf(a.stderr, "Error: "+format+"\n", args...)
+	return exitError
+}
+
+// runFlags are the options plan, apply and destroy share.
+type runFlags struct {
+	vars        multiFlag
+	varFiles    multiFlag
+	targets     multiFlag
+	parallelism int
+	refresh     bool
+	lockTimeout time.Duration
+	noColor     bool
+}
+
+func (f *runFlags) register(fs *flag.FlagSet) {
+	fs.Var(&f.vars, "var", "set a variable: -var 'NAME=VALUE' (repeatable)")
+	fs.Var(&f.varFiles, "var-file", "read variables from an HCL `FILE` (repeatable)")
+	fs.Var(&f.targets, "target", "limit the run to `ADDR` and what it depends on (repeatable)")
+	fs.IntVar(&f.parallelism, "parallelism", reconcile.DefaultParallelism, "at most `N` resource operations at once")
+	fs.BoolVar(&f.refresh, "refresh", true, "read live objects before planning")
+	fs.DurationVar(&f.lockTimeout, "lock-timeout", 0, "wait up to `DURATION` for the state lock")
+	fs.BoolVar(&f.noColor, "no-color", false, "never use colour")
+}
+
+func newFlagSet(a *app, name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(a.stderr, "Usage: plumb %s\n\nOptions:\n", usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags; it returns false (having printed why) on error.
+func parse(fs *flag.FlagSet, args []string) bool {
+	return fs.Parse(args) == nil
+}
+
+// load reads the configuration into an engine.
+func (a *app) load(opts reconcile.Options) (*reconcile.Engine, bool) {
+	opts.Dir = a.dir
+	opts.Registry = registry()
+	e, d := reconcile.Load(opts)
+	if e != nil {
+		a.files = e.Config().Files
+	}
+	if a.diags(d) {
+		return nil, false
+	}
+	return e, true
+}
+
+func (f *runFlags) options(a *app) reconcile.Options {
+	if f.noColor {
+		a.color = false
+	}
+	return reconcile.Options{
+		Inputs:      reconcile.Inputs{Vars: f.vars, VarFiles: f.varFiles, Env: os.Environ()},
+		Parallelism: f.parallelism,
+		NoRefresh:   !f.refresh,
+		Targets:     f.targets,
+	}
+}
+
+// backend opens the state backend of the configuration.
+func (a *app) backend() state.Backend {
+	return state.NewLocal(filepath.Join(a.dir, StateFile))
+}
+
+// lockedState takes the state lock and reads the state. The returned
+// function releases the lock.
+func (a *app) lockedState(ctx context.Context, b state.Backend, op string, timeout time.Duration) (*state.State, func(), bool) {
+	lctx, cancel := context.WithTimeout(ctx, max(timeout, time.Millisecond))
+	defer cancel()
+	host, _ := os.Hostname()
+	info := state.LockInfo{Operation: op, Who: os.Getenv("USER"), Host: host, PID: os.Getpid(), Created: time.Now().UTC().Format(time.RFC3339)}
+	if err := b.Lock(lctx, info); err != nil {
+		if errors.Is(err, state.ErrLocked) {
+			a.errorf("%v\n\nAnother plumb run holds the state lock. Wait for it, pass -lock-timeout=1m to wait, or if it died, run plumb force-unlock with the lock ID.", err)
+		} else {
+			a.errorf("cannot lock state: %v", err)
+		}
+		return nil, nil, false
+	}
+	unlock := func() {
+		if err := b.Unlock(); err != nil {
+			a.errorf("cannot release the state lock: %v", err)
+		}
+	}
+	st, err := b.Read(ctx)
+	if err != nil {
+		unlock()
+		a.errorf("%v", err)
+		return nil, nil, false
+	}
+	return st, unlock, true
+}

@@ -1,0 +1,106 @@
+// Command plumb reads HCL files that say how a hosting estate should be,
+// reads how it is, shows the difference as a plan and applies it.
+//
+// Each subcommand lives in its own file: it parses its flags, calls into
+// the engine (package reconcile) and renders the result.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+// Exit codes: 0 success (and, with -detailed-exitcode, no changes), 1 an
+// error, 2 changes present (plan -detailed-exitcode), 3 files need
+// formatting (fmt -check).
+const (
+	exitOK      = 0
+	exitError   = 1
+	exitChanges = 2
+	exitFormat  = 3
+)
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(a *app, args []string) int
+}
+
+func commands() []command {
+	return []command{
+		{"validate", "Check the configuration for mistakes, without reading anything live", runValidate},
+		{"fmt", "Rewrite configuration files in the canonical format", runFmt},
+		{"plan", "Show what apply would change", runPlan},
+		{"apply", "Make the estate match the configuration (or carry out a saved plan)", runApply},
+		{"destroy", "Delete everything plumb manages in this configuration", runDestroy},
+		{"show", "Show a saved plan or the current state", runShow},
+		{"import", "Adopt an existing object into state: import ADDR ID", runImport},
+		{"state", "Inspect and edit state: list, show, rm, mv", runState},
+		{"output", "Print output values", runOutput},
+		{"graph", "Print the reference graph in Graphviz DOT form", runGraph},
+		{"force-unlock", "Break a state lock left by a dead run: force-unlock ID", runForceUnlock},
+		{"version", "Print plumb's version", runVersion},
+	}
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is main without the process: it returns the exit code.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	global := flag.NewFlagSet("plumb", flag.ContinueOnError)
+	global.SetOutput(stderr)
+	chdir := global.String("chdir", ".", "run in `DIR`, the configuration folder")
+	global.Usage = func() { usage(stderr) }
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitError
+	}
+	rest := global.Args()
+	if len(rest) == 0 {
+		usage(stderr)
+		return exitError
+	}
+	a := newApp(*chdir, stdin, stdout, stderr)
+	for _, c := range commands() {
+		if c.name == rest[0] {
+			return c.run(a, rest[1:])
+		}
+	}
+	fmt.Fprintf(stderr, "plumb: unknown command %q. Run plumb without arguments for the list.\n", rest[0])
+	return exitError
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: plumb [-chdir=DIR] COMMAND [options]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "plumb makes a hosting estate match its HCL description.")
+	fmt.Fprintln(w)
+	cmds := commands()
+	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
+	for _, c := range cmds {
+		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run plumb COMMAND -h for a command's options.")
+}
+
+// multiFlag collects a repeated string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func runVersion(a *app, _ []string) int {
+	fmt.Fprintln(a.stdout, "plumb", version())
+	return exitOK
+}

@@ -1,0 +1,14 @@
+package main
+
+import (
+	"plumb/providers"
+	"plumb/providers/builtin"
+)
+
+// registry builds the one registry of every provider this plumb has, so a
+// reader sees them all in one place.
+func registry() *providers.Registry {
+	r := providers.NewRegistry()
+	r.Register("plumb", builtin.New)
+	return r
+}

@@ -1,0 +1,65 @@
+package providers
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// DefaultPlan proposes a new state the way most resource types want it:
+// configured attributes take their configured value; computed attributes
+// left null in configuration keep their prior value, or become unknown on
+// create and on replace; attributes marked ForceNew that change are named
+// in RequiresReplace.
+func DefaultPlan(s Schema, req PlanRequest) PlanResponse {
+	if req.Config.IsNull() {
+		return PlanResponse{Planned: cty.NullVal(s.ImpliedType())}
+	}
+	var replace []string
+	if !req.Prior.IsNull() {
+		for name, a := range s.Attributes {
+			if !a.ForceNew {
+				continue
+			}
+			cv := req.Config.GetAttr(name)
+			if a.Computed && cv.IsNull() {
+				continue
+			}
+			pv := req.Prior.GetAttr(name)
+			if !cv.IsKnown() || !cv.RawEquals(pv) && !cv.Equals(pv).True() {
+				replace = append(replace, name)
+			}
+		}
+		sort.Strings(replace)
+	}
+	creating := req.Prior.IsNull() || len(replace) > 0
+	vals := make(map[string]cty.Value, len(s.Attributes)+len(s.Blocks))
+	for name, a := range s.Attributes {
+		cv := req.Config.GetAttr(name)
+		switch {
+		case !a.Computed || !cv.IsNull():
+			vals[name] = cv
+		case creating:
+			vals[name] = cty.UnknownVal(a.Type)
+		default:
+			vals[name] = req.Prior.GetAttr(name)
+		}
+	}
+	for name := range s.Blocks {
+		vals[name] = req.Config.GetAttr(name)
+	}
+	return PlanResponse{Planned: cty.ObjectVal(vals), RequiresReplace: replace}
+}
+
+// Errorf returns diagnostics holding one error with the given summary and
+// a detail built from format and args.
+func Errorf(summary, format string, args ...any) hcl.Diagnostics {
+	return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: summary, Detail: fmt.Sprintf(format, args...)}}
+}
+
+// Warnf returns diagnostics holding one warning.
+func Warnf(summary, format string, args ...any) hcl.Diagnostics {
+	return hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: summary, Detail: fmt.Sprintf(format, args...)}}
+}

@@ -1,0 +1,383 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"plumb/providers"
+	"plumb/reconcile/config"
+	"plumb/reconcile/graph"
+	"plumb/reconcile/plan"
+	"plumb/reconcile/state"
+)
+
+// applier carries out one plan.
+type applier struct {
+	*walk
+	p       *plan.Plan
+	st      *state.State
+	rec     state.Recorder
+	changes map[string]*plan.Change // by instance address
+	byRes   map[string][]*plan.Change
+}
+
+// Apply carries out p against st, recording every finished change through
+// the backend's recorder as it happens, and returns the state as finally
+// written. It first deletes, dependents before what they depend on, then
+// creates and updates in dependency order, evaluating configuration with
+// the values just made. A failure stops only what depends on it. Whatever
+// happens, what was done is folded into the stored state before Apply
+// returns; saving is not cancelled with ctx.
+func (e *Engine) Apply(ctx context.Context, st *state.State, p *plan.Plan, b state.Backend) (*state.State, hcl.Diagnostics) {
+	if d := CheckFresh(st, p); d.HasErrors() {
+		return nil, d
+	}
+	rec, err := b.Recorder(ctx, st)
+	if err != nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot open the state journal", Detail: fmt.Sprintf("%v. Nothing was changed.", err)}}
+	}
+	d := e.apply(ctx, st, p, rec)
+	final, err := rec.Close(context.WithoutCancel(ctx))
+	if err != nil {
+		d = append(d, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot save state",
+			Detail: fmt.Sprintf("%v. Everything applied is recorded in the journal beside the state file; the next plumb run folds it in.", err)})
+	}
+	return final, d
+}
+
+// CheckFresh refuses a saved plan made against another state than st.
+func CheckFresh(st *state.State, p *plan.Plan) hcl.Diagnostics {
+	if p.Lineage != st.Lineage || p.Serial != st.Serial {
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Saved plan is stale",
+			Detail:   fmt.Sprintf("%v: the plan was made against state serial %d of lineage %s, but the state is now serial %d of lineage %s. Something changed the estate since; run plumb plan again.", ErrStalePlan, p.Serial, p.Lineage, st.Serial, st.Lineage),
+		}}
+	}
+	return nil
+}
+
+func (e *Engine) apply(ctx context.Context, st *state.State, p *plan.Plan, rec state.Recorder) hcl.Diagnostics {
+	a := &applier{walk: e.newWalk(), p: p, st: st, rec: rec, changes: map[string]*plan.Change{}, byRes: map[string][]*plan.Change{}}
+	for _, c := range p.Changes {
+		a.changes[c.Addr] = c
+		res := c.Type + "." + c.Name
+		if c.Mode == plan.Data {
+			res = "data." + res
+		}
+		a.byRes[res] = append(a.byRes[res], c)
+	}
+	a.resource = a.applyResource
+	diags := a.deleteAll(ctx)
+	if p.Destroy {
+		if len(diags) == 0 && len(p.Targets) == 0 {
+			diags = append(diags, a.recordOutputs(true)...)
+		}
+		return diags
+	}
+	only, tdiags := e.targetNodes()
+	diags = append(diags, tdiags...)
+	diags = append(diags, a.run(ctx, only)...)
+	if only == nil {
+		diags = append(diags, a.recordOutputs(false)...)
+	}
+	return diags
+}
+
+// deleteAll carries out the plan's deletions, each after the deletion of
+// every instance that depends on it.
+func (a *applier) deleteAll(ctx context.Context) hcl.Diagnostics {
+	g := graph.New()
+	var dels []*plan.Change
+	for _, c := range a.p.Changes {
+		if c.Action == plan.Delete && c.Mode == plan.Managed {
+			dels = append(dels, c)
+		}
+	}
+	if len(dels) == 0 {
+		return nil
+	}
+	// "gone:R" is done when every instance of resource R being deleted
+	// is gone; an instance of R waits for "gone:D" of each D that depends
+	// on R.
+	dependents := map[string][]string{}
+	for _, c := range dels {
+		res := c.Type + "." + c.Name
+		g.Connect("gone:"+res, c.Addr)
+		for _, dep := range a.dependenciesOf(res, c.Addr) {
+			dependents[dep] = append(dependents[dep], res)
+		}
+	}
+	for _, c := range dels {
+		for _, d := range dependents[c.Type+"."+c.Name] {
+			if g.Has("gone:" + d) {
+				g.Connect(c.Addr, "gone:"+d)
+			}
+		}
+	}
+	for _, cycle := range g.Cycles() {
+		// Recorded dependencies can disagree with configuration; never
+		// deadlock on them: break the cycle by forgetting its edges.
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cycle in deletion order", Detail: fmt.Sprintf("These depend on each other in a circle: %v. Delete them one at a time with -target.", cycle)}}
+	}
+	g.Walk(ctx, a.e.opts.Parallelism, a.e.opts.Stop, func(ctx context.Context, node string) error {
+		c, ok := a.changes[node]
+		if !ok {
+			return nil
+		}
+		select {
+		case a.e.sem <- struct{}{}:
+		case <-ctx.Done():
+			return graph.ErrSkipped
+		}
+		defer func() { <-a.e.sem }()
+		d := a.deleteOne(ctx, c)
+		a.addDiags(d)
+		if d.HasErrors() {
+			return errFailed
+		}
+		return nil
+	})
+	return a.diags
+}
+
+// dependenciesOf returns what an instance being deleted depends on: from
+// configuration when its resource is still declared, else from state.
+func (a *applier) dependenciesOf(res, addr string) []string {
+	if deps, ok := a.e.deps[res]; ok {
+		return deps
+	}
+	if si, ok := a.st.Resources[addr]; ok {
+		return si.Dependencies
+	}
+	return nil
+}
+
+func (a *applier) deleteOne(ctx context.Context, c *plan.Change) hcl.Diagnostics {
+	rt := a.typeFor(c)
+	if rt == nil {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: c.Addr + ": unknown resource type", Detail: fmt.Sprintf("No provider of this plumb serves %s, so plumb cannot delete it. Remove it from state with plumb state rm %s if it is gone.", c.Type, c.Addr)}}
+	}
+	done := a.e.observe(c.Addr, plan.Delete)
+	resp := rt.managed.Apply(ctx, providers.ApplyRequest{Prior: c.Before, Planned: cty.NullVal(rt.ty), Config: cty.NullVal(rt.ty)})
+	d := locate(resp.Diagnostics, c.Addr, nil)
+	done(diagErr(d))
+	if d.HasErrors() {
+		if resp.State != cty.NilVal && !resp.State.IsNull() {
+			d = append(d, a.record(c, rt, resp.State, false)...)
+		}
+		return d
+	}
+	if err := a.rec.Remove(c.Addr); err != nil {
+		d = append(d, recordFailed(c.Addr, err))
+	}
+	return d
+}
+
+func (a *applier) typeFor(c *plan.Change) *resourceType {
+	res := c.Type + "." + c.Name
+	if rt, ok := a.e.types[res]; ok && rt.managed != nil {
+		return rt
+	}
+	return a.e.typeOf(&state.Instance{Type: c.Type, Name: c.Name, Mode: string(c.Mode)})
+}
+
+func recordFailed(addr string, err error) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: addr + ": state not recorded", Detail: fmt.Sprintf("The change was made but could not be written to state: %v. Fix the cause (disk full?) and run plumb apply again; plumb will find the object.", err)}
+}
+
+// record writes an instance's new state.
+func (a *applier) record(c *plan.Change, rt *resourceType, v cty.Value, tainted bool) hcl.Diagnostics {
+	res := c.Type + "." + c.Name
+	inst := &state.Instance{Addr: c.Addr, Mode: string(plan.Managed), Type: c.Type, Name: c.Name, Provider: rt.provider, Dependencies: a.e.deps[res], Tainted: tainted}
+	if err := inst.SetValue(v, rt.ty); err != nil {
+		return hcl.Diagnostics{recordFailed(c.Addr, err)}
+	}
+	if err := a.rec.Set(inst); err != nil {
+		return hcl.Diagnostics{recordFailed(c.Addr, err)}
+	}
+	return nil
+}
+
+func (a *applier) applyResource(ctx context.Context, r *config.Resource, rt *resourceType) error {
+	evalCtx := a.scope.evalContext(a.e.refs[r.Addr()])
+	insts, diags := expand(r, evalCtx)
+	if diags.HasErrors() {
+		a.addDiags(diags)
+		return errFailed
+	}
+	vals := make([]cty.Value, len(insts))
+	var mu sync.Mutex
+	failed := false
+	a.forEachInstance(ctx, insts, func(i int, in instance) {
+		v, d := a.applyInstance(ctx, r, rt, in, instanceContext(evalCtx, in.key, in.each))
+		vals[i] = v
+		a.addDiags(d)
+		if d.HasErrors() {
+			mu.Lock()
+			failed = true
+			mu.Unlock()
+		}
+	})
+	for i := range vals {
+		if vals[i] == cty.NilVal {
+			vals[i] = cty.DynamicVal
+			failed = true
+		}
+	}
+	a.scope.setResource(r.Addr(), aggregate(r, insts, vals))
+	if failed {
+		return errFailed
+	}
+	return nil
+}
+
+func (a *applier) applyInstance(ctx context.Context, r *config.Resource, rt *resourceType, in instance, ictx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+	c, ok := a.changes[in.addr]
+	if !ok {
+		// Not planned (outside -target, or added to the configuration
+		// since the plan): its value is what state says.
+		if si, ok := a.st.Resources[in.addr]; ok {
+			v, err := si.Value(rt.ty)
+			if err == nil {
+				return v, nil
+			}
+		}
+		return cty.DynamicVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: in.addr + ": not in the plan", Detail: "The configuration declares an instance the plan does not know; the configuration changed after the plan was made. Run plumb plan again.", Subject: r.DeclRange.Ptr()}}
+	}
+	if r.Mode == config.Data {
+		if c.Action != plan.Read {
+			return c.After, nil
+		}
+		cfgVal, d := decodeConfig(r, rt, ictx)
+		if d.HasErrors() {
+			return cty.DynamicVal, d
+		}
+		return readData(ctx, a.e, r, rt, in.addr, cfgVal)
+	}
+	var diags hcl.Diagnostics
+	if c.ImportID != "" {
+		diags = append(diags, a.record(c, rt, c.Before, false)...)
+	}
+	switch c.Action {
+	case plan.NoOp:
+		return c.Before, diags
+	case plan.Delete:
+		return cty.DynamicVal, diags
+	}
+	cfgVal, d := decodeConfig(r, rt, ictx)
+	diags = append(diags, d...)
+	if d.HasErrors() {
+		return cty.DynamicVal, diags
+	}
+	prior := c.Before
+	if !prior.IsNull() {
+		cfgVal = ignoreChanges(r.Lifecycle, cfgVal, prior)
+	}
+	planPrior := prior
+	if c.Action.IsReplace() {
+		planPrior = cty.NullVal(rt.ty)
+	}
+	resp := rt.managed.Plan(ctx, providers.PlanRequest{Prior: planPrior, Config: cfgVal})
+	d = locate(resp.Diagnostics, in.addr, r.DeclRange.Ptr())
+	diags = append(diags, d...)
+	if d.HasErrors() {
+		return cty.DynamicVal, diags
+	}
+	if c.Action == plan.Update && len(resp.RequiresReplace) > 0 {
+		return cty.DynamicVal, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: in.addr + ": plan changed during apply",
+			Detail: fmt.Sprintf("The plan said update in place, but with the values known now %v force a replacement. Nothing was changed; run plumb apply again to see the new plan.", resp.RequiresReplace), Subject: r.DeclRange.Ptr()})
+	}
+	return a.change(ctx, c, rt, r, cfgVal, resp.Planned, diags)
+}
+
+// change performs a create, update or replace and records the result.
+func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, r *config.Resource, cfgVal, planned cty.Value, diags hcl.Diagnostics) (cty.Value, hcl.Diagnostics) {
+	res := rt.managed
+	where := r.DeclRange.Ptr()
+	done := a.e.observe(c.Addr, c.Action)
+	prior := c.Before
+	if c.Action == plan.DeleteThenCreate {
+		resp := res.Apply(ctx, providers.ApplyRequest{Prior: prior, Planned: cty.NullVal(rt.ty), Config: cty.NullVal(rt.ty)})
+		d := locate(resp.Diagnostics, c.Addr, where)
+		if d.HasErrors() {
+			done(diagErr(d))
+			return cty.DynamicVal, append(diags, d...)
+		}
+		if err := a.rec.Remove(c.Addr); err != nil {
+			diags = append(diags, recordFailed(c.Addr, err))
+		}
+		prior = cty.NullVal(rt.ty)
+	}
+	if c.Action == plan.CreateThenDelete {
+		prior = cty.NullVal(rt.ty)
+	}
+	resp := res.Apply(ctx, providers.ApplyRequest{Prior: prior, Planned: planned, Config: cfgVal})
+	d := locate(resp.Diagnostics, c.Addr, where)
+	diags = append(diags, d...)
+	newState := resp.State
+	if newState == cty.NilVal {
+		newState = prior
+	}
+	if d.HasErrors() {
+		done(diagErr(d))
+		if !newState.IsNull() {
+			diags = append(diags, a.record(c, rt, newState, prior.IsNull())...)
+		}
+		return cty.DynamicVal, diags
+	}
+	diags = append(diags, a.record(c, rt, newState, false)...)
+	if c.Action == plan.CreateThenDelete {
+		old := res.Apply(ctx, providers.ApplyRequest{Prior: c.Before, Planned: cty.NullVal(rt.ty), Config: cty.NullVal(rt.ty)})
+		od := locate(old.Diagnostics, c.Addr+" (old object)", where)
+		if od.HasErrors() {
+			for _, x := range od {
+				x.Detail += " The new object was created and recorded; the old one is left in place and must be removed by hand."
+			}
+		}
+		diags = append(diags, od...)
+	}
+	done(diagErr(diags))
+	return newState, diags
+}
+
+// recordOutputs stores the root outputs in state.
+func (a *applier) recordOutputs(clear bool) hcl.Diagnostics {
+	outs := map[string]*state.Output{}
+	if !clear {
+		for _, name := range keys(a.e.cfg.Outputs) {
+			v, ok := a.scope.outputs[name]
+			if !ok || !v.IsWhollyKnown() {
+				continue
+			}
+			o, err := state.NewOutput(v, a.e.cfg.Outputs[name].Sensitive)
+			if err != nil {
+				return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot record output " + name, Detail: err.Error()}}
+			}
+			outs[name] = o
+		}
+	}
+	if err := a.rec.SetOutputs(outs); err != nil {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot record outputs", Detail: err.Error()}}
+	}
+	return nil
+}
+
+// decodeLoose decodes an instance's attributes without a schema, for
+// objects whose type no provider serves any more.
+func decodeLoose(si *state.Instance) cty.Value {
+	ty, err := ctyjson.ImpliedType(si.Attributes)
+	if err != nil {
+		return cty.EmptyObjectVal
+	}
+	v, err := ctyjson.Unmarshal(si.Attributes, ty)
+	if err != nil {
+		return cty.EmptyObjectVal
+	}
+	return v
+}

@@ -1,0 +1,393 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/typeexpr"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// FileSuffix is the file name ending of configuration files.
+const FileSuffix = ".hcl"
+
+var fileSchema = &hcl.BodySchema{
+	Blocks: []hcl.BlockHeaderSchema{
+		{Type: "plumb"},
+		{Type: "provider", LabelNames: []string{"name"}},
+		{Type: "variable", LabelNames: []string{"name"}},
+		{Type: "locals"},
+		{Type: "resource", LabelNames: []string{"type", "name"}},
+		{Type: "data", LabelNames: []string{"type", "name"}},
+		{Type: "output", LabelNames: []string{"name"}},
+		{Type: "import"},
+	},
+}
+
+// Load reads every *.hcl file in dir, in name order, into a Config. The
+// diagnostics list every problem found, not only the first; the Config is
+// returned even with errors so callers can print what was understood.
+func Load(dir string) (*Config, hcl.Diagnostics) {
+	names, err := filepath.Glob(filepath.Join(dir, "*"+FileSuffix))
+	if err != nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot list configuration files", Detail: err.Error()}}
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "No configuration files",
+			Detail:   fmt.Sprintf("The folder %s holds no *%s files. Run plumb in the folder of your configuration, or name it with -chdir=DIR.", dir, FileSuffix),
+		}}
+	}
+	p := hclparse.NewParser()
+	cfg := newConfig(dir)
+	var diags hcl.Diagnostics
+	for _, name := range names {
+		src, err := os.ReadFile(name)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()})
+			continue
+		}
+		f, fdiags := p.ParseHCL(src, filepath.Base(name))
+		diags = append(diags, fdiags...)
+		if f == nil {
+			continue
+		}
+		diags = append(diags, cfg.addFile(f)...)
+	}
+	cfg.Files = p.Files()
+	diags = append(diags, cfg.checkImports()...)
+	return cfg, diags
+}
+
+// LoadSource parses configuration from in-memory files, keyed by file
+// name; it serves tests and tools that hold configuration as text.
+func LoadSource(dir string, files map[string]string) (*Config, hcl.Diagnostics) {
+	p := hclparse.NewParser()
+	cfg := newConfig(dir)
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var diags hcl.Diagnostics
+	for _, n := range names {
+		f, fdiags := p.ParseHCL([]byte(files[n]), n)
+		diags = append(diags, fdiags...)
+		if f != nil {
+			diags = append(diags, cfg.addFile(f)...)
+		}
+	}
+	cfg.Files = p.Files()
+	diags = append(diags, cfg.checkImports()...)
+	return cfg, diags
+}
+
+func newConfig(dir string) *Config {
+	return &Config{
+		Dir:       dir,
+		Providers: map[string]*Provider{},
+		Variables: map[string]*Variable{},
+		Locals:    map[string]*Local{},
+		Resources: map[string]*Resource{},
+		Outputs:   map[string]*Output{},
+	}
+}
+
+func (c *Config) addFile(f *hcl.File) hcl.Diagnostics {
+	content, diags := f.Body.Content(fileSchema)
+	for _, b := range content.Blocks {
+		switch b.Type {
+		case "plumb":
+			diags = append(diags, c.addSettings(b)...)
+		case "provider":
+			diags = append(diags, c.addProvider(b)...)
+		case "variable":
+			diags = append(diags, c.addVariable(b)...)
+		case "locals":
+			diags = append(diags, c.addLocals(b)...)
+		case "resource":
+			diags = append(diags, c.addResource(b, Managed)...)
+		case "data":
+			diags = append(diags, c.addResource(b, Data)...)
+		case "output":
+			diags = append(diags, c.addOutput(b)...)
+		case "import":
+			diags = append(diags, c.addImport(b)...)
+		}
+	}
+	return diags
+}
+
+func duplicate(kind, name string, first hcl.Range, b *hcl.Block) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  fmt.Sprintf("Duplicate %s %s", kind, name),
+		Detail:   fmt.Sprintf("%s %s was already declared at %s. Each must have a unique name: rename or remove one of them.", kind, name, first),
+		Subject:  b.DefRange.Ptr(),
+	}
+}
+
+func checkName(kind, name string, rng hcl.Range) hcl.Diagnostics {
+	if hclsyntax.ValidIdentifier(name) {
+		return nil
+	}
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid " + kind + " name",
+		Detail:   fmt.Sprintf("%q is not a valid name: a name starts with a letter or underscore and holds only letters, digits, underscores and dashes.", name),
+		Subject:  rng.Ptr(),
+	}}
+}
+
+var settingsSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "required_version"}},
+	Blocks:     []hcl.BlockHeaderSchema{{Type: "backend", LabelNames: []string{"type"}}},
+}
+
+func (c *Config) addSettings(b *hcl.Block) hcl.Diagnostics {
+	if c.Settings != nil {
+		return hcl.Diagnostics{duplicate("settings block", "plumb", c.Settings.DeclRange, b)}
+	}
+	content, diags := b.Body.Content(settingsSchema)
+	s := &Settings{DeclRange: b.DefRange}
+	for _, bb := range content.Blocks {
+		if s.Backend != nil {
+			diags = append(diags, duplicate("backend", bb.Labels[0], s.Backend.DeclRange, bb))
+			continue
+		}
+		s.Backend = &Backend{Type: bb.Labels[0], Config: bb.Body, DeclRange: bb.DefRange}
+	}
+	c.Settings = s
+	return diags
+}
+
+func (c *Config) addProvider(b *hcl.Block) hcl.Diagnostics {
+	name := b.Labels[0]
+	if prev, ok := c.Providers[name]; ok {
+		return hcl.Diagnostics{duplicate("provider", name, prev.DeclRange, b)}
+	}
+	c.Providers[name] = &Provider{Name: name, Config: b.Body, DeclRange: b.DefRange}
+	return nil
+}
+
+var variableSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "description"}, {Name: "type"}, {Name: "default"}, {Name: "sensitive"}, {Name: "nullable"},
+	},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "validation"}},
+}
+
+var validationSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "condition", Required: true}, {Name: "error_message", Required: true}},
+}
+
+func (c *Config) addVariable(b *hcl.Block) hcl.Diagnostics {
+	name := b.Labels[0]
+	diags := checkName("variable", name, b.LabelRanges[0])
+	if prev, ok := c.Variables[name]; ok {
+		return append(diags, duplicate("variable", name, prev.DeclRange, b))
+	}
+	content, cdiags := b.Body.Content(variableSchema)
+	diags = append(diags, cdiags...)
+	v := &Variable{Name: name, Type: cty.DynamicPseudoType, DeclRange: b.DefRange}
+	if a, ok := content.Attributes["description"]; ok {
+		diags = append(diags, decodeString(a, &v.Description)...)
+	}
+	if a, ok := content.Attributes["sensitive"]; ok {
+		diags = append(diags, decodeBool(a, &v.Sensitive)...)
+	}
+	if a, ok := content.Attributes["type"]; ok {
+		ty, tdiags := typeexpr.TypeConstraint(a.Expr)
+		diags = append(diags, tdiags...)
+		if !tdiags.HasErrors() {
+			v.Type = ty
+		}
+	}
+	if a, ok := content.Attributes["default"]; ok {
+		val, vdiags := a.Expr.Value(nil)
+		diags = append(diags, vdiags...)
+		if !vdiags.HasErrors() {
+			conv, err := convert.Convert(val, v.Type)
+			if err != nil {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid default value for variable",
+					Detail:   fmt.Sprintf("The default of variable %q does not fit its type %s: %s.", name, typeexpr.TypeString(v.Type), err),
+					Subject:  a.Expr.Range().Ptr(),
+				})
+			} else {
+				v.Default = conv
+			}
+		}
+	}
+	for _, vb := range content.Blocks {
+		vc, vdiags := vb.Body.Content(validationSchema)
+		diags = append(diags, vdiags...)
+		if vdiags.HasErrors() {
+			continue
+		}
+		v.Validations = append(v.Validations, &Validation{
+			Condition:    vc.Attributes["condition"].Expr,
+			ErrorMessage: vc.Attributes["error_message"].Expr,
+			DeclRange:    vb.DefRange,
+		})
+	}
+	c.Variables[name] = v
+	return diags
+}
+
+func (c *Config) addLocals(b *hcl.Block) hcl.Diagnostics {
+	attrs, diags := b.Body.JustAttributes()
+	for name, a := range attrs {
+		diags = append(diags, checkName("local value", name, a.NameRange)...)
+		if prev, ok := c.Locals[name]; ok {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Duplicate local value " + name,
+				Detail:   fmt.Sprintf("local.%s was already declared at %s. Rename or remove one of them.", name, prev.DeclRange),
+				Subject:  a.NameRange.Ptr(),
+			})
+			continue
+		}
+		c.Locals[name] = &Local{Name: name, Expr: a.Expr, DeclRange: a.Range}
+	}
+	return diags
+}
+
+var outputSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "value", Required: true}, {Name: "description"}, {Name: "sensitive"}, {Name: "depends_on"},
+	},
+}
+
+func (c *Config) addOutput(b *hcl.Block) hcl.Diagnostics {
+	name := b.Labels[0]
+	diags := checkName("output", name, b.LabelRanges[0])
+	if prev, ok := c.Outputs[name]; ok {
+		return append(diags, duplicate("output", name, prev.DeclRange, b))
+	}
+	content, cdiags := b.Body.Content(outputSchema)
+	diags = append(diags, cdiags...)
+	if cdiags.HasErrors() {
+		return diags
+	}
+	o := &Output{Name: name, Expr: content.Attributes["value"].Expr, DeclRange: b.DefRange}
+	if a, ok := content.Attributes["description"]; ok {
+		diags = append(diags, decodeString(a, &o.Description)...)
+	}
+	if a, ok := content.Attributes["sensitive"]; ok {
+		diags = append(diags, decodeBool(a, &o.Sensitive)...)
+	}
+	if a, ok := content.Attributes["depends_on"]; ok {
+		deps, ddiags := decodeTraversals(a.Expr)
+		diags = append(diags, ddiags...)
+		o.DependsOn = deps
+	}
+	c.Outputs[name] = o
+	return diags
+}
+
+var importSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "to", Required: true}, {Name: "id", Required: true}},
+}
+
+func (c *Config) addImport(b *hcl.Block) hcl.Diagnostics {
+	content, diags := b.Body.Content(importSchema)
+	if diags.HasErrors() {
+		return diags
+	}
+	toAttr := content.Attributes["to"]
+	trav, tdiags := hcl.AbsTraversalForExpr(toAttr.Expr)
+	if tdiags.HasErrors() {
+		return append(diags, tdiags...)
+	}
+	to, err := AddrFromTraversal(trav)
+	if err != nil || to.Mode != Managed {
+		msg := "import can only adopt a managed resource"
+		if err != nil {
+			msg = err.Error()
+		}
+		return append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid import address",
+			Detail:   fmt.Sprintf("The to argument must name a resource instance, such as local_file.site or local_file.site[\"key\"]: %s.", msg),
+			Subject:  toAttr.Expr.Range().Ptr(),
+		})
+	}
+	c.Imports = append(c.Imports, &Import{To: to, ID: content.Attributes["id"].Expr, DeclRange: b.DefRange})
+	return diags
+}
+
+// checkImports reports import blocks aimed at resources that are not
+// declared, and two imports into one address.
+func (c *Config) checkImports() hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	seen := map[string]*Import{}
+	for _, im := range c.Imports {
+		if _, ok := c.Resources[im.To.Resource()]; !ok {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Import into an undeclared resource",
+				Detail:   fmt.Sprintf("The import block names %s, but no resource block declares %s. Add the resource block the object should belong to.", im.To, im.To.Resource()),
+				Subject:  im.DeclRange.Ptr(),
+			})
+		}
+		if prev, ok := seen[im.To.String()]; ok {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Duplicate import",
+				Detail:   fmt.Sprintf("%s is already imported by the block at %s.", im.To, prev.DeclRange),
+				Subject:  im.DeclRange.Ptr(),
+			})
+		}
+		seen[im.To.String()] = im
+	}
+	return diags
+}
+
+func decodeString(a *hcl.Attribute, out *string) hcl.Diagnostics {
+	v, diags := a.Expr.Value(nil)
+	if diags.HasErrors() {
+		return diags
+	}
+	v, err := convert.Convert(v, cty.String)
+	if err != nil || v.IsNull() {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Expected a string", Detail: fmt.Sprintf("%s must be a literal string.", a.Name), Subject: a.Expr.Range().Ptr()}}
+	}
+	*out = v.AsString()
+	return nil
+}
+
+func decodeBool(a *hcl.Attribute, out *bool) hcl.Diagnostics {
+	v, diags := a.Expr.Value(nil)
+	if diags.HasErrors() {
+		return diags
+	}
+	v, err := convert.Convert(v, cty.Bool)
+	if err != nil || v.IsNull() {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Expected true or false", Detail: fmt.Sprintf("%s must be the literal true or false.", a.Name), Subject: a.Expr.Range().Ptr()}}
+	}
+	*out = v.True()
+	return nil
+}
+
+func decodeTraversals(expr hcl.Expression) ([]hcl.Traversal, hcl.Diagnostics) {
+	exprs, diags := hcl.ExprList(expr)
+	var out []hcl.Traversal
+	for _, e := range exprs {
+		t, tdiags := hcl.AbsTraversalForExpr(e)
+		diags = append(diags, tdiags...)
+		if !tdiags.HasErrors() {
+			out = append(out, t)
+		}
+	}
+	return out, diags
+}

@@ -1,0 +1,98 @@
+package config
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+var resourceMetaSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "count"}, {Name: "for_each"}, {Name: "depends_on"}, {Name: "provider"},
+	},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "lifecycle"}},
+}
+
+var lifecycleSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "prevent_destroy"}, {Name: "create_before_destroy"}, {Name: "ignore_changes"},
+	},
+}
+
+func (c *Config) addResource(b *hcl.Block, mode Mode) hcl.Diagnostics {
+	r := &Resource{Mode: mode, Type: b.Labels[0], Name: b.Labels[1], DeclRange: b.DefRange, TypeRange: b.LabelRanges[0]}
+	diags := checkName("resource type", r.Type, b.LabelRanges[0])
+	diags = append(diags, checkName("resource", r.Name, b.LabelRanges[1])...)
+	if prev, ok := c.Resources[r.Addr()]; ok {
+		kind := "resource"
+		if mode == Data {
+			kind = "data source"
+		}
+		return append(diags, duplicate(kind, r.Addr(), prev.DeclRange, b))
+	}
+	content, remain, cdiags := b.Body.PartialContent(resourceMetaSchema)
+	diags = append(diags, cdiags...)
+	r.Config = remain
+	if a, ok := content.Attributes["count"]; ok {
+		r.Count = a.Expr
+	}
+	if a, ok := content.Attributes["for_each"]; ok {
+		r.ForEach = a.Expr
+	}
+	if r.Count != nil && r.ForEach != nil {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "count and for_each together",
+			Detail:   "A resource may use count or for_each, not both. Keep the one that says how many instances you want.",
+			Subject:  content.Attributes["for_each"].NameRange.Ptr(),
+		})
+	}
+	if a, ok := content.Attributes["depends_on"]; ok {
+		deps, ddiags := decodeTraversals(a.Expr)
+		diags = append(diags, ddiags...)
+		r.DependsOn = deps
+	}
+	if a, ok := content.Attributes["provider"]; ok {
+		t, tdiags := hcl.AbsTraversalForExpr(a.Expr)
+		diags = append(diags, tdiags...)
+		if !tdiags.HasErrors() {
+			r.Provider = t.RootName()
+		}
+	}
+	for _, lb := range content.Blocks {
+		diags = append(diags, decodeLifecycle(lb, r)...)
+	}
+	c.Resources[r.Addr()] = r
+	return diags
+}
+
+func decodeLifecycle(b *hcl.Block, r *Resource) hcl.Diagnostics {
+	content, diags := b.Body.Content(lifecycleSchema)
+	if a, ok := content.Attributes["prevent_destroy"]; ok {
+		diags = append(diags, decodeBool(a, &r.Lifecycle.PreventDestroy)...)
+	}
+	if a, ok := content.Attributes["create_before_destroy"]; ok {
+		diags = append(diags, decodeBool(a, &r.Lifecycle.CreateBeforeDestroy)...)
+	}
+	if a, ok := content.Attributes["ignore_changes"]; ok {
+		if hcl.ExprAsKeyword(a.Expr) == "all" {
+			r.Lifecycle.IgnoreAllChanges = true
+			return diags
+		}
+		travs, tdiags := decodeTraversals(a.Expr)
+		diags = append(diags, tdiags...)
+		for _, t := range travs {
+			if len(t) != 1 {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Unsupported ignore_changes entry",
+					Detail:   fmt.Sprintf("ignore_changes takes top-level attribute names, such as [content, mode], or the keyword all; %q names a nested value.", t.RootName()),
+					Subject:  t.SourceRange().Ptr(),
+				})
+				continue
+			}
+			r.Lifecycle.IgnoreChanges = append(r.Lifecycle.IgnoreChanges, t.RootName())
+		}
+	}
+	return diags
+}

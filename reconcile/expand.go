@@ -1,0 +1,118 @@
+package reconcile
+
+import (
+	"fmt"
+	"math/big"
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+
+	"plumb/reconcile/config"
+)
+
+// instance is one expansion of a resource block.
+type instance struct {
+	key  cty.Value // cty.NilVal, a number (count) or a string (for_each)
+	each cty.Value // each.value for for_each
+	addr string
+}
+
+// expand evaluates count or for_each and lists the instances of r, sorted
+// by key.
+func expand(r *config.Resource, ctx *hcl.EvalContext) ([]instance, hcl.Diagnostics) {
+	base := r.Addr()
+	switch {
+	case r.Count != nil:
+		v, diags := r.Count.Value(ctx)
+		if diags.HasErrors() {
+			return nil, diags
+		}
+		if !v.IsKnown() {
+			return nil, notKnownYet(r.Count, "count")
+		}
+		n, err := convert.Convert(v, cty.Number)
+		if err != nil || n.IsNull() {
+			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid count", Detail: "count must be a whole number, zero or more.", Subject: r.Count.Range().Ptr()}}
+		}
+		c, acc := n.AsBigFloat().Int64()
+		if acc != big.Exact || c < 0 {
+			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid count", Detail: fmt.Sprintf("count must be a whole number, zero or more; it is %s.", n.AsBigFloat().String()), Subject: r.Count.Range().Ptr()}}
+		}
+		out := make([]instance, c)
+		for i := range out {
+			k := cty.NumberIntVal(int64(i))
+			out[i] = instance{key: k, addr: base + config.KeyString(k)}
+		}
+		return out, nil
+	case r.ForEach != nil:
+		v, diags := r.ForEach.Value(ctx)
+		if diags.HasErrors() {
+			return nil, diags
+		}
+		if !v.IsKnown() {
+			return nil, notKnownYet(r.ForEach, "for_each")
+		}
+		if v.IsNull() {
+			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid for_each", Detail: "for_each is null; give it a map or a set of strings.", Subject: r.ForEach.Range().Ptr()}}
+		}
+		ty := v.Type()
+		var out []instance
+		switch {
+		case ty.IsMapType() || ty.IsObjectType():
+			for it := v.ElementIterator(); it.Next(); {
+				k, ev := it.Element()
+				out = append(out, instance{key: k, each: ev, addr: base + config.KeyString(k)})
+			}
+		case ty.IsSetType() && ty.ElementType() == cty.String:
+			for it := v.ElementIterator(); it.Next(); {
+				_, ev := it.Element()
+				if ev.IsNull() || !ev.IsKnown() {
+					return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid for_each", Detail: "for_each holds a null or unknown string.", Subject: r.ForEach.Range().Ptr()}}
+				}
+				out = append(out, instance{key: ev, each: ev, addr: base + config.KeyString(ev)})
+			}
+		default:
+			return nil, hcl.Diagnostics{{
+				Severity: hcl.DiagError, Summary: "Invalid for_each",
+				Detail:  fmt.Sprintf("for_each takes a map or a set of strings, not %s. A list converts with toset(...).", ty.FriendlyName()),
+				Subject: r.ForEach.Range().Ptr(),
+			}}
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].key.AsString() < out[j].key.AsString() })
+		return out, nil
+	}
+	return []instance{{key: cty.NilVal, addr: base}}, nil
+}
+
+func notKnownYet(expr hcl.Expression, meta string) hcl.Diagnostics {
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid " + meta + " argument",
+		Detail:   fmt.Sprintf("The %s value depends on values known only after apply, so plumb cannot tell how many instances to plan. Use values known before apply (variables, locals, data), or apply the resources it depends on first with -target.", meta),
+		Subject:  expr.Range().Ptr(),
+	}}
+}
+
+// aggregate is the value a reference to the whole resource sees: the
+// object itself, a tuple for count, an object keyed by for_each key.
+func aggregate(r *config.Resource, insts []instance, vals []cty.Value) cty.Value {
+	switch {
+	case r.Count != nil:
+		if len(vals) == 0 {
+			return cty.EmptyTupleVal
+		}
+		return cty.TupleVal(vals)
+	case r.ForEach != nil:
+		m := make(map[string]cty.Value, len(vals))
+		for i, in := range insts {
+			m[in.key.AsString()] = vals[i]
+		}
+		return cty.ObjectVal(m)
+	}
+	if len(vals) == 0 {
+		return cty.DynamicVal
+	}
+	return vals[0]
+}

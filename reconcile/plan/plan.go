@@ -1,0 +1,198 @@
+// Package plan holds the plan model: the changes plumb proposes, as plain
+// data with before and after values, and their encodings (the saved-plan
+// file, JSON) and renderings (text). It knows nothing of how the graph is
+// walked; the engine produces plans and applies them.
+package plan
+
+import (
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Action is what a change does to one resource instance.
+type Action int
+
+const (
+	// NoOp leaves the object as it is.
+	NoOp Action = iota
+	// Create makes a new object.
+	Create
+	// Read reads a data source during apply, because its configuration
+	// depends on values known only then.
+	Read
+	// Update changes the object in place.
+	Update
+	// DeleteThenCreate replaces the object, deleting the old one first.
+	DeleteThenCreate
+	// CreateThenDelete replaces the object, creating the new one first
+	// (lifecycle create_before_destroy).
+	CreateThenDelete
+	// Delete removes the object.
+	Delete
+)
+
+// String returns the action's name as used in JSON: "no-op", "create",
+// "read", "update", "replace" (either order), "delete".
+func (a Action) String() string {
+	switch a {
+	case NoOp:
+		return "no-op"
+	case Create:
+		return "create"
+	case Read:
+		return "read"
+	case Update:
+		return "update"
+	case DeleteThenCreate, CreateThenDelete:
+		return "replace"
+	case Delete:
+		return "delete"
+	}
+	return "unknown"
+}
+
+// Symbol returns the marker a plan prints before the change: "+", "~",
+// "-", "-/+", "+/-", "<=" or " ".
+func (a Action) Symbol() string {
+	switch a {
+	case Create:
+		return "+"
+	case Read:
+		return "<="
+	case Update:
+		return "~"
+	case DeleteThenCreate:
+		return "-/+"
+	case CreateThenDelete:
+		return "+/-"
+	case Delete:
+		return "-"
+	}
+	return " "
+}
+
+// IsReplace reports whether the action replaces the object.
+func (a Action) IsReplace() bool { return a == DeleteThenCreate || a == CreateThenDelete }
+
+// Mode says whether an instance is a managed resource or a data source.
+type Mode string
+
+const (
+	// Managed is a resource plumb creates, changes and deletes.
+	Managed Mode = "managed"
+	// Data is a data source plumb only reads.
+	Data Mode = "data"
+)
+
+// Change is the proposed change to one resource instance.
+type Change struct {
+	// Addr is the instance address, such as local_file.site["a"].
+	Addr string
+	// Mode, Type, Name and Provider describe the resource.
+	Mode     Mode
+	Type     string
+	Name     string
+	Provider string
+	// Action is what applying the change does.
+	Action Action
+	// Before is the refreshed state; null on create.
+	Before cty.Value
+	// After is the planned state; null on delete; may hold unknowns.
+	After cty.Value
+	// RequiresReplace names the attributes that force a replacement.
+	RequiresReplace []string
+	// Sensitive names the top-level attributes whose values never print.
+	Sensitive []string
+	// Keys names, for list attributes, the element attributes that
+	// identify an element, so renderers show elements that changed.
+	Keys map[string][]string
+	// Reason says why, where the action alone does not: "no longer in
+	// configuration", "deleted outside plumb", ...
+	Reason string
+	// ImportID is set when the object is adopted by an import block; the
+	// change then applies to the imported object.
+	ImportID string
+}
+
+// OutputChange is the proposed change to one root output value.
+type OutputChange struct {
+	Name      string
+	Action    Action
+	Before    cty.Value
+	After     cty.Value
+	Sensitive bool
+}
+
+// Plan is the set of changes proposed for one configuration against one
+// state.
+type Plan struct {
+	// PlumbVersion is the version of plumb that made the plan.
+	PlumbVersion string
+	// Lineage and Serial identify the state the plan was made against; a
+	// saved plan is stale once the state's serial has moved on.
+	Lineage string
+	Serial  uint64
+	// Destroy is set for a plan made by "plumb destroy" or "plan -destroy".
+	Destroy bool
+	// Targets are the -target addresses the plan was limited to.
+	Targets []string
+	// Variables holds the root variable values the plan was made with, so
+	// applying a saved plan evaluates the same configuration.
+	Variables map[string]cty.Value
+	// Changes are sorted by address; no-op changes are kept so renderers
+	// can count them.
+	Changes []*Change
+	// Outputs are sorted by name.
+	Outputs []*OutputChange
+	// Warnings are messages the plan carries to the reviewer.
+	Warnings []string
+	// Created is when the plan was made.
+	Created time.Time
+}
+
+// HasChanges reports whether applying the plan would change anything:
+// a resource or an output.
+func (p *Plan) HasChanges() bool {
+	for _, c := range p.Changes {
+		if c.Action != NoOp && c.Action != Read {
+			return true
+		}
+	}
+	for _, o := range p.Outputs {
+		if o.Action != NoOp {
+			return true
+		}
+	}
+	return false
+}
+
+// Counts tallies the changes: what the summary line prints.
+type Counts struct {
+	Add, Change, Destroy, Replace, Read, NoOp int
+}
+
+// Count tallies the plan's resource changes. A replacement counts as one
+// add and one destroy, and in Replace.
+func (p *Plan) Count() Counts {
+	var n Counts
+	for _, c := range p.Changes {
+		switch c.Action {
+		case NoOp:
+			n.NoOp++
+		case Create:
+			n.Add++
+		case Read:
+			n.Read++
+		case Update:
+			n.Change++
+		case DeleteThenCreate, CreateThenDelete:
+			n.Add++
+			n.Destroy++
+			n.Replace++
+		case Delete:
+			n.Destroy++
+		}
+	}
+	return n
+}

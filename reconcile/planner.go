@@ -1,0 +1,455 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+
+	"plumb/providers"
+	"plumb/reconcile/config"
+	"plumb/reconcile/plan"
+	"plumb/reconcile/state"
+)
+
+// planner collects the changes of one plan walk.
+type planner struct {
+	*walk
+	st      *state.State
+	byRes   map[string][]*state.Instance // state instances by resource address
+	imports map[string]*config.Import
+
+	mu      sync.Mutex
+	changes []*plan.Change
+}
+
+// Plan compares the configuration with st and returns the changes that
+// would make the estate match it. st is not modified.
+func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Diagnostics) {
+	p := &planner{walk: e.newWalk(), st: st, byRes: groupByResource(st), imports: map[string]*config.Import{}}
+	for _, im := range e.cfg.Imports {
+		p.imports[im.To.String()] = im
+	}
+	p.resource = p.planResource
+	only, diags := e.targetNodes()
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	if e.opts.Destroy {
+		diags = append(diags, p.planDestroy(only)...)
+	} else {
+		diags = append(diags, p.run(ctx, only)...)
+		diags = append(diags, p.planOrphans(only)...)
+	}
+	sort.Slice(p.changes, func(i, j int) bool { return p.changes[i].Addr < p.changes[j].Addr })
+	out := &plan.Plan{
+		PlumbVersion: Version,
+		Lineage:      st.Lineage,
+		Serial:       st.Serial,
+		Destroy:      e.opts.Destroy,
+		Targets:      e.opts.Targets,
+		Variables:    e.vars,
+		Changes:      p.changes,
+		Created:      time.Now().UTC(),
+	}
+	if !e.opts.Destroy && only == nil {
+		out.Outputs = p.outputChanges()
+	}
+	return out, diags
+}
+
+func groupByResource(st *state.State) map[string][]*state.Instance {
+	out := map[string][]*state.Instance{}
+	for _, inst := range st.Resources {
+		res := resourceOf(inst)
+		out[res] = append(out[res], inst)
+	}
+	return out
+}
+
+func resourceOf(inst *state.Instance) string {
+	if inst.Mode == string(config.Data) {
+		return "data." + inst.Type + "." + inst.Name
+	}
+	return inst.Type + "." + inst.Name
+}
+
+// targetNodes is the set of graph nodes a -target run walks: the targets
+// and everything they depend on; nil when there are no targets.
+func (e *Engine) targetNodes() (map[string]bool, hcl.Diagnostics) {
+	if len(e.opts.Targets) == 0 {
+		return nil, nil
+	}
+	var diags hcl.Diagnostics
+	var starts []string
+	for _, t := range e.opts.Targets {
+		a, err := config.ParseAddr(t)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -target", Detail: err.Error()})
+			continue
+		}
+		starts = append(starts, a.Resource())
+	}
+	only := e.graph.Reachable(starts...)
+	for _, s := range starts {
+		only[s] = true
+	}
+	return only, diags
+}
+
+func (p *planner) add(c *plan.Change) {
+	p.mu.Lock()
+	p.changes = append(p.changes, c)
+	p.mu.Unlock()
+}
+
+func (p *planner) planResource(ctx context.Context, r *config.Resource, rt *resourceType) error {
+	evalCtx := p.scope.evalContext(p.e.refs[r.Addr()])
+	insts, diags := expand(r, evalCtx)
+	if diags.HasErrors() {
+		p.addDiags(diags)
+		return errFailed
+	}
+	prior := map[string]*state.Instance{}
+	for _, si := range p.byRes[r.Addr()] {
+		prior[si.Addr] = si
+	}
+	vals := make([]cty.Value, len(insts))
+	failed := false
+	var fmu sync.Mutex
+	p.forEachInstance(ctx, insts, func(i int, in instance) {
+		ictx := instanceContext(evalCtx, in.key, in.each)
+		var v cty.Value
+		var d hcl.Diagnostics
+		if r.Mode == config.Data {
+			v, d = p.planData(ctx, r, rt, in, ictx)
+		} else {
+			v, d = p.planInstance(ctx, r, rt, in, ictx, prior[in.addr])
+		}
+		vals[i] = v
+		if d.HasErrors() {
+			fmu.Lock()
+			failed = true
+			fmu.Unlock()
+		}
+		p.addDiags(d)
+	})
+	if r.Mode == config.Managed {
+		expanded := make(map[string]bool, len(insts))
+		for _, in := range insts {
+			expanded[in.addr] = true
+		}
+		for _, si := range p.byRes[r.Addr()] {
+			if !expanded[si.Addr] {
+				p.planDelete(r, rt, si, "its key is no longer in count or for_each")
+			}
+		}
+	}
+	for i := range vals {
+		if vals[i] == cty.NilVal {
+			vals[i] = cty.DynamicVal
+		}
+	}
+	p.scope.setResource(r.Addr(), aggregate(r, insts, vals))
+	if failed {
+		return errFailed
+	}
+	return nil
+}
+
+func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *resourceType, in instance, ictx *hcl.EvalContext, si *state.Instance) (cty.Value, hcl.Diagnostics) {
+	res := rt.managed
+	where := r.DeclRange.Ptr()
+	prior := cty.NullVal(rt.ty)
+	tainted := false
+	if si != nil {
+		v, err := si.Value(rt.ty)
+		if err != nil {
+			return cty.DynamicVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: in.addr + ": cannot read state", Detail: fmt.Sprintf("The state of %s does not fit the schema of %s: %v.", in.addr, r.Type, err), Subject: where}}
+		}
+		prior, tainted = v, si.Tainted
+	}
+	change := &plan.Change{Addr: in.addr, Mode: plan.Managed, Type: r.Type, Name: r.Name, Provider: rt.provider, Sensitive: rt.secret, Keys: rt.keys}
+
+	var diags hcl.Diagnostics
+	if prior.IsNull() {
+		if im, ok := p.imports[in.addr]; ok {
+			id, d := p.importObject(ctx, res, im, ictx, in.addr)
+			diags = append(diags, d...)
+			if d.HasErrors() {
+				return cty.DynamicVal, diags
+			}
+			prior = id.state
+			change.ImportID = id.id
+		}
+	}
+	refreshed := prior
+	if !prior.IsNull() && !p.e.opts.NoRefresh && change.ImportID == "" {
+		done := p.e.observe(in.addr, plan.Read)
+		resp := res.Read(ctx, providers.ReadRequest{Prior: prior})
+		d := locate(resp.Diagnostics, in.addr, where)
+		done(diagErr(d))
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			return cty.DynamicVal, diags
+		}
+		refreshed = resp.State
+		if refreshed == cty.NilVal {
+			refreshed = cty.NullVal(rt.ty)
+		}
+	}
+	cfgVal, d := decodeConfig(r, rt, ictx)
+	diags = append(diags, d...)
+	if d.HasErrors() {
+		return cty.DynamicVal, diags
+	}
+	if v, ok := res.(providers.ConfigValidator); ok {
+		d := locate(v.ValidateConfig(ctx, cfgVal), in.addr, where)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			return cty.DynamicVal, diags
+		}
+	}
+	if !refreshed.IsNull() {
+		cfgVal = ignoreChanges(r.Lifecycle, cfgVal, refreshed)
+	}
+	resp := res.Plan(ctx, providers.PlanRequest{Prior: refreshed, Config: cfgVal})
+	d = locate(resp.Diagnostics, in.addr, where)
+	diags = append(diags, d...)
+	if d.HasErrors() {
+		return cty.DynamicVal, diags
+	}
+	planned := resp.Planned
+	change.Before, change.After = refreshed, planned
+	switch {
+	case refreshed.IsNull():
+		change.Action = plan.Create
+		change.Before = cty.NullVal(rt.ty)
+		if !prior.IsNull() {
+			change.Reason = "it was deleted outside plumb"
+		}
+	case tainted:
+		change.Action = replaceAction(r)
+		change.Reason = "it is tainted: an earlier apply failed part way through creating it"
+	case len(resp.RequiresReplace) > 0:
+		change.Action = replaceAction(r)
+		change.RequiresReplace = resp.RequiresReplace
+	case planned.RawEquals(refreshed):
+		change.Action = plan.NoOp
+	default:
+		change.Action = plan.Update
+	}
+	if change.Action.IsReplace() && r.Lifecycle.PreventDestroy {
+		diags = append(diags, preventDestroy(in.addr, r))
+	}
+	p.add(change)
+	return planned, diags
+}
+
+func replaceAction(r *config.Resource) plan.Action {
+	if r.Lifecycle.CreateBeforeDestroy {
+		return plan.CreateThenDelete
+	}
+	return plan.DeleteThenCreate
+}
+
+func preventDestroy(addr string, r *config.Resource) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Instance cannot be destroyed",
+		Detail:   fmt.Sprintf("%s has lifecycle.prevent_destroy set, but the plan would destroy it. Change the configuration so it is not destroyed or replaced, or remove prevent_destroy if you mean it.", addr),
+		Subject:  r.DeclRange.Ptr(),
+	}
+}
+
+// ignoreChanges keeps the live value of attributes the lifecycle block
+// tells plumb to ignore.
+func ignoreChanges(lc config.Lifecycle, cfgVal, live cty.Value) cty.Value {
+	if !lc.IgnoreAllChanges && len(lc.IgnoreChanges) == 0 {
+		return cfgVal
+	}
+	vals := cfgVal.AsValueMap()
+	for name := range vals {
+		ignored := lc.IgnoreAllChanges
+		for _, n := range lc.IgnoreChanges {
+			ignored = ignored || n == name
+		}
+		if ignored && live.Type().HasAttribute(name) {
+			vals[name] = live.GetAttr(name)
+		}
+	}
+	return cty.ObjectVal(vals)
+}
+
+type imported struct {
+	id    string
+	state cty.Value
+}
+
+func (p *planner) importObject(ctx context.Context, res providers.Resource, im *config.Import, ictx *hcl.EvalContext, addr string) (imported, hcl.Diagnostics) {
+	idv, diags := im.ID.Value(ictx)
+	if diags.HasErrors() {
+		return imported{}, diags
+	}
+	if idv.Type() != cty.String || idv.IsNull() || !idv.IsKnown() || idv.AsString() == "" {
+		return imported{}, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid import id", Detail: "The id of an import block must be a non-empty string known before apply.", Subject: im.ID.Range().Ptr()}}
+	}
+	id := idv.AsString()
+	done := p.e.observe(addr, plan.Read)
+	resp := res.Import(ctx, providers.ImportRequest{ID: id})
+	d := locate(resp.Diagnostics, addr, im.DeclRange.Ptr())
+	done(diagErr(d))
+	if d.HasErrors() {
+		return imported{}, d
+	}
+	if resp.State.IsNull() {
+		return imported{}, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: addr + ": nothing to import", Detail: fmt.Sprintf("No object with ID %q exists. Check the id of the import block.", id), Subject: im.DeclRange.Ptr()}}
+	}
+	return imported{id: id, state: resp.State}, d
+}
+
+func (p *planner) planData(ctx context.Context, r *config.Resource, rt *resourceType, in instance, ictx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+	cfgVal, diags := decodeConfig(r, rt, ictx)
+	if diags.HasErrors() {
+		return cty.DynamicVal, diags
+	}
+	change := &plan.Change{Addr: in.addr, Mode: plan.Data, Type: r.Type, Name: r.Name, Provider: rt.provider, Sensitive: rt.secret, Keys: rt.keys, Before: cty.NullVal(rt.ty)}
+	if !cfgVal.IsWhollyKnown() {
+		change.Action = plan.Read
+		change.After = cty.UnknownVal(rt.ty)
+		change.Reason = "its configuration depends on values known only after apply"
+		p.add(change)
+		return change.After, diags
+	}
+	v, d := readData(ctx, p.e, r, rt, in.addr, cfgVal)
+	diags = append(diags, d...)
+	if d.HasErrors() {
+		return cty.DynamicVal, diags
+	}
+	change.Action, change.After = plan.NoOp, v
+	p.add(change)
+	return v, diags
+}
+
+func readData(ctx context.Context, e *Engine, r *config.Resource, rt *resourceType, addr string, cfgVal cty.Value) (cty.Value, hcl.Diagnostics) {
+	where := r.DeclRange.Ptr()
+	if v, ok := rt.data.(providers.ConfigValidator); ok {
+		if d := locate(v.ValidateConfig(ctx, cfgVal), addr, where); d.HasErrors() {
+			return cty.DynamicVal, d
+		}
+	}
+	done := e.observe(addr, plan.Read)
+	resp := rt.data.Read(ctx, providers.DataReadRequest{Config: cfgVal})
+	d := locate(resp.Diagnostics, addr, where)
+	done(diagErr(d))
+	return resp.State, d
+}
+
+// planDelete records the deletion of an instance in state.
+func (p *planner) planDelete(r *config.Resource, rt *resourceType, si *state.Instance, reason string) hcl.Diagnostics {
+	before := cty.DynamicVal
+	var secret []string
+	var keys map[string][]string
+	if rt != nil {
+		if v, err := si.Value(rt.ty); err == nil {
+			before = v
+		}
+		secret, keys = rt.secret, rt.keys
+	}
+	if before == cty.DynamicVal {
+		before = decodeLoose(si)
+	}
+	p.add(&plan.Change{
+		Addr: si.Addr, Mode: plan.Mode(si.Mode), Type: si.Type, Name: si.Name, Provider: si.Provider,
+		Action: plan.Delete, Before: before, After: cty.NullVal(before.Type()), Sensitive: secret, Keys: keys, Reason: reason,
+	})
+	if r != nil && r.Lifecycle.PreventDestroy {
+		return hcl.Diagnostics{preventDestroy(si.Addr, r)}
+	}
+	return nil
+}
+
+// planOrphans deletes what state holds for resources no longer declared.
+func (p *planner) planOrphans(only map[string]bool) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, res := range keys(p.byRes) {
+		if _, declared := p.e.cfg.Resources[res]; declared || strings.HasPrefix(res, "data.") {
+			continue
+		}
+		if only != nil && !only[res] {
+			continue
+		}
+		for _, si := range p.byRes[res] {
+			diags = append(diags, p.planDelete(nil, p.e.typeOf(si), si, "it is no longer in the configuration")...)
+		}
+	}
+	return diags
+}
+
+// planDestroy deletes every managed instance in state (or those targeted).
+func (p *planner) planDestroy(only map[string]bool) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, res := range keys(p.byRes) {
+		if strings.HasPrefix(res, "data.") || only != nil && !only[res] {
+			continue
+		}
+		r := p.e.cfg.Resources[res]
+		for _, si := range p.byRes[res] {
+			diags = append(diags, p.planDelete(r, p.e.typeOf(si), si, "")...)
+		}
+	}
+	return diags
+}
+
+// typeOf finds the type of an instance in state, declared or not.
+func (e *Engine) typeOf(si *state.Instance) *resourceType {
+	if rt, ok := e.types[resourceOf(si)]; ok {
+		return rt
+	}
+	name, ok := e.opts.Registry.ResourceProvider(si.Type)
+	if !ok {
+		return nil
+	}
+	res := e.provider(name).Resources()[si.Type]
+	s := res.Schema()
+	return &resourceType{provider: name, managed: res, schema: s, spec: s.DecoderSpec(), ty: s.ImpliedType(), keys: s.ElementKeys(), secret: s.SensitivePaths()}
+}
+
+func (p *planner) outputChanges() []*plan.OutputChange {
+	var out []*plan.OutputChange
+	for _, name := range keys(p.e.cfg.Outputs) {
+		o := p.e.cfg.Outputs[name]
+		after := p.scope.outputs[name]
+		if after == cty.NilVal {
+			continue
+		}
+		oc := &plan.OutputChange{Name: name, After: after, Sensitive: o.Sensitive, Before: cty.NullVal(cty.DynamicPseudoType)}
+		if prev, ok := p.st.Outputs[name]; ok {
+			if v, err := prev.Decode(); err == nil {
+				oc.Before = v
+			}
+		}
+		switch {
+		case oc.Before.IsNull():
+			oc.Action = plan.Create
+		case after.IsWhollyKnown() && after.RawEquals(oc.Before):
+			oc.Action = plan.NoOp
+		default:
+			oc.Action = plan.Update
+		}
+		out = append(out, oc)
+	}
+	for _, name := range keys(p.st.Outputs) {
+		if _, ok := p.e.cfg.Outputs[name]; !ok {
+			before, _ := p.st.Outputs[name].Decode()
+			out = append(out, &plan.OutputChange{Name: name, Action: plan.Delete, Before: before, After: cty.NullVal(cty.DynamicPseudoType), Sensitive: p.st.Outputs[name].Sensitive})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}

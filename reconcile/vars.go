@@ -1,0 +1,209 @@
+package reconcile
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/typeexpr"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+	"github.com/zclconf/go-cty/cty/function"
+
+	"plumb/reconcile/config"
+)
+
+// VarEnvPrefix starts the name of an environment variable that sets a
+// root variable: PLUMB_VAR_region=eu-west-1.
+const VarEnvPrefix = "PLUMB_VAR_"
+
+// Inputs are the sources of root variable values, in increasing order of
+// precedence: defaults, Env, VarFiles (in order), Vars (in order).
+type Inputs struct {
+	// Vars are -var arguments, each NAME=VALUE.
+	Vars []string
+	// VarFiles are -var-file paths.
+	VarFiles []string
+	// Env is the process environment (os.Environ()); only PLUMB_VAR_*
+	// entries are read.
+	Env []string
+	// Fixed, when set, are values from a saved plan; they take the place
+	// of every other source.
+	Fixed map[string]cty.Value
+	// AllowMissing makes a required variable without a value unknown
+	// instead of an error, for validate.
+	AllowMissing bool
+}
+
+// rawValue is one variable value before it is converted to its type.
+type rawValue struct {
+	text  string         // from -var or the environment
+	expr  hcl.Expression // from a var file
+	where string
+}
+
+// resolveVariables computes every root variable's value and checks the
+// validation blocks.
+func resolveVariables(cfg *config.Config, in Inputs, funcs evalFuncs) (map[string]cty.Value, hcl.Diagnostics) {
+	if in.Fixed != nil {
+		return in.Fixed, nil
+	}
+	var diags hcl.Diagnostics
+	raw := map[string]rawValue{}
+	for _, kv := range in.Env {
+		name, val, ok := strings.Cut(kv, "=")
+		if ok && strings.HasPrefix(name, VarEnvPrefix) {
+			n := strings.TrimPrefix(name, VarEnvPrefix)
+			if _, declared := cfg.Variables[n]; declared {
+				raw[n] = rawValue{text: val, where: "environment variable " + name}
+			}
+		}
+	}
+	for _, path := range in.VarFiles {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read variables file", Detail: fmt.Sprintf("%v. Check the -var-file path.", err)})
+			continue
+		}
+		f, fdiags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+		diags = append(diags, fdiags...)
+		if fdiags.HasErrors() {
+			continue
+		}
+		attrs, adiags := f.Body.JustAttributes()
+		diags = append(diags, adiags...)
+		for name, a := range attrs {
+			if _, declared := cfg.Variables[name]; !declared {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError, Summary: "Value for undeclared variable",
+					Detail:  fmt.Sprintf("%s sets %q, but no variable %q block declares it. Declare it or remove the line.", path, name, name),
+					Subject: a.NameRange.Ptr(),
+				})
+				continue
+			}
+			raw[name] = rawValue{expr: a.Expr, where: path}
+		}
+	}
+	for _, kv := range in.Vars {
+		name, val, ok := strings.Cut(kv, "=")
+		if !ok {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -var option", Detail: fmt.Sprintf("%q must be NAME=VALUE, for example -var 'region=eu-west-1'.", kv)})
+			continue
+		}
+		if _, declared := cfg.Variables[name]; !declared {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Value for undeclared variable", Detail: fmt.Sprintf("-var sets %q, but no variable %q block declares it.", name, name)})
+			continue
+		}
+		raw[name] = rawValue{text: val, where: "-var " + name}
+	}
+
+	out := map[string]cty.Value{}
+	names := keys(cfg.Variables)
+	for _, name := range names {
+		v := cfg.Variables[name]
+		if _, ok := raw[name]; !ok && v.Default == cty.NilVal && in.AllowMissing {
+			out[name] = cty.UnknownVal(v.Type)
+			continue
+		}
+		val, vdiags := variableValue(v, raw[name], funcs)
+		diags = append(diags, vdiags...)
+		out[name] = val
+	}
+	if diags.HasErrors() {
+		return out, diags
+	}
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(out)}, Functions: funcs}
+	for _, name := range names {
+		for _, val := range cfg.Variables[name].Validations {
+			diags = append(diags, checkValidation(ctx, name, val)...)
+		}
+	}
+	return out, diags
+}
+
+// evalFuncs is the function table used to evaluate expressions.
+type evalFuncs = map[string]function.Function
+
+func variableValue(v *config.Variable, r rawValue, funcs evalFuncs) (cty.Value, hcl.Diagnostics) {
+	var val cty.Value
+	switch {
+	case r.expr != nil:
+		var diags hcl.Diagnostics
+		val, diags = r.expr.Value(&hcl.EvalContext{Functions: funcs})
+		if diags.HasErrors() {
+			return cty.DynamicVal, diags
+		}
+	case r.where != "":
+		if v.Type.IsPrimitiveType() || v.Type == cty.DynamicPseudoType {
+			val = cty.StringVal(r.text)
+		} else {
+			expr, diags := hclsyntax.ParseExpression([]byte(r.text), r.where, hcl.InitialPos)
+			if diags.HasErrors() {
+				return cty.DynamicVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid value for variable " + v.Name,
+					Detail: fmt.Sprintf("The value from %s is not a valid HCL expression for type %s: %s.", r.where, typeexpr.TypeString(v.Type), diags[0].Detail)}}
+			}
+			var vdiags hcl.Diagnostics
+			val, vdiags = expr.Value(&hcl.EvalContext{Functions: funcs})
+			if vdiags.HasErrors() {
+				return cty.DynamicVal, vdiags
+			}
+		}
+	case v.Default != cty.NilVal:
+		return v.Default, nil
+	default:
+		return cty.DynamicVal, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "No value for required variable " + v.Name,
+			Detail:   fmt.Sprintf("Variable %q has no default. Set it with -var '%s=...', a -var-file, or the environment variable %s%s.", v.Name, v.Name, VarEnvPrefix, v.Name),
+			Subject:  v.DeclRange.Ptr(),
+		}}
+	}
+	conv, err := convert.Convert(val, v.Type)
+	if err != nil {
+		return cty.DynamicVal, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid value for variable " + v.Name,
+			Detail:   fmt.Sprintf("The value from %s does not fit type %s: %s.", r.where, typeexpr.TypeString(v.Type), err),
+			Subject:  v.DeclRange.Ptr(),
+		}}
+	}
+	return conv, nil
+}
+
+func checkValidation(ctx *hcl.EvalContext, name string, val *config.Validation) hcl.Diagnostics {
+	cond, diags := val.Condition.Value(ctx)
+	if diags.HasErrors() {
+		return diags
+	}
+	cond, err := convert.Convert(cond, cty.Bool)
+	if err != nil || cond.IsNull() || !cond.IsKnown() {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid validation condition", Detail: "The condition must be true or false.", Subject: val.Condition.Range().Ptr()}}
+	}
+	if cond.True() {
+		return nil
+	}
+	msg, mdiags := val.ErrorMessage.Value(ctx)
+	text := "The value is not valid."
+	if !mdiags.HasErrors() && msg.Type() == cty.String && msg.IsKnown() && !msg.IsNull() {
+		text = msg.AsString()
+	}
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid value for variable " + name,
+		Detail:   text,
+		Subject:  val.DeclRange.Ptr(),
+	}}
+}
+
+// sortedNames returns the keys of a value map in order.
+func sortedNames(m map[string]cty.Value) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

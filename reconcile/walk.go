@@ -1,0 +1,207 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/zclconf/go-cty/cty"
+
+	"plumb/providers"
+	"plumb/reconcile/config"
+	"plumb/reconcile/graph"
+	"plumb/reconcile/plan"
+)
+
+// Event tells an Observer about one operation on one resource instance.
+type Event struct {
+	// Addr is the instance address.
+	Addr string
+	// Action is what is being done; Read for a refresh.
+	Action plan.Action
+	// Done is false when the operation starts, true when it ends.
+	Done bool
+	// Err is the failure, when Done and it failed.
+	Err error
+	// Elapsed is how long the operation took, when Done.
+	Elapsed time.Duration
+}
+
+// walk is the shared machinery of a plan or apply walk: the scope of
+// values, collected diagnostics and the per-node handlers.
+type walk struct {
+	e     *Engine
+	scope *scope
+
+	mu    sync.Mutex
+	diags hcl.Diagnostics
+
+	// validating walks without calling providers.
+	validating bool
+
+	// resource is called for each resource node.
+	resource func(ctx context.Context, r *config.Resource, rt *resourceType) error
+}
+
+func (e *Engine) newWalk() *walk {
+	return &walk{e: e, scope: newScope(e.vars, e.funcs, e.cfg.Dir, workingDir())}
+}
+
+func (w *walk) addDiags(d hcl.Diagnostics) {
+	if len(d) == 0 {
+		return
+	}
+	w.mu.Lock()
+	w.diags = append(w.diags, d...)
+	w.mu.Unlock()
+}
+
+// errFailed marks a node whose diagnostics were already recorded.
+var errFailed = fmt.Errorf("failed")
+
+// run walks the nodes in only (all when nil).
+func (w *walk) run(ctx context.Context, only map[string]bool) hcl.Diagnostics {
+	g := w.e.graph
+	if only != nil {
+		sub := graph.New()
+		for _, n := range g.Nodes() {
+			if only[n] {
+				sub.Add(n)
+				for _, d := range g.DependsOn(n) {
+					if only[d] {
+						sub.Connect(n, d)
+					}
+				}
+			}
+		}
+		g = sub
+	}
+	g.Walk(ctx, w.e.opts.Parallelism, w.e.opts.Stop, func(ctx context.Context, node string) error {
+		return w.visit(ctx, node)
+	})
+	return w.diags
+}
+
+func (w *walk) visit(ctx context.Context, node string) error {
+	var diags hcl.Diagnostics
+	kind, name, _ := cutDot(node)
+	switch kind {
+	case "local":
+		l := w.e.cfg.Locals[name]
+		v, d := l.Expr.Value(w.scope.evalContext(w.e.refs[node]))
+		diags = d
+		w.scope.setLocal(name, v)
+	case "output":
+		o := w.e.cfg.Outputs[name]
+		v, d := o.Expr.Value(w.scope.evalContext(w.e.refs[node]))
+		diags = d
+		w.scope.setOutput(name, v)
+	case "provider":
+		if w.validating {
+			diags = w.validateProvider(name)
+		} else {
+			diags = w.configureProvider(ctx, name)
+		}
+	default:
+		r, ok := w.e.cfg.Resources[node]
+		if !ok {
+			return nil
+		}
+		return w.resource(ctx, r, w.e.types[node])
+	}
+	w.addDiags(diags)
+	if diags.HasErrors() && !w.validating {
+		return errFailed
+	}
+	return nil
+}
+
+func (w *walk) configureProvider(ctx context.Context, name string) hcl.Diagnostics {
+	p := w.e.provs[name]
+	schema := p.Schema()
+	cfgVal := cty.NullVal(schema.ImpliedType())
+	var diags hcl.Diagnostics
+	if pb, ok := w.e.cfg.Providers[name]; ok {
+		v, d := hcldec.Decode(pb.Config, schema.DecoderSpec(), w.scope.evalContext(w.e.refs["provider."+name]))
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			return diags
+		}
+		cfgVal = schema.Complete(v)
+	}
+	resp := p.Configure(ctx, providers.ConfigureRequest{Config: cfgVal})
+	var rng *hcl.Range
+	if pb, ok := w.e.cfg.Providers[name]; ok {
+		rng = pb.DeclRange.Ptr()
+	}
+	return append(diags, locate(resp.Diagnostics, "provider "+name, rng)...)
+}
+
+// locate gives provider diagnostics a subject and names what they are
+// about.
+func locate(diags hcl.Diagnostics, what string, rng *hcl.Range) hcl.Diagnostics {
+	for _, d := range diags {
+		if d.Subject == nil && rng != nil {
+			d.Subject = rng
+		}
+		d.Summary = what + ": " + d.Summary
+	}
+	return diags
+}
+
+// decodeConfig evaluates one instance's configuration body.
+func decodeConfig(r *config.Resource, rt *resourceType, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+	v, diags := hcldec.Decode(r.Config, rt.spec, ctx)
+	if diags.HasErrors() {
+		return cty.DynamicVal, diags
+	}
+	return rt.schema.Complete(v), diags
+}
+
+// forEachInstance runs fn for every instance, at most Parallelism at once
+// across the whole run, stopping early when the run is stopped.
+func (w *walk) forEachInstance(ctx context.Context, insts []instance, fn func(i int, in instance)) {
+	var wg sync.WaitGroup
+	stop := w.e.opts.Stop
+	for i, in := range insts {
+		select {
+		case <-stop:
+			wg.Wait()
+			return
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		case w.e.sem <- struct{}{}:
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-w.e.sem; wg.Done() }()
+			fn(i, in)
+		}()
+	}
+	wg.Wait()
+}
+
+// observe reports an operation to the Observer and returns the function
+// that reports its end.
+func (e *Engine) observe(addr string, a plan.Action) func(err error) {
+	if e.opts.Observer == nil {
+		return func(error) {}
+	}
+	start := time.Now()
+	e.opts.Observer(Event{Addr: addr, Action: a})
+	return func(err error) {
+		e.opts.Observer(Event{Addr: addr, Action: a, Done: true, Err: err, Elapsed: time.Since(start)})
+	}
+}
+
+// diagErr turns error diagnostics into an error for an Event.
+func diagErr(d hcl.Diagnostics) error {
+	if d.HasErrors() {
+		return d
+	}
+	return nil
+}
