@@ -70,7 +70,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return exitError
 	}
-	a := newApp(*chdir, stdin, stdout, stderr)
+	// Like Terraform, -chdir really changes the working directory, so
+	// relative paths in configuration mean the same wherever plumb starts.
+	if *chdir != "." {
+		if err := os.Chdir(*chdir); err != nil {
+			fmt.Fprintf(stderr, "Error: -chdir: %v\n", err)
+			return exitError
+		}
+	}
+	a := newApp(".", stdin, stdout, stderr)
 	for _, c := range commands() {
 		if c.name == rest[0] {
 			return c.run(a, rest[1:])

@@ -1,0 +1,38 @@
+# plumb: the two commands a newcomer runs are `make demo` and `make test`.
+GO      ?= go
+BIN     := bin/plumb
+DEMO    := build/demo
+
+.PHONY: all build demo test deps vet fmt-check bench clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/plumb
+
+# demo runs examples/quickstart in a scratch copy: plan, apply, then a plan
+# that must show no changes. All local; no cloud account.
+demo: build
+	./scripts/demo.sh $(BIN) examples/quickstart $(DEMO)
+
+# test installs what the tests need (Debian packages when missing and
+# running as root), checks formatting and vet, then runs every test.
+test: deps fmt-check vet
+	$(GO) test -count=1 -timeout 15m ./...
+
+deps:
+	./scripts/deps.sh
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+# bench runs the whole-program benchmarks and writes docs/benchmarks.md.
+bench: build
+	./scripts/bench.sh $(BIN)
+
+clean:
+	rm -rf bin build

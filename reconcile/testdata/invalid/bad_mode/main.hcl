@@ -1,0 +1,5 @@
+resource "local_file" "a" {
+  filename = "a.txt"
+  content  = "x"
+  mode     = "rwx"
+}

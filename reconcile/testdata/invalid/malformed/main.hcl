@@ -1,0 +1,4 @@
+resource "plumb_data" "a" {
+  input = "ok"
+  output = = 2
+}

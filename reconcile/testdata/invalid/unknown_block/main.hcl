@@ -1,0 +1,6 @@
+resource "plumb_data" "a" {
+  input = "ok"
+}
+
+resorce "plumb_data" "b" {
+}

@@ -1,0 +1,3 @@
+resource "plumb_dat" "a" {
+  input = 1
+}

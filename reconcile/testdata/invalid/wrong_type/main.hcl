@@ -1,0 +1,4 @@
+resource "local_file" "a" {
+  filename = "a.txt"
+  content  = ["not", "a", "string"]
+}

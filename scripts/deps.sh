@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# deps.sh installs the Debian packages the tests use, when they are missing
+# and we run as root; otherwise it says what is missing and carries on, and
+# the tests that need a package say so when they fail.
+set -euo pipefail
+packages=(
+  # Each line: a package the tests use, and what for.
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+  echo "deps: missing Debian packages: ${missing[*]} (install them as root: apt-get install ${missing[*]})" >&2
+  exit 0
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
