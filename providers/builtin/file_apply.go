@@ -1,0 +1,207 @@
+package builtin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"plumb/providers"
+)
+
+// Apply writes the file atomically (creating parent directories), or
+// removes it for a delete. On failure the state returned is the prior one:
+// an atomic write either happened or did not.
+func (r *fileResource) Apply(ctx context.Context, req providers.ApplyRequest) providers.ApplyResponse {
+	if req.Planned.IsNull() {
+		name := req.Prior.GetAttr("filename").AsString()
+		if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return providers.ApplyResponse{State: req.Prior, Diagnostics: providers.Errorf(
+				"Cannot delete local_file", "Removing %s: %v. Check the permissions of its directory, or remove the file by hand and run plumb again.", name, err)}
+		}
+		return providers.ApplyResponse{State: r.null}
+	}
+	planned := req.Planned
+	if !planned.IsWhollyKnown() && !req.Config.IsNull() {
+		// Configuration values unknown at plan time are known now.
+		resp := r.Plan(ctx, providers.PlanRequest{Prior: req.Prior, Config: req.Config})
+		if resp.Diagnostics.HasErrors() {
+			return providers.ApplyResponse{State: req.Prior, Diagnostics: resp.Diagnostics}
+		}
+		planned = resp.Planned
+	}
+	if paths := unknownAttrs(planned); len(paths) > 0 {
+		return providers.ApplyResponse{State: req.Prior, Diagnostics: providers.Errorf(
+			"local_file is not known at apply time",
+			"%s must be computable once the resources they refer to exist.", strings.Join(paths, ", "))}
+	}
+	name := planned.GetAttr("filename")
+	content := fileContent(planned)
+	if diags := r.ValidateConfig(ctx, planned); diags.HasErrors() {
+		return providers.ApplyResponse{State: req.Prior, Diagnostics: diags}
+	}
+	mode, _ := parseMode(planned.GetAttr("mode").AsString())
+	dirMode, _ := parseMode(planned.GetAttr("directory_mode").AsString())
+	data := []byte(content.AsString())
+	if err := writeFileAtomic(name.AsString(), data, mode, dirMode); err != nil {
+		return providers.ApplyResponse{State: req.Prior, Diagnostics: providers.Errorf(
+			"Cannot write local_file", "%v. Check that the directory exists or can be created and that plumb may write to it; the file was not changed.", err)}
+	}
+	m := planned.AsValueMap()
+	sum := cty.StringVal(sha256Hex(data))
+	m["id"], m["content_sha256"] = sum, sum
+	resp := providers.ApplyResponse{State: cty.ObjectVal(m)}
+	if err := syncDir(filepath.Dir(name.AsString())); err != nil {
+		resp.Diagnostics = providers.Warnf("local_file written but not synced",
+			"%v. The file is in place, but a crash soon after may lose the change; the next plan will show it if so.", err)
+	}
+	return resp
+}
+
+// unknownAttrs names the top-level attributes of v that are not wholly
+// known, sorted.
+func unknownAttrs(v cty.Value) []string {
+	var out []string
+	for name := range v.Type().AttributeTypes() {
+		if !v.GetAttr(name).IsWhollyKnown() {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Read returns the file as it is on disk: null when it is gone, the live
+// content and mode where they differ from the prior state. A mode that
+// matches keeps the prior spelling ("644" stays "644").
+func (r *fileResource) Read(_ context.Context, req providers.ReadRequest) providers.ReadResponse {
+	name := req.Prior.GetAttr("filename").AsString()
+	data, perm, err := readFile(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return providers.ReadResponse{State: r.null}
+	}
+	if err != nil {
+		return providers.ReadResponse{State: req.Prior, Diagnostics: providers.Errorf(
+			"Cannot read local_file", "%v. Check that plumb may read the file.", err)}
+	}
+	var m map[string]cty.Value
+	attr := contentAttr(req.Prior)
+	if prior := req.Prior.GetAttr(attr); prior.IsNull() || prior.AsString() != string(data) {
+		m = req.Prior.AsValueMap()
+		m[attr] = cty.StringVal(string(data))
+		sum := cty.StringVal(sha256Hex(data))
+		m["id"], m["content_sha256"] = sum, sum
+	}
+	if priorMode, err := parseMode(req.Prior.GetAttr("mode").AsString()); err != nil || priorMode != perm {
+		if m == nil {
+			m = req.Prior.AsValueMap()
+		}
+		m["mode"] = cty.StringVal(formatMode(perm))
+	}
+	if m == nil {
+		return providers.ReadResponse{State: req.Prior}
+	}
+	return providers.ReadResponse{State: cty.ObjectVal(m)}
+}
+
+// Import adopts the file at the given path. Its text goes into content;
+// directory_mode, which the file cannot tell, takes its default.
+func (r *fileResource) Import(_ context.Context, req providers.ImportRequest) providers.ImportResponse {
+	data, perm, err := readFile(req.ID)
+	if err != nil {
+		return providers.ImportResponse{State: r.null, Diagnostics: providers.Errorf(
+			"Cannot import local_file", "%v. The import ID is the file's path; a relative path is relative to the directory plumb runs in.", err)}
+	}
+	sum := cty.StringVal(sha256Hex(data))
+	return providers.ImportResponse{State: cty.ObjectVal(map[string]cty.Value{
+		"filename":          cty.StringVal(req.ID),
+		"content":           cty.StringVal(string(data)),
+		"sensitive_content": cty.NullVal(cty.String),
+		"mode":              cty.StringVal(formatMode(perm)),
+		"directory_mode":    cty.StringVal(defaultDirMode),
+		"id":                sum,
+		"content_sha256":    sum,
+	})}
+}
+
+// readFile returns a regular file's content and permissions.
+func readFile(name string) ([]byte, fs.FileMode, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, 0, fmt.Errorf("%s is not a regular file (%s)", name, fi.Mode().Type())
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading %s: %w", name, err)
+	}
+	return data, fi.Mode().Perm(), nil
+}
+
+// writeFileAtomic replaces name with data: it writes a temporary file in
+// the same directory, sets its permissions, syncs it and renames it over
+// name, so readers see the old file or the new one and never a part; the
+// caller syncs the directory to make the rename durable. Missing parent
+// directories are created with dirPerm. On error, name is untouched.
+func writeFileAtomic(name string, data []byte, perm, dirPerm fs.FileMode) (err error) {
+	dir := filepath.Dir(name)
+	if err := os.MkdirAll(dir, dirPerm); err != nil {
+		return fmt.Errorf("creating directory %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(name)+".plumb-*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("writing %s: %w", tmp, err)
+	}
+	if err := f.Chmod(perm); err != nil {
+		return fmt.Errorf("setting the mode of %s: %w", tmp, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("syncing %s: %w", tmp, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("closing %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, name); err != nil {
+		return fmt.Errorf("replacing %s: %w", name, err)
+	}
+	return nil
+}
+
+// syncDir makes a rename in dir durable. File systems that cannot sync a
+// directory (EINVAL) are accepted as they are.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("opening %s to sync it: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+		return fmt.Errorf("syncing directory %s: %w", dir, err)
+	}
+	return nil
+}

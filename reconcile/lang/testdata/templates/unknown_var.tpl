@@ -1,0 +1,2 @@
+zone ${zone}
+serial ${serial}
