@@ -42,6 +42,10 @@ func (e *Engine) Apply(ctx context.Context, st *state.State, p *plan.Plan, b sta
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot open the state journal", Detail: fmt.Sprintf("%v. Nothing was changed.", err)}}
 	}
 	d := e.apply(ctx, st, p, rec)
+	if e.interrupted(ctx) {
+		d = append(d, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Apply interrupted",
+			Detail: "plumb stopped starting new operations when interrupted. Everything that finished is saved in state; run plumb apply again to finish the rest."})
+	}
 	final, err := rec.Close(context.WithoutCancel(ctx))
 	if err != nil {
 		d = append(d, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot save state",
@@ -50,8 +54,14 @@ func (e *Engine) Apply(ctx context.Context, st *state.State, p *plan.Plan, b sta
 	return final, d
 }
 
-// CheckFresh refuses a saved plan made against another state than st.
+// CheckFresh refuses a saved plan made against another state than st. A
+// plan made before any state existed fits a state that still does not
+// exist, which then takes the plan's lineage.
 func CheckFresh(st *state.State, p *plan.Plan) hcl.Diagnostics {
+	if st.Serial == 0 && p.Serial == 0 && len(st.Resources) == 0 {
+		st.Lineage = p.Lineage
+		return nil
+	}
 	if p.Lineage != st.Lineage || p.Serial != st.Serial {
 		return hcl.Diagnostics{{
 			Severity: hcl.DiagError,

@@ -46,6 +46,9 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 		diags = append(diags, p.run(ctx, only)...)
 		diags = append(diags, p.planOrphans(only)...)
 	}
+	if e.interrupted(ctx) {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Plan interrupted", Detail: "The plan is incomplete and was not saved; nothing was changed."})
+	}
 	sort.Slice(p.changes, func(i, j int) bool { return p.changes[i].Addr < p.changes[j].Addr })
 	out := &plan.Plan{
 		PlumbVersion: Version,

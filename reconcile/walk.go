@@ -205,3 +205,13 @@ func diagErr(d hcl.Diagnostics) error {
 	}
 	return nil
 }
+
+// interrupted reports whether the run was told to stop or cancelled.
+func (e *Engine) interrupted(ctx context.Context) bool {
+	select {
+	case <-e.opts.Stop:
+		return true
+	default:
+		return ctx.Err() != nil
+	}
+}
