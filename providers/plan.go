@@ -63,3 +63,15 @@ func Errorf(summary, format string, args ...any) hcl.Diagnostics {
 func Warnf(summary, format string, args ...any) hcl.Diagnostics {
 	return hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: summary, Detail: fmt.Sprintf(format, args...)}}
 }
+
+// AttributePath names, in a diagnostic's Extra, the top-level attribute a
+// diagnostic is about, so the engine can point at where it is written.
+type AttributePath string
+
+// AttributeErrorf returns diagnostics holding one error about the named
+// top-level attribute of the configuration.
+func AttributeErrorf(attr, summary, format string, args ...any) hcl.Diagnostics {
+	d := Errorf(summary, format, args...)
+	d[0].Extra = AttributePath(attr)
+	return d
+}

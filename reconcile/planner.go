@@ -212,7 +212,7 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 		return cty.DynamicVal, diags
 	}
 	if v, ok := res.(providers.ConfigValidator); ok {
-		d := locate(v.ValidateConfig(ctx, cfgVal), in.addr, where)
+		d := locateIn(v.ValidateConfig(ctx, cfgVal), in.addr, r)
 		diags = append(diags, d...)
 		if d.HasErrors() {
 			return cty.DynamicVal, diags
@@ -342,7 +342,7 @@ func (p *planner) planData(ctx context.Context, r *config.Resource, rt *resource
 func readData(ctx context.Context, e *Engine, r *config.Resource, rt *resourceType, addr string, cfgVal cty.Value) (cty.Value, hcl.Diagnostics) {
 	where := r.DeclRange.Ptr()
 	if v, ok := rt.data.(providers.ConfigValidator); ok {
-		if d := locate(v.ValidateConfig(ctx, cfgVal), addr, where); d.HasErrors() {
+		if d := locateIn(v.ValidateConfig(ctx, cfgVal), addr, r); d.HasErrors() {
 			return cty.DynamicVal, d
 		}
 	}

@@ -64,7 +64,7 @@ func (w *walk) validateResource(ctx context.Context, r *config.Resource, rt *res
 			v, ok = rt.data.(providers.ConfigValidator)
 		}
 		if ok {
-			diags = append(diags, locate(v.ValidateConfig(ctx, cfgVal), r.Addr(), r.DeclRange.Ptr())...)
+			diags = append(diags, locateIn(v.ValidateConfig(ctx, cfgVal), r.Addr(), r)...)
 		}
 	}
 	w.scope.setResource(r.Addr(), cty.DynamicVal)

@@ -152,6 +152,20 @@ func locate(diags hcl.Diagnostics, what string, rng *hcl.Range) hcl.Diagnostics 
 	return diags
 }
 
+// locateIn is locate for a resource's diagnostics: one about a named
+// attribute points at where that attribute is written.
+func locateIn(diags hcl.Diagnostics, what string, r *config.Resource) hcl.Diagnostics {
+	attrs, _ := r.Config.JustAttributes()
+	for _, d := range diags {
+		if name, ok := d.Extra.(providers.AttributePath); ok && d.Subject == nil {
+			if a, ok := attrs[string(name)]; ok {
+				d.Subject = a.Expr.Range().Ptr()
+			}
+		}
+	}
+	return locate(diags, what, r.DeclRange.Ptr())
+}
+
 // decodeConfig evaluates one instance's configuration body.
 func decodeConfig(r *config.Resource, rt *resourceType, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
 	v, diags := hcldec.Decode(r.Config, rt.spec, ctx)

@@ -80,14 +80,14 @@ func (r *fileResource) ValidateConfig(_ context.Context, config cty.Value) hcl.D
 	}
 	var diags hcl.Diagnostics
 	if f := config.GetAttr("filename"); f.IsKnown() && !f.IsNull() && f.AsString() == "" {
-		diags = diags.Extend(providers.Errorf("Empty local_file filename",
+		diags = diags.Extend(providers.AttributeErrorf("filename", "Empty local_file filename",
 			"filename is the empty string; give the path of the file to manage, such as \"out/site.conf\"."))
 	}
 	c, sc := config.GetAttr("content"), config.GetAttr("sensitive_content")
 	if c.IsKnown() && sc.IsKnown() {
 		switch {
 		case !c.IsNull() && !sc.IsNull():
-			diags = diags.Extend(providers.Errorf("Both content and sensitive_content are set",
+			diags = diags.Extend(providers.AttributeErrorf("sensitive_content", "Both content and sensitive_content are set",
 				"A local_file takes its text from exactly one of them. Keep content for text that may appear in plans, or sensitive_content for text that must not, and remove the other."))
 		case c.IsNull() && sc.IsNull():
 			diags = diags.Extend(providers.Errorf("local_file has no content",
@@ -100,7 +100,7 @@ func (r *fileResource) ValidateConfig(_ context.Context, config cty.Value) hcl.D
 			continue
 		}
 		if _, err := parseMode(v.AsString()); err != nil {
-			diags = diags.Extend(providers.Errorf("Invalid local_file "+name,
+			diags = diags.Extend(providers.AttributeErrorf(name, "Invalid local_file "+name,
 				"%s = %q: %v. Write the permissions as three or four octal digits, such as \"0644\" (owner reads and writes, everyone else reads) or \"0600\" (owner only).", name, v.AsString(), err))
 		}
 	}
