@@ -264,7 +264,7 @@ func (a *applier) applyInstance(ctx context.Context, r *config.Resource, rt *res
 		if c.Action != plan.Read {
 			return c.After, nil
 		}
-		cfgVal, d := decodeConfig(r, rt, ictx)
+		cfgVal, _, d := decodeConfig(r, rt, ictx)
 		if d.HasErrors() {
 			return cty.DynamicVal, d
 		}
@@ -280,7 +280,7 @@ func (a *applier) applyInstance(ctx context.Context, r *config.Resource, rt *res
 	case plan.Delete:
 		return cty.DynamicVal, diags
 	}
-	cfgVal, d := decodeConfig(r, rt, ictx)
+	cfgVal, _, d := decodeConfig(r, rt, ictx)
 	diags = append(diags, d...)
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
@@ -365,7 +365,7 @@ func (a *applier) recordOutputs(clear bool) hcl.Diagnostics {
 			if !ok || !v.IsWhollyKnown() {
 				continue
 			}
-			o, err := state.NewOutput(v, a.e.cfg.Outputs[name].Sensitive)
+			o, err := state.NewOutput(v, a.e.cfg.Outputs[name].Sensitive || a.scope.secret[name])
 			if err != nil {
 				return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot record output " + name, Detail: err.Error()}}
 			}

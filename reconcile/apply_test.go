@@ -294,3 +294,30 @@ output "secret" {
 		t.Error("sensitive output not marked sensitive")
 	}
 }
+
+func TestSensitiveVariableHiddenInPlan(t *testing.T) {
+	dir := writeConfig(t, map[string]string{"main.hcl": `
+variable "password" {
+  type      = string
+  default   = "hunter2"
+  sensitive = true
+}
+resource "plumb_data" "login" { input = var.password }
+output "pw" { value = var.password }`})
+	p := planOnly(t, dir, reconcile.Options{})
+	var text, js strings.Builder
+	if err := plan.RenderText(&text, p, plan.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.RenderJSON(&js, p); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"text": text.String(), "json": js.String()} {
+		if strings.Contains(out, "hunter2") {
+			t.Errorf("the %s plan shows the sensitive value:\n%s", name, out)
+		}
+	}
+	if !strings.Contains(text.String(), "(sensitive)") {
+		t.Errorf("the text plan does not say (sensitive):\n%s", text.String())
+	}
+}

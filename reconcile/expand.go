@@ -29,6 +29,7 @@ func expand(r *config.Resource, ctx *hcl.EvalContext) ([]instance, hcl.Diagnosti
 		if diags.HasErrors() {
 			return nil, diags
 		}
+		v, _ = v.UnmarkDeep()
 		if !v.IsKnown() {
 			return nil, notKnownYet(r.Count, "count")
 		}
@@ -51,6 +52,7 @@ func expand(r *config.Resource, ctx *hcl.EvalContext) ([]instance, hcl.Diagnosti
 		if diags.HasErrors() {
 			return nil, diags
 		}
+		v, _ = v.UnmarkDeep()
 		if !v.IsKnown() {
 			return nil, notKnownYet(r.ForEach, "for_each")
 		}

@@ -206,11 +206,12 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 			refreshed = cty.NullVal(rt.ty)
 		}
 	}
-	cfgVal, d := decodeConfig(r, rt, ictx)
+	cfgVal, secret, d := decodeConfig(r, rt, ictx)
 	diags = append(diags, d...)
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
 	}
+	change.Sensitive = mergeNames(change.Sensitive, secret)
 	if v, ok := res.(providers.ConfigValidator); ok {
 		d := locateIn(v.ValidateConfig(ctx, cfgVal), in.addr, r)
 		diags = append(diags, d...)
@@ -229,6 +230,7 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	}
 	planned := resp.Planned
 	change.Before, change.After = refreshed, planned
+	change.Sensitive = mergeNames(change.Sensitive, mirrored(secret, cfgVal, planned))
 	switch {
 	case refreshed.IsNull():
 		change.Action = plan.Create
@@ -317,11 +319,11 @@ func (p *planner) importObject(ctx context.Context, res providers.Resource, im *
 }
 
 func (p *planner) planData(ctx context.Context, r *config.Resource, rt *resourceType, in instance, ictx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
-	cfgVal, diags := decodeConfig(r, rt, ictx)
+	cfgVal, secret, diags := decodeConfig(r, rt, ictx)
 	if diags.HasErrors() {
 		return cty.DynamicVal, diags
 	}
-	change := &plan.Change{Addr: in.addr, Mode: plan.Data, Type: r.Type, Name: r.Name, Provider: rt.provider, Sensitive: rt.secret, Keys: rt.keys, Before: cty.NullVal(rt.ty)}
+	change := &plan.Change{Addr: in.addr, Mode: plan.Data, Type: r.Type, Name: r.Name, Provider: rt.provider, Sensitive: mergeNames(rt.secret, secret), Keys: rt.keys, Before: cty.NullVal(rt.ty)}
 	if !cfgVal.IsWhollyKnown() {
 		change.Action = plan.Read
 		change.After = cty.UnknownVal(rt.ty)
@@ -431,7 +433,7 @@ func (p *planner) outputChanges() []*plan.OutputChange {
 		if after == cty.NilVal {
 			continue
 		}
-		oc := &plan.OutputChange{Name: name, After: after, Sensitive: o.Sensitive, Before: cty.NullVal(cty.DynamicPseudoType)}
+		oc := &plan.OutputChange{Name: name, After: after, Sensitive: o.Sensitive || p.scope.secret[name], Before: cty.NullVal(cty.DynamicPseudoType)}
 		if prev, ok := p.st.Outputs[name]; ok {
 			if v, err := prev.Decode(); err == nil {
 				oc.Before = v
@@ -454,5 +456,27 @@ func (p *planner) outputChanges() []*plan.OutputChange {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// mirrored names the attributes of planned that repeat the value of a
+// sensitive configured attribute (plumb_data's output mirrors its input),
+// so they print as (sensitive) too.
+func mirrored(secret []string, cfgVal, planned cty.Value) []string {
+	if len(secret) == 0 || planned.IsNull() || !planned.IsKnown() {
+		return nil
+	}
+	var out []string
+	for _, s := range secret {
+		if !cfgVal.Type().HasAttribute(s) {
+			continue
+		}
+		cv := cfgVal.GetAttr(s)
+		for name := range planned.Type().AttributeTypes() {
+			if pv := planned.GetAttr(name); !cv.IsNull() && pv.IsWhollyKnown() && pv.RawEquals(cv) {
+				out = append(out, name)
+			}
+		}
+	}
 	return out
 }

@@ -22,13 +22,22 @@ type scope struct {
 	locals    map[string]cty.Value
 	resources map[string]cty.Value // by configuration address, data.* included
 	outputs   map[string]cty.Value
+	secret    map[string]bool // outputs whose value came from a sensitive variable
 	funcs     map[string]function.Function
 	path      cty.Value
 }
 
-func newScope(vars map[string]cty.Value, funcs map[string]function.Function, dir, cwd string) *scope {
+func newScope(vars map[string]cty.Value, secretVars map[string]bool, funcs map[string]function.Function, dir, cwd string) *scope {
+	marked := make(map[string]cty.Value, len(vars))
+	for name, v := range vars {
+		if secretVars[name] {
+			v = v.Mark(sensitiveMark)
+		}
+		marked[name] = v
+	}
 	return &scope{
-		vars:      cty.ObjectVal(vars),
+		vars:      cty.ObjectVal(marked),
+		secret:    map[string]bool{},
 		locals:    map[string]cty.Value{},
 		resources: map[string]cty.Value{},
 		outputs:   map[string]cty.Value{},
@@ -53,9 +62,10 @@ func (s *scope) setResource(addr string, v cty.Value) {
 	s.mu.Unlock()
 }
 
-func (s *scope) setOutput(name string, v cty.Value) {
+func (s *scope) setOutput(name string, v cty.Value, secret bool) {
 	s.mu.Lock()
 	s.outputs[name] = v
+	s.secret[name] = secret
 	s.mu.Unlock()
 }
 

@@ -53,7 +53,7 @@ func (w *walk) validateResource(ctx context.Context, r *config.Resource, rt *res
 			ictx.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": key, "value": each})}
 		}
 	}
-	cfgVal, d := decodeConfig(r, rt, ictx)
+	cfgVal, _, d := decodeConfig(r, rt, ictx)
 	diags = append(diags, d...)
 	if !d.HasErrors() && cfgVal.IsWhollyKnown() {
 		var v providers.ConfigValidator

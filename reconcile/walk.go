@@ -47,7 +47,11 @@ type walk struct {
 }
 
 func (e *Engine) newWalk() *walk {
-	return &walk{e: e, scope: newScope(e.vars, e.funcs, e.cfg.Dir, workingDir())}
+	secret := map[string]bool{}
+	for name, v := range e.cfg.Variables {
+		secret[name] = v.Sensitive
+	}
+	return &walk{e: e, scope: newScope(e.vars, secret, e.funcs, e.cfg.Dir, workingDir())}
 }
 
 func (w *walk) addDiags(d hcl.Diagnostics) {
@@ -98,7 +102,8 @@ func (w *walk) visit(ctx context.Context, node string) error {
 		o := w.e.cfg.Outputs[name]
 		v, d := o.Expr.Value(w.scope.evalContext(w.e.refs[node]))
 		diags = d
-		w.scope.setOutput(name, v)
+		v, secret := unmarkSensitive(v)
+		w.scope.setOutput(name, v, len(secret) > 0)
 	case "provider":
 		if w.validating {
 			diags = w.validateProvider(name)
@@ -167,12 +172,55 @@ func locateIn(diags hcl.Diagnostics, what string, r *config.Resource) hcl.Diagno
 }
 
 // decodeConfig evaluates one instance's configuration body.
-func decodeConfig(r *config.Resource, rt *resourceType, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+// The value handed to providers carries no marks; the top-level
+// attributes that were given sensitive values (from a sensitive variable)
+// are returned so plans print them as (sensitive).
+func decodeConfig(r *config.Resource, rt *resourceType, ctx *hcl.EvalContext) (cty.Value, []string, hcl.Diagnostics) {
 	v, diags := hcldec.Decode(r.Config, rt.spec, ctx)
 	if diags.HasErrors() {
-		return cty.DynamicVal, diags
+		return cty.DynamicVal, nil, diags
 	}
-	return rt.schema.Complete(v), diags
+	v, secret := unmarkSensitive(v)
+	return rt.schema.Complete(v), secret, diags
+}
+
+// sensitiveMark marks values that came from a sensitive variable.
+const sensitiveMark = "sensitive"
+
+// unmarkSensitive strips marks from v and names the top-level attributes
+// that held a marked value.
+func unmarkSensitive(v cty.Value) (cty.Value, []string) {
+	if !v.ContainsMarked() {
+		return v, nil
+	}
+	clean, paths := v.UnmarkDeepWithPaths()
+	var names []string
+	seen := map[string]bool{}
+	for _, pm := range paths {
+		name := "*"
+		if len(pm.Path) > 0 {
+			if ga, ok := pm.Path[0].(cty.GetAttrStep); ok {
+				name = ga.Name
+			}
+		}
+		if !seen[name] {
+			seen[name] = true
+			names = append(names, name)
+		}
+	}
+	return clean, names
+}
+
+// mergeNames returns the sorted union of two name lists.
+func mergeNames(a, b []string) []string {
+	if len(b) == 0 {
+		return a
+	}
+	set := map[string]bool{}
+	for _, n := range append(append([]string(nil), a...), b...) {
+		set[n] = true
+	}
+	return keys(set)
 }
 
 // forEachInstance runs fn for every instance, at most Parallelism at once
