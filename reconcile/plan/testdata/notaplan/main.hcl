@@ -1,0 +1,4 @@
+resource "local_file" "site" {
+  filename = "site/index.html"
+  content  = "hello"
+}

@@ -1,0 +1,484 @@
+package plan
+
+import (
+	"bufio"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+)
+
+// TextOptions controls RenderText.
+type TextOptions struct {
+	// Color adds ANSI colours: green additions, yellow changes, red
+	// deletions, bold headers. Leave it off when the output is not a
+	// terminal.
+	Color bool
+}
+
+// ANSI escape sequences.
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiCyan   = "\x1b[36m"
+)
+
+// briefLimit is the length beyond which a removed collection is summarised
+// by its size instead of printed.
+const briefLimit = 72
+
+// RenderText writes the plan for a human reviewer, in the layout Terraform
+// users know: one block per changed resource with its changed attributes,
+// the summary line, then changed outputs and warnings. Updates and
+// replacements show only changed attributes and count the hidden ones;
+// creates show every non-null attribute; deletes show attributes with
+// long collections summarised by their size. No-op changes are not
+// printed, and a plan that changes nothing prints one sentence saying so.
+func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	t := &textWriter{w: bw, color: opts.Color}
+	t.plan(p)
+	if t.err != nil {
+		return t.err
+	}
+	return bw.Flush()
+}
+
+// SummaryLine returns the plan's one-line tally, such as
+// "Plan: 1 to add, 1 to change, 1 to destroy.".
+func SummaryLine(c Counts) string {
+	return "Plan: " + strconv.Itoa(c.Add) + " to add, " + strconv.Itoa(c.Change) +
+		" to change, " + strconv.Itoa(c.Destroy) + " to destroy."
+}
+
+// textWriter renders one plan a line at a time.
+type textWriter struct {
+	w     *bufio.Writer
+	color bool
+	b     []byte // the line being built
+	err   error
+}
+
+// end finishes the current line and writes it.
+func (t *textWriter) end() {
+	t.b = append(t.b, '\n')
+	if _, err := t.w.Write(t.b); err != nil && t.err == nil {
+		t.err = err
+	}
+	t.b = t.b[:0]
+}
+
+// paint appends s wrapped in the ANSI code when colour is on.
+func (t *textWriter) paint(code, s string) {
+	if t.color {
+		t.b = append(t.b, code...)
+		t.b = append(t.b, s...)
+		t.b = append(t.b, ansiReset...)
+		return
+	}
+	t.b = append(t.b, s...)
+}
+
+// symbol appends an action's marker, coloured, right-aligned in width.
+func (t *textWriter) symbol(a Action, width int) {
+	s := a.Symbol()
+	for i := len(s); i < width; i++ {
+		t.b = append(t.b, ' ')
+	}
+	switch a {
+	case Create:
+		t.paint(ansiGreen, s)
+	case Update:
+		t.paint(ansiYellow, s)
+	case Delete:
+		t.paint(ansiRed, s)
+	case Read:
+		t.paint(ansiCyan, s)
+	case DeleteThenCreate:
+		t.paint(ansiRed, "-")
+		t.b = append(t.b, '/')
+		t.paint(ansiGreen, "+")
+	case CreateThenDelete:
+		t.paint(ansiGreen, "+")
+		t.b = append(t.b, '/')
+		t.paint(ansiRed, "-")
+	default:
+		t.b = append(t.b, s...)
+	}
+}
+
+func (t *textWriter) plan(p *Plan) {
+	if !p.HasChanges() {
+		t.b = append(t.b, "No changes. Your estate matches the configuration."...)
+		t.end()
+		t.warnings(p.Warnings)
+		return
+	}
+	shown := false
+	for _, c := range p.Changes {
+		if c.Action == NoOp {
+			continue
+		}
+		if !shown {
+			t.b = append(t.b, "plumb will perform the following actions:\n"...)
+			t.end()
+			shown = true
+		}
+		t.change(c)
+	}
+	if shown {
+		t.paint(ansiBold, "Plan:")
+		t.b = append(t.b, SummaryLine(p.Count())[len("Plan:"):]...)
+		t.end()
+	}
+	t.outputs(p.Outputs, shown)
+	t.warnings(p.Warnings)
+}
+
+// verb says what happens to a resource, for its header line.
+func verb(a Action) string {
+	switch a {
+	case Create:
+		return "will be created"
+	case Read:
+		return "will be read during apply"
+	case Update:
+		return "will be updated in-place"
+	case DeleteThenCreate:
+		return "must be replaced"
+	case CreateThenDelete:
+		return "must be replaced (the new object is created first)"
+	case Delete:
+		return "will be destroyed"
+	}
+	return "is unchanged"
+}
+
+// change renders one resource block.
+func (t *textWriter) change(c *Change) {
+	if t.color {
+		t.b = append(t.b, ansiBold...)
+	}
+	t.b = append(t.b, "  # "...)
+	t.b = append(t.b, c.Addr...)
+	t.b = append(t.b, ' ')
+	t.b = append(t.b, verb(c.Action)...)
+	if t.color {
+		t.b = append(t.b, ansiReset...)
+	}
+	t.end()
+	if c.Reason != "" {
+		t.b = append(t.b, "  # ("...)
+		t.b = append(t.b, c.Reason...)
+		t.b = append(t.b, ')')
+		t.end()
+	}
+	t.symbol(c.Action, 3)
+	if c.Mode == Data {
+		t.b = append(t.b, " data "...)
+	} else {
+		t.b = append(t.b, " resource "...)
+	}
+	t.b = appendQuoted(t.b, c.Type)
+	t.b = append(t.b, ' ')
+	t.b = appendQuoted(t.b, c.Name)
+	t.b = append(t.b, " {"...)
+	t.end()
+
+	diffs := Diff(c)
+	width := 0
+	for _, d := range diffs {
+		p := d.Path
+		if base, ok := elementGroup(p); ok {
+			p = base
+		}
+		if isTopLevel(p) {
+			width = max(width, len(p))
+		}
+	}
+	deleting := c.Action == Delete
+	for i := 0; i < len(diffs); {
+		if base, ok := elementGroup(diffs[i].Path); ok {
+			j := i + 1
+			for j < len(diffs) {
+				if b, ok := elementGroup(diffs[j].Path); !ok || b != base {
+					break
+				}
+				j++
+			}
+			t.group(base, width, diffs[i:j])
+			i = j
+			continue
+		}
+		t.attr(&diffs[i], width, deleting)
+		i++
+	}
+	if c.Action != Create && c.Action != Read && c.Action != Delete {
+		if n := unchangedAttrs(c); n > 0 {
+			t.b = append(t.b, "        # ("...)
+			t.b = strconv.AppendInt(t.b, int64(n), 10)
+			if n == 1 {
+				t.b = append(t.b, " unchanged attribute hidden)"...)
+			} else {
+				t.b = append(t.b, " unchanged attributes hidden)"...)
+			}
+			t.end()
+		}
+	}
+	t.b = append(t.b, "    }"...)
+	t.end()
+	t.end()
+}
+
+// isTopLevel reports whether a diff path names a top-level attribute.
+func isTopLevel(path string) bool {
+	return strings.IndexByte(path, '.') < 0 && strings.IndexByte(path, '[') < 0
+}
+
+// elementGroup returns the collection path of an element diff (allow[+]).
+func elementGroup(path string) (string, bool) {
+	if strings.HasSuffix(path, "[+]") || strings.HasSuffix(path, "[-]") {
+		return path[:len(path)-3], true
+	}
+	return "", false
+}
+
+// name appends the attribute line's start: indent, symbol, padded name.
+func (t *textWriter) name(a Action, path string, width int) {
+	t.b = append(t.b, "      "...)
+	t.symbol(a, 1)
+	t.b = append(t.b, ' ')
+	t.b = append(t.b, path...)
+	for i := len(path); i < width; i++ {
+		t.b = append(t.b, ' ')
+	}
+	t.b = append(t.b, " = "...)
+}
+
+func (t *textWriter) forces(d *AttrDiff) {
+	if d.ForcesReplace {
+		t.b = append(t.b, ' ')
+		t.paint(ansiRed, "# forces replacement")
+	}
+}
+
+// attr renders one AttrDiff; brief shortens long removed collections.
+func (t *textWriter) attr(d *AttrDiff, width int, brief bool) {
+	t.name(d.Action, d.Path, width)
+	switch {
+	case d.Sensitive:
+		t.b = append(t.b, SensitiveValue...)
+		if d.Action == Delete {
+			t.b = append(t.b, " -> null"...)
+		}
+	case d.Action == Create:
+		if isTopLevel(d.Path) && isNonEmptyCollection(d.After) {
+			t.multiline(d)
+			return
+		}
+		t.b = appendValue(t.b, d.After)
+	case d.Action == Delete:
+		t.b = t.appendBrief(d.Before, brief || isTopLevel(d.Path))
+		t.b = append(t.b, " -> null"...)
+	default:
+		t.b = appendValue(t.b, d.Before)
+		t.b = append(t.b, " -> "...)
+		t.b = appendValue(t.b, d.After)
+	}
+	t.forces(d)
+	t.end()
+}
+
+// appendBrief appends v, or when brief and v is a long collection, its size.
+func (t *textWriter) appendBrief(v cty.Value, brief bool) []byte {
+	start := len(t.b)
+	b := appendValue(t.b, v)
+	if !brief || len(b)-start <= briefLimit || !isNonEmptyCollection(v) {
+		return b
+	}
+	b = b[:start]
+	n := v.LengthInt()
+	unit := " elements"
+	if v.Type().IsObjectType() {
+		unit = " attributes"
+	}
+	if n == 1 {
+		unit = unit[:len(unit)-1]
+	}
+	b = append(b, '(')
+	b = strconv.AppendInt(b, int64(n), 10)
+	b = append(b, unit...)
+	return append(b, ')')
+}
+
+func isNonEmptyCollection(v cty.Value) bool {
+	if v.IsMarked() {
+		v, _ = v.Unmark()
+	}
+	if v.IsNull() || !v.IsKnown() {
+		return false
+	}
+	ty := v.Type()
+	return (ty.IsCollectionType() || ty.IsObjectType() || ty.IsTupleType()) && v.LengthInt() > 0
+}
+
+// multiline renders an added collection one element per line.
+func (t *textWriter) multiline(d *AttrDiff) {
+	v := d.After
+	if v.IsMarked() {
+		v, _ = v.Unmark()
+	}
+	keyed := v.Type().IsMapType() || v.Type().IsObjectType()
+	closer := "]"
+	if keyed {
+		closer = "}"
+		t.b = append(t.b, '{')
+	} else {
+		t.b = append(t.b, '[')
+	}
+	t.forces(d)
+	t.end()
+	width := 0
+	if keyed {
+		for it := v.ElementIterator(); it.Next(); {
+			k, _ := it.Element()
+			width = max(width, len(appendKey(nil, k.AsString())))
+		}
+	}
+	for it := v.ElementIterator(); it.Next(); {
+		k, e := it.Element()
+		if keyed && e.IsNull() {
+			continue
+		}
+		t.b = append(t.b, "          "...)
+		t.symbol(Create, 1)
+		t.b = append(t.b, ' ')
+		if keyed {
+			start := len(t.b)
+			t.b = appendKey(t.b, k.AsString())
+			for i := len(t.b) - start; i < width; i++ {
+				t.b = append(t.b, ' ')
+			}
+			t.b = append(t.b, " = "...)
+			t.b = appendValue(t.b, e)
+		} else {
+			t.b = appendValue(t.b, e)
+			t.b = append(t.b, ',')
+		}
+		t.end()
+	}
+	t.b = append(t.b, "        "+closer...)
+	t.end()
+}
+
+// group renders the elements added to and removed from one collection.
+func (t *textWriter) group(base string, width int, diffs []AttrDiff) {
+	t.name(Update, base, width)
+	t.b = append(t.b, '[')
+	for i := range diffs {
+		if diffs[i].ForcesReplace {
+			t.forces(&diffs[i])
+			break
+		}
+	}
+	t.end()
+	for _, d := range diffs {
+		t.b = append(t.b, "          "...)
+		t.symbol(d.Action, 1)
+		t.b = append(t.b, ' ')
+		if d.Action == Delete {
+			t.b = appendValue(t.b, d.Before)
+		} else {
+			t.b = appendValue(t.b, d.After)
+		}
+		t.b = append(t.b, ',')
+		t.end()
+	}
+	t.b = append(t.b, "        ]"...)
+	t.end()
+}
+
+// unchangedAttrs counts the top-level attributes an update leaves as they
+// are, not counting those null on both sides.
+func unchangedAttrs(c *Change) int {
+	before, after := norm(c.Before), norm(c.After)
+	if !before.Type().IsObjectType() || !after.Type().IsObjectType() ||
+		before.IsNull() || after.IsNull() || !after.IsKnown() {
+		return 0
+	}
+	n := 0
+	for _, name := range attrNames(before.Type(), after.Type()) {
+		b, a := attrOf(before, name), attrOf(after, name)
+		if !(b.IsNull() && a.IsNull()) && equal(b, a) {
+			n++
+		}
+	}
+	return n
+}
+
+// outputs renders the changed root outputs.
+func (t *textWriter) outputs(outs []*OutputChange, afterResources bool) {
+	width, changed := 0, false
+	for _, o := range outs {
+		if o.Action != NoOp {
+			width = max(width, len(o.Name))
+			changed = true
+		}
+	}
+	if !changed {
+		return
+	}
+	if afterResources {
+		t.end()
+	}
+	t.b = append(t.b, "Changes to Outputs:"...)
+	t.end()
+	for _, o := range outs {
+		if o.Action == NoOp {
+			continue
+		}
+		t.b = append(t.b, "  "...)
+		t.symbol(o.Action, 1)
+		t.b = append(t.b, ' ')
+		t.b = append(t.b, o.Name...)
+		for i := len(o.Name); i < width; i++ {
+			t.b = append(t.b, ' ')
+		}
+		t.b = append(t.b, " = "...)
+		before, after := norm(o.Before), norm(o.After)
+		switch {
+		case o.Sensitive:
+			t.b = append(t.b, SensitiveValue...)
+		case o.Action == Create:
+			t.b = appendValue(t.b, after)
+		case o.Action == Delete:
+			t.b = appendValue(t.b, before)
+			t.b = append(t.b, " -> null"...)
+		default:
+			t.b = appendValue(t.b, before)
+			t.b = append(t.b, " -> "...)
+			t.b = appendValue(t.b, after)
+		}
+		t.end()
+	}
+	if !afterResources {
+		t.end()
+		t.b = append(t.b, "Applying this plan records the new output values; no resource changes."...)
+		t.end()
+	}
+}
+
+// warnings renders the plan's warnings after everything else.
+func (t *textWriter) warnings(ws []string) {
+	for _, w := range ws {
+		t.end()
+		t.paint(ansiBold+ansiYellow, "Warning:")
+		t.b = append(t.b, ' ')
+		t.b = append(t.b, w...)
+		t.end()
+	}
+}
