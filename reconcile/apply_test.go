@@ -241,6 +241,11 @@ resource "local_file" "adopted" {
 	if _, ok := st.Resources["local_file.adopted"]; !ok {
 		t.Fatal("imported object is not in state")
 	}
+	var text strings.Builder
+	plan.RenderText(&text, p, plan.TextOptions{})
+	if !strings.Contains(text.String(), `(imported from "existing.txt")`) || !strings.Contains(text.String(), "Plan: 1 to import, 0 to add") {
+		t.Errorf("the plan does not show the import:\n%s", text.String())
+	}
 }
 
 func TestTargetLimitsPlan(t *testing.T) {

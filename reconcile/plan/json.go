@@ -103,13 +103,14 @@ func (j *jsonWriter) plan(p *Plan) {
 	j.num("replace", n.Replace)
 	j.num("read", n.Read)
 	j.num("no_op", n.NoOp)
+	j.num("import", n.Import)
 	j.b = append(j.b, '}')
 
 	j.field("resource_changes", false)
 	j.b = append(j.b, '[')
 	first := true
 	for _, c := range p.Changes {
-		if c.Action == NoOp {
+		if c.Action == NoOp && c.ImportID == "" {
 			continue
 		}
 		if !first {
@@ -156,6 +157,9 @@ func (j *jsonWriter) change(c *Change) {
 	j.str("action", c.Action.String())
 	j.str("action_symbol", c.Action.Symbol())
 	j.str("reason", c.Reason)
+	if c.ImportID != "" {
+		j.str("import_id", c.ImportID)
+	}
 	j.strings("requires_replace", sortedCopy(c.RequiresReplace))
 	sensitive := sortedCopy(c.Sensitive)
 	before, after := norm(c.Before), norm(c.After)

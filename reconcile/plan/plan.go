@@ -155,7 +155,7 @@ type Plan struct {
 // a resource or an output.
 func (p *Plan) HasChanges() bool {
 	for _, c := range p.Changes {
-		if c.Action != NoOp && c.Action != Read {
+		if c.Action != NoOp && c.Action != Read || c.ImportID != "" {
 			return true
 		}
 	}
@@ -169,7 +169,7 @@ func (p *Plan) HasChanges() bool {
 
 // Counts tallies the changes: what the summary line prints.
 type Counts struct {
-	Add, Change, Destroy, Replace, Read, NoOp int
+	Add, Change, Destroy, Replace, Read, NoOp, Import int
 }
 
 // Count tallies the plan's resource changes. A replacement counts as one
@@ -177,6 +177,9 @@ type Counts struct {
 func (p *Plan) Count() Counts {
 	var n Counts
 	for _, c := range p.Changes {
+		if c.ImportID != "" {
+			n.Import++
+		}
 		switch c.Action {
 		case NoOp:
 			n.NoOp++

@@ -51,7 +51,11 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 // SummaryLine returns the plan's one-line tally, such as
 // "Plan: 1 to add, 1 to change, 1 to destroy.".
 func SummaryLine(c Counts) string {
-	return "Plan: " + strconv.Itoa(c.Add) + " to add, " + strconv.Itoa(c.Change) +
+	imports := ""
+	if c.Import > 0 {
+		imports = strconv.Itoa(c.Import) + " to import, "
+	}
+	return "Plan: " + imports + strconv.Itoa(c.Add) + " to add, " + strconv.Itoa(c.Change) +
 		" to change, " + strconv.Itoa(c.Destroy) + " to destroy."
 }
 
@@ -120,7 +124,7 @@ func (t *textWriter) plan(p *Plan) {
 	}
 	shown := false
 	for _, c := range p.Changes {
-		if c.Action == NoOp {
+		if c.Action == NoOp && c.ImportID == "" {
 			continue
 		}
 		if !shown {
@@ -171,6 +175,12 @@ func (t *textWriter) change(c *Change) {
 		t.b = append(t.b, ansiReset...)
 	}
 	t.end()
+	if c.ImportID != "" {
+		t.b = append(t.b, "  # (imported from "...)
+		t.b = appendQuoted(t.b, c.ImportID)
+		t.b = append(t.b, ')')
+		t.end()
+	}
 	if c.Reason != "" {
 		t.b = append(t.b, "  # ("...)
 		t.b = append(t.b, c.Reason...)
