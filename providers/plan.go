@@ -75,3 +75,24 @@ func AttributeErrorf(attr, summary, format string, args ...any) hcl.Diagnostics 
 	d[0].Extra = AttributePath(attr)
 	return d
 }
+
+// MassChange, as the Extra of an error diagnostic from Plan, says the plan
+// would delete or change more of an object than is safe to do unreviewed
+// (octoDNS's rule: over 30% of a zone's records). The engine lets it
+// through as a warning when the run allows mass changes
+// (-allow-mass-change); a resource attribute may allow it too, which the
+// provider checks itself.
+type MassChange struct {
+	Changed, Total int
+}
+
+// MassChangeError returns the diagnostic a provider gives for a mass change.
+func MassChangeError(what string, changed, total int) hcl.Diagnostics {
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Mass change refused",
+		Detail: fmt.Sprintf("The plan would change or delete %d of the %d records of %s (over 30%%). If that is what you mean, review it and run again with -allow-mass-change, or set allow_mass_change = true on the resource.",
+			changed, total, what),
+		Extra: MassChange{Changed: changed, Total: total},
+	}}
+}

@@ -157,3 +157,10 @@ type ConfigValidator interface {
 type Closer interface {
 	Close() error
 }
+
+// RequestCounter is implemented by providers that call remote APIs: it
+// returns how many requests each API operation received in this run,
+// keyed "service:Operation", so plan and apply can report them.
+type RequestCounter interface {
+	RequestCounts() map[string]int
+}

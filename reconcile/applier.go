@@ -294,7 +294,7 @@ func (a *applier) applyInstance(ctx context.Context, r *config.Resource, rt *res
 		planPrior = cty.NullVal(rt.ty)
 	}
 	resp := rt.managed.Plan(ctx, providers.PlanRequest{Prior: planPrior, Config: cfgVal})
-	d = locate(resp.Diagnostics, in.addr, r.DeclRange.Ptr())
+	d = locate(a.e.allowMass(resp.Diagnostics), in.addr, r.DeclRange.Ptr())
 	diags = append(diags, d...)
 	if d.HasErrors() {
 		return cty.DynamicVal, diags

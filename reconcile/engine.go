@@ -54,6 +54,9 @@ type Options struct {
 	Targets []string
 	// Destroy plans the deletion of everything in state.
 	Destroy bool
+	// AllowMassChange lets plans through that a provider refuses as mass
+	// changes (providers.MassChange); they become warnings.
+	AllowMassChange bool
 	// Observer, when set, hears of every operation as it starts and ends.
 	Observer func(Event)
 	// Stop, once closed, stops the walk from starting new operations;
@@ -216,6 +219,20 @@ func (e *Engine) provider(name string) providers.Provider {
 	p := f()
 	e.provs[name] = p
 	return p
+}
+
+// RequestCounts adds up the API requests every provider made in this run,
+// keyed "service:Operation".
+func (e *Engine) RequestCounts() map[string]int {
+	out := map[string]int{}
+	for _, p := range e.provs {
+		if rc, ok := p.(providers.RequestCounter); ok {
+			for k, n := range rc.RequestCounts() {
+				out[k] += n
+			}
+		}
+	}
+	return out
 }
 
 // Close releases providers that hold resources.

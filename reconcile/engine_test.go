@@ -165,3 +165,10 @@ func actions(p *plan.Plan) map[string]string {
 	}
 	return out
 }
+
+func writeFile(t *testing.T, name, src string) {
+	t.Helper()
+	if err := os.WriteFile(name, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -223,7 +223,7 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 		cfgVal = ignoreChanges(r.Lifecycle, cfgVal, refreshed)
 	}
 	resp := res.Plan(ctx, providers.PlanRequest{Prior: refreshed, Config: cfgVal})
-	d = locate(resp.Diagnostics, in.addr, where)
+	d = locate(p.e.allowMass(resp.Diagnostics), in.addr, where)
 	diags = append(diags, d...)
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
@@ -479,4 +479,19 @@ func mirrored(secret []string, cfgVal, planned cty.Value) []string {
 		}
 	}
 	return out
+}
+
+// allowMass turns mass-change refusals into warnings when the run allows
+// mass changes.
+func (e *Engine) allowMass(diags hcl.Diagnostics) hcl.Diagnostics {
+	if !e.opts.AllowMassChange {
+		return diags
+	}
+	for _, d := range diags {
+		if _, ok := d.Extra.(providers.MassChange); ok {
+			d.Severity = hcl.DiagWarning
+			d.Summary = "Mass change allowed"
+		}
+	}
+	return diags
 }

@@ -80,6 +80,7 @@ type runFlags struct {
 	refresh     bool
 	lockTimeout time.Duration
 	noColor     bool
+	allowMass   bool
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -90,6 +91,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.refresh, "refresh", true, "read live objects before planning")
 	fs.DurationVar(&f.lockTimeout, "lock-timeout", 0, "wait up to `DURATION` for the state lock")
 	fs.BoolVar(&f.noColor, "no-color", false, "never use colour")
+	fs.BoolVar(&f.allowMass, "allow-mass-change", false, "let through changes a provider refuses as too large to be safe (over 30% of a zone)")
 }
 
 func newFlagSet(a *app, name, usage string) *flag.FlagSet {
@@ -126,10 +128,11 @@ func (f *runFlags) options(a *app) reconcile.Options {
 		a.color = false
 	}
 	return reconcile.Options{
-		Inputs:      reconcile.Inputs{Vars: f.vars, VarFiles: f.varFiles, Env: os.Environ()},
-		Parallelism: f.parallelism,
-		NoRefresh:   !f.refresh,
-		Targets:     f.targets,
+		Inputs:          reconcile.Inputs{Vars: f.vars, VarFiles: f.varFiles, Env: os.Environ()},
+		Parallelism:     f.parallelism,
+		NoRefresh:       !f.refresh,
+		Targets:         f.targets,
+		AllowMassChange: f.allowMass,
 	}
 }
 

@@ -61,6 +61,7 @@ func applyCommand(a *app, args []string, destroy bool) int {
 		return exitError
 	}
 	defer e.Close()
+	defer a.requestCounts(e)
 	b := a.backend()
 	st, unlock, ok := a.lockedState(ctx, b, name, rf.lockTimeout)
 	if !ok {

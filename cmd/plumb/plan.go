@@ -57,6 +57,7 @@ func (a *app) makePlan(ctx context.Context, opts reconcile.Options, op string, r
 	}
 	defer unlock()
 	p, d := e.Plan(ctx, st)
+	defer a.requestCounts(e)
 	if a.diags(d) {
 		return nil, exitError
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -169,4 +171,24 @@ func errorsOf(d hcl.Diagnostics) hcl.Diagnostics {
 		}
 	}
 	return out
+}
+
+// requestCounts prints the API requests a run made, one service a line,
+// when a provider counted any.
+func (a *app) requestCounts(e *reconcile.Engine) {
+	counts := e.RequestCounts()
+	if len(counts) == 0 {
+		return
+	}
+	byService := map[string][]string{}
+	for k, n := range counts {
+		service, op, _ := strings.Cut(k, ":")
+		byService[service] = append(byService[service], fmt.Sprintf("%s %d", op, n))
+	}
+	fmt.Fprintln(a.stderr, "\nAPI requests:")
+	for _, s := range sortedKeys(byService) {
+		ops := byService[s]
+		sort.Strings(ops)
+		fmt.Fprintf(a.stderr, "  %s: %s\n", s, strings.Join(ops, ", "))
+	}
 }

@@ -1,0 +1,149 @@
+package dns
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"plumb/providers"
+)
+
+// RecordType is the cty type of one record set:
+// object({name=string, type=string, ttl=number, values=list(string)}).
+var RecordType = cty.Object(map[string]cty.Type{
+	"name":   cty.String,
+	"type":   cty.String,
+	"ttl":    cty.Number,
+	"values": cty.List(cty.String),
+})
+
+// RecordKey names the attributes that identify a record set in a list, for
+// providers.Attribute.Key, so a plan shows the one set that changed.
+var RecordKey = []string{"name", "type"}
+
+// RecordsAttribute returns the schema attribute for a list of record sets,
+// keyed by name and type; the caller sets Required, Optional or Computed.
+func RecordsAttribute(description string) *providers.Attribute {
+	return &providers.Attribute{Type: cty.List(RecordType), Key: RecordKey, Description: description}
+}
+
+// Value returns r as a cty value of RecordType.
+func (r Record) Value() cty.Value {
+	vals := cty.ListValEmpty(cty.String)
+	if len(r.Values) > 0 {
+		vs := make([]cty.Value, len(r.Values))
+		for i, v := range r.Values {
+			vs[i] = cty.StringVal(v)
+		}
+		vals = cty.ListVal(vs)
+	}
+	return cty.ObjectVal(map[string]cty.Value{
+		"name":   cty.StringVal(r.Name),
+		"type":   cty.StringVal(r.Type),
+		"ttl":    cty.NumberUIntVal(uint64(r.TTL)),
+		"values": vals,
+	})
+}
+
+// ListValue returns the records as a cty list of RecordType, in Sort order
+// (rs itself is not reordered).
+func ListValue(rs []Record) cty.Value {
+	if len(rs) == 0 {
+		return cty.ListValEmpty(RecordType)
+	}
+	sorted := rs
+	if !slices.IsSortedFunc(rs, compareRecords) {
+		sorted = slices.Clone(rs)
+		Sort(sorted)
+	}
+	vs := make([]cty.Value, len(sorted))
+	for i, r := range sorted {
+		vs[i] = r.Value()
+	}
+	return cty.ListVal(vs)
+}
+
+// FromValue decodes and normalises one record set from a cty object with
+// the attributes of RecordType (values may be a list, set or tuple of
+// strings). The error says which attribute is wrong.
+func FromValue(v cty.Value) (Record, error) {
+	if v.IsNull() || !v.IsWhollyKnown() {
+		return Record{}, errors.New("record is null or not yet known")
+	}
+	if !v.Type().IsObjectType() {
+		return Record{}, fmt.Errorf("record is a %s; want an object with name, type, ttl and values", v.Type().FriendlyName())
+	}
+	var r Record
+	str := func(attr string) (string, error) {
+		if !v.Type().HasAttribute(attr) {
+			return "", fmt.Errorf("record has no %q attribute; set it", attr)
+		}
+		a := v.GetAttr(attr)
+		if a.IsNull() || a.Type() != cty.String {
+			return "", fmt.Errorf("record attribute %q must be a string", attr)
+		}
+		return a.AsString(), nil
+	}
+	var err error
+	if r.Name, err = str("name"); err != nil {
+		return Record{}, err
+	}
+	if r.Type, err = str("type"); err != nil {
+		return Record{}, err
+	}
+	if !v.Type().HasAttribute("ttl") || v.GetAttr("ttl").IsNull() || v.GetAttr("ttl").Type() != cty.Number {
+		return Record{}, fmt.Errorf("record %s %s: ttl must be a number of seconds", r.Name, r.Type)
+	}
+	bf := v.GetAttr("ttl").AsBigFloat()
+	ttl, acc := bf.Uint64()
+	if !bf.IsInt() || bf.Sign() < 0 || acc != 0 || ttl > maxTTL {
+		return Record{}, fmt.Errorf("record %s %s: ttl %s is not a whole number of seconds from 0 to %d", r.Name, r.Type, bf.Text('f', -1), maxTTL)
+	}
+	r.TTL = uint32(ttl)
+	if !v.Type().HasAttribute("values") {
+		return Record{}, fmt.Errorf("record %s %s has no \"values\" attribute; set it", r.Name, r.Type)
+	}
+	vals := v.GetAttr("values")
+	if vals.IsNull() || !vals.CanIterateElements() {
+		return Record{}, fmt.Errorf("record %s %s: values must be a list of strings", r.Name, r.Type)
+	}
+	for it := vals.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		if e.IsNull() || e.Type() != cty.String {
+			return Record{}, fmt.Errorf("record %s %s: values must be a list of strings", r.Name, r.Type)
+		}
+		r.Values = append(r.Values, e.AsString())
+	}
+	return Normalize(r)
+}
+
+// FromListValue decodes and normalises a list (or set or tuple) of record
+// sets, as FromValue does each, in Sort order. Two elements with the same
+// name and type are an error: give all values of a set in one element.
+func FromListValue(v cty.Value) ([]Record, error) {
+	if v.IsNull() {
+		return nil, nil
+	}
+	if !v.IsWhollyKnown() || !v.CanIterateElements() {
+		return nil, errors.New("records must be a known list of record objects")
+	}
+	rs := make([]Record, 0, v.LengthInt())
+	i := 0
+	for it := v.ElementIterator(); it.Next(); i++ {
+		_, e := it.Element()
+		r, err := FromValue(e)
+		if err != nil {
+			return nil, fmt.Errorf("record %d: %w", i, err)
+		}
+		rs = append(rs, r)
+	}
+	Sort(rs)
+	for i := 1; i < len(rs); i++ {
+		if rs[i].Name == rs[i-1].Name && rs[i].Type == rs[i-1].Type {
+			return nil, fmt.Errorf("records list %s %s twice; give all values of one name and type in one record", rs[i].Name, rs[i].Type)
+		}
+	}
+	return rs, nil
+}
