@@ -77,6 +77,10 @@ type ReadResponse struct {
 
 // PlanRequest asks for a proposed new state.
 type PlanRequest struct {
+	// Addr is the instance address, such as aws_route53_zone.site["a.org"].
+	// Most resources ignore it; one that tags what it creates with its
+	// owner (a deterministic caller reference) uses it.
+	Addr string
 	// Prior is the refreshed state; null when the object is to be created.
 	Prior cty.Value
 	// Config is the evaluated configuration, completed to the schema's
@@ -98,6 +102,8 @@ type PlanResponse struct {
 
 // ApplyRequest asks the resource to make a planned change.
 type ApplyRequest struct {
+	// Addr is the instance address, as in PlanRequest.
+	Addr string
 	// Prior is the state before the change; null for a create.
 	Prior cty.Value
 	// Planned is the state Plan proposed; null for a delete.

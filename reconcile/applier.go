@@ -174,7 +174,7 @@ func (a *applier) deleteOne(ctx context.Context, c *plan.Change) hcl.Diagnostics
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: c.Addr + ": unknown resource type", Detail: fmt.Sprintf("No provider of this plumb serves %s, so plumb cannot delete it. Remove it from state with plumb state rm %s if it is gone.", c.Type, c.Addr)}}
 	}
 	done := a.e.observe(c.Addr, plan.Delete)
-	resp := rt.managed.Apply(ctx, providers.ApplyRequest{Prior: c.Before, Planned: cty.NullVal(rt.ty), Config: cty.NullVal(rt.ty)})
+	resp := rt.managed.Apply(ctx, providers.ApplyRequest{Addr: c.Addr, Prior: c.Before, Planned: cty.NullVal(rt.ty), Config: cty.NullVal(rt.ty)})
 	d := locate(resp.Diagnostics, c.Addr, nil)
 	done(diagErr(d))
 	if d.HasErrors() {
@@ -293,7 +293,7 @@ func (a *applier) applyInstance(ctx context.Context, r *config.Resource, rt *res
 	if c.Action.IsReplace() {
 		planPrior = cty.NullVal(rt.ty)
 	}
-	resp := rt.managed.Plan(ctx, providers.PlanRequest{Prior: planPrior, Config: cfgVal})
+	resp := rt.managed.Plan(ctx, providers.PlanRequest{Addr: in.addr, Prior: planPrior, Config: cfgVal})
 	d = locate(a.e.allowMass(resp.Diagnostics), in.addr, r.DeclRange.Ptr())
 	diags = append(diags, d...)
 	if d.HasErrors() {
@@ -313,7 +313,7 @@ func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, 
 	done := a.e.observe(c.Addr, c.Action)
 	prior := c.Before
 	if c.Action == plan.DeleteThenCreate {
-		resp := res.Apply(ctx, providers.ApplyRequest{Prior: prior, Planned: cty.NullVal(rt.ty), Config: cty.NullVal(rt.ty)})
+		resp := res.Apply(ctx, providers.ApplyRequest{Addr: c.Addr, Prior: prior, Planned: cty.NullVal(rt.ty), Config: cty.NullVal(rt.ty)})
 		d := locate(resp.Diagnostics, c.Addr, where)
 		if d.HasErrors() {
 			done(diagErr(d))
@@ -327,7 +327,7 @@ func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, 
 	if c.Action == plan.CreateThenDelete {
 		prior = cty.NullVal(rt.ty)
 	}
-	resp := res.Apply(ctx, providers.ApplyRequest{Prior: prior, Planned: planned, Config: cfgVal})
+	resp := res.Apply(ctx, providers.ApplyRequest{Addr: c.Addr, Prior: prior, Planned: planned, Config: cfgVal})
 	d := locate(resp.Diagnostics, c.Addr, where)
 	diags = append(diags, d...)
 	newState := resp.State
@@ -343,7 +343,7 @@ func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, 
 	}
 	diags = append(diags, a.record(c, rt, newState, false)...)
 	if c.Action == plan.CreateThenDelete {
-		old := res.Apply(ctx, providers.ApplyRequest{Prior: c.Before, Planned: cty.NullVal(rt.ty), Config: cty.NullVal(rt.ty)})
+		old := res.Apply(ctx, providers.ApplyRequest{Addr: c.Addr, Prior: c.Before, Planned: cty.NullVal(rt.ty), Config: cty.NullVal(rt.ty)})
 		od := locate(old.Diagnostics, c.Addr+" (old object)", where)
 		if od.HasErrors() {
 			for _, x := range od {

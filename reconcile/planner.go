@@ -222,7 +222,7 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	if !refreshed.IsNull() {
 		cfgVal = ignoreChanges(r.Lifecycle, cfgVal, refreshed)
 	}
-	resp := res.Plan(ctx, providers.PlanRequest{Prior: refreshed, Config: cfgVal})
+	resp := res.Plan(ctx, providers.PlanRequest{Addr: in.addr, Prior: refreshed, Config: cfgVal})
 	d = locate(p.e.allowMass(resp.Diagnostics), in.addr, where)
 	diags = append(diags, d...)
 	if d.HasErrors() {
