@@ -5,6 +5,7 @@
 set -euo pipefail
 packages=(
   # Each line: a package the tests use, and what for.
+  bind9-utils   # named-checkzone: providers/dns checks the zones it writes
 )
 missing=()
 for p in "${packages[@]}"; do

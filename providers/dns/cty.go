@@ -72,6 +72,14 @@ func FromValue(v cty.Value) (Record, error) {
 	if v.IsNull() || !v.IsWhollyKnown() {
 		return Record{}, errors.New("record is null or not yet known")
 	}
+	return fromObject(v)
+}
+
+// fromObject is FromValue for a value known to be wholly known.
+func fromObject(v cty.Value) (Record, error) {
+	if v.IsNull() {
+		return Record{}, errors.New("record is null")
+	}
 	if !v.Type().IsObjectType() {
 		return Record{}, fmt.Errorf("record is a %s; want an object with name, type, ttl and values", v.Type().FriendlyName())
 	}
@@ -133,7 +141,7 @@ func FromListValue(v cty.Value) ([]Record, error) {
 	i := 0
 	for it := v.ElementIterator(); it.Next(); i++ {
 		_, e := it.Element()
-		r, err := FromValue(e)
+		r, err := fromObject(e)
 		if err != nil {
 			return nil, fmt.Errorf("record %d: %w", i, err)
 		}

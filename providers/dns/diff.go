@@ -23,34 +23,67 @@ func (c Changes) Count() int { return len(c.Create) + len(c.Update) + len(c.Dele
 
 // Diff compares existing and desired record sets by name and type. Both
 // must be normalised and hold each name and type once (as the zone reader,
-// FromListValue and Normalize give them); neither is changed. Sorted input
-// (Sort order) is merged without copying.
+// FromListValue and Normalize give them); neither is changed. Input in
+// Sort order is compared in one pass without copying; other input is
+// sorted first.
 func Diff(existing, desired []Record) Changes {
-	existing, desired = sorted(existing), sorted(desired)
 	var c Changes
+	// The sets both lists start with, with the same keys in Sort order:
+	// all of them when no set was added or removed.
+	p := 0
+	for p < len(existing) && p < len(desired) && sameKey(existing[p], desired[p]) &&
+		(p == 0 || compareRecords(existing[p-1], existing[p]) < 0) {
+		c.pair(existing[p], desired[p])
+		p++
+	}
+	if p == len(existing) && p == len(desired) {
+		return c
+	}
+	e, d := sorted(existing[p:]), sorted(desired[p:])
+	if p > 0 && (len(e) > 0 && compareRecords(existing[p-1], e[0]) > 0 || len(d) > 0 && compareRecords(desired[p-1], d[0]) > 0) {
+		// The lists were out of order: start again on sorted copies.
+		c = Changes{}
+		e, d = sorted(existing), sorted(desired)
+	}
+	c.merge(e, d)
+	return c
+}
+
+// merge adds the changes between two lists in Sort order.
+func (c *Changes) merge(existing, desired []Record) {
 	i, j := 0, 0
 	for i < len(existing) && j < len(desired) {
 		e, d := existing[i], desired[j]
-		switch cmp := compareRecords(e, d); {
-		case cmp < 0:
+		order := 0
+		if !sameKey(e, d) {
+			order = compareRecords(e, d)
+		}
+		switch {
+		case order < 0:
 			c.Delete = append(c.Delete, e)
 			i++
-		case cmp > 0:
+		case order > 0:
 			c.Create = append(c.Create, d)
 			j++
 		default:
-			if e.TTL != d.TTL || !slices.Equal(e.Values, d.Values) {
-				c.Update = append(c.Update, d)
-				c.UpdateFrom = append(c.UpdateFrom, e)
-			}
+			c.pair(e, d)
 			i++
 			j++
 		}
 	}
 	c.Delete = append(c.Delete, existing[i:]...)
 	c.Create = append(c.Create, desired[j:]...)
-	return c
 }
+
+// pair adds an update when two sets of the same key differ.
+func (c *Changes) pair(e, d Record) {
+	if e.TTL != d.TTL || !slices.Equal(e.Values, d.Values) {
+		c.Update = append(c.Update, d)
+		c.UpdateFrom = append(c.UpdateFrom, e)
+	}
+}
+
+func sameKey(a, b Record) bool { return a.Name == b.Name && a.Type == b.Type }
 
 // sorted returns rs if it is in Sort order, else a sorted copy.
 func sorted(rs []Record) []Record {

@@ -8,7 +8,9 @@ import (
 )
 
 func TestDiff(t *testing.T) {
-	a := func(name string, ttl uint32, vs ...string) Record { return Record{Name: name, Type: "A", TTL: ttl, Values: vs} }
+	a := func(name string, ttl uint32, vs ...string) Record {
+		return Record{Name: name, Type: "A", TTL: ttl, Values: vs}
+	}
 	mx := Record{Name: "example.org.", Type: "MX", TTL: 300, Values: []string{"10 mail.example.org."}}
 	txt := Record{Name: "example.org.", Type: "TXT", TTL: 300, Values: []string{`"v=spf1 -all"`}}
 	tests := []struct {
@@ -86,5 +88,30 @@ func TestDiffZoneFile(t *testing.T) {
 	c := Diff(res.Records, changed)
 	if c.Count() != 1 || len(c.Update) != 1 || c.Update[0].Key() != "ns1.example.org. A" || c.UpdateFrom[0].Values[0] != "192.0.2.53" {
 		t.Errorf("got %+v, want one update of ns1.example.org. A", c)
+	}
+}
+
+// Unsorted input, and input whose sorted start hides a later set that
+// belongs before it, give the same changes as sorted input.
+func TestDiffUnsortedInput(t *testing.T) {
+	a := func(name, v string) Record { return Record{Name: name, Type: "A", TTL: 60, Values: []string{v}} }
+	existing := []Record{a("b.example.", "1"), a("c.example.", "2"), a("a.example.", "3"), a("d.example.", "4")}
+	desired := []Record{a("b.example.", "1"), a("c.example.", "22"), a("e.example.", "5"), a("a.example.", "3")}
+	want := Changes{
+		Create:     []Record{a("e.example.", "5")},
+		Update:     []Record{a("c.example.", "22")},
+		UpdateFrom: []Record{a("c.example.", "2")},
+		Delete:     []Record{a("d.example.", "4")},
+	}
+	sortedE, sortedD := append([]Record(nil), existing...), append([]Record(nil), desired...)
+	Sort(sortedE)
+	Sort(sortedD)
+	for _, tt := range []struct {
+		name string
+		e, d []Record
+	}{{"unsorted", existing, desired}, {"sorted", sortedE, sortedD}} {
+		if diff := cmp.Diff(want, Diff(tt.e, tt.d), cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
 	}
 }

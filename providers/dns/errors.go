@@ -114,7 +114,7 @@ func explain(p parseError, wrapped error) string {
 	case wrapped != nil && errors.Is(wrapped, errOutsideRoot):
 		return fmt.Sprintf("$INCLUDE %q is outside the zone root; keep included files under the root directory", tok)
 	case wrapped != nil && errors.Is(wrapped, fs.ErrNotExist):
-		return fmt.Sprintf("$INCLUDE file %q not found; paths are relative to the including file", tok)
+		return fmt.Sprintf("$INCLUDE file %q not found beside the including file nor in the zone root; check the path", tok)
 	case wrapped != nil:
 		return fmt.Sprintf("cannot read $INCLUDE file %q: %v; check the file's permissions", tok, errors.Unwrap(wrapped))
 	case strings.HasPrefix(msg, "not a TTL"), strings.HasPrefix(msg, "expecting RR type"):

@@ -181,12 +181,24 @@ func unescapeLabel(l string) (string, bool) {
 // NormalizeType returns the upper-case mnemonic of a supported type, or an
 // error naming the supported types.
 func NormalizeType(t string) (string, error) {
-	u := strings.ToUpper(t)
-	if _, ok := rrTypes[u]; !ok {
-		return "", fmt.Errorf("record type %q is not supported; use one of %s", t, strings.Join(SupportedTypes, ", "))
+	u, ok := typeStrings[t]
+	if !ok {
+		if u, ok = typeStrings[strings.ToUpper(t)]; !ok {
+			return "", fmt.Errorf("record type %q is not supported; use one of %s", t, strings.Join(SupportedTypes, ", "))
+		}
 	}
 	return u, nil
 }
+
+// typeStrings maps each supported mnemonic to itself, so that every Record
+// shares one copy of each type string and comparing types is cheap.
+var typeStrings = func() map[string]string {
+	m := make(map[string]string, len(SupportedTypes))
+	for _, t := range SupportedTypes {
+		m[t] = t
+	}
+	return m
+}()
 
 // Normalize returns r in normalised form, or an error saying what is wrong
 // with it. Names inside values (MX, CNAME, SRV targets, …) are taken as
@@ -238,6 +250,12 @@ func sortValues(vs []string) []string {
 // produces it.
 func NormalizeValue(typ, value string) (string, error) {
 	value = strings.TrimSpace(value)
+	if value == "" {
+		return "", fmt.Errorf("empty %s value: the record has no data; write it as %s", typ, typeFormat(typ))
+	}
+	if strings.ContainsAny(value, "\n\r") {
+		return "", fmt.Errorf("%s value %q spans lines; give each record as its own value", typ, value)
+	}
 	switch typ {
 	case "A", "AAAA":
 		if a, err := netip.ParseAddr(value); err == nil && a.Zone() == "" && (typ == "A" && a.Is4() || typ == "AAAA" && a.Is6() && !a.Is4In6()) {
@@ -299,6 +317,9 @@ func parseErrorText(err error) string {
 // returns its RDATA in presentation form. It fails for a record without
 // data.
 func rdata(rr mdns.RR) (string, error) {
+	if isEmpty(rr) {
+		return "", fmt.Errorf("the record has no data; write it as %s", typeFormat(typeNames[rr.Header().Rrtype]))
+	}
 	var err error
 	canon := func(s *string) {
 		if err == nil && *s != "" {
@@ -332,12 +353,30 @@ func rdata(rr mdns.RR) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// rr.String() is "NAME\tTTL\tCLASS\tTYPE\tRDATA"; a tab in a name is
+	// escaped as \009, so the data starts after the fourth tab.
 	s := rr.String()
-	h := rr.Header().String()
-	if len(s) <= len(h) {
-		return "", fmt.Errorf("the record has no data; write it as %s", typeFormat(typeNames[rr.Header().Rrtype]))
+	for range 4 {
+		i := strings.IndexByte(s, '\t')
+		if i < 0 {
+			return "", fmt.Errorf("unexpected record text %q", s)
+		}
+		s = s[i+1:]
 	}
-	return s[len(h):], nil
+	return s, nil
+}
+
+// isEmpty reports whether rr has no data: miekg/dns returns a record with
+// only its header for a line like "www IN A" (the form dynamic updates
+// use), which prints as zero values.
+func isEmpty(rr mdns.RR) bool {
+	newRR, ok := mdns.TypeToRR[rr.Header().Rrtype]
+	if !ok {
+		return false
+	}
+	zero := newRR()
+	*zero.Header() = *rr.Header()
+	return mdns.IsDuplicate(rr, zero)
 }
 
 // typeFormats shows how to write the data of each type.

@@ -84,7 +84,41 @@ func typeRank(t string) int {
 // so a zone's apex comes first and each subtree stays together. It
 // allocates nothing; an escaped dot ("\.") inside a label is not a label
 // boundary.
+//
+// Only the label that holds the last difference decides, so it skips the
+// common suffix and compares that label; an escape near the difference
+// sends it the label-by-label way.
 func compareNames(a, b string) int {
+	if a == b {
+		return 0
+	}
+	i, j := len(a), len(b)
+	for i > 0 && j > 0 && a[i-1] == b[j-1] {
+		i--
+		j--
+	}
+	// a[i:] == b[j:]; the deciding labels end at its first dot.
+	ea, eb := len(a), len(b)
+	if k := strings.IndexByte(a[i:], '.'); k >= 0 {
+		ea, eb = i+k, j+k
+	}
+	if strings.IndexByte(a[:ea], '\\') >= 0 || strings.IndexByte(b[:eb], '\\') >= 0 {
+		return compareNamesByLabel(a, b)
+	}
+	// A name used up at a label boundary is an ancestor of the other.
+	if i == 0 && (j == 0 || b[j-1] == '.') {
+		return -1
+	}
+	if j == 0 && a[i-1] == '.' {
+		return 1
+	}
+	sa := strings.LastIndexByte(a[:i], '.') + 1
+	sb := strings.LastIndexByte(b[:j], '.') + 1
+	return strings.Compare(a[sa:ea], b[sb:eb])
+}
+
+// compareNamesByLabel is compareNames walking every label from the root.
+func compareNamesByLabel(a, b string) int {
 	if a == b {
 		return 0
 	}

@@ -72,6 +72,9 @@ func TestNormalize(t *testing.T) {
 		{"unsupported type", Record{"h.example.", "HINFO", 60, []string{`"a" "b"`}}, Record{}, `record type "HINFO" is not supported`},
 		{"no values", Record{"a.example.", "A", 60, nil}, Record{}, "has no values"},
 		{"bad A", Record{"a.example.", "A", 60, []string{"2001:db8::1"}}, Record{}, "want an IPv4 address"},
+		{"empty MX", Record{"a.example.", "MX", 60, []string{" "}}, Record{}, "no data"},
+		{"empty TXT string is data", Record{"a.example.", "TXT", 60, []string{`""`}}, Record{"a.example.", "TXT", 60, []string{`""`}}, ""},
+		{"two lines", Record{"a.example.", "MX", 60, []string{"10 a.example.\nb IN A 192.0.2.1"}}, Record{}, "spans lines"},
 		{"bad MX", Record{"a.example.", "MX", 60, []string{"mail.example."}}, Record{}, `invalid MX value "mail.example."`},
 		{"TTL too large", Record{"a.example.", "A", 1 << 31, []string{"192.0.2.1"}}, Record{}, "TTL 2147483648 is too large"},
 	}
@@ -244,5 +247,48 @@ func TestFromValueErrors(t *testing.T) {
 	})
 	if _, err := FromListValue(dup); err == nil || !strings.Contains(err.Error(), "a.example. A twice") {
 		t.Errorf("duplicate sets: got %v", err)
+	}
+}
+
+// compareNames' fast path must order names as the label-by-label walk does.
+func TestCompareNamesFastPath(t *testing.T) {
+	labels := []string{"a", "b", "ab", "ba", "*", "_x", "a-b", "example", "org"}
+	rng := rand.New(rand.NewPCG(7, 7))
+	name := func() string {
+		n := 1 + rng.IntN(4)
+		parts := make([]string, 0, n)
+		for range n {
+			parts = append(parts, labels[rng.IntN(len(labels))])
+		}
+		s := strings.Join(parts, ".")
+		if rng.IntN(4) > 0 {
+			s += "."
+		}
+		return s
+	}
+	sign := func(n int) int { return min(max(n, -1), 1) }
+	for range 20000 {
+		a, b := name(), name()
+		if got, want := sign(compareNames(a, b)), sign(compareNamesByLabel(a, b)); got != want {
+			t.Fatalf("compareNames(%q, %q) = %d, label by label %d", a, b, got, want)
+		}
+	}
+}
+
+func TestCompareNamesEscapes(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{`b.`, `a\.b.`, 1},
+		{`a\.b.`, `b.`, -1},
+		{`xa\.b.`, `ya\.b.`, -1},
+		{`x.a\.b.`, `y.a\.b.`, -1},
+		{`a\\.b.`, `b.`, 1},
+	}
+	for _, tt := range tests {
+		if got := compareNames(tt.a, tt.b); min(max(got, -1), 1) != tt.want {
+			t.Errorf("compareNames(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
 	}
 }

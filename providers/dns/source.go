@@ -2,10 +2,12 @@ package dns
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -27,10 +29,11 @@ import (
 // $INCLUDE goes through the tracker's Open (ZoneParser.SetIncludeFS). The
 // parser joins the include path to the including file's directory, cleans
 // it and strips a leading "/", so it asks for a slash path under the zone
-// root: absolute paths are taken from the root, as under a chroot. Paths
-// that still climb out ("../x") are refused before anything is opened, and
-// the file is opened with os.Root, which also refuses symbolic links that
-// lead out of the root.
+// root. Paths that still climb out ("../x") are refused before anything is
+// opened, and the file is opened with os.Root, which also refuses symbolic
+// links that lead out of the root. When nothing is found there, Open tries
+// BIND's readings of the same path (see Open); every candidate is under
+// the root.
 
 // tracker records which source the parser read last, and opens $INCLUDE
 // files under the zone root.
@@ -175,8 +178,46 @@ func (s *source) tokenColumn(n, col int, tok string) int {
 }
 
 // Open opens an $INCLUDE file: name is a slash path under the zone root.
-// It is read whole, and counted like the main file.
+// It is read whole, and counted like the main file. When no file has that
+// name, it tries the path as BIND means it: relative to the root (BIND's
+// working directory) instead of the including file's directory, and, for
+// a path that was absolute, the part of it under the root.
 func (t *tracker) Open(name string) (fs.File, error) {
+	var first error
+	for _, c := range t.candidates(name) {
+		f, err := t.open(c)
+		if err == nil {
+			return f, nil
+		}
+		if first == nil {
+			first = err
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+	}
+	return nil, first
+}
+
+// candidates lists the slash paths under the root that an $INCLUDE the
+// parser resolved to name may mean, the parser's own reading first.
+func (t *tracker) candidates(name string) []string {
+	out := []string{name}
+	if t.last != nil {
+		if dir := path.Dir(t.last.name); dir != "." && strings.HasPrefix(name, dir+"/") {
+			out = append(out, name[len(dir)+1:])
+		}
+	}
+	if root, err := filepath.Abs(t.dir); err == nil {
+		if rel, err := filepath.Rel(root, filepath.FromSlash("/"+name)); err == nil && filepath.IsLocal(rel) {
+			out = append(out, filepath.ToSlash(rel))
+		}
+	}
+	return out
+}
+
+// open reads the file at the slash path name under the root.
+func (t *tracker) open(name string) (fs.File, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: errOutsideRoot}
 	}

@@ -20,9 +20,11 @@ const DefaultTTL = 3600
 // ParseOptions controls how zone files are read.
 type ParseOptions struct {
 	// Root is the directory that $INCLUDE may read from: included files
-	// must be inside it (symbolic links too), and an absolute $INCLUDE
-	// path is taken from it, as under a chroot. Empty means the directory
-	// of the zone file. The zone file itself must be inside Root.
+	// must be inside it, symbolic links too. A relative $INCLUDE path is
+	// looked for beside the including file, then (as BIND does) in Root;
+	// an absolute one is used if it is inside Root and otherwise taken
+	// from Root, as under a chroot. Empty means the directory of the zone
+	// file. The zone file itself must be inside Root.
 	Root string
 	// DefaultTTL applies to records before any $TTL that give no TTL; zero
 	// means DefaultTTL (3600).
@@ -56,7 +58,8 @@ func ParseZoneFile(path, origin string, opts ParseOptions) (ParseResult, error) 
 }
 
 // ParseZone reads a zone from r as ParseZoneFile reads a file; filename
-// names it in errors and is where relative $INCLUDE paths start from.
+// names it in errors ("<input>" when empty) and is where relative $INCLUDE
+// paths start from.
 func ParseZone(r io.Reader, filename, origin string, opts ParseOptions) (ParseResult, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {

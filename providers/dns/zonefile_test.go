@@ -15,7 +15,6 @@ func TestParseZoneFileFeatures(t *testing.T) {
 	res := mustParse(t, "testdata/zones/example.org.zone", "Example.ORG", ParseOptions{})
 	golden(t, "example.org.golden", dump(res.Records))
 
-	long := find(t, res.Records, "long.example.org.", "TXT").Values[0]
 	tests := []struct {
 		name, typ string
 		want      []string
@@ -55,6 +54,8 @@ func TestParseZoneFileFeatures(t *testing.T) {
 		})
 	}
 	t.Run("long TXT split into 255-byte chunks", func(t *testing.T) {
+		res := mustParse(t, "testdata/zones/long-txt.zone", "example.org", ParseOptions{})
+		long := find(t, res.Records, "long.example.org.", "TXT").Values[0]
 		chunks := strings.Split(strings.Trim(long, `"`), `" "`)
 		if len(chunks) != 2 || len(chunks[0]) != 255 || len(chunks[0])+len(chunks[1]) != 18+44*7 {
 			t.Errorf("chunks of %d bytes: %q", len(chunks[0]), chunks)
@@ -109,7 +110,8 @@ func TestParseZoneFileErrors(t *testing.T) {
 		{"paren.zone", []string{`paren.zone:5:5: unexpected "IN" after the record's data; check for a missing ')' or a value with spaces that needs quotes`}},
 		{"txt_quote.zone", []string{`txt_quote.zone:2:11: invalid TXT record data near " "; write it as quoted strings, each closed with a double quote on the record's line`}},
 		{"generate.zone", []string{`generate.zone:2:11: invalid $GENERATE directive (bad range in $GENERATE range at "5-1"); write it as $GENERATE START-STOP[/STEP] OWNER TYPE DATA`}},
-		{"include_missing.zone", []string{`include_missing.zone:3:10: $INCLUDE file "missing.inc" not found; paths are relative to the including file`}},
+		{"empty.zone", []string{`empty.zone:2:1: mail.example.org. MX: the record has no data; write it as PREFERENCE EXCHANGE, e.g. 10 mail.example.org.`}},
+		{"include_missing.zone", []string{`include_missing.zone:3:10: $INCLUDE file "missing.inc" not found beside the including file nor in the zone root; check the path`}},
 		{"include_bad.zone", []string{`bad.inc:3:13: invalid AAAA record data "192.0.2.1"; write it as an IPv6 address, e.g. 2001:db8::1`}},
 		{"several.zone", []string{
 			`several.zone:3:1: name old.example.com. is outside the zone example.org.; remove the record or move it to its own zone's file`,
@@ -189,6 +191,23 @@ func TestIncludeConfinement(t *testing.T) {
 		res := mustParse(t, "testdata/zones/absolute.zone", "example.org", ParseOptions{Root: "testdata/zones"})
 		find(t, res.Records, "gw.lab.example.org.", "A")
 	})
+	t.Run("nested include beside the including file", func(t *testing.T) {
+		dir := t.TempDir()
+		zone := writeFile(t, dir, "main.zone", "$ORIGIN example.org.\n$INCLUDE inc/a.inc\n")
+		writeFile(t, dir, "inc/a.inc", "a IN A 192.0.2.1\n$INCLUDE b.inc\n")
+		writeFile(t, dir, "inc/b.inc", "b IN A 192.0.2.2\n")
+		res := mustParse(t, zone, "example.org", ParseOptions{})
+		if got, want := dump(res.Records), "a.example.org. A 3600 192.0.2.1\nb.example.org. A 3600 192.0.2.2\n"; got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	})
+	t.Run("absolute path inside the root", func(t *testing.T) {
+		dir := t.TempDir()
+		inc := writeFile(t, dir, "keys/k.inc", "k IN TXT key\n")
+		zone := writeFile(t, dir, "main.zone", "$ORIGIN example.org.\n$INCLUDE "+inc+"\n")
+		res := mustParse(t, zone, "example.org", ParseOptions{})
+		find(t, res.Records, "k.example.org.", "TXT")
+	})
 	t.Run("zone file outside the root", func(t *testing.T) {
 		_, err := ParseZoneFile("testdata/outside.zone", "example.org", ParseOptions{Root: "testdata/zones"})
 		var ze *ZoneError
@@ -238,7 +257,7 @@ func TestParseZoneOptions(t *testing.T) {
 func TestParseZoneFiles(t *testing.T) {
 	paths := []string{"testdata/zones/example.org.zone", "testdata/errors/outside.zone", "testdata/zones/idn.zone", "testdata/errors/class.zone"}
 	origins := []string{"example.org", "example.org", "bücher.example", "example.org"}
-	res, err := ParseZoneFiles(context.Background(), paths, origins, ParseOptions{Root: "testdata"}, 3)
+	res, err := ParseZoneFiles(context.Background(), paths, origins, ParseOptions{}, 3)
 	if len(res) != len(paths) {
 		t.Fatalf("got %d results, want %d", len(res), len(paths))
 	}
