@@ -5,7 +5,9 @@
 set -euo pipefail
 packages=(
   # Each line: a package the tests use, and what for.
-  bind9-utils   # named-checkzone: providers/dns checks the zones it writes
+  bind9-utils        # named-checkzone: providers/dns checks the zones it writes
+  chromium           # headless browser: the HTML plan page is tested in it
+  fonts-dejavu-core  # fonts for the HTML page's screenshots
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -325,3 +325,21 @@ func TestJSONLog(t *testing.T) {
 		t.Fatalf("want 2 operation_complete lines, got %d:\n%s", completes, r.stdout)
 	}
 }
+
+func TestShowMarkdownAndHTML(t *testing.T) {
+	dir := configDir(t, map[string]string{"main.hcl": simpleConfig})
+	planFile := filepath.Join(dir, "p.plan")
+	plumb(t, dir, "plan", "-out", planFile)
+	md := plumb(t, dir, "show", "-format=markdown", planFile)
+	if md.code != exitOK || !strings.Contains(md.stdout, "<details") || !strings.Contains(md.stdout, "local_file.note") {
+		t.Fatalf("show -format=markdown:\n%s", md)
+	}
+	page := plumb(t, dir, "show", "-format=html", planFile)
+	if page.code != exitOK || !strings.HasPrefix(strings.TrimSpace(page.stdout), "<!") || strings.Contains(page.stdout, "http://") || strings.Contains(page.stdout, "https://") {
+		t.Fatalf("show -format=html is not a self-contained page:\n%.400s", page.stdout)
+	}
+	os.WriteFile(planFile, []byte("truncated"), 0o600)
+	if r := plumb(t, dir, "show", "-format=markdown", planFile); r.code != exitError {
+		t.Fatalf("markdown of a broken plan file:\n%s", r)
+	}
+}

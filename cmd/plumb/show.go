@@ -17,8 +17,8 @@ import (
 // runShow renders a saved plan, or the current state when no plan file is
 // named. It never contacts a provider.
 func runShow(a *app, args []string) int {
-	fs := newFlagSet(a, "show", "show [-format=text|json] [PLANFILE]")
-	format := fs.String("format", "text", "`text` or json")
+	fs := newFlagSet(a, "show", "show [-format=text|json|markdown|html] [PLANFILE]")
+	format := fs.String("format", "text", "`text`, json, markdown (for a pull-request comment) or html (a standalone page); markdown and html need a plan file")
 	noColor := fs.Bool("no-color", false, "never use colour")
 	if !parse(fs, args) {
 		return exitError
@@ -39,8 +39,12 @@ func runShow(a *app, args []string) int {
 			err = plan.RenderText(a.stdout, p, plan.TextOptions{Color: a.color})
 		case "json":
 			err = plan.RenderJSON(a.stdout, p)
+		case "markdown":
+			err = plan.RenderMarkdown(a.stdout, p, plan.MarkdownOptions{})
+		case "html":
+			err = plan.RenderHTML(a.stdout, p)
 		default:
-			return a.errorf("unknown -format %q: use text or json", *format)
+			return a.errorf("unknown -format %q: use text, json, markdown or html", *format)
 		}
 		if err != nil {
 			return a.errorf("%v", err)
@@ -62,7 +66,7 @@ func runShow(a *app, args []string) int {
 		}
 		return exitOK
 	}
-	return a.errorf("unknown -format %q: use text or json", *format)
+	return a.errorf("unknown -format %q for the state: use text or json (markdown and html render a saved plan)", *format)
 }
 
 func (a *app) showState(st *state.State) int {
