@@ -2,6 +2,7 @@ package main
 
 import (
 	"plumb/providers"
+	"plumb/providers/aws"
 	"plumb/providers/builtin"
 )
 
@@ -10,5 +11,6 @@ import (
 func registry() *providers.Registry {
 	r := providers.NewRegistry()
 	r.Register("plumb", builtin.New)
+	r.Register("aws", aws.New)
 	return r
 }
