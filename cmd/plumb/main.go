@@ -44,6 +44,7 @@ func commands() []command {
 		{"state", "Inspect and edit state: list, show, rm, mv", runState},
 		{"output", "Print output values", runOutput},
 		{"graph", "Print the reference graph in Graphviz DOT form", runGraph},
+		{"zones", "Generate configuration for existing zones: zones import DIR | -from route53", runZones},
 		{"force-unlock", "Break a state lock left by a dead run: force-unlock ID", runForceUnlock},
 		{"version", "Print plumb's version", runVersion},
 	}

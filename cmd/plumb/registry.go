@@ -3,6 +3,7 @@ package main
 import (
 	"plumb/providers"
 	"plumb/providers/aws"
+	"plumb/providers/bind"
 	"plumb/providers/builtin"
 )
 
@@ -12,5 +13,6 @@ func registry() *providers.Registry {
 	r := providers.NewRegistry()
 	r.Register("plumb", builtin.New)
 	r.Register("aws", aws.New)
+	r.Register("bind", bind.New)
 	return r
 }

@@ -1,7 +1,8 @@
 # The quickstart estate: a few static sites laid out on local disk, with
-# an allow list per site and a record of the release they run. It needs
-# nothing but the plumb binary: run it with `make demo` from the top of
-# the repository, or by hand with `plumb -chdir=examples/quickstart plan`.
+# an allow list per site, a record of the release they run, and a DNS zone
+# for one of them as a BIND zone file. It needs nothing but the plumb
+# binary: run it with `make demo` from the top of the repository, or by
+# hand with `plumb -chdir=examples/quickstart plan`.
 
 variable "release" {
   description = "The release every site runs."
@@ -60,6 +61,25 @@ resource "local_file" "admin_allow" {
     [for ip in each.value.admin_allow : "    Require ip ${ip}"],
     ["</RequireAny>", ""],
   ))
+}
+
+# DNS for example.org as a BIND zone file, build/zones/example.org.zone:
+# plumb writes the file and its SOA (the serial goes up with every change),
+# and a hand edit of the file shows in the next plan. BIND can load it as it
+# is: named-checkzone example.org build/zones/example.org.zone
+resource "bind_zone" "example_org" {
+  name      = "example.org."
+  directory = "build/zones"
+
+  records = [
+    { name = "example.org.", type = "NS", ttl = 3600, values = ["ns1.example.net.", "ns2.example.net."] },
+    { name = "example.org.", type = "A", ttl = 300, values = ["192.0.2.10"] },
+    { name = "example.org.", type = "AAAA", ttl = 300, values = ["2001:db8::10"] },
+    { name = "example.org.", type = "MX", ttl = 3600, values = ["10 mail.example.org."] },
+    { name = "example.org.", type = "TXT", ttl = 3600, values = ["v=spf1 mx -all"] },
+    { name = "mail.example.org.", type = "A", ttl = 3600, values = ["192.0.2.25"] },
+    { name = "www.example.org.", type = "CNAME", ttl = 300, values = ["example.org."] },
+  ]
 }
 
 output "sites" {

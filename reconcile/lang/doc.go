@@ -5,7 +5,7 @@
 // people who know Terraform are at home: the cty standard library (numbers,
 // strings, collections, sets, type conversion, dates, CSV and JSON), the
 // hashing and base64 functions, can and try, and plumb's own functions for
-// files (file, filebase64, fileexists, fileset, templatefile), paths
+// files (file, filebase64, fileexists, fileset, templatefile, zonefile), paths
 // (abspath, basename, dirname, pathexpand) and networks (cidrhost,
 // cidrsubnet, cidrnetmask, cidrcontains). Relative paths are resolved
 // against the configuration directory handed to Functions, never against

@@ -53,6 +53,7 @@ func Functions(baseDir string) map[string]function.Function {
 		"filebase64":   fs.fileBase64Func(),
 		"fileexists":   fs.fileExistsFunc(),
 		"fileset":      fs.fileSetFunc(),
+		"zonefile":     fs.zoneFileFunc(),
 	})
 
 	// Templates see the same functions, except that templatefile itself

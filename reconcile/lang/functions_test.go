@@ -23,7 +23,7 @@ var wantNames = strings.Fields(`
 	tostring tonumber tobool tolist toset tomap
 	formatdate timeadd base64encode base64decode csvdecode jsondecode jsonencode
 	sha1 sha256 sha512 md5 startswith endswith strcontains can try
-	file filebase64 fileexists fileset templatefile
+	file filebase64 fileexists fileset templatefile zonefile
 	abspath basename dirname pathexpand
 	cidrhost cidrsubnet cidrnetmask cidrcontains
 `)
@@ -60,8 +60,8 @@ func TestFunctionNames(t *testing.T) {
 	if !slices.IsSorted(names) {
 		t.Errorf("FunctionNames is not sorted: %v", names)
 	}
-	if names[0] != "abs" || names[len(names)-1] != "zipmap" {
-		t.Errorf("FunctionNames runs %q to %q, want abs to zipmap", names[0], names[len(names)-1])
+	if names[0] != "abs" || names[len(names)-1] != "zonefile" {
+		t.Errorf("FunctionNames runs %q to %q, want abs to zonefile", names[0], names[len(names)-1])
 	}
 }
 
@@ -77,7 +77,7 @@ func TestSuggest(t *testing.T) {
 		{"lenght", "length"},
 		{"mx", "max"},
 		{"timestamp", ""},
-		{"zonefile", ""},
+		{"zonefil", "zonefile"},
 		{"xyz", ""},
 		{"", ""},
 	} {

@@ -1,0 +1,274 @@
+package zonesimport
+
+import (
+	"errors"
+	"flag"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+
+	"plumb/reconcile/lang"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// golden compares got with testdata/name, or rewrites it under -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to write it)", err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("%s differs (run go test -update after checking the change):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+// mixedZones is what testdata/mixed holds: domain to file.
+var mixedZones = map[string]string{
+	"example.org":   "example.org.zone",
+	"example.net":   "example.net.zone",
+	"example.info":  "example.info.db",
+	"example.com":   "legacy.db",
+	"example.co.uk": "db.example.co.uk",
+	"site.example":  "site.example.txt",
+}
+
+func TestFromDir(t *testing.T) {
+	for _, tc := range []struct {
+		dir    string
+		opts   Options
+		golden string
+		zones  map[string]string
+	}{
+		{"testdata/mixed", Options{}, "mixed.aws.for_each.golden", mixedZones},
+		{"testdata/mixed", Options{Mode: ModeBlocks}, "mixed.aws.blocks.golden", mixedZones},
+		{"testdata/mixed", Options{Type: TypeBind}, "mixed.bind.for_each.golden", mixedZones},
+		{"testdata/mixed", Options{Type: TypeBind, Mode: ModeBlocks, Directory: "out/zones"}, "mixed.bind.blocks.golden", mixedZones},
+		{"testdata/simple", Options{Name: "site"}, "simple.aws.for_each.golden",
+			map[string]string{"example.org": "example.org.zone", "example.net": "example.net.zone"}},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			out, err := FromDir(tc.dir, tc.opts)
+			var skipped *SkippedError
+			switch {
+			case tc.dir == "testdata/mixed":
+				if !errors.As(err, &skipped) {
+					t.Fatalf("error %v, want a SkippedError for broken.zone", err)
+				}
+				if len(skipped.Problems) != 1 || skipped.Problems[0].File != filepath.Join("testdata", "mixed", "broken.zone") || skipped.Generated != len(tc.zones) {
+					t.Errorf("skipped %+v", skipped)
+				}
+				for _, want := range []string{"testdata/mixed/broken.zone:3:13: invalid A record data", "1 zone file(s) left out"} {
+					if !strings.Contains(err.Error(), want) {
+						t.Errorf("error %q does not say %q", err, want)
+					}
+				}
+			case err != nil:
+				t.Fatal(err)
+			}
+			golden(t, tc.golden, out)
+			zones := evalConfig(t, out, tc.opts)
+			if !maps.Equal(zones, tc.zones) {
+				t.Errorf("the configuration manages %v, want %v", zones, tc.zones)
+			}
+		})
+	}
+}
+
+// evalConfig parses generated configuration and evaluates it as plumb
+// would, with plumb's functions: the locals, then each zone's name and
+// records. It returns the zones it manages: domain to zone file name.
+func evalConfig(t *testing.T, src []byte, opts Options) map[string]string {
+	t.Helper()
+	f, diags := hclsyntax.ParseConfig(src, "generated.hcl", hcl.InitialPos)
+	if diags.HasErrors() {
+		t.Fatalf("the generated configuration does not parse: %s", diags.Error())
+	}
+	funcs := lang.Functions(".")
+	locals := map[string]cty.Value{}
+	ctx := func(vars map[string]cty.Value) *hcl.EvalContext {
+		vars["local"] = cty.ObjectVal(locals)
+		return &hcl.EvalContext{Variables: vars, Functions: funcs}
+	}
+	zones := map[string]string{}
+	for _, b := range f.Body.(*hclsyntax.Body).Blocks {
+		switch b.Type {
+		case "locals":
+			names := slices.Sorted(maps.Keys(b.Body.Attributes))
+			// In name order, zone_files_excluded comes before zones, which
+			// uses it.
+			for _, n := range names {
+				v, diags := b.Body.Attributes[n].Expr.Value(ctx(map[string]cty.Value{}))
+				if diags.HasErrors() {
+					t.Fatalf("local.%s: %s", n, diags.Error())
+				}
+				locals[n] = v
+			}
+		case "resource":
+			want := opts.Type
+			if want == "" {
+				want = TypeRoute53
+			}
+			if b.Labels[0] != want {
+				t.Errorf("resource type %s, want %s", b.Labels[0], want)
+			}
+			attrs := b.Body.Attributes
+			if (opts.Type == TypeBind) != (attrs["directory"] != nil) {
+				t.Errorf("resource %s: directory set %v for type %s", b.Labels[1], attrs["directory"] != nil, b.Labels[0])
+			}
+			instances := map[string]cty.Value{"": cty.NilVal}
+			if fe := attrs["for_each"]; fe != nil {
+				v, diags := fe.Expr.Value(ctx(map[string]cty.Value{}))
+				if diags.HasErrors() {
+					t.Fatalf("for_each: %s", diags.Error())
+				}
+				instances = v.AsValueMap()
+			}
+			for key, val := range instances {
+				vars := map[string]cty.Value{}
+				if key != "" {
+					vars["each"] = cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(key), "value": val})
+				}
+				name, diags := attrs["name"].Expr.Value(ctx(vars))
+				if diags.HasErrors() {
+					t.Fatalf("name: %s", diags.Error())
+				}
+				recs, diags := attrs["records"].Expr.Value(ctx(vars))
+				if diags.HasErrors() {
+					t.Fatalf("records of %s: %s", name.AsString(), diags.Error())
+				}
+				hasSOA := false
+				for it := recs.ElementIterator(); it.Next(); {
+					_, r := it.Element()
+					hasSOA = hasSOA || r.GetAttr("type").AsString() == "SOA"
+				}
+				if recs.LengthInt() == 0 || hasSOA && opts.Type == TypeBind {
+					t.Errorf("records of %s: %d sets, SOA included %v", name.AsString(), recs.LengthInt(), hasSOA)
+				}
+				var file string
+				if key != "" {
+					file = val.AsString()
+				} else {
+					file = fileOf(t, attrs["records"])
+				}
+				zones[name.AsString()] = file
+			}
+		}
+	}
+	return zones
+}
+
+// fileOf returns the base name of the zone file a records expression of
+// a block written per zone reads.
+func fileOf(t *testing.T, a *hclsyntax.Attribute) string {
+	t.Helper()
+	var found string
+	hclsyntax.VisitAll(a.Expr, func(n hclsyntax.Node) hcl.Diagnostics {
+		if c, ok := n.(*hclsyntax.FunctionCallExpr); ok && c.Name == "zonefile" {
+			v, diags := c.Args[0].Value(nil)
+			if diags.HasErrors() {
+				t.Fatalf("zonefile path: %s", diags.Error())
+			}
+			found = filepath.Base(v.AsString())
+		}
+		return nil
+	})
+	return found
+}
+
+func TestFromDirErrors(t *testing.T) {
+	empty := t.TempDir()
+	if err := os.WriteFile(filepath.Join(empty, "README"), []byte("no zones here\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, dir string
+		opts      Options
+		wantOut   bool
+		want      []string
+	}{
+		{"no zone files", empty, Options{}, false, []string{"no zone files in"}},
+		{"missing directory", filepath.Join(empty, "nope"), Options{}, false, []string{"reading the zone directory"}},
+		{"every file bad", "testdata/bad", Options{}, false, []string{
+			"2 zone file(s) left out, and no configuration written", "testdata/bad/example.org.zone:1:10: invalid A record data", "testdata/bad/x.zone: cannot tell the zone's origin"}},
+		{"two files of one zone", "testdata/dup", Options{}, true, []string{"testdata/dup/example.org.zone: the zone example.org is in a.zone already"}},
+		{"unknown type", "testdata/simple", Options{Type: "google_dns_zone"}, false, []string{`resource type "google_dns_zone"`}},
+		{"unknown layout", "testdata/simple", Options{Mode: "files"}, false, []string{`layout "files"`}},
+		{"bind over its own files", "testdata/simple", Options{Type: TypeBind, Directory: "testdata/simple/"}, false, []string{"over the ones it reads"}},
+		{"bad resource name", "testdata/simple", Options{Name: "1st"}, false, []string{`resource name "1st"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := FromDir(tc.dir, tc.opts)
+			if err == nil {
+				t.Fatalf("no error; want one saying %q", tc.want)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			if (out != nil) != tc.wantOut {
+				t.Errorf("configuration returned: %v, want %v", out != nil, tc.wantOut)
+			}
+		})
+	}
+}
+
+func TestCandidate(t *testing.T) {
+	for _, tc := range []struct {
+		name, origin, pattern string
+		ok                    bool
+	}{
+		{"example.org.zone", "example.org", "*.zone", true},
+		{"example.org.db", "example.org", "*.db", true},
+		{"internal.zone", "internal", "*.zone", true},
+		{"site00001.example.txt", "site00001.example", "*.txt", true},
+		{"README.txt", "", "", false},
+		{"db.example.org", "example.org", "", true},
+		{"db.local", "", "", false},
+		{"db.127", "", "", false},
+		{"example.org", "example.org", "", true},
+		{"xn--bcher-kva.example", "xn--bcher-kva.example", "", true},
+		{"named.conf", "", "", false},
+		{"example.org.zone.signed", "", "", false},
+		{"example.org.jnl", "", "", false},
+		{"Kexample.org.+013+12345.key", "", "", false},
+		{".example.org.zone", "", "", false},
+		{"Makefile", "", "", false},
+		{"notes.1", "", "", false},
+	} {
+		origin, pattern, ok := candidate(tc.name)
+		if origin != tc.origin || pattern != tc.pattern || ok != tc.ok {
+			t.Errorf("candidate(%q) = %q, %q, %v; want %q, %q, %v", tc.name, origin, pattern, ok, tc.origin, tc.pattern, tc.ok)
+		}
+	}
+}
+
+func TestResourceName(t *testing.T) {
+	used := map[string]bool{}
+	for _, tc := range []struct{ origin, want string }{
+		{"example.org", "example_org"},
+		{"my-site.example", "my_site_example"},
+		{"my_site.example", "my_site_example_2"},
+		{"0.2.192.in-addr.arpa", "zone_0_2_192_in_addr_arpa"},
+		{"Example.ORG", "example_org_2"},
+	} {
+		if got := resourceName(tc.origin, used); got != tc.want {
+			t.Errorf("resourceName(%q) = %q, want %q", tc.origin, got, tc.want)
+		}
+	}
+}

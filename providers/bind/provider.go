@@ -1,0 +1,72 @@
+// Package bind is the provider named "bind": DNS zones kept as BIND zone
+// files on local disk, the DNS that plumb manages without a cloud account.
+//
+// Its one resource type, bind_zone, writes a zone file from a list of
+// record sets (the record model of package dns, so a zone moves between
+// bind_zone and aws_route53_zone unchanged) and an SOA it generates from
+// its soa block. The records must hold the apex NS set and must not hold
+// the SOA; with zonefile(), filter it out:
+//
+//	records = [for r in zonefile("zones/example.org.zone", "example.org") : r if r.type != "SOA"]
+//
+// Every change of the zone's content bumps the SOA serial in the
+// YYYYMMDDnn convention (UTC), always above the serial before, so
+// secondaries notice. Files are written atomically (temporary file, fsync,
+// rename, directory fsync). A file edited by hand shows in the next plan
+// as the record sets that differ, and applying puts it back with a higher
+// serial. Plans that change or delete over 30% of the record sets of a
+// zone of 10 or more are refused unless allow_mass_change is set (or the
+// run passes -allow-mass-change).
+//
+// Import takes the zone file's path, or ORIGIN:PATH
+// ("example.org.:/etc/bind/db.example"). Without an origin it comes from
+// the file's first $ORIGIN, else the owner of its SOA when written in
+// full, else the file's name (example.org.zone, example.org.db,
+// db.example.org).
+package bind
+
+import (
+	"context"
+	"time"
+
+	"plumb/providers"
+)
+
+// Name is the provider's name, under which cmd/plumb registers New.
+const Name = "bind"
+
+// provider serves bind_zone. It has no configuration and keeps no state.
+type provider struct {
+	resources map[string]providers.Resource
+}
+
+var _ providers.Provider = (*provider)(nil)
+
+// New returns the provider named "bind" (Name). It takes no configuration;
+// its one resource type is bind_zone.
+func New() providers.Provider { return newProvider(time.Now) }
+
+// newProvider returns the provider with the clock that dates new serials,
+// so tests can set the day.
+func newProvider(now func() time.Time) *provider {
+	return &provider{resources: map[string]providers.Resource{
+		"bind_zone": newZoneResource(now),
+	}}
+}
+
+// Schema is empty: the provider has no configuration.
+func (p *provider) Schema() providers.Schema {
+	return providers.Schema{Description: "DNS zones as BIND zone files on local disk."}
+}
+
+// Configure accepts any (empty) configuration.
+func (p *provider) Configure(context.Context, providers.ConfigureRequest) providers.ConfigureResponse {
+	return providers.ConfigureResponse{}
+}
+
+// Resources returns the provider's resource types. The map is shared;
+// callers must not change it.
+func (p *provider) Resources() map[string]providers.Resource { return p.resources }
+
+// DataSources returns nil: the provider has no data sources.
+func (p *provider) DataSources() map[string]providers.DataSource { return nil }
