@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -19,6 +18,14 @@ import (
 
 // StateFile is the local state's file name in the configuration folder.
 const StateFile = "plumb.state"
+
+// defaultLockTimeout is how long a run waits for the state lock unless
+// -lock-timeout says otherwise; minLockTimeout leaves a remote backend
+// time for one round trip even with -lock-timeout=0.
+const (
+	defaultLockTimeout = 2 * time.Second
+	minLockTimeout     = 500 * time.Millisecond
+)
 
 // app is what every subcommand shares: the streams, the folder, and
 // whether a person is at a terminal.
@@ -89,7 +96,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.targets, "target", "limit the run to `ADDR` and what it depends on (repeatable)")
 	fs.IntVar(&f.parallelism, "parallelism", reconcile.DefaultParallelism, "at most `N` resource operations at once")
 	fs.BoolVar(&f.refresh, "refresh", true, "read live objects before planning")
-	fs.DurationVar(&f.lockTimeout, "lock-timeout", 0, "wait up to `DURATION` for the state lock")
+	fs.DurationVar(&f.lockTimeout, "lock-timeout", defaultLockTimeout, "wait up to `DURATION` for the state lock")
 	fs.BoolVar(&f.noColor, "no-color", false, "never use colour")
 	fs.BoolVar(&f.allowMass, "allow-mass-change", false, "let through changes a provider refuses as too large to be safe (over 30% of a zone)")
 }
@@ -136,15 +143,11 @@ func (f *runFlags) options(a *app) reconcile.Options {
 	}
 }
 
-// backend opens the state backend of the configuration.
-func (a *app) backend() state.Backend {
-	return state.NewLocal(filepath.Join(a.dir, StateFile))
-}
 
 // lockedState takes the state lock and reads the state. The returned
 // function releases the lock.
 func (a *app) lockedState(ctx context.Context, b state.Backend, op string, timeout time.Duration) (*state.State, func(), bool) {
-	lctx, cancel := context.WithTimeout(ctx, max(timeout, time.Millisecond))
+	lctx, cancel := context.WithTimeout(ctx, max(timeout, minLockTimeout))
 	defer cancel()
 	host, _ := os.Hostname()
 	info := state.LockInfo{Operation: op, Who: os.Getenv("USER"), Host: host, PID: os.Getpid(), Created: time.Now().UTC().Format(time.RFC3339)}

@@ -34,6 +34,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"init", "Prepare the state backend; -migrate-state moves local state into it", runInit},
 		{"validate", "Check the configuration for mistakes, without reading anything live", runValidate},
 		{"fmt", "Rewrite configuration files in the canonical format", runFmt},
 		{"plan", "Show what apply would change", runPlan},

@@ -15,7 +15,7 @@ import (
 // runState dispatches plumb state list|show|rm|mv.
 func runState(a *app, args []string) int {
 	if len(args) == 0 {
-		return a.errorf("usage: plumb state list|show ADDR|rm ADDR...|mv FROM TO")
+		return a.errorf("usage: plumb state list|show ADDR|rm ADDR...|mv FROM TO|pull|push [-force] FILE")
 	}
 	switch args[0] {
 	case "list":
@@ -26,8 +26,12 @@ func runState(a *app, args []string) int {
 		return stateRm(a, args[1:])
 	case "mv":
 		return stateMv(a, args[1:])
+	case "pull":
+		return statePull(a, args[1:])
+	case "push":
+		return statePush(a, args[1:])
 	}
-	return a.errorf("unknown state subcommand %q: use list, show, rm or mv", args[0])
+	return a.errorf("unknown state subcommand %q: use list, show, rm, mv, pull or push", args[0])
 }
 
 // matches reports whether an instance address is selected by a pattern: the
