@@ -143,7 +143,6 @@ func (f *runFlags) options(a *app) reconcile.Options {
 	}
 }
 
-
 // lockedState takes the state lock and reads the state. The returned
 // function releases the lock.
 func (a *app) lockedState(ctx context.Context, b state.Backend, op string, timeout time.Duration) (*state.State, func(), bool) {
