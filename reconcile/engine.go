@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
@@ -77,6 +78,9 @@ type Engine struct {
 	provs map[string]providers.Provider
 	deps  map[string][]string // resource address → resource addresses it depends on
 	sem   chan struct{}
+
+	confMu     sync.Mutex
+	configured map[string]bool // providers configured in this engine
 }
 
 // resourceType is what the engine needs of a resource's type.
@@ -125,6 +129,8 @@ func newEngine(opts Options, cfg *config.Config) *Engine {
 		types: map[string]*resourceType{},
 		provs: map[string]providers.Provider{},
 		sem:   make(chan struct{}, opts.Parallelism),
+
+		configured: map[string]bool{},
 	}
 }
 

@@ -124,7 +124,23 @@ func (w *walk) visit(ctx context.Context, node string) error {
 	return nil
 }
 
+// configureProvider configures a provider once per engine: a plan and
+// the apply that follows share the configured provider (and whatever it
+// has learnt, such as a list of zones).
 func (w *walk) configureProvider(ctx context.Context, name string) hcl.Diagnostics {
+	w.e.confMu.Lock()
+	defer w.e.confMu.Unlock()
+	if w.e.configured[name] {
+		return nil
+	}
+	diags := w.configureOnce(ctx, name)
+	if !diags.HasErrors() {
+		w.e.configured[name] = true
+	}
+	return diags
+}
+
+func (w *walk) configureOnce(ctx context.Context, name string) hcl.Diagnostics {
 	p := w.e.provs[name]
 	schema := p.Schema()
 	cfgVal := cty.NullVal(schema.ImpliedType())

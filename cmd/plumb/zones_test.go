@@ -91,3 +91,46 @@ func TestZonesImportFromRoute53(t *testing.T) {
 		}
 	}
 }
+
+// TestRoute53MigrationExample runs examples/route53-migration against
+// kumo behind the project's Route 53 shim: apply (plan and apply in one
+// run), the registrar CSV, a plan with nothing to do, and one edited
+// record showing as one change. It also checks the API calls.
+func TestRoute53MigrationExample(t *testing.T) {
+	emu := awstest.StartKumo(t)
+	dir := t.TempDir()
+	if out, err := exec.Command("cp", "-r", "../../examples/route53-migration/.", dir).CombinedOutput(); err != nil {
+		t.Fatalf("copying the example: %v %s", err, out)
+	}
+	var env []string
+	env = append(env, "PATH="+os.Getenv("PATH"), "HOME="+t.TempDir(), "PLUMB_VAR_aws_endpoint="+emu.URL(), "PLUMB_VAR_max_requests_per_second=0")
+	for k, v := range emu.Env() {
+		env = append(env, k+"="+v)
+	}
+	r := plumbEnv(t, env, dir, "apply", "-auto-approve")
+	if r.code != exitOK || !strings.Contains(r.stdout, "2 added") {
+		t.Fatalf("apply:\n%s", r)
+	}
+	if !strings.Contains(r.stderr, "route53: ") || !strings.Contains(r.stderr, "CreateHostedZone 2") {
+		t.Errorf("apply did not report its API requests:\n%s", r.stderr)
+	}
+	csv := plumbEnv(t, env, dir, "output", "-raw", "registrar_csv")
+	lines := strings.Split(strings.TrimSpace(csv.stdout), "\n")
+	if csv.code != exitOK || len(lines) != 3 || lines[0] != "domain,ns1,ns2,ns3,ns4" || strings.Count(lines[1], ",") != 4 {
+		t.Fatalf("registrar CSV:\n%s", csv)
+	}
+	if r := plumbEnv(t, env, dir, "plan", "-detailed-exitcode"); r.code != exitOK {
+		t.Fatalf("plan after apply:\n%s", r)
+	}
+	zone := filepath.Join(dir, "zones", "example.org.zone")
+	src, _ := os.ReadFile(zone)
+	edited := strings.Replace(string(src), "192.0.2.", "198.51.100.", 1)
+	if edited == string(src) {
+		t.Fatal("the example zone has no 192.0.2.x address to edit")
+	}
+	os.WriteFile(zone, []byte(edited), 0o644)
+	r = plumbEnv(t, env, dir, "plan", "-detailed-exitcode", "-no-color")
+	if r.code != exitChanges || !strings.Contains(r.stdout, "198.51.100.") || !strings.Contains(r.stdout, "Plan: 0 to add, 1 to change, 0 to destroy.") {
+		t.Fatalf("plan after editing one record:\n%s", r)
+	}
+}

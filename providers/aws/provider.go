@@ -54,6 +54,13 @@ type Provider struct {
 	s3          *s3.Client
 	ec2Once     sync.Once
 	ec2         *ec2.Client
+
+	// zones is the account's hosted zones, listed once per run.
+	zones zoneCache
+	// zone is the aws_route53_zone resource type, bound to this provider
+	// and made on first use.
+	zoneOnce sync.Once
+	zone     *zoneResource
 }
 
 var (
@@ -61,8 +68,8 @@ var (
 	_ RequestCounter     = (*Provider)(nil)
 )
 
-// New returns an unconfigured aws provider. It has no resource or data
-// source types yet.
+// New returns an unconfigured aws provider. Its resource type is
+// aws_route53_zone; it has no data source types yet.
 func New() providers.Provider {
 	return &Provider{counts: requestCounts{n: map[string]int{}}}
 }
@@ -104,8 +111,11 @@ func (p *Provider) Configure(ctx context.Context, req providers.ConfigureRequest
 	return providers.ConfigureResponse{Diagnostics: diags}
 }
 
-// Resources returns the provider's resource types (none yet).
-func (p *Provider) Resources() map[string]providers.Resource { return map[string]providers.Resource{} }
+// Resources returns the provider's resource types: aws_route53_zone.
+func (p *Provider) Resources() map[string]providers.Resource {
+	p.zoneOnce.Do(func() { p.zone = newZoneResource(p) })
+	return map[string]providers.Resource{ZoneType: p.zone}
+}
 
 // DataSources returns the provider's data source types (none yet).
 func (p *Provider) DataSources() map[string]providers.DataSource {
