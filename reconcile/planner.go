@@ -342,7 +342,6 @@ func (p *planner) planData(ctx context.Context, r *config.Resource, rt *resource
 }
 
 func readData(ctx context.Context, e *Engine, r *config.Resource, rt *resourceType, addr string, cfgVal cty.Value) (cty.Value, hcl.Diagnostics) {
-	where := r.DeclRange.Ptr()
 	if v, ok := rt.data.(providers.ConfigValidator); ok {
 		if d := locateIn(v.ValidateConfig(ctx, cfgVal), addr, r); d.HasErrors() {
 			return cty.DynamicVal, d
@@ -350,7 +349,7 @@ func readData(ctx context.Context, e *Engine, r *config.Resource, rt *resourceTy
 	}
 	done := e.observe(addr, plan.Read)
 	resp := rt.data.Read(ctx, providers.DataReadRequest{Config: cfgVal})
-	d := locate(resp.Diagnostics, addr, where)
+	d := locateIn(resp.Diagnostics, addr, r)
 	done(diagErr(d))
 	return resp.State, d
 }

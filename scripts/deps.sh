@@ -7,6 +7,7 @@ packages=(
   # Each line: a package the tests use, and what for.
   bind9-utils        # named-checkzone: providers/dns checks the zones it writes
   chromium           # headless browser: the HTML plan page is tested in it
+  apache2            # apache2, apache2ctl, mod_access_compat: providers/apache tests against the real server
   fonts-dejavu-core  # fonts for the HTML page's screenshots
 )
 missing=()

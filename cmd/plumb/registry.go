@@ -2,9 +2,11 @@ package main
 
 import (
 	"plumb/providers"
+	"plumb/providers/apache"
 	"plumb/providers/aws"
 	"plumb/providers/bind"
 	"plumb/providers/builtin"
+	"plumb/providers/dnsquery"
 )
 
 // registry builds the one registry of every provider this plumb has, so a
@@ -14,5 +16,7 @@ func registry() *providers.Registry {
 	r.Register("plumb", builtin.New)
 	r.Register("aws", aws.New)
 	r.Register("bind", bind.New)
+	r.Register(apache.Name, apache.New)
+	r.Register(dnsquery.Name, dnsquery.New)
 	return r
 }

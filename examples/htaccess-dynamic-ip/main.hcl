@@ -1,0 +1,69 @@
+# Admin areas that follow the office's dynamic IP.
+#
+# The office reaches the internet through a dynamic address behind a
+# dynamic-DNS name. Every site's admin folder lets in that address and the
+# VPN range, and nobody else. plumb runs from cron every 15 minutes (see
+# plumb.cron): when the office's address changes, the next run rewrites
+# the allow block of each site's .htaccess, and nothing else in the file.
+#
+# If the name stops resolving, or the DNS server does not answer, the plan
+# fails and every .htaccess stays as it is: the office keeps its last
+# known address rather than being locked out by an empty list.
+
+variable "office_name" {
+  description = "The office's dynamic-DNS name."
+  type        = string
+  default     = "office.example.org"
+}
+
+variable "dns_server" {
+  description = "A DNS server (IP or IP:PORT) to ask instead of the system resolver, such as the dynamic-DNS service's own server, which sees a change before caches do."
+  type        = string
+  default     = null
+}
+
+variable "web_root" {
+  description = "The folder holding one folder per site."
+  type        = string
+  default     = "/srv/www"
+}
+
+variable "sites" {
+  description = "The sites whose admin folder is kept for the office."
+  type        = set(string)
+  default     = ["blog.example", "intranet.example", "shop.example"]
+}
+
+variable "always_allowed" {
+  description = "Addresses let in whatever the office's address is: the VPN."
+  type        = list(string)
+  default     = ["198.51.100.0/24"]
+}
+
+data "dns_addresses" "office" {
+  name    = var.office_name
+  server  = var.dns_server
+  timeout = "5s"
+}
+
+resource "apache_htaccess_access" "admin" {
+  for_each = var.sites
+
+  path   = "${var.web_root}/${each.key}/admin/.htaccess"
+  allow  = concat(data.dns_addresses.office.addresses, var.always_allowed)
+  syntax = "apache24"
+
+  # Check every file with apachectl -t before keeping it (needs Apache on
+  # this machine; see the provider block below for another server).
+  # validate = true
+}
+
+# provider "apache" {
+#   apachectl      = "/usr/sbin/apachectl"
+#   apachectl_args = ["-f", "/etc/httpd/conf/httpd.conf"]
+# }
+
+output "office_addresses" {
+  description = "What the office's name resolved to in this run."
+  value       = data.dns_addresses.office.addresses
+}

@@ -1,0 +1,69 @@
+package apache
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// checkTimeout bounds one run of apachectl -t.
+const checkTimeout = time.Minute
+
+// rejectedError is Apache's verdict on a file it does not accept.
+type rejectedError struct {
+	output string
+}
+
+func (e *rejectedError) Error() string { return "Apache rejects it: " + e.output }
+
+// check runs apachectl -t with the file parsed as the content of a
+// <Directory> section for its folder, which is how Apache reads an
+// .htaccess. It returns a *rejectedError holding Apache's message when
+// Apache rejects the configuration, and another error when apachectl
+// cannot be run at all.
+func (a *apachectl) check(ctx context.Context, path string) error {
+	cmd, lead, err := a.resolve()
+	if err != nil {
+		return err
+	}
+	args := append(append([]string(nil), lead...), "-t",
+		"-c", fmt.Sprintf("<Directory %q>", filepath.Dir(path)),
+		"-c", fmt.Sprintf("Include %q", path),
+		"-c", "</Directory>")
+	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
+	var out bytes.Buffer
+	c := exec.CommandContext(ctx, cmd, args...)
+	c.Stdout, c.Stderr = &out, &out
+	err = c.Run()
+	if err == nil {
+		return nil
+	}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && ctx.Err() == nil {
+		return &rejectedError{output: apacheMessage(out.String())}
+	}
+	return fmt.Errorf("running %s -t: %w (output: %s)", cmd, err, strings.TrimSpace(out.String()))
+}
+
+// apacheMessage keeps the lines of apachectl's output that say what is
+// wrong, dropping Debian's "Action ... failed" trailer.
+func apacheMessage(out string) string {
+	var keep []string
+	for _, l := range strings.Split(out, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, "Action '") || strings.HasPrefix(l, "The Apache error log may have more information") {
+			continue
+		}
+		keep = append(keep, l)
+	}
+	if len(keep) == 0 {
+		return strings.TrimSpace(out)
+	}
+	return strings.Join(keep, " ")
+}
