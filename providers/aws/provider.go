@@ -1,6 +1,6 @@
-// Package aws is the provider named "aws": the foundation that plumb's
-// Amazon Web Services resource types (aws_route53_zone, and later EBS
-// snapshot policies and S3 backups) stand on.
+// Package aws is the provider named "aws" and its resource types:
+// aws_route53_zone (zones and records in Route 53) and
+// aws_ebs_snapshot_policy (EBS snapshots on a schedule).
 //
 // It turns the provider block into SDK clients built once and shared by
 // every resource: credentials and region from the block or the SDK's
@@ -68,8 +68,9 @@ var (
 	_ RequestCounter     = (*Provider)(nil)
 )
 
-// New returns an unconfigured aws provider. Its resource type is
-// aws_route53_zone; it has no data source types yet.
+// New returns an unconfigured aws provider. Its resource types are
+// aws_route53_zone and aws_ebs_snapshot_policy; it has no data source
+// types yet.
 func New() providers.Provider {
 	return &Provider{counts: requestCounts{n: map[string]int{}}}
 }
@@ -111,10 +112,11 @@ func (p *Provider) Configure(ctx context.Context, req providers.ConfigureRequest
 	return providers.ConfigureResponse{Diagnostics: diags}
 }
 
-// Resources returns the provider's resource types: aws_route53_zone.
+// Resources returns the provider's resource types: aws_route53_zone and
+// aws_ebs_snapshot_policy.
 func (p *Provider) Resources() map[string]providers.Resource {
 	p.zoneOnce.Do(func() { p.zone = newZoneResource(p) })
-	return map[string]providers.Resource{ZoneType: p.zone}
+	return map[string]providers.Resource{ZoneType: p.zone, SnapshotPolicyType: newEBSPolicy(p)}
 }
 
 // DataSources returns the provider's data source types (none yet).

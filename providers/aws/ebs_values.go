@@ -1,0 +1,113 @@
+package aws
+
+import (
+	"sort"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+)
+
+// ebsTimeFormat is how start times are kept in state: RFC 3339, UTC, to
+// the second.
+const ebsTimeFormat = time.RFC3339
+
+// ebsSnapshotsValue is the snapshots attribute for snaps, sorted by
+// volume, then start time, then ID; planned snapshots have an unknown ID
+// and start time.
+func ebsSnapshotsValue(snaps []ebsSnap) cty.Value {
+	if len(snaps) == 0 {
+		return cty.ListValEmpty(ebsSnapshotType)
+	}
+	sorted := make([]*ebsSnap, len(snaps))
+	for i := range snaps {
+		sorted[i] = &snaps[i]
+	}
+	sort.SliceStable(sorted, func(a, b int) bool { return ebsLess(sorted[a], sorted[b]) })
+	elems := make([]cty.Value, len(sorted))
+	for i, s := range sorted {
+		id, started := cty.UnknownVal(cty.String), cty.UnknownVal(cty.String)
+		if !s.planned() {
+			id, started = cty.StringVal(s.id), cty.StringVal(s.started.Format(ebsTimeFormat))
+		}
+		elems[i] = cty.ObjectVal(map[string]cty.Value{
+			"id": id, "volume_id": cty.StringVal(s.volumeID), "description": cty.StringVal(s.description),
+			"started": started, "age": cty.StringVal(s.age), "state": cty.StringVal(s.state),
+			"in_use_by": cty.StringVal(s.inUseBy), "status": cty.StringVal(s.status),
+		})
+	}
+	return cty.ListVal(elems)
+}
+
+// ebsSnapsFrom reads the snapshots attribute of a state or plan. Elements
+// with an unknown ID are the planned ones. A null or unknown list reads
+// as empty.
+func ebsSnapsFrom(v cty.Value) []ebsSnap {
+	if v.IsNull() || !v.IsKnown() || v.LengthInt() == 0 {
+		return nil
+	}
+	out := make([]ebsSnap, 0, v.LengthInt())
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		s := ebsSnap{
+			volumeID: ebsStr(e, "volume_id"), description: ebsStr(e, "description"), state: ebsStr(e, "state"),
+			inUseBy: ebsStr(e, "in_use_by"), age: ebsStr(e, "age"), status: ebsStr(e, "status"),
+		}
+		if id := e.GetAttr("id"); id.IsKnown() {
+			s.id = ebsStr(e, "id")
+			s.started, _ = time.Parse(ebsTimeFormat, ebsStr(e, "started"))
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// ebsVolumesValue is the volumes attribute, sorted by volume ID.
+func ebsVolumesValue(vols []ebsVolume) cty.Value {
+	if len(vols) == 0 {
+		return cty.ListValEmpty(ebsVolumeType)
+	}
+	sorted := append([]ebsVolume(nil), vols...)
+	sort.Slice(sorted, func(a, b int) bool { return sorted[a].id < sorted[b].id })
+	elems := make([]cty.Value, len(sorted))
+	for i, v := range sorted {
+		elems[i] = cty.ObjectVal(map[string]cty.Value{
+			"volume_id": cty.StringVal(v.id), "instance_id": cty.StringVal(v.instanceID), "device": cty.StringVal(v.device),
+		})
+	}
+	return cty.ListVal(elems)
+}
+
+// ebsVolumesFrom reads the volumes attribute.
+func ebsVolumesFrom(v cty.Value) []ebsVolume {
+	if v.IsNull() || !v.IsKnown() {
+		return nil
+	}
+	var out []ebsVolume
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		out = append(out, ebsVolume{id: ebsStr(e, "volume_id"), instanceID: ebsStr(e, "instance_id"), device: ebsStr(e, "device")})
+	}
+	return out
+}
+
+// ebsStr returns a known string attribute of obj, "" when it (or obj) is
+// null or unknown.
+func ebsStr(obj cty.Value, name string) string {
+	if obj.IsNull() || !obj.IsKnown() {
+		return ""
+	}
+	v := obj.GetAttr(name)
+	if v.IsNull() || !v.IsKnown() {
+		return ""
+	}
+	return v.AsString()
+}
+
+// ebsWithVerdicts sets the age and status of each snapshot from an
+// assessment at now.
+func ebsWithVerdicts(snaps []ebsSnap, verdicts []ebsVerdict, now time.Time) {
+	for i := range snaps {
+		snaps[i].age = ebsFormatAge(now.Sub(snaps[i].started))
+		snaps[i].status = verdicts[i].status
+	}
+}
