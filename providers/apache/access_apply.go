@@ -1,6 +1,8 @@
 package apache
 
 import (
+	"plumb/internal/atomicfile"
+
 	"bytes"
 	"context"
 	"errors"
@@ -135,7 +137,7 @@ func (r *accessResource) edit(ctx context.Context, path string, validate bool, c
 		return providers.AttributeErrorf("path", "Cannot write the access file", "%v. The file was not changed.", err)
 	}
 	var diags hcl.Diagnostics
-	if err := syncDir(filepath.Dir(real)); err != nil {
+	if err := atomicfile.SyncDir(filepath.Dir(real)); err != nil {
 		diags = providers.Warnf("Access file written but not synced", "%v. The file is in place, but a crash soon after may lose the change; the next plan will show it if so.", err)
 	}
 	if !validate || len(data) == 0 {
@@ -153,7 +155,7 @@ func put(path string, data []byte, like fs.FileInfo) error {
 		}
 		return nil
 	}
-	return writeAtomic(path, data, like)
+	return atomicfile.Write(path, data, atomicfile.Options{Perm: newFileMode, Like: like})
 }
 
 // validate checks the file just written with apachectl and, when Apache

@@ -13,13 +13,11 @@ import (
 	"time"
 )
 
-// Suffixes of the files plumb keeps beside an access file. For an
-// .htaccess they begin with ".ht", which Apache's default configuration
-// never serves.
-const (
-	lockSuffix = ".plumb-lock"
-	tempSuffix = ".plumb-*"
-)
+// lockSuffix ends the name of the lock file plumb keeps beside an access
+// file. For an .htaccess it begins with ".ht", which Apache's default
+// configuration never serves (atomicfile names its temporary files the
+// same way).
+const lockSuffix = ".plumb-lock"
 
 // newFileMode is the mode of an access file plumb creates.
 const newFileMode fs.FileMode = 0o644
@@ -155,81 +153,6 @@ func checkWritable(path string, fi fs.FileInfo) error {
 		if err := syscall.Access(dir, 2|1); err != nil {
 			return fmt.Errorf("the directory %s is not writable by this user (plumb writes a temporary file there and renames it over the file): %w", dir, err)
 		}
-	}
-	return nil
-}
-
-// writeAtomic replaces the file at path with data: a temporary file in
-// the same directory gets the data, the mode and owner of the old file
-// (like; nil for a new file, which gets mode 0644), is synced and renamed
-// over path; the caller syncs the directory. On error path is untouched.
-func writeAtomic(path string, data []byte, like fs.FileInfo) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, filepath.Base(path)+tempSuffix)
-	if err != nil {
-		return fmt.Errorf("creating a temporary file beside %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("writing %s: %w", tmp, err)
-	}
-	mode := newFileMode
-	if like != nil {
-		mode = like.Mode().Perm()
-	}
-	if err := f.Chmod(mode); err != nil {
-		return fmt.Errorf("setting the mode of %s: %w", tmp, err)
-	}
-	if like != nil {
-		if err := keepOwner(f, like); err != nil {
-			return fmt.Errorf("keeping the owner of %s: %w; run plumb as that owner or as root", path, err)
-		}
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("syncing %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("closing %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("replacing %s: %w", path, err)
-	}
-	return nil
-}
-
-// keepOwner gives f the owner and group of like, when they differ.
-func keepOwner(f *os.File, like fs.FileInfo) error {
-	want, ok := like.Sys().(*syscall.Stat_t)
-	if !ok {
-		return nil
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	got, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok || got.Uid == want.Uid && got.Gid == want.Gid {
-		return nil
-	}
-	return f.Chown(int(want.Uid), int(want.Gid))
-}
-
-// syncDir makes a rename or removal in dir durable. File systems that
-// cannot sync a directory (EINVAL) are accepted as they are.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("opening %s to sync it: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
-		return fmt.Errorf("syncing directory %s: %w", dir, err)
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 package bind
 
 import (
+	"plumb/internal/atomicfile"
+
 	"bytes"
 	"context"
 	"errors"
@@ -121,11 +123,11 @@ func (r *zoneResource) Apply(ctx context.Context, req providers.ApplyRequest) pr
 	if bytes.Equal(data, old) {
 		return resp
 	}
-	if err := writeFileAtomic(z.path, data); err != nil {
+	if err := atomicfile.Write(z.path, data, atomicfile.Options{Perm: zoneFileMode, DirPerm: zoneDirMode}); err != nil {
 		return providers.ApplyResponse{State: req.Prior, Diagnostics: providers.Errorf(
 			"Cannot write bind_zone file", "%v. Check that the directory exists or can be created and that plumb may write to it; the file was not changed.", err)}
 	}
-	if err := syncDir(filepath.Dir(z.path)); err != nil {
+	if err := atomicfile.SyncDir(filepath.Dir(z.path)); err != nil {
 		resp.Diagnostics = providers.Warnf("bind_zone written but not synced",
 			"%v. The file is in place, but a crash soon after may lose the change; the next plan will show it if so.", err)
 	}
@@ -178,7 +180,7 @@ func (r *zoneResource) delete(prior cty.Value) providers.ApplyResponse {
 			"Cannot delete bind_zone file", "Removing %s: %v. Check the permissions of its directory, or remove the file by hand and run plumb again.", path, err)}
 	}
 	resp := providers.ApplyResponse{State: r.null}
-	if err := syncDir(filepath.Dir(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := atomicfile.SyncDir(filepath.Dir(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		resp.Diagnostics = providers.Warnf("bind_zone file removed but not synced", "%v.", err)
 	}
 	return resp

@@ -1,6 +1,8 @@
 package builtin
 
 import (
+	"plumb/internal/atomicfile"
+
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +12,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 
 	"github.com/zclconf/go-cty/cty"
 
@@ -51,7 +52,7 @@ func (r *fileResource) Apply(ctx context.Context, req providers.ApplyRequest) pr
 	mode, _ := parseMode(planned.GetAttr("mode").AsString())
 	dirMode, _ := parseMode(planned.GetAttr("directory_mode").AsString())
 	data := []byte(content.AsString())
-	if err := writeFileAtomic(name.AsString(), data, mode, dirMode); err != nil {
+	if err := atomicfile.Write(name.AsString(), data, atomicfile.Options{Perm: mode, DirPerm: dirMode}); err != nil {
 		return providers.ApplyResponse{State: req.Prior, Diagnostics: providers.Errorf(
 			"Cannot write local_file", "%v. Check that the directory exists or can be created and that plumb may write to it; the file was not changed.", err)}
 	}
@@ -59,7 +60,7 @@ func (r *fileResource) Apply(ctx context.Context, req providers.ApplyRequest) pr
 	sum := cty.StringVal(sha256Hex(data))
 	m["id"], m["content_sha256"] = sum, sum
 	resp := providers.ApplyResponse{State: cty.ObjectVal(m)}
-	if err := syncDir(filepath.Dir(name.AsString())); err != nil {
+	if err := atomicfile.SyncDir(filepath.Dir(name.AsString())); err != nil {
 		resp.Diagnostics = providers.Warnf("local_file written but not synced",
 			"%v. The file is in place, but a crash soon after may lose the change; the next plan will show it if so.", err)
 	}
@@ -151,57 +152,4 @@ func readFile(name string) ([]byte, fs.FileMode, error) {
 		return nil, 0, fmt.Errorf("reading %s: %w", name, err)
 	}
 	return data, fi.Mode().Perm(), nil
-}
-
-// writeFileAtomic replaces name with data: it writes a temporary file in
-// the same directory, sets its permissions, syncs it and renames it over
-// name, so readers see the old file or the new one and never a part; the
-// caller syncs the directory to make the rename durable. Missing parent
-// directories are created with dirPerm. On error, name is untouched.
-func writeFileAtomic(name string, data []byte, perm, dirPerm fs.FileMode) (err error) {
-	dir := filepath.Dir(name)
-	if err := os.MkdirAll(dir, dirPerm); err != nil {
-		return fmt.Errorf("creating directory %s: %w", dir, err)
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(name)+".plumb-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("writing %s: %w", tmp, err)
-	}
-	if err := f.Chmod(perm); err != nil {
-		return fmt.Errorf("setting the mode of %s: %w", tmp, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("syncing %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("closing %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, name); err != nil {
-		return fmt.Errorf("replacing %s: %w", name, err)
-	}
-	return nil
-}
-
-// syncDir makes a rename in dir durable. File systems that cannot sync a
-// directory (EINVAL) are accepted as they are.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("opening %s to sync it: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
-		return fmt.Errorf("syncing directory %s: %w", dir, err)
-	}
-	return nil
 }
