@@ -8,6 +8,8 @@ packages=(
   bind9-utils        # named-checkzone: providers/dns checks the zones it writes
   chromium           # headless browser: the HTML plan page is tested in it
   apache2            # apache2, apache2ctl, mod_access_compat: providers/apache tests against the real server
+  subversion         # svnadmin, svnlook, svn: providers/svn tests real repositories and commits
+  php-cli            # php -l: the pre-commit lint tests
   fonts-dejavu-core  # fonts for the HTML page's screenshots
 )
 missing=()

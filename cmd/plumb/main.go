@@ -47,6 +47,7 @@ func commands() []command {
 		{"graph", "Print the reference graph in Graphviz DOT form", runGraph},
 		{"zones", "Generate configuration for existing zones: zones import DIR | -from route53", runZones},
 		{"force-unlock", "Break a state lock left by a dead run: force-unlock ID", runForceUnlock},
+		{"svn", "Subversion: check a commit (pre-commit hooks), restore or verify a backup", runSVN},
 		{"version", "Print plumb's version", runVersion},
 	}
 }

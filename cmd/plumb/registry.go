@@ -7,6 +7,7 @@ import (
 	"plumb/providers/bind"
 	"plumb/providers/builtin"
 	"plumb/providers/dnsquery"
+	"plumb/providers/svn"
 )
 
 // registry builds the one registry of every provider this plumb has, so a
@@ -18,5 +19,6 @@ func registry() *providers.Registry {
 	r.Register("bind", bind.New)
 	r.Register(apache.Name, apache.New)
 	r.Register(dnsquery.Name, dnsquery.New)
+	r.Register(svn.Name, svn.New)
 	return r
 }

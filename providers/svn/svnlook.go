@@ -1,0 +1,139 @@
+package svn
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// utf8Env is the environment Subversion's tools run with: plumb's own,
+// with LC_ALL=C.UTF-8. Hooks run with an empty environment, where svnlook
+// would print non-ASCII path names transliterated ("é" as "e") and they
+// could not be read back.
+var utf8Env = sync.OnceValue(func() []string {
+	env := make([]string, 0, len(os.Environ())+1)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "LC_ALL=") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, "LC_ALL=C.UTF-8")
+})
+
+// look runs svnlook on one transaction or revision of a repository.
+type look struct {
+	bin   string   // the svnlook program
+	repos string   // the repository path
+	sel   []string // "-t TXN" or "-r REV"
+}
+
+// newLook returns a look at transaction txn, or at revision rev when txn
+// is empty.
+func newLook(bin, repos, txn string, rev int) look {
+	if bin == "" {
+		bin = "svnlook"
+	}
+	sel := []string{"-t", txn}
+	if txn == "" {
+		sel = []string{"-r", strconv.Itoa(rev)}
+	}
+	return look{bin: bin, repos: repos, sel: sel}
+}
+
+// run runs "svnlook SUBCOMMAND [-t TXN|-r REV] REPOS args..." and returns
+// its output.
+func (l look) run(ctx context.Context, sub string, args ...string) ([]byte, error) {
+	var out, stderr bytes.Buffer
+	if err := l.stream(ctx, &out, &stderr, sub, args...); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// stream runs svnlook with its output going to w.
+func (l look) stream(ctx context.Context, w io.Writer, stderr *bytes.Buffer, sub string, args ...string) error {
+	if stderr == nil {
+		stderr = new(bytes.Buffer)
+	}
+	full := append(append([]string{sub}, l.sel...), l.repos)
+	full = append(full, args...)
+	cmd := exec.CommandContext(ctx, l.bin, full...)
+	cmd.Env = utf8Env()
+	cmd.Stdout, cmd.Stderr = w, stderr
+	if err := cmd.Run(); err != nil {
+		if errors.Is(err, exec.ErrNotFound) {
+			return fmt.Errorf("%s is not installed on this server (install Debian's subversion package): %w", l.bin, err)
+		}
+		return fmt.Errorf("svnlook %s %s: %w: %s", sub, strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	return nil
+}
+
+// change is one line of svnlook changed.
+type change struct {
+	// action is A (added), D (deleted), U (content modified), R
+	// (replaced) or ' ' (only properties changed).
+	action byte
+	path   string // without the trailing slash
+	dir    bool
+}
+
+// contentChanged reports whether the change brings new file content.
+func (c change) contentChanged() bool {
+	return !c.dir && (c.action == 'A' || c.action == 'U' || c.action == 'R')
+}
+
+// parseChanged reads svnlook changed output: a status of four columns,
+// then the path; directories end with a slash.
+func parseChanged(out []byte) ([]change, error) {
+	var cs []change
+	for _, line := range strings.Split(string(out), "\n") {
+		if line == "" {
+			continue
+		}
+		if len(line) < 5 {
+			return nil, fmt.Errorf("svnlook changed printed %q, which plumb cannot read", line)
+		}
+		c := change{action: line[0], path: line[4:]}
+		if c.action == '_' {
+			c.action = ' '
+		}
+		if strings.HasSuffix(c.path, "/") {
+			c.dir, c.path = true, strings.TrimSuffix(c.path, "/")
+		}
+		cs = append(cs, c)
+	}
+	return cs, nil
+}
+
+// checkRepository returns an error a person can act on when repos is not
+// a Subversion repository.
+func checkRepository(repos string) error {
+	if repos == "" {
+		return fmt.Errorf("no repository path given")
+	}
+	fi, err := os.Stat(repos)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("the repository %s does not exist: %w", repos, err)
+		}
+		return fmt.Errorf("the repository %s cannot be read: %w", repos, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is a file, not a Subversion repository", repos)
+	}
+	for _, want := range []string{"format", "db", "hooks"} {
+		if _, err := os.Stat(filepath.Join(repos, want)); err != nil {
+			return fmt.Errorf("%s is not a Subversion repository (it has no %s; create one with svnadmin create): %w", repos, want, err)
+		}
+	}
+	return nil
+}
