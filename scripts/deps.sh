@@ -10,6 +10,9 @@ packages=(
   apache2            # apache2, apache2ctl, mod_access_compat: providers/apache tests against the real server
   subversion         # svnadmin, svnlook, svn: providers/svn tests real repositories and commits
   php-cli            # php -l: the pre-commit lint tests
+  nftables           # nft: nftables_blocklist is tested in a network namespace
+  iproute2           # ip netns, veth: the namespaces those tests create
+  time               # /usr/bin/time: make bench measures the shell pipeline detect replaces
   fonts-dejavu-core  # fonts for the HTML page's screenshots
 )
 missing=()

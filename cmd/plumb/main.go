@@ -48,6 +48,7 @@ func commands() []command {
 		{"zones", "Generate configuration for existing zones: zones import DIR | -from route53", runZones},
 		{"force-unlock", "Break a state lock left by a dead run: force-unlock ID", runForceUnlock},
 		{"svn", "Subversion: check a commit (pre-commit hooks), restore or verify a backup", runSVN},
+		{"detect", "Find the clients behind a flood in access logs (and live connections): detect [FILE...]", runDetect},
 		{"version", "Print plumb's version", runVersion},
 	}
 }

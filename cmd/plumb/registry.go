@@ -2,11 +2,13 @@ package main
 
 import (
 	"plumb/providers"
+	"plumb/providers/accesslog"
 	"plumb/providers/apache"
 	"plumb/providers/aws"
 	"plumb/providers/bind"
 	"plumb/providers/builtin"
 	"plumb/providers/dnsquery"
+	"plumb/providers/netfilter"
 	"plumb/providers/svn"
 )
 
@@ -20,5 +22,7 @@ func registry() *providers.Registry {
 	r.Register(apache.Name, apache.New)
 	r.Register(dnsquery.Name, dnsquery.New)
 	r.Register(svn.Name, svn.New)
+	r.Register(accesslog.Name, accesslog.New)
+	r.Register(netfilter.Name, netfilter.New)
 	return r
 }

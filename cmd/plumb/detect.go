@@ -1,0 +1,390 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/zclconf/go-cty/cty"
+
+	"plumb/providers/accesslog"
+)
+
+// detectMemoryLimit is the heap size past which the garbage collector
+// works harder during plumb detect.
+const detectMemoryLimit = 120 << 20
+
+// detectFlags are the options of plumb detect.
+type detectFlags struct {
+	window       time.Duration
+	since, until string
+	top          int
+	threshold    int64
+	by           string
+	connections  bool
+	port         uint
+	states       string
+	procNet      string
+	excludeURIs  multiFlag
+	excludeAgent multiFlag
+	format       string
+}
+
+// runDetect reads access logs (or standard input) and prints who sends
+// the most requests: top clients, networks, URIs, pairs and user agents,
+// optionally with live TCP connection counts, as text, JSON or a ready
+// nftables_blocklist block.
+func runDetect(a *app, args []string) int {
+	fs := newFlagSet(a, "detect", "detect [options] [FILE...]   (no FILE, or -, reads standard input)")
+	var f detectFlags
+	fs.DurationVar(&f.window, "window", 0, "count only the last `DURATION` of the log (such as 10m), back from its newest timestamp")
+	fs.StringVar(&f.since, "since", "", "count requests at or after `TIME` (RFC 3339, or as in the log: 23/Nov/2024:22:00:00 +0000)")
+	fs.StringVar(&f.until, "until", "", "count requests before `TIME`")
+	fs.IntVar(&f.top, "top", 10, "show the top `N` of each list")
+	fs.Int64Var(&f.threshold, "threshold", 0, "mark clients with at least `N` requests as offenders (0: none)")
+	fs.StringVar(&f.by, "by", "ip", "find offenders by `MODE`: ip (each address) or prefix (each /24 and /64 network)")
+	fs.BoolVar(&f.connections, "connections", false, "add live TCP connection counts per remote address (from /proc/net/tcp, tcp6)")
+	fs.UintVar(&f.port, "port", 0, "with -connections, count only connections to local `PORT`")
+	fs.StringVar(&f.states, "states", "", "with -connections, count only these `STATES` (comma-separated, such as ESTABLISHED,SYN_RECV); default all but LISTEN")
+	fs.StringVar(&f.procNet, "proc-net", accesslog.DefaultProcNet, "with -connections, read tcp and tcp6 from `DIR`")
+	fs.Var(&f.excludeURIs, "exclude-uri", "leave out requests whose URI starts with `PREFIX` (repeatable)")
+	fs.Var(&f.excludeAgent, "exclude-agent", "leave out requests whose user agent contains `TEXT` (repeatable)")
+	fs.StringVar(&f.format, "format", "text", "output `FORMAT`: text, json, or hcl (an nftables_blocklist block; needs -threshold)")
+	if !parse(fs, args) {
+		return exitError
+	}
+	// The scanner's tables are bounded; a soft limit keeps the garbage
+	// collector from letting the heap double past them.
+	debug.SetMemoryLimit(detectMemoryLimit)
+	opts, err := f.options()
+	if err != nil {
+		return a.errorf("%v", err)
+	}
+	var sources []accesslog.Source
+	files := fs.Args()
+	if len(files) == 0 || len(files) == 1 && files[0] == "-" {
+		sources = []accesslog.Source{accesslog.StreamSource("-", a.stdin)}
+	} else if sources, err = accesslog.FileSources(files); err != nil {
+		return a.errorf("%v", err)
+	}
+	r, err := accesslog.Scan(context.Background(), sources, opts)
+	if err != nil {
+		return a.errorf("%v", err)
+	}
+	var conns []accesslog.Count
+	if f.connections {
+		all, err := accesslog.ReadConnections(f.procNet)
+		if err != nil {
+			return a.errorf("%v (-connections reads the kernel's socket tables; on Linux they are in /proc/net)", err)
+		}
+		conns = accesslog.CountConnections(all, accesslog.ConnFilter{Port: uint16(f.port), States: splitStates(f.states)})
+	}
+	d := &detection{r: r, f: f, conns: conns}
+	switch f.format {
+	case "json":
+		err = d.json(a.stdout)
+	case "hcl":
+		err = d.hcl(a.stdout)
+	default:
+		err = d.text(a.stdout)
+	}
+	if err != nil {
+		return a.errorf("%v", err)
+	}
+	for _, w := range r.Warnings {
+		fmt.Fprintf(a.stderr, "Warning: %s\n", w)
+	}
+	return exitOK
+}
+
+// options checks the flags and turns them into scan options.
+func (f *detectFlags) options() (accesslog.Options, error) {
+	var o accesslog.Options
+	switch f.format {
+	case "text", "json":
+	case "hcl":
+		if f.threshold < 1 {
+			return o, fmt.Errorf("-format hcl prints the offenders as a block list: give -threshold N (such as -threshold 45)")
+		}
+	default:
+		return o, fmt.Errorf("-format %q: use text, json or hcl", f.format)
+	}
+	if f.by != "ip" && f.by != "prefix" {
+		return o, fmt.Errorf("-by %q: use ip or prefix", f.by)
+	}
+	if f.top < 1 {
+		return o, fmt.Errorf("-top %d: show at least 1", f.top)
+	}
+	if f.port > 65535 {
+		return o, fmt.Errorf("-port %d is not a TCP port", f.port)
+	}
+	for _, s := range splitStates(f.states) {
+		if !accesslog.ValidState(s) {
+			return o, fmt.Errorf("-states: %q is not a TCP state (ESTABLISHED, SYN_RECV, TIME_WAIT, ...)", s)
+		}
+	}
+	if f.window < 0 {
+		return o, fmt.Errorf("-window %s is negative", f.window)
+	}
+	o.Window = f.window
+	var err error
+	if o.Since, err = parseWhen("-since", f.since); err != nil {
+		return o, err
+	}
+	if o.Until, err = parseWhen("-until", f.until); err != nil {
+		return o, err
+	}
+	o.ExcludeURIPrefixes, o.ExcludeAgents = f.excludeURIs, f.excludeAgent
+	return o, nil
+}
+
+// parseWhen reads a time in RFC 3339 or in the log's own format.
+func parseWhen(flag, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339, "02/Jan/2006:15:04:05 -0700"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%s %q: write the time as 2024-11-23T22:00:00Z or as in the log, 23/Nov/2024:22:00:00 +0000", flag, s)
+}
+
+func splitStates(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, strings.ToUpper(p))
+		}
+	}
+	return out
+}
+
+// detection is a finished scan and how to show it.
+type detection struct {
+	r     *accesslog.Report
+	f     detectFlags
+	conns []accesslog.Count
+}
+
+// row is one line of a top list.
+type row struct {
+	Key         string  `json:"key"`
+	Count       int64   `json:"count"`
+	Err         int64   `json:"error,omitempty"`
+	Share       float64 `json:"share"`
+	Rate        float64 `json:"requests_per_second"`
+	Connections *int64  `json:"connections,omitempty"`
+	Offender    bool    `json:"offender,omitempty"`
+}
+
+// rows returns the first n of list with shares, rates and, for addresses,
+// connection counts; offender marks those at the threshold.
+func (d *detection) rows(list []accesslog.Count, n int, offender bool) []row {
+	var conns map[string]int64
+	if d.conns != nil {
+		conns = map[string]int64{}
+		for _, c := range d.conns {
+			conns[c.Key] = c.Count
+		}
+	}
+	out := make([]row, 0, min(n, len(list)))
+	for _, c := range list[:min(n, len(list))] {
+		r := row{Key: c.Key, Count: c.Count, Err: c.Err, Share: d.r.Share(c.Count), Rate: d.r.Rate(c.Count)}
+		r.Offender = offender && d.f.threshold > 0 && c.Count >= d.f.threshold
+		if conns != nil {
+			k := conns[c.Key]
+			r.Connections = &k
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// offenders are the clients (or networks, -by prefix) at the threshold.
+func (d *detection) offenders() []accesslog.Count {
+	if d.f.threshold < 1 {
+		return nil
+	}
+	if d.f.by == "prefix" {
+		return accesslog.Over(d.r.Prefixes, d.f.threshold)
+	}
+	return accesslog.Over(d.r.Clients, d.f.threshold)
+}
+
+func (d *detection) text(w io.Writer) error {
+	r := d.r
+	fmt.Fprintf(w, "Read %d lines from %d input(s): %d requests", r.Lines, len(r.Sources), r.Requests)
+	if r.Requests > 0 {
+		fmt.Fprintf(w, " from %s to %s (%s), %.1f requests/s", r.Oldest.Format(time.RFC3339), r.Newest.Format(time.RFC3339), r.Span(), r.Rate(r.Requests))
+	}
+	fmt.Fprintln(w, ".")
+	if r.OutsideWindow > 0 || r.Excluded > 0 {
+		fmt.Fprintf(w, "Not counted: %d outside the window, %d excluded.\n", r.OutsideWindow, r.Excluded)
+	}
+	if r.Malformed > 0 {
+		var why []string
+		for k, n := range r.MalformedBy {
+			why = append(why, fmt.Sprintf("%s: %d", k, n))
+		}
+		slices.Sort(why)
+		fmt.Fprintf(w, "Skipped %d malformed lines (%s).\n", r.Malformed, strings.Join(why, "; "))
+		for _, s := range r.Samples {
+			fmt.Fprintf(w, "  %s:%d: %s: %s\n", s.Source, s.Line, s.Reason, s.Text)
+		}
+	}
+	if r.Approximate {
+		fmt.Fprintln(w, "More distinct keys than plumb keeps in memory: rare ones were dropped, and counts marked ± may be low by up to that much. Top counts are exact.")
+	}
+	sections := []struct {
+		title, col string
+		list       []accesslog.Count
+		offender   bool
+	}{
+		{"Top clients", "ADDRESS", r.Clients, d.f.by == "ip"},
+		{"Top networks (/24 and /64)", "NETWORK", r.Prefixes, d.f.by == "prefix"},
+		{"Top URIs", "URI", r.URIs, false},
+		{"Top (client, URI) pairs", "ADDRESS URI", r.Pairs, false},
+		{"Top user agents", "USER AGENT", r.Agents, false},
+	}
+	for i, s := range sections {
+		rows := d.rows(s.list, d.f.top, s.offender)
+		head := []string{"REQUESTS", "SHARE", "REQ/S"}
+		withConns := i == 0 && d.conns != nil
+		if withConns {
+			head = append(head, "CONNS")
+		}
+		cells := [][]string{append(head, s.col)}
+		for _, x := range rows {
+			n := fmt.Sprint(x.Count)
+			if x.Err > 0 {
+				n += fmt.Sprintf(" ±%d", x.Err)
+			}
+			line := []string{n, fmt.Sprintf("%.1f%%", 100*x.Share), fmt.Sprintf("%.2f", x.Rate)}
+			if withConns {
+				line = append(line, fmt.Sprint(*x.Connections))
+			}
+			key := x.Key
+			if x.Offender {
+				key += "  (offender)"
+			}
+			cells = append(cells, append(line, key))
+		}
+		fmt.Fprintf(w, "\n%s\n", s.title)
+		writeTable(w, cells)
+	}
+	if d.conns != nil {
+		fmt.Fprintf(w, "\nTop TCP connections by remote address\n")
+		cells := [][]string{{"CONNS", "ADDRESS"}}
+		for _, c := range d.conns[:min(d.f.top, len(d.conns))] {
+			cells = append(cells, []string{fmt.Sprint(c.Count), c.Key})
+		}
+		writeTable(w, cells)
+	}
+	if d.f.threshold > 0 {
+		off := d.offenders()
+		fmt.Fprintf(w, "\n%d offender(s) with at least %d requests (by %s).", len(off), d.f.threshold, d.f.by)
+		if len(off) > 0 {
+			fmt.Fprint(w, " For a block list: plumb detect -format hcl with the same options.")
+		}
+		fmt.Fprintln(w)
+	}
+	return nil
+}
+
+func (d *detection) json(w io.Writer) error {
+	r := d.r
+	out := struct {
+		*accesslog.Report
+		Seconds   float64           `json:"seconds"`
+		Rate      float64           `json:"requests_per_second"`
+		Threshold int64             `json:"threshold,omitempty"`
+		Clients   []row             `json:"clients"`
+		Prefixes  []row             `json:"prefixes"`
+		URIs      []row             `json:"uris"`
+		Pairs     []row             `json:"pairs"`
+		Agents    []row             `json:"agents"`
+		Offenders []row             `json:"offenders"`
+		Conns     []accesslog.Count `json:"connections,omitempty"`
+	}{
+		Report: r, Seconds: r.Span().Seconds(), Rate: r.Rate(r.Requests), Threshold: d.f.threshold,
+		Clients: d.rows(r.Clients, d.f.top, d.f.by == "ip"), Prefixes: d.rows(r.Prefixes, d.f.top, d.f.by == "prefix"),
+		URIs: d.rows(r.URIs, d.f.top, false), Pairs: d.rows(r.Pairs, d.f.top, false), Agents: d.rows(r.Agents, d.f.top, false),
+		Conns: d.conns,
+	}
+	off := d.offenders()
+	out.Offenders = d.rows(off, len(off), true)
+	for _, list := range [][]row{out.Prefixes, out.URIs, out.Pairs, out.Agents} {
+		for i := range list {
+			list[i].Connections = nil
+		}
+	}
+	if out.Offenders == nil {
+		out.Offenders = []row{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// hcl prints the offenders as an nftables_blocklist resource block.
+func (d *detection) hcl(w io.Writer) error {
+	off := d.offenders()
+	f := hclwrite.NewEmptyFile()
+	body := f.Body()
+	window := ""
+	if d.f.window > 0 {
+		window = d.f.window.String()
+	}
+	body.AppendUnstructuredTokens(hclwrite.Tokens{{Bytes: []byte(fmt.Sprintf(
+		"# %d offender(s) with at least %d requests, found by plumb detect in %s.\n# Review before applying: everything listed is dropped for the timeout.\n",
+		len(off), d.f.threshold, strings.Join(d.r.Sources, ", ")))}})
+	block := body.AppendNewBlock("resource", []string{"nftables_blocklist", "detected"}).Body()
+	block.SetAttributeValue("table", cty.StringVal("plumb_blocklist"))
+	block.SetAttributeValue("timeout", cty.StringVal("1h"))
+	addrs := make([]cty.Value, len(off))
+	counts := map[string]cty.Value{}
+	evidence := map[string]cty.Value{}
+	for i, o := range off {
+		addrs[i] = cty.StringVal(o.Key)
+		counts[o.Key] = cty.NumberIntVal(o.Count)
+		evidence[o.Key] = cty.StringVal(d.r.Evidence(o, window))
+	}
+	if len(off) == 0 {
+		block.SetAttributeValue("addresses", cty.ListValEmpty(cty.String))
+	} else {
+		block.SetAttributeValue("addresses", cty.ListVal(addrs))
+		block.SetAttributeValue("counts", cty.MapVal(counts))
+		block.SetAttributeValue("evidence", cty.MapVal(evidence))
+	}
+	_, err := w.Write(hclwrite.Format(f.Bytes()))
+	return err
+}
+
+// writeTable prints rows of cells: every column but the last right-
+// aligned, the last (the key, which may be long) as it is.
+func writeTable(w io.Writer, cells [][]string) {
+	width := make([]int, len(cells[0]))
+	for _, r := range cells {
+		for i, c := range r[:len(r)-1] {
+			width[i] = max(width[i], len([]rune(c)))
+		}
+	}
+	for _, r := range cells {
+		var b strings.Builder
+		for i, c := range r[:len(r)-1] {
+			b.WriteString(strings.Repeat(" ", 2+width[i]-len([]rune(c))))
+			b.WriteString(c)
+		}
+		b.WriteString("  ")
+		b.WriteString(r[len(r)-1])
+		fmt.Fprintln(w, b.String())
+	}
+}

@@ -1,0 +1,82 @@
+package accesslog
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"testing"
+)
+
+// benchLog returns a generated combined log of PLUMB_BENCH_LOG_MB
+// megabytes (default 64), or the file PLUMB_BENCH_LOG names (such as one
+// written by the benchmark script's generator).
+func benchLog(b *testing.B) string {
+	b.Helper()
+	if p := os.Getenv("PLUMB_BENCH_LOG"); p != "" {
+		return p
+	}
+	mb := 64
+	if s := os.Getenv("PLUMB_BENCH_LOG_MB"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			b.Fatalf("PLUMB_BENCH_LOG_MB=%q: want a whole number of megabytes", s)
+		}
+		mb = n
+	}
+	p := filepath.Join(b.TempDir(), "access.log")
+	f, err := os.Create(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	// About 140 bytes a line, 100,000 clients, 15% of lines from 20
+	// attackers: the shape of the benchmark script's log.
+	genLog(w, genOpts{lines: mb << 20 / 140, perSecond: 2000, normal: 100000, attackers: 20, attackShare: 0.15, garbageEvery: 100000, seed: 7})
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	return p
+}
+
+// BenchmarkScan measures a full scan of a generated log (MB/s), and the
+// heap in use at its end.
+func BenchmarkScan(b *testing.B) {
+	p := benchLog(b)
+	fi, err := os.Stat(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	src, err := FileSources([]string{p})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(fi.Size())
+	b.ResetTimer()
+	var r *Report
+	for i := 0; i < b.N; i++ {
+		if r, err = Scan(context.Background(), src, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MB")
+	b.ReportMetric(float64(r.Lines)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mlines/s")
+}
+
+// BenchmarkParseLine measures the line parser alone.
+func BenchmarkParseLine(b *testing.B) {
+	ln := []byte(`203.0.113.5 - - [23/Nov/2024:22:13:20 +0000] "GET /wp-login.php HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"`)
+	var tc timeCache
+	b.SetBytes(int64(len(ln)))
+	for i := 0; i < b.N; i++ {
+		if _, _, why := parseLine(ln, &tc, minUnix, maxUnix); why != ReasonNone {
+			b.Fatal(why)
+		}
+	}
+}

@@ -1,0 +1,154 @@
+package accesslog
+
+import (
+	"errors"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseLine(t *testing.T) {
+	ts := time.Date(2024, 11, 23, 22, 13, 20, 0, time.UTC)
+	cases := []struct {
+		name, line string
+		want       Entry
+		err        string
+	}{
+		{name: "combined",
+			line: `203.0.113.5 - - [23/Nov/2024:22:13:20 +0000] "GET /wp-login.php HTTP/1.1" 200 512 "-" "Mozilla/4.0 (compatible; LOIC)"`,
+			want: Entry{Client: netip.MustParseAddr("203.0.113.5"), Time: ts, URI: "/wp-login.php", Agent: "Mozilla/4.0 (compatible; LOIC)"}},
+		{name: "common, no agent", line: `203.0.113.5 - frank [23/Nov/2024:22:13:20 +0000] "POST /a?b=c HTTP/1.0" 302 -`,
+			want: Entry{Client: netip.MustParseAddr("203.0.113.5"), Time: ts, URI: "/a?b=c"}},
+		{name: "zone offset", line: `203.0.113.5 - - [23/Nov/2024:23:43:20 +0130] "GET / HTTP/1.1" 200 5`,
+			want: Entry{Client: netip.MustParseAddr("203.0.113.5"), Time: ts, URI: "/"}},
+		{name: "negative offset, leap day", line: `203.0.113.5 - - [28/Feb/2024:20:00:00 -0500] "GET / HTTP/1.1" 200 5`,
+			want: Entry{Client: netip.MustParseAddr("203.0.113.5"), Time: time.Date(2024, 2, 29, 1, 0, 0, 0, time.UTC), URI: "/"}},
+		{name: "nginx with extra fields", line: `2001:db8::7 - - [23/Nov/2024:22:13:20 +0000] "GET /x HTTP/2.0" 404 0 "https://e.org/" "curl/8.5.0" "198.51.100.1" rt=0.002`,
+			want: Entry{Client: netip.MustParseAddr("2001:db8::7"), Time: ts, URI: "/x", Agent: "curl/8.5.0"}},
+		{name: "IPv4-mapped is IPv4", line: `::ffff:198.51.100.9 - - [23/Nov/2024:22:13:20 +0000] "GET / HTTP/1.1" 200 1 "-" "a"`,
+			want: Entry{Client: netip.MustParseAddr("198.51.100.9"), Time: ts, URI: "/", Agent: "a"}},
+		{name: "escaped quotes", line: `203.0.113.5 - - [23/Nov/2024:22:13:20 +0000] "GET /q?\"x\" HTTP/1.1" 200 1 "-" "say \"hi\" \\"`,
+			want: Entry{Client: netip.MustParseAddr("203.0.113.5"), Time: ts, URI: `/q?\"x\"`, Agent: `say \"hi\" \\`}},
+		{name: "request without protocol", line: `203.0.113.5 - - [23/Nov/2024:22:13:20 +0000] "-" 408 0 "-" "-"`,
+			want: Entry{Client: netip.MustParseAddr("203.0.113.5"), Time: ts, URI: "-", Agent: "-"}},
+		{name: "TLS bytes on port 80", line: `203.0.113.5 - - [23/Nov/2024:22:13:20 +0000] "\x16\x03\x01\x00\xca\x01" 400 0 "-" "-"`,
+			want: Entry{Client: netip.MustParseAddr("203.0.113.5"), Time: ts, URI: `\x16\x03\x01\x00\xca\x01`, Agent: "-"}},
+		{name: "CRLF", line: "203.0.113.5 - - [23/Nov/2024:22:13:20 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"a\"\r",
+			want: Entry{Client: netip.MustParseAddr("203.0.113.5"), Time: ts, URI: "/", Agent: "a"}},
+		{name: "garbage", line: "garbage line without structure", err: ReasonTime.String()},
+		{name: "hostname client", line: `crawler.example.org - - [23/Nov/2024:22:13:20 +0000] "GET / HTTP/1.1" 200 1`, err: ReasonClient.String()},
+		{name: "leading zero", line: `203.0.113.05 - - [23/Nov/2024:22:13:20 +0000] "GET / HTTP/1.1" 200 1`, err: ReasonClient.String()},
+		{name: "zone in address", line: `fe80::1%eth0 - - [23/Nov/2024:22:13:20 +0000] "GET / HTTP/1.1" 200 1`, err: ReasonClient.String()},
+		{name: "bad month", line: `203.0.113.5 - - [23/Nox/2024:22:13:20 +0000] "GET / HTTP/1.1" 200 1`, err: ReasonTime.String()},
+		{name: "bad hour", line: `203.0.113.5 - - [23/Nov/2024:24:13:20 +0000] "GET / HTTP/1.1" 200 1`, err: ReasonTime.String()},
+		{name: "truncated in timestamp", line: `203.0.113.5 - - [23/Nov/2024:22:1`, err: ReasonTime.String()},
+		{name: "truncated in request", line: `203.0.113.5 - - [23/Nov/2024:22:13:20 +0000] "GET /wp-lo`, err: ReasonRequest.String()},
+		{name: "truncated after request", line: `203.0.113.5 - - [23/Nov/2024:22:13:20 +0000] "GET / HTTP/1.1" 20`, err: ReasonStatus.String()},
+		{name: "truncated in agent", line: `203.0.113.5 - - [23/Nov/2024:22:13:20 +0000] "GET / HTTP/1.1" 200 1 "-" "Mozil`, err: ReasonAgent.String()},
+		{name: "binary", line: "\x00\x01\x02\xff\xfe [\x00]", err: ReasonTime.String()},
+		{name: "empty", line: "", err: ReasonClient.String()},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := ParseLine([]byte(c.line))
+			if c.err != "" {
+				if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("ParseLine = %+v, %v; want an error saying %q", got, err, c.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseLine: %v", err)
+			}
+			if got != c.want {
+				t.Errorf("ParseLine =\n  %+v\nwant\n  %+v", got, c.want)
+			}
+		})
+	}
+}
+
+// TestParseTimestampAgreesWithTime checks the hand-written date
+// arithmetic against the time package over many dates.
+func TestParseTimestampAgreesWithTime(t *testing.T) {
+	const layout = "02/Jan/2006:15:04:05 -0700"
+	zones := []*time.Location{time.UTC, time.FixedZone("", 5*3600+30*60), time.FixedZone("", -8*3600)}
+	for d := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC); d.Year() < 2101; d = d.Add(86400*13*time.Second + 3607*time.Second) {
+		for _, z := range zones {
+			s := d.In(z).Format(layout)
+			got, ok := parseTimestamp([]byte(s))
+			if d.In(z).Year() < 1970 {
+				continue
+			}
+			if !ok || got != d.Unix() {
+				t.Fatalf("parseTimestamp(%q) = %d, %v; want %d", s, got, ok, d.Unix())
+			}
+		}
+	}
+}
+
+// FuzzParseLine: no input panics; what parses has a valid address, a
+// URI and agent taken from the line, and parses the same again.
+func FuzzParseLine(f *testing.F) {
+	for _, s := range []string{
+		`203.0.113.5 - - [23/Nov/2024:22:13:20 +0000] "GET /wp-login.php HTTP/1.1" 200 512 "-" "Mozilla/4.0"`,
+		`2001:db8::7 - - [23/Nov/2024:22:13:20 +0000] "GET /x HTTP/2.0" 404 0 "https://e.org/" "curl/8.5.0" "x"`,
+		`::ffff:198.51.100.9 - - [23/Nov/2024:22:13:20 +0000] "GET / HTTP/1.1" 200 -`,
+		`203.0.113.5 - - [23/Nov/2024:22:13:20 +0000] "GET /q?\"x\" HTTP/1.1" 200 1 "-" "say \"hi\" \\"`,
+		"garbage line without structure",
+		"\x00\x01[\"\"]",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e, err := ParseLine(b)
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("error %v does not wrap ErrMalformed", err)
+			}
+			return
+		}
+		if !e.Client.IsValid() || e.Client.Is4In6() || e.Client.Zone() != "" {
+			t.Fatalf("client %v is not a plain address", e.Client)
+		}
+		if !strings.Contains(string(b), e.URI[:min(len(e.URI), maxKeyBytes)]) || !strings.Contains(string(b), e.Agent) {
+			t.Fatalf("URI %q or agent %q not taken from the line", e.URI, e.Agent)
+		}
+		again, err := ParseLine(b)
+		if err != nil || again != e {
+			t.Fatalf("second parse differs: %+v, %v", again, err)
+		}
+	})
+}
+
+func TestParseIPv4(t *testing.T) {
+	for _, c := range []struct {
+		in string
+		ok bool
+	}{
+		{"1.2.3.4", true}, {"255.255.255.255", true}, {"0.0.0.0", true}, {"10.0.200.99", true},
+		{"256.1.1.1", false}, {"1.2.3", false}, {"1.2.3.4.5", false}, {"01.2.3.4", false}, {"1.2.3.04", false},
+		{"1..3.4", false}, {"1.2.3.", false}, {".1.2.3", false}, {"1.2.3.4 ", false}, {"1234.1.1.1", false}, {"a.b.c.d", false},
+	} {
+		got, ok := parseIPv4([]byte(c.in))
+		want, err := netip.ParseAddr(c.in)
+		if ok != c.ok || ok && (err != nil || netip.AddrFrom4(got) != want) {
+			t.Errorf("parseIPv4(%q) = %v, %v; want ok %v", c.in, got, ok, c.ok)
+		}
+	}
+}
+
+// FuzzParseIPv4 holds the hand-written IPv4 parser to netip's answer.
+func FuzzParseIPv4(f *testing.F) {
+	for _, s := range []string{"1.2.3.4", "255.255.255.255", "01.2.3.4", "1.2.3", "256.0.0.1", "1..2.3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseIPv4([]byte(s))
+		want, err := netip.ParseAddr(s)
+		wantOK := err == nil && want.Is4()
+		if ok != wantOK || ok && netip.AddrFrom4(got) != want {
+			t.Fatalf("parseIPv4(%q) = %v, %v; netip says %v, %v", s, got, ok, want, err)
+		}
+	})
+}

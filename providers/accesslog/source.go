@@ -1,0 +1,176 @@
+package accesslog
+
+import (
+	"bufio"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+// Source is one input of a scan: a file, or a stream such as standard
+// input.
+type Source struct {
+	// Name labels the input in reports and evidence.
+	Name string
+	// Path is the file to read; empty for a stream.
+	Path string
+	// reader is the stream, when Path is empty. It can be read once.
+	reader io.Reader
+}
+
+// StreamSource returns a source that reads r once, such as standard
+// input. When a scan needs to read it twice (a window relative to the
+// newest timestamp), it is first copied to a temporary file.
+func StreamSource(name string, r io.Reader) Source { return Source{Name: name, reader: r} }
+
+// FileSources expands paths and glob patterns ("access.log*", for a
+// rotated set) into sources, in name order without duplicates. A plain
+// path that does not exist, or a pattern that matches nothing, is an
+// error; gzip-compressed files are recognised by their content.
+func FileSources(patterns []string) ([]Source, error) {
+	var out []Source
+	seen := map[string]bool{}
+	for _, p := range patterns {
+		matches, err := filepath.Glob(p)
+		if err != nil {
+			return nil, fmt.Errorf("log path %q is not a valid pattern: %w", p, err)
+		}
+		if len(matches) == 0 {
+			if _, err := os.Stat(p); err != nil {
+				return nil, fmt.Errorf("log file %s: %w", p, err)
+			}
+			matches = []string{p}
+		}
+		slices.Sort(matches)
+		for _, m := range matches {
+			if seen[m] {
+				continue
+			}
+			fi, err := os.Stat(m)
+			if err != nil {
+				return nil, fmt.Errorf("log file %s: %w", m, err)
+			}
+			if fi.IsDir() {
+				return nil, fmt.Errorf("log file %s is a directory; name the log files in it (or a pattern such as %s)", m, filepath.Join(m, "access.log*"))
+			}
+			seen[m] = true
+			out = append(out, Source{Name: m, Path: m})
+		}
+	}
+	return out, nil
+}
+
+// open returns the source's content, decompressed when it is gzip.
+func (s Source) open() (io.ReadCloser, error) {
+	var f io.ReadCloser
+	if s.Path != "" {
+		file, err := os.Open(s.Path)
+		if err != nil {
+			return nil, fmt.Errorf("opening log %s: %w", s.Name, err)
+		}
+		f = file
+	} else {
+		if s.reader == nil {
+			return nil, fmt.Errorf("log %s was already read", s.Name)
+		}
+		f = io.NopCloser(s.reader)
+	}
+	br := bufio.NewReaderSize(f, 64<<10)
+	magic, _ := br.Peek(2)
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("log %s looks gzip-compressed but is not readable: %w", s.Name, err)
+		}
+		return readCloser{zr, f}, nil
+	}
+	return readCloser{br, f}, nil
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+// isGzip reports whether the file at path starts with the gzip magic.
+func isGzip(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var b [2]byte
+	n, _ := io.ReadFull(f, b[:])
+	return n == 2 && b[0] == 0x1f && b[1] == 0x8b
+}
+
+// tailBytes is how much of the end of a plain file is read to estimate
+// its newest timestamp.
+const tailBytes = 256 << 10
+
+// newestInTail returns the newest timestamp in the last lines of a plain
+// (not compressed) file; ok is false when there is none to read.
+func newestInTail(path string) (int64, bool) {
+	if isGzip(path) {
+		return 0, false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return 0, false
+	}
+	off := max(fi.Size()-tailBytes, 0)
+	buf := make([]byte, fi.Size()-off)
+	if _, err := f.ReadAt(buf, off); err != nil && !errors.Is(err, io.EOF) {
+		return 0, false
+	}
+	if off > 0 {
+		// Drop the first, probably partial, line.
+		if i := indexNL(buf); i >= 0 {
+			buf = buf[i+1:]
+		}
+	}
+	newest, found := int64(0), false
+	var tc timeCache
+	for len(buf) > 0 {
+		i := indexNL(buf)
+		ln := buf
+		if i >= 0 {
+			ln, buf = buf[:i], buf[i+1:]
+		} else {
+			buf = nil
+		}
+		if l, _, _ := parseLine(ln, &tc, maxUnix, maxUnix); l.unix != noTime && (!found || l.unix > newest) {
+			newest, found = l.unix, true
+		}
+	}
+	return newest, found
+}
+
+// spool copies a stream source into a temporary file in dir, so it can
+// be read twice. The caller removes the file.
+func spool(s Source, dir string) (Source, error) {
+	f, err := os.CreateTemp(dir, "plumb-detect-*.log")
+	if err != nil {
+		return s, fmt.Errorf("keeping a copy of %s to read it twice: %w", s.Name, err)
+	}
+	if _, err := io.Copy(f, s.reader); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return s, fmt.Errorf("keeping a copy of %s in %s: %w", s.Name, f.Name(), err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return s, fmt.Errorf("keeping a copy of %s in %s: %w", s.Name, f.Name(), err)
+	}
+	return Source{Name: s.Name, Path: f.Name()}, nil
+}

@@ -1,0 +1,332 @@
+package netfilter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"plumb/providers"
+)
+
+// Read returns the table as it is: null when it is gone (or is no longer
+// plumb's); chain or a set name empty when that part is missing or
+// altered, so the plan repairs it; blocked as the sets hold it. An
+// address whose block ends within a quarter of its timeout shows as
+// refreshDue, so a plan that still lists it refreshes it.
+func (b *blocklist) Read(ctx context.Context, req providers.ReadRequest) providers.ReadResponse {
+	table := req.Prior.GetAttr("table").AsString()
+	live, err := b.nft.listTable(ctx, table)
+	if errors.Is(err, errNoTable) {
+		return providers.ReadResponse{State: b.null}
+	}
+	if err != nil {
+		return providers.ReadResponse{State: req.Prior, Diagnostics: providers.Errorf("Cannot read nftables table",
+			"%v. Check that nft is installed and that plumb runs as root (or with CAP_NET_ADMIN).", err)}
+	}
+	if !live.owned {
+		return providers.ReadResponse{State: b.null, Diagnostics: providers.Warnf("Table not managed by plumb",
+			"Table inet %s exists but plumb's mark is not on it: someone replaced it. plumb will not change it; the plan creates it, which fails until the table is removed or the name changed.", table)}
+	}
+	m := req.Prior.AsValueMap()
+	s := stateSettings(req.Prior)
+	if !live.hasChain(s) {
+		m["chain"] = cty.StringVal("")
+	} else {
+		m["priority"] = cty.NumberIntVal(live.chains[s.chain].prio)
+	}
+	if !live.hasSet(s.setV4, "ipv4_addr") {
+		m["set_v4"] = cty.StringVal("")
+	}
+	if !live.hasSet(s.setV6, "ipv6_addr") {
+		m["set_v6"] = cty.StringVal("")
+	}
+	prior := stringMap(req.Prior.GetAttr("blocked"))
+	blocked := map[string]string{}
+	for _, e := range live.elems(s) {
+		v, known := prior[e.key]
+		switch {
+		case !known:
+			v = outsidePlumb
+		case !isRetained(v) && e.timeout > 0 && e.expires*4 < e.timeout:
+			v = refreshDue
+		}
+		blocked[e.key] = v
+	}
+	m["blocked"] = mapVal(blocked)
+	state := cty.ObjectVal(m)
+	if state.RawEquals(req.Prior) {
+		state = req.Prior
+	}
+	return providers.ReadResponse{State: state}
+}
+
+// stateSettings reads the names and numbers of a state (or plan).
+func stateSettings(v cty.Value) settings {
+	s := settings{
+		table: v.GetAttr("table").AsString(),
+		chain: v.GetAttr("chain").AsString(),
+		setV4: v.GetAttr("set_v4").AsString(),
+		setV6: v.GetAttr("set_v6").AsString(),
+	}
+	s.priority, _ = v.GetAttr("priority").AsBigFloat().Int64()
+	if t := v.GetAttr("timeout"); !t.IsNull() {
+		if d, err := parseTimeout(t.AsString()); err == nil {
+			s.timeout = d
+		}
+	}
+	return s
+}
+
+// hasChain reports whether the chain of s is an input hook holding a
+// drop rule for each set, and nothing else.
+func (t *liveTable) hasChain(s settings) bool {
+	c, ok := t.chains[s.chain]
+	if !ok || c.typ != "filter" || c.hook != "input" || c.prio != s.priority || c.policy != "accept" {
+		return false
+	}
+	var got []string
+	for _, r := range t.rules {
+		if r.chain == s.chain {
+			if !r.drop {
+				return false
+			}
+			got = append(got, r.proto+" "+r.set)
+		}
+	}
+	slices.Sort(got)
+	return slices.Equal(got, []string{"ip " + s.setV4, "ip6 " + s.setV6})
+}
+
+// hasSet reports whether the named set has the type and the flags plumb
+// gives it.
+func (t *liveTable) hasSet(name, typ string) bool {
+	ls, ok := t.sets[name]
+	return ok && ls.typ == typ && slices.Contains(ls.flags, "interval") && slices.Contains(ls.flags, "timeout")
+}
+
+// elems lists the elements of both sets of s.
+func (t *liveTable) elems(s settings) []liveElem {
+	var out []liveElem
+	for _, n := range []string{s.setV4, s.setV6} {
+		if ls, ok := t.sets[n]; ok && n != "" {
+			out = append(out, ls.elems...)
+		}
+	}
+	return out
+}
+
+// Apply makes the table match the plan in one nft transaction. A new
+// table is created with `create`, which fails if the name is taken, so
+// plumb never adopts a table it did not make. A table whose structure
+// changed (names, priority, drift) is deleted and built again in the same
+// transaction; otherwise only elements change: new and refreshed
+// addresses get a fresh timeout, unlisted ones go, and kept ones are not
+// touched.
+func (b *blocklist) Apply(ctx context.Context, req providers.ApplyRequest) providers.ApplyResponse {
+	if req.Planned.IsNull() {
+		return b.delete(ctx, req.Prior)
+	}
+	if !req.Planned.IsWhollyKnown() {
+		resp := b.Plan(ctx, providers.PlanRequest{Addr: req.Addr, Prior: req.Prior, Config: req.Config})
+		if resp.Diagnostics.HasErrors() {
+			return providers.ApplyResponse{State: req.Prior, Diagnostics: resp.Diagnostics}
+		}
+		req.Planned = resp.Planned
+	}
+	want := stateSettings(req.Planned)
+	planned := stringMap(req.Planned.GetAttr("blocked"))
+	prior := map[string]string{}
+	var before settings
+	if !req.Prior.IsNull() {
+		before = stateSettings(req.Prior)
+		prior = stringMap(req.Prior.GetAttr("blocked"))
+	}
+	var sc script
+	var live *liveTable
+	if !req.Prior.IsNull() {
+		var err error
+		live, err = b.nft.listTable(ctx, before.table)
+		switch {
+		case errors.Is(err, errNoTable):
+			live = nil
+		case err != nil:
+			return b.failed(req.Prior, err)
+		case !live.owned:
+			return providers.ApplyResponse{State: req.Prior, Diagnostics: providers.Errorf("Table not managed by plumb",
+				"Table inet %s lacks plumb's mark; plumb will not change or delete it. Remove it by hand or choose another table name.", before.table)}
+		}
+	}
+	// What stays: kept addresses that are still in the sets.
+	liveElems := map[string]liveElem{}
+	if live != nil {
+		for _, e := range live.elems(before) {
+			liveElems[e.key] = e
+		}
+	}
+	result := maps(planned)
+	for k, v := range planned {
+		if _, ok := liveElems[k]; !ok && isRetained(v) {
+			delete(result, k) // expired since the plan was made
+		}
+	}
+	rebuild := live == nil || before.table != want.table || before.chain != want.chain || before.setV4 != want.setV4 ||
+		before.setV6 != want.setV6 || before.priority != want.priority ||
+		!live.hasChain(want) || !live.hasSet(want.setV4, "ipv4_addr") || !live.hasSet(want.setV6, "ipv6_addr")
+	if rebuild {
+		if live != nil {
+			sc.linef("delete table inet %s", before.table)
+		}
+		sc.create(want)
+		var elems []elemOp
+		for k, v := range result {
+			op := elemOp{key: k, timeout: want.timeout}
+			if isRetained(v) {
+				e := liveElems[k]
+				op.timeout, op.expires = e.timeout, e.expires
+			}
+			elems = append(elems, op)
+		}
+		sc.addElems(want, elems)
+	} else {
+		var gone, fresh []elemOp
+		for k := range liveElems {
+			if _, keep := result[k]; !keep {
+				gone = append(gone, elemOp{key: k})
+			}
+		}
+		timeoutChanged := !req.Prior.GetAttr("timeout").RawEquals(req.Planned.GetAttr("timeout"))
+		for k, v := range result {
+			_, isLive := liveElems[k]
+			if isRetained(v) && isLive {
+				continue
+			}
+			if !isLive || prior[k] != v || timeoutChanged {
+				fresh = append(fresh, elemOp{key: k, timeout: want.timeout})
+			}
+		}
+		// Add what goes first, so deleting it cannot fail if it expired
+		// since it was read; then the fresh entries with a new timeout.
+		sc.touchElems(want, append(slices.Clone(gone), fresh...))
+		sc.deleteElems(want, append(gone, fresh...))
+		sc.addElems(want, fresh)
+	}
+	if !sc.empty() {
+		if err := b.nft.apply(ctx, sc.String()); err != nil {
+			return b.failed(req.Prior, err)
+		}
+	}
+	m := req.Planned.AsValueMap()
+	m["blocked"] = mapVal(result)
+	return providers.ApplyResponse{State: cty.ObjectVal(m)}
+}
+
+// failed reports an nft failure: nothing changed (one transaction).
+func (b *blocklist) failed(prior cty.Value, err error) providers.ApplyResponse {
+	if prior.IsNull() {
+		prior = b.null
+	}
+	return providers.ApplyResponse{State: prior, Diagnostics: providers.Errorf("nftables change failed",
+		"%v. The change ran as one transaction, so nothing was changed. Check that nft is installed and that plumb runs as root (or with CAP_NET_ADMIN).", err)}
+}
+
+// delete removes the table, if it is still plumb's.
+func (b *blocklist) delete(ctx context.Context, prior cty.Value) providers.ApplyResponse {
+	table := prior.GetAttr("table").AsString()
+	live, err := b.nft.listTable(ctx, table)
+	if errors.Is(err, errNoTable) {
+		return providers.ApplyResponse{State: b.null}
+	}
+	if err != nil {
+		return b.failed(prior, err)
+	}
+	if !live.owned {
+		return providers.ApplyResponse{State: b.null, Diagnostics: providers.Warnf("Table left in place",
+			"Table inet %s no longer carries plumb's mark, so plumb did not delete it; it was removed from state only.", table)}
+	}
+	if err := b.nft.apply(ctx, fmt.Sprintf("delete table inet %s\n", table)); err != nil {
+		return b.failed(prior, err)
+	}
+	return providers.ApplyResponse{State: b.null}
+}
+
+// Import adopts a table plumb created, by name. What only configuration
+// knows (addresses, evidence, timeout, ...) is left null; blocked lists
+// the sets' elements as imported.
+func (b *blocklist) Import(ctx context.Context, req providers.ImportRequest) providers.ImportResponse {
+	table := strings.TrimPrefix(req.ID, "inet/")
+	live, err := b.nft.listTable(ctx, table)
+	if err != nil {
+		return providers.ImportResponse{State: b.null, Diagnostics: providers.Errorf("Cannot import nftables table",
+			"Reading table inet %s: %v. The import ID is the table's name.", table, err)}
+	}
+	if !live.owned {
+		return providers.ImportResponse{State: b.null, Diagnostics: providers.Errorf("Table not managed by plumb",
+			"Table inet %s does not carry plumb's mark, so plumb will not adopt it. Let plumb create a table of its own.", table)}
+	}
+	s := settings{table: table}
+	for name, ls := range live.sets {
+		if ls.comment != ownerMark {
+			continue
+		}
+		switch ls.typ {
+		case "ipv4_addr":
+			s.setV4 = name
+		case "ipv6_addr":
+			s.setV6 = name
+		}
+	}
+	for _, r := range live.rules {
+		if r.drop && (r.set == s.setV4 || r.set == s.setV6) {
+			s.chain = r.chain
+			s.priority = live.chains[r.chain].prio
+		}
+	}
+	blocked := map[string]string{}
+	var addrs []cty.Value
+	for _, e := range live.elems(s) {
+		blocked[e.key] = "imported"
+		addrs = append(addrs, cty.StringVal(e.key))
+	}
+	set := cty.SetValEmpty(cty.String)
+	if len(addrs) > 0 {
+		set = cty.SetVal(addrs)
+	}
+	return providers.ImportResponse{State: cty.ObjectVal(map[string]cty.Value{
+		"table":       cty.StringVal(table),
+		"chain":       cty.StringVal(s.chain),
+		"set_v4":      cty.StringVal(s.setV4),
+		"set_v6":      cty.StringVal(s.setV6),
+		"priority":    cty.NumberIntVal(s.priority),
+		"addresses":   set,
+		"evidence":    cty.NullVal(cty.Map(cty.String)),
+		"counts":      cty.NullVal(cty.Map(cty.Number)),
+		"timeout":     cty.NullVal(cty.String),
+		"never_block": cty.NullVal(cty.List(cty.String)),
+		"max_entries": cty.NumberIntVal(defaultMaxEntries),
+		"prune":       cty.NullVal(cty.Bool),
+		"blocked":     mapVal(blocked),
+		"withheld":    cty.MapValEmpty(cty.String),
+	})}
+}
+
+func maps(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// is6 reports whether an element key is IPv6.
+func is6(key string) bool {
+	if p, err := parsePrefix(strings.SplitN(key, "-", 2)[0]); err == nil {
+		return p.Addr().Is6()
+	}
+	a, err := netip.ParseAddr(strings.SplitN(key, "-", 2)[0])
+	return err == nil && a.Is6()
+}

@@ -1,0 +1,296 @@
+package netfilter
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"net/netip"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+
+	"plumb/providers"
+)
+
+// Defaults of the optional attributes.
+const (
+	defaultChain      = "input"
+	defaultPriority   = -10
+	defaultSetV4      = "blocked_v4"
+	defaultSetV6      = "blocked_v6"
+	defaultMaxEntries = 10000
+)
+
+// blocklist is the resource type nftables_blocklist.
+type blocklist struct {
+	nft    *nft
+	schema providers.Schema
+	null   cty.Value
+}
+
+var (
+	_ providers.Resource        = (*blocklist)(nil)
+	_ providers.ConfigValidator = (*blocklist)(nil)
+)
+
+func newBlocklist(n *nft) *blocklist {
+	str := func(desc string) *providers.Attribute {
+		return &providers.Attribute{Type: cty.String, Optional: true, Computed: true, Description: desc}
+	}
+	s := providers.Schema{
+		Description: "An nftables table of the inet family that drops traffic from listed addresses and networks.",
+		Attributes: map[string]*providers.Attribute{
+			"table": {Type: cty.String, Required: true,
+				Description: "Name of the inet table plumb creates and owns, such as \"plumb_blocklist\". plumb refuses to take over a table it did not create."},
+			"chain":  str("Name of the chain (hook input) holding the drop rules; default \"input\"."),
+			"set_v4": str("Name of the set of IPv4 addresses and networks; default \"blocked_v4\"."),
+			"set_v6": str("Name of the set of IPv6 addresses and networks; default \"blocked_v6\"."),
+			"priority": {Type: cty.Number, Optional: true, Computed: true,
+				Description: "Priority of the input hook; default -10, before the usual filter chains."},
+			"addresses": {Type: cty.Set(cty.String), Required: true,
+				Description: "Addresses and networks (CIDR) to block, IPv4 and IPv6; such as data.access_log_offenders.web.addresses."},
+			"evidence": {Type: cty.Map(cty.String), Optional: true,
+				Description: "Why each address is listed, keyed by address; the plan shows it beside each address added."},
+			"counts": {Type: cty.Map(cty.Number), Optional: true,
+				Description: "How bad each address is (requests, connections), keyed by address: when there are more than max_entries, the highest are kept."},
+			"timeout": {Type: cty.String, Optional: true,
+				Description: "How long a block lasts, such as \"1h\"; an address listed again when apply runs is blocked for another timeout. Without it blocks last until removed."},
+			"never_block": {Type: cty.List(cty.String), Optional: true,
+				Description: "Networks never to block, such as your office. Loopback and this host's own addresses are always protected."},
+			"max_entries": {Type: cty.Number, Optional: true, Computed: true,
+				Description: "The most addresses the sets hold; default 10000. Past it the addresses with the highest counts are kept."},
+			"prune": {Type: cty.Bool, Optional: true,
+				Description: "Remove addresses no longer listed at once; by default they stay until their timeout ends."},
+			"blocked": {Type: cty.Map(cty.String), Computed: true,
+				Description: "What the sets hold: each address with its evidence, or why it is still there."},
+			"withheld": {Type: cty.Map(cty.String), Computed: true,
+				Description: "Listed addresses that are not blocked, each with the reason (never_block, max_entries, inside a listed network)."},
+		},
+	}
+	return &blocklist{nft: n, schema: s, null: cty.NullVal(s.ImpliedType())}
+}
+
+// Schema describes nftables_blocklist.
+func (b *blocklist) Schema() providers.Schema { return b.schema }
+
+// settings is a decoded configuration (or state).
+type settings struct {
+	table, chain, setV4, setV6 string
+	priority                   int64
+	timeout                    int64 // seconds; 0 for none
+	maxEntries                 int
+	prune                      bool
+	want                       []wanted
+	neverBlock                 []netip.Prefix
+}
+
+var nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
+// decode reads the configuration, applying defaults.
+func (b *blocklist) decode(v cty.Value) (settings, hcl.Diagnostics) {
+	s := settings{chain: defaultChain, setV4: defaultSetV4, setV6: defaultSetV6, priority: defaultPriority, maxEntries: defaultMaxEntries}
+	var diags hcl.Diagnostics
+	for _, f := range []struct {
+		attr string
+		dst  *string
+	}{{"table", &s.table}, {"chain", &s.chain}, {"set_v4", &s.setV4}, {"set_v6", &s.setV6}} {
+		a := v.GetAttr(f.attr)
+		if a.IsNull() {
+			continue
+		}
+		*f.dst = a.AsString()
+		if !nameRE.MatchString(*f.dst) {
+			diags = diags.Extend(providers.AttributeErrorf(f.attr, "Invalid "+f.attr,
+				"%s = %q: use letters, digits and underscores, starting with a letter, at most 64 characters.", f.attr, *f.dst))
+		}
+	}
+	if s.setV4 == s.setV6 {
+		diags = diags.Extend(providers.AttributeErrorf("set_v6", "set_v4 and set_v6 are the same",
+			"The IPv4 and IPv6 addresses need a set each; give them different names."))
+	}
+	if p := v.GetAttr("priority"); !p.IsNull() {
+		n, acc := p.AsBigFloat().Int64()
+		if acc != big.Exact || n < -400 || n > 400 {
+			diags = diags.Extend(providers.AttributeErrorf("priority", "Invalid priority",
+				"priority must be a whole number from -400 to 400; -10 runs before the usual filter chains (priority 0)."))
+		}
+		s.priority = n
+	}
+	if t := v.GetAttr("timeout"); !t.IsNull() {
+		d, err := time.ParseDuration(t.AsString())
+		if err != nil || d < time.Second || d%time.Second != 0 {
+			diags = diags.Extend(providers.AttributeErrorf("timeout", "Invalid timeout",
+				"timeout = %q: write whole seconds or more as a duration, such as \"90s\", \"30m\" or \"24h\".", t.AsString()))
+		}
+		s.timeout = int64(d / time.Second)
+	}
+	if m := v.GetAttr("max_entries"); !m.IsNull() {
+		n, acc := m.AsBigFloat().Int64()
+		if acc != big.Exact || n < 1 || n > 1<<20 {
+			diags = diags.Extend(providers.AttributeErrorf("max_entries", "Invalid max_entries",
+				"max_entries must be a whole number from 1 to 1048576."))
+		}
+		s.maxEntries = int(n)
+	}
+	s.prune = v.GetAttr("prune").True()
+	if nb := v.GetAttr("never_block"); !nb.IsNull() {
+		for it := nb.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			p, err := parsePrefix(e.AsString())
+			if err != nil {
+				diags = diags.Extend(providers.AttributeErrorf("never_block", "Invalid never_block entry",
+					"%v. Give addresses or networks in CIDR form, such as \"192.0.2.0/24\".", err))
+				continue
+			}
+			s.neverBlock = append(s.neverBlock, p)
+		}
+	}
+	evidence, counts := v.GetAttr("evidence"), v.GetAttr("counts")
+	lookup := func(m cty.Value, keys ...string) (cty.Value, bool) {
+		if m.IsNull() {
+			return cty.NilVal, false
+		}
+		for _, k := range keys {
+			if e := cty.StringVal(k); m.HasIndex(e).True() {
+				return m.Index(e), true
+			}
+		}
+		return cty.NilVal, false
+	}
+	var bad []string
+	seen := map[string]bool{}
+	for it := v.GetAttr("addresses").ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		raw := e.AsString()
+		p, err := parsePrefix(raw)
+		if err != nil {
+			bad = append(bad, err.Error())
+			continue
+		}
+		w := wanted{key: prefixKey(p), net: p, evidence: "listed in configuration"}
+		if seen[w.key] {
+			continue
+		}
+		seen[w.key] = true
+		if ev, ok := lookup(evidence, raw, w.key); ok && !ev.IsNull() {
+			w.evidence = ev.AsString()
+		}
+		if c, ok := lookup(counts, raw, w.key); ok && !c.IsNull() {
+			w.count, _ = c.AsBigFloat().Int64()
+		}
+		s.want = append(s.want, w)
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		diags = diags.Extend(providers.AttributeErrorf("addresses", "Invalid addresses",
+			"%s. List IPv4 or IPv6 addresses, or networks in CIDR form such as \"203.0.113.0/24\".", strings.Join(bad, "; ")))
+	}
+	return s, diags
+}
+
+// ValidateConfig checks names, durations, numbers and addresses.
+func (b *blocklist) ValidateConfig(_ context.Context, config cty.Value) hcl.Diagnostics {
+	if config.IsNull() || !config.IsWhollyKnown() {
+		return nil
+	}
+	_, diags := b.decode(config)
+	return diags
+}
+
+// Plan proposes the block list: the configured attributes, defaults, and
+// blocked and withheld as desire works them out against the prior
+// state. It warns about addresses newly withheld, naming why.
+func (b *blocklist) Plan(ctx context.Context, req providers.PlanRequest) providers.PlanResponse {
+	if req.Config.IsNull() {
+		return providers.PlanResponse{Planned: b.null}
+	}
+	if !req.Config.IsWhollyKnown() {
+		resp := providers.DefaultPlan(b.schema, req)
+		m := resp.Planned.AsValueMap()
+		m["blocked"] = cty.UnknownVal(cty.Map(cty.String))
+		m["withheld"] = cty.UnknownVal(cty.Map(cty.String))
+		resp.Planned = cty.ObjectVal(m)
+		return resp
+	}
+	s, diags := b.decode(req.Config)
+	if diags.HasErrors() {
+		return providers.PlanResponse{Planned: b.null, Diagnostics: diags}
+	}
+	hosts, err := b.nft.hostAddrs(ctx)
+	if err != nil {
+		return providers.PlanResponse{Planned: b.null, Diagnostics: providers.Errorf("Cannot list this host's addresses",
+			"%v. plumb needs them to be sure it never blocks the host itself.", err)}
+	}
+	prior := map[string]string{}
+	priorWithheld := map[string]string{}
+	if !req.Prior.IsNull() {
+		prior = stringMap(req.Prior.GetAttr("blocked"))
+		priorWithheld = stringMap(req.Prior.GetAttr("withheld"))
+	}
+	o := desire(s.want, prior, protections(hosts, s.neverBlock), s.maxEntries, s.prune, s.timeout > 0)
+	m := req.Config.AsValueMap()
+	m["chain"] = cty.StringVal(s.chain)
+	m["set_v4"] = cty.StringVal(s.setV4)
+	m["set_v6"] = cty.StringVal(s.setV6)
+	m["priority"] = cty.NumberIntVal(s.priority)
+	m["max_entries"] = cty.NumberIntVal(int64(s.maxEntries))
+	m["blocked"] = mapVal(o.blocked)
+	m["withheld"] = mapVal(o.withheld)
+	planned := cty.ObjectVal(m)
+	if !req.Prior.IsNull() && planned.RawEquals(req.Prior) {
+		planned = req.Prior
+	}
+	return providers.PlanResponse{Planned: planned, Diagnostics: withheldWarning(o.withheld, priorWithheld)}
+}
+
+// withheldWarning names the addresses newly withheld and why.
+func withheldWarning(now, before map[string]string) hcl.Diagnostics {
+	var lines []string
+	for k, why := range now {
+		if before[k] != why {
+			lines = append(lines, k+": "+why)
+		}
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	sort.Strings(lines)
+	const show = 10
+	more := ""
+	if len(lines) > show {
+		more = fmt.Sprintf("\n… and %d more (see withheld in the plan)", len(lines)-show)
+		lines = lines[:show]
+	}
+	return providers.Warnf(fmt.Sprintf("%d listed address(es) will not be blocked", len(now)),
+		"%s%s", strings.Join(lines, "\n"), more)
+}
+
+// stringMap returns a known map of strings as a Go map.
+func stringMap(v cty.Value) map[string]string {
+	out := map[string]string{}
+	if v.IsNull() || !v.IsKnown() {
+		return out
+	}
+	for it := v.ElementIterator(); it.Next(); {
+		k, e := it.Element()
+		out[k.AsString()] = e.AsString()
+	}
+	return out
+}
+
+// mapVal returns a Go map of strings as a cty map (empty, not null, when
+// it has nothing).
+func mapVal(m map[string]string) cty.Value {
+	if len(m) == 0 {
+		return cty.MapValEmpty(cty.String)
+	}
+	vals := make(map[string]cty.Value, len(m))
+	for k, v := range m {
+		vals[k] = cty.StringVal(v)
+	}
+	return cty.MapVal(vals)
+}

@@ -1,0 +1,186 @@
+package netfilter
+
+import (
+	"cmp"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+)
+
+// protected is a network plumb never blocks, and why.
+type protected struct {
+	net netip.Prefix
+	why string
+}
+
+// alwaysProtected are loopback's networks: never blocked, whatever the
+// configuration says.
+var alwaysProtected = []protected{
+	{netip.MustParsePrefix("127.0.0.0/8"), "loopback"},
+	{netip.MustParsePrefix("::1/128"), "loopback"},
+}
+
+// protections returns every network that must not be blocked: loopback,
+// the host's own addresses and never_block.
+func protections(hosts []hostAddr, neverBlock []netip.Prefix) []protected {
+	out := slices.Clone(alwaysProtected)
+	for _, h := range hosts {
+		if h.addr.IsLoopback() {
+			continue
+		}
+		out = append(out, protected{netip.PrefixFrom(h.addr, h.addr.BitLen()), "this host's address on " + h.ifc})
+	}
+	for _, p := range neverBlock {
+		out = append(out, protected{p, "never_block"})
+	}
+	return out
+}
+
+// wanted is one address the configuration asks to block.
+type wanted struct {
+	key      string
+	net      netip.Prefix
+	count    int64
+	evidence string
+}
+
+// Markers are the values blocked holds for an address that is no longer
+// listed but is kept until it expires (or for good, without a timeout).
+const (
+	leftToExpire = "no longer listed; left to expire"
+	leftNoExpiry = "no longer listed; kept until prune = true (no timeout)"
+	outsidePlumb = "added outside plumb"
+	refreshDue   = "refresh due: expires within a quarter of its timeout"
+)
+
+// isRetained reports whether a blocked value marks an address that is
+// kept only until it expires: apply neither adds nor refreshes it.
+func isRetained(v string) bool { return strings.HasPrefix(v, "no longer listed") }
+
+// outcome is the block list a configuration asks for against what was
+// blocked before.
+type outcome struct {
+	blocked  map[string]string
+	withheld map[string]string
+}
+
+// desire works out which addresses to block and which not, and why:
+//   - an address that overlaps a protected network is withheld;
+//   - an address inside another listed network is withheld (the network
+//     is blocked as a whole, and a set cannot hold both);
+//   - past max, the lowest counts are withheld;
+//   - an address blocked before and no longer listed is kept (until it
+//     expires) unless prune is set, it is now protected, it overlaps an
+//     address now blocked, or the set is full.
+func desire(want []wanted, prior map[string]string, protect []protected, max int, prune bool, hasTimeout bool) outcome {
+	o := outcome{blocked: map[string]string{}, withheld: map[string]string{}}
+	var ok []wanted
+	for _, w := range want {
+		if p, hit := overlapsProtected(w.net, protect); hit {
+			o.withheld[w.key] = fmt.Sprintf("not blocked: overlaps %s (%s)", prefixKey(p.net), p.why)
+			continue
+		}
+		ok = append(ok, w)
+	}
+	// A network listed together with addresses inside it wins.
+	nets := make(map[netip.Prefix]string, len(ok))
+	for _, w := range ok {
+		nets[w.net] = w.key
+	}
+	var flat []wanted
+	for _, w := range ok {
+		if outer, inside := supernetIn(w.net, nets); inside {
+			o.withheld[w.key] = fmt.Sprintf("not blocked on its own: inside %s, which is listed too", outer)
+			continue
+		}
+		flat = append(flat, w)
+	}
+	slices.SortFunc(flat, func(a, b wanted) int {
+		if a.count != b.count {
+			return cmp.Compare(b.count, a.count)
+		}
+		return cmp.Compare(a.key, b.key)
+	})
+	for i, w := range flat {
+		if i >= max {
+			o.withheld[w.key] = fmt.Sprintf("not blocked: max_entries = %d keeps the %d worst, and this one ranks %d of %d (count %d)",
+				max, max, i+1, len(flat), w.count)
+			continue
+		}
+		o.blocked[w.key] = w.evidence
+	}
+	// Addresses blocked before and no longer listed.
+	blockedNets := make(map[netip.Prefix]string, len(o.blocked))
+	for _, w := range flat[:min(len(flat), max)] {
+		blockedNets[w.net] = w.key
+	}
+	var keep []string
+	for k, v := range prior {
+		if _, listed := o.blocked[k]; listed || prune {
+			continue
+		}
+		if p, err := parsePrefix(strings.SplitN(k, "-", 2)[0]); err == nil {
+			if _, hit := overlapsProtected(p, protect); hit || overlapsAny(p, blockedNets) {
+				continue
+			}
+		}
+		if !isRetained(v) {
+			v = leftNoExpiry
+			if hasTimeout {
+				v = leftToExpire
+			}
+		}
+		o.blocked[k] = v
+		keep = append(keep, k)
+	}
+	// Kept addresses never push the set past max_entries.
+	if over := len(o.blocked) - max; over > 0 {
+		slices.Sort(keep)
+		for _, k := range keep[len(keep)-over:] {
+			delete(o.blocked, k)
+		}
+	}
+	return o
+}
+
+func overlapsProtected(n netip.Prefix, protect []protected) (protected, bool) {
+	for _, p := range protect {
+		if p.net.Overlaps(n) {
+			return p, true
+		}
+	}
+	return protected{}, false
+}
+
+// supernetIn reports whether a network strictly wider than n, holding
+// it, is in nets, and returns its key.
+func supernetIn(n netip.Prefix, nets map[netip.Prefix]string) (string, bool) {
+	for bits := n.Bits() - 1; bits >= 0; bits-- {
+		p, _ := n.Addr().Prefix(bits)
+		if k, ok := nets[p]; ok {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// overlapsAny reports whether n overlaps a network in nets: one holds
+// the other.
+func overlapsAny(n netip.Prefix, nets map[netip.Prefix]string) bool {
+	if _, ok := nets[n]; ok {
+		return true
+	}
+	if _, ok := supernetIn(n, nets); ok {
+		return true
+	}
+	if n.IsSingleIP() {
+		return false
+	}
+	for p := range nets {
+		if n.Contains(p.Addr()) {
+			return true
+		}
+	}
+	return false
+}

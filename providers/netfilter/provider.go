@@ -1,0 +1,76 @@
+// Package netfilter is the provider named "netfilter": block lists kept
+// in the kernel's nftables.
+//
+// Its one resource type, nftables_blocklist, owns one table of the inet
+// family: an input chain with a drop rule for each of two sets (IPv4 and
+// IPv6) of addresses and networks. Every change is one `nft -f`
+// transaction, so a failure changes nothing. Addresses may carry a
+// timeout and then expire by themselves; an address listed again is
+// refreshed. The host's own addresses, loopback and never_block are never
+// blocked, and max_entries keeps the worst offenders when there are more;
+// the plan says for each address why it was added (its evidence) or why
+// it was not (withheld).
+//
+// plumb marks the sets it creates with a comment and never deletes or
+// changes a table that lacks that mark.
+package netfilter
+
+import (
+	"context"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"plumb/providers"
+)
+
+// Name is the provider's name, under which cmd/plumb registers New.
+const Name = "netfilter"
+
+type provider struct {
+	nft *nft
+	res map[string]providers.Resource
+}
+
+var _ providers.Provider = (*provider)(nil)
+
+// New returns the provider named "netfilter" (Name), serving the resource
+// type nftables_blocklist. Its optional configuration is netns: the
+// network namespace (as `ip netns` names it) whose nftables to manage.
+func New() providers.Provider {
+	p := &provider{nft: &nft{}}
+	p.res = map[string]providers.Resource{"nftables_blocklist": newBlocklist(p.nft)}
+	return p
+}
+
+// Schema describes the provider's configuration.
+func (p *provider) Schema() providers.Schema {
+	return providers.Schema{
+		Description: "Block lists in the kernel's nftables, changed with the nft command (Debian package nftables).",
+		Attributes: map[string]*providers.Attribute{
+			"netns": {Type: cty.String, Optional: true,
+				Description: "Manage the nftables of this network namespace (as `ip netns list` names it) instead of the host's; nft then runs through `ip netns exec`."},
+		},
+	}
+}
+
+// Configure reads netns.
+func (p *provider) Configure(_ context.Context, req providers.ConfigureRequest) providers.ConfigureResponse {
+	if req.Config.IsNull() || !req.Config.IsKnown() {
+		return providers.ConfigureResponse{}
+	}
+	if ns := req.Config.GetAttr("netns"); ns.IsKnown() && !ns.IsNull() {
+		if ns.AsString() == "" {
+			return providers.ConfigureResponse{Diagnostics: providers.AttributeErrorf("netns", "Empty netns",
+				"netns is the empty string; name a network namespace from `ip netns list`, or leave netns out to manage this host.")}
+		}
+		p.nft.netns = ns.AsString()
+	}
+	return providers.ConfigureResponse{}
+}
+
+// Resources returns the provider's resource types. The map is shared;
+// callers must not change it.
+func (p *provider) Resources() map[string]providers.Resource { return p.res }
+
+// DataSources returns none.
+func (p *provider) DataSources() map[string]providers.DataSource { return nil }
