@@ -1,5 +1,15 @@
 #!/usr/bin/env bash
 # bench.sh BIN: whole-program benchmarks; the figures go to docs/benchmarks.md.
+#   - the engine: apply and no-change plan of 10,000 and 20,000 resources;
+#   - plumb detect against the shell pipeline it replaces, on a generated log
+#     of PLUMB_BENCH_LOG_MB megabytes (default 1024).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 go run ./internal/benchrun -plumb "$1" -doc docs/benchmarks.md
+{
+  echo "Measured $(date -u +%F) with \`make bench\` (scripts/bench-detect.sh), same file and run:"
+  echo
+  echo "| log | lines | plumb detect | throughput | peak memory | IP pipeline | (IP, URI) pipeline | speed-up |"
+  echo "|---|---|---|---|---|---|---|---|"
+  ./scripts/bench-detect.sh "${PLUMB_BENCH_LOG_MB:-1024}" "$1"
+} | go run ./internal/benchrun -doc docs/benchmarks.md -section detect

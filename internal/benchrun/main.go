@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,7 +31,18 @@ func main() {
 	plumb := flag.String("plumb", "bin/plumb", "the plumb binary to measure")
 	doc := flag.String("doc", "docs/benchmarks.md", "the document whose section to rewrite")
 	runs := flag.Int("runs", 3, "runs of each no-change plan; the median is reported")
+	section := flag.String("section", "", "only rewrite this section of the document with standard input (for figures other scripts measure)")
 	flag.Parse()
+	if *section != "" {
+		body, err := io.ReadAll(os.Stdin)
+		if err != nil {
+			fail(err)
+		}
+		if err := rewriteSection(*doc, *section, string(body)); err != nil {
+			fail(err)
+		}
+		return
+	}
 	bin, err := filepath.Abs(*plumb)
 	if err != nil {
 		fail(err)
