@@ -170,3 +170,12 @@ type Closer interface {
 type RequestCounter interface {
 	RequestCounts() map[string]int
 }
+
+// Identifier is implemented by resource types whose objects have a name
+// that two resources must never both claim: a zone, a file's path. The
+// engine refuses a configuration in which two instances claim the same
+// identity, naming both. Identity returns false when the identity is not
+// known from the configuration alone.
+type Identifier interface {
+	Identity(config cty.Value) (string, bool)
+}

@@ -26,12 +26,19 @@ type planner struct {
 
 	mu      sync.Mutex
 	changes []*plan.Change
+	claimed map[string]claim // "type\x00identity" → who claimed it first
+}
+
+// claim is an instance that claimed an identity (a zone, a file path).
+type claim struct {
+	addr string
+	rng  hcl.Range
 }
 
 // Plan compares the configuration with st and returns the changes that
 // would make the estate match it. st is not modified.
 func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Diagnostics) {
-	p := &planner{walk: e.newWalk(), st: st, byRes: groupByResource(st), imports: map[string]*config.Import{}}
+	p := &planner{walk: e.newWalk(), st: st, byRes: groupByResource(st), imports: map[string]*config.Import{}, claimed: map[string]claim{}}
 	for _, im := range e.cfg.Imports {
 		p.imports[im.To.String()] = im
 	}
@@ -212,6 +219,9 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 		return cty.DynamicVal, diags
 	}
 	change.Sensitive = mergeNames(change.Sensitive, secret)
+	if d := p.claim(res, r, in.addr, cfgVal); d != nil {
+		return cty.DynamicVal, append(diags, d)
+	}
 	if v, ok := res.(providers.ConfigValidator); ok {
 		d := locateIn(v.ValidateConfig(ctx, cfgVal), in.addr, r)
 		diags = append(diags, d...)
@@ -493,4 +503,48 @@ func (e *Engine) allowMass(diags hcl.Diagnostics) hcl.Diagnostics {
 		}
 	}
 	return diags
+}
+
+// claim records the identity an instance's configuration claims and
+// refuses a second claim of the same one: two resources managing one
+// zone or one file would undo each other's work.
+func (p *planner) claim(res providers.Resource, r *config.Resource, addr string, cfgVal cty.Value) *hcl.Diagnostic {
+	idr, ok := res.(providers.Identifier)
+	if !ok {
+		return nil
+	}
+	id, ok := idr.Identity(cfgVal)
+	if !ok {
+		return nil
+	}
+	key := r.Type + "\x00" + id
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	this := claim{addr: addr, rng: r.DeclRange}
+	first, taken := p.claimed[key]
+	if !taken {
+		p.claimed[key] = this
+		return nil
+	}
+	// Instances are planned in parallel: report at the later declaration,
+	// whichever was planned first, so the message is the same every run.
+	if declaredBefore(this, first) {
+		first, this = this, first
+	}
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  fmt.Sprintf("Duplicate %s", id),
+		Detail:   fmt.Sprintf("%s and %s (declared at %s) both manage %s, and would undo each other's changes. Keep one of them.", this.addr, first.addr, first.rng, id),
+		Subject:  this.rng.Ptr(),
+	}
+}
+
+func declaredBefore(a, b claim) bool {
+	if a.rng.Filename != b.rng.Filename {
+		return a.rng.Filename < b.rng.Filename
+	}
+	if a.rng.Start.Line != b.rng.Start.Line {
+		return a.rng.Start.Line < b.rng.Start.Line
+	}
+	return a.addr < b.addr
 }

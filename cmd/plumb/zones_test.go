@@ -134,3 +134,26 @@ func TestRoute53MigrationExample(t *testing.T) {
 		t.Fatalf("plan after editing one record:\n%s", r)
 	}
 }
+
+// TestDuplicateZoneRefused declares one zone twice: the plan fails at the
+// second declaration, names both, and changes nothing.
+func TestDuplicateZoneRefused(t *testing.T) {
+	emu := awstest.StartKumo(t)
+	dir := configDir(t, map[string]string{"main.hcl": emu.ProviderHCL() + `
+resource "aws_route53_zone" "a" {
+  name = "dup.example"
+}
+
+resource "aws_route53_zone" "b" {
+  name = "Dup.Example."
+}
+`})
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	r := plumbEnv(t, env, dir, "plan", "-no-color")
+	if r.code != exitError || !strings.Contains(r.stderr, "Duplicate zone dup.example.") || !strings.Contains(r.stderr, "main.hcl line 13") {
+		t.Fatalf("plan with one zone declared twice:\n%s", r)
+	}
+	if _, err := os.Stat(filepath.Join(dir, StateFile)); !os.IsNotExist(err) {
+		t.Error("a refused plan wrote state")
+	}
+}
