@@ -326,3 +326,28 @@ output "pw" { value = var.password }`})
 		t.Errorf("the text plan does not say (sensitive):\n%s", text.String())
 	}
 }
+
+func TestPreventDestroyUpdateIsCalledOut(t *testing.T) {
+	dir := writeConfig(t, map[string]string{"main.hcl": `
+resource "plumb_data" "keep" {
+  input = "one"
+  lifecycle { prevent_destroy = true }
+}`})
+	if _, _, diags := run(t, dir, reconcile.Options{}); diags.HasErrors() {
+		t.Fatal(render(nil, diags))
+	}
+	writeFile(t, "main.hcl", `
+resource "plumb_data" "keep" {
+  input = "two"
+  lifecycle { prevent_destroy = true }
+}`)
+	p := planOnly(t, dir, reconcile.Options{})
+	if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], "prevent_destroy") {
+		t.Fatalf("warnings = %q, want one about prevent_destroy", p.Warnings)
+	}
+	var md strings.Builder
+	plan.RenderMarkdown(&md, p, plan.MarkdownOptions{})
+	if !strings.Contains(md.String(), "is protected by lifecycle") {
+		t.Errorf("the Markdown plan does not carry the warning:\n%s", md.String())
+	}
+}

@@ -24,9 +24,10 @@ type planner struct {
 	byRes   map[string][]*state.Instance // state instances by resource address
 	imports map[string]*config.Import
 
-	mu      sync.Mutex
-	changes []*plan.Change
-	claimed map[string]claim // "type\x00identity" → who claimed it first
+	mu       sync.Mutex
+	changes  []*plan.Change
+	warnings []string
+	claimed  map[string]claim // "type\x00identity" → who claimed it first
 }
 
 // claim is an instance that claimed an identity (a zone, a file path).
@@ -65,8 +66,10 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 		Targets:      e.opts.Targets,
 		Variables:    e.vars,
 		Changes:      p.changes,
+		Warnings:     p.warnings,
 		Created:      time.Now().UTC(),
 	}
+	sort.Strings(out.Warnings)
 	if !e.opts.Destroy && only == nil {
 		out.Outputs = p.outputChanges()
 	}
@@ -110,6 +113,13 @@ func (e *Engine) targetNodes() (map[string]bool, hcl.Diagnostics) {
 		only[s] = true
 	}
 	return only, diags
+}
+
+// warn adds a warning for the reviewer to the plan.
+func (p *planner) warn(msg string) {
+	p.mu.Lock()
+	p.warnings = append(p.warnings, msg)
+	p.mu.Unlock()
 }
 
 func (p *planner) add(c *plan.Change) {
@@ -261,6 +271,9 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	}
 	if change.Action.IsReplace() && r.Lifecycle.PreventDestroy {
 		diags = append(diags, preventDestroy(in.addr, r))
+	}
+	if change.Action == plan.Update && r.Lifecycle.PreventDestroy {
+		p.warn(fmt.Sprintf("%s is protected by lifecycle.prevent_destroy; this plan changes it in place.", in.addr))
 	}
 	p.add(change)
 	return planned, diags
