@@ -13,3 +13,11 @@ go run ./internal/benchrun -plumb "$1" -doc docs/benchmarks.md
   echo "|---|---|---|---|---|---|---|---|"
   ./scripts/bench-detect.sh "${PLUMB_BENCH_LOG_MB:-1024}" "$1"
 } | go run ./internal/benchrun -doc docs/benchmarks.md -section detect
+# Route 53: the plumb binary moves 5,000 generated zones into kumo behind the
+# project's shim, then plans with nothing to change.
+line=$(go test -run XXX -bench Route53Zones -benchtime 1x ./cmd/plumb 2>&1 | grep ' zones: apply ' | tail -1)
+{
+  echo "Measured $(date -u +%F) with \`make bench\` (BenchmarkRoute53Zones in cmd/plumb: the plumb binary, kumo behind the shim, no client-side rate limit):"
+  echo
+  echo "    $line"
+} | go run ./internal/benchrun -doc docs/benchmarks.md -section route53
