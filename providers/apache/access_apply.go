@@ -1,8 +1,6 @@
 package apache
 
 import (
-	"plumb/internal/atomicfile"
-
 	"bytes"
 	"context"
 	"errors"
@@ -15,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"plumb/internal/atomicfile"
 	"plumb/providers"
 )
 

@@ -1,8 +1,6 @@
 package bind
 
 import (
-	"plumb/internal/atomicfile"
-
 	"bytes"
 	"context"
 	"errors"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"plumb/internal/atomicfile"
 	"plumb/providers"
 	"plumb/providers/dns"
 )

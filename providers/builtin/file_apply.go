@@ -1,8 +1,6 @@
 package builtin
 
 import (
-	"plumb/internal/atomicfile"
-
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"plumb/internal/atomicfile"
 	"plumb/providers"
 )
 

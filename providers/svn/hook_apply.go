@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"plumb/internal/atomicfile"
 	"plumb/providers"
 )
 
@@ -61,9 +62,9 @@ func installHook(s hookSettings) error {
 			return fmt.Errorf("moving the hand-written hook aside: %w", err)
 		}
 	}
-	err = writeFileAtomic(policyPath(s.repos), encodePolicyFile(s.file), 0o644)
+	err = atomicfile.Write(policyPath(s.repos), encodePolicyFile(s.file), atomicfile.Options{Perm: 0o644})
 	if err == nil {
-		err = writeFileAtomic(hook, renderHook(s.file.PlumbPath, s.file.ChainExisting), 0o755)
+		err = atomicfile.Write(hook, renderHook(s.file.PlumbPath, s.file.ChainExisting), atomicfile.Options{Perm: 0o755})
 	}
 	if err != nil {
 		if moved {
@@ -73,7 +74,7 @@ func installHook(s hookSettings) error {
 		}
 		return err
 	}
-	return syncDir(dir)
+	return atomicfile.SyncDir(dir)
 }
 
 // removeHook deletes plumb's hook and policy and moves a chained
@@ -108,7 +109,7 @@ func removeHook(repos string) hcl.Diagnostics {
 	if err := os.Remove(policyPath(repos)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return diags.Extend(providers.Errorf("Cannot remove the commit policy", "%v. Remove it by hand.", err))
 	}
-	if err := syncDir(dir); err != nil {
+	if err := atomicfile.SyncDir(dir); err != nil {
 		diags = diags.Extend(providers.Warnf("Hooks removed but not synced", "%v", err))
 	}
 	return diags

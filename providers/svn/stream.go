@@ -19,6 +19,8 @@ import (
 	"filippo.io/age"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/sys/unix"
+
+	"plumb/internal/atomicfile"
 )
 
 // backupJob is one backup to make.
@@ -148,7 +150,7 @@ func finishLocal(f *os.File, name string) error {
 		os.Remove(tmp)
 		return err
 	}
-	return syncDir(filepath.Dir(name))
+	return atomicfile.SyncDir(filepath.Dir(name))
 }
 
 // countWriter counts the bytes written through it.
