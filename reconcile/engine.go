@@ -172,7 +172,7 @@ func (e *Engine) resolveTypes() hcl.Diagnostics {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  fmt.Sprintf("Unknown %s %q", kind, r.Type),
-				Detail:   fmt.Sprintf("No provider of this plumb serves %q%s. Run plumb providers... or check the spelling.", r.Type, suggest(r.Type, reg.ResourceTypes(), "; did you mean %q?")),
+				Detail:   fmt.Sprintf("No provider of this plumb serves %q%s. Check the spelling; the README lists the types plumb has.", r.Type, suggest(r.Type, reg.ResourceTypes(), "; did you mean %q?")),
 				Subject:  r.TypeRange.Ptr(),
 			})
 			continue

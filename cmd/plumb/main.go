@@ -42,7 +42,7 @@ func commands() []command {
 		{"destroy", "Delete everything plumb manages in this configuration", runDestroy},
 		{"show", "Show a saved plan or the current state", runShow},
 		{"import", "Adopt an existing object into state: import ADDR ID", runImport},
-		{"state", "Inspect and edit state: list, show, rm, mv", runState},
+		{"state", "Inspect and edit state: list, show, rm, mv, pull, push", runState},
 		{"output", "Print output values", runOutput},
 		{"graph", "Print the reference graph in Graphviz DOT form", runGraph},
 		{"zones", "Generate configuration for existing zones: zones import DIR | -from route53", runZones},

@@ -43,7 +43,7 @@ func Load(dir string) (*Config, hcl.Diagnostics) {
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "No configuration files",
-			Detail:   fmt.Sprintf("The folder %s holds no *%s files. Run plumb in the folder of your configuration, or name it with -chdir=DIR.", dir, FileSuffix),
+			Detail:   fmt.Sprintf("The folder %s holds no *%s files. Run plumb in the folder of your configuration, or name it with -chdir=DIR.", absPath(dir), FileSuffix),
 		}}
 	}
 	p := hclparse.NewParser()
@@ -390,4 +390,13 @@ func decodeTraversals(expr hcl.Expression) ([]hcl.Traversal, hcl.Diagnostics) {
 		}
 	}
 	return out, diags
+}
+
+// absPath is dir as an absolute path, for messages; dir itself if that
+// fails.
+func absPath(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
 }
