@@ -83,25 +83,26 @@ func (e *Engine) apply(ctx context.Context, st *state.State, p *plan.Plan, rec s
 		a.byRes[res] = append(a.byRes[res], c)
 	}
 	a.resource = a.applyResource
-	diags := a.deleteAll(ctx)
+	// Every step adds its diagnostics to a.diags; they are returned once.
+	a.deleteAll(ctx)
 	if p.Destroy {
-		if len(diags) == 0 && len(p.Targets) == 0 {
-			diags = append(diags, a.recordOutputs(true)...)
+		if !a.diags.HasErrors() && len(p.Targets) == 0 {
+			a.addDiags(a.recordOutputs(true))
 		}
-		return diags
+		return a.diags
 	}
 	only, tdiags := e.targetNodes()
-	diags = append(diags, tdiags...)
-	diags = append(diags, a.run(ctx, only)...)
+	a.addDiags(tdiags)
+	a.run(ctx, only)
 	if only == nil {
-		diags = append(diags, a.recordOutputs(false)...)
+		a.addDiags(a.recordOutputs(false))
 	}
-	return diags
+	return a.diags
 }
 
 // deleteAll carries out the plan's deletions, each after the deletion of
-// every instance that depends on it.
-func (a *applier) deleteAll(ctx context.Context) hcl.Diagnostics {
+// every instance that depends on it; problems go to a.diags.
+func (a *applier) deleteAll(ctx context.Context) {
 	g := graph.New()
 	var dels []*plan.Change
 	for _, c := range a.p.Changes {
@@ -110,7 +111,18 @@ func (a *applier) deleteAll(ctx context.Context) hcl.Diagnostics {
 		}
 	}
 	if len(dels) == 0 {
-		return nil
+		return
+	}
+	// A destroy, or the deletion of resources no longer declared, runs no
+	// resource node, so their providers may not be configured yet.
+	var provs []string
+	for _, c := range dels {
+		if rt := a.typeFor(c); rt != nil {
+			provs = append(provs, rt.provider)
+		}
+	}
+	if !a.configureProviders(ctx, provs) {
+		return
 	}
 	// "gone:R" is done when every instance of resource R being deleted
 	// is gone; an instance of R waits for "gone:D" of each D that depends
@@ -130,10 +142,11 @@ func (a *applier) deleteAll(ctx context.Context) hcl.Diagnostics {
 			}
 		}
 	}
+	// Recorded dependencies can disagree with configuration; a cycle
+	// among them is reported rather than walked.
 	for _, cycle := range g.Cycles() {
-		// Recorded dependencies can disagree with configuration; never
-		// deadlock on them: break the cycle by forgetting its edges.
-		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cycle in deletion order", Detail: fmt.Sprintf("These depend on each other in a circle: %v. Delete them one at a time with -target.", cycle)}}
+		a.addDiags(hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cycle in deletion order", Detail: fmt.Sprintf("These depend on each other in a circle: %v. Delete them one at a time with -target.", cycle)}})
+		return
 	}
 	g.Walk(ctx, a.e.opts.Parallelism, a.e.opts.Stop, func(ctx context.Context, node string) error {
 		c, ok := a.changes[node]
@@ -153,7 +166,6 @@ func (a *applier) deleteAll(ctx context.Context) hcl.Diagnostics {
 		}
 		return nil
 	})
-	return a.diags
 }
 
 // dependenciesOf returns what an instance being deleted depends on: from

@@ -293,3 +293,40 @@ func (e *Engine) interrupted(ctx context.Context) bool {
 		return ctx.Err() != nil
 	}
 }
+
+// configureProviders configures the named providers outside a full walk:
+// the locals and variables their blocks refer to are evaluated first, and
+// a provider with no block is configured with a null configuration.
+// Problems go to w.diags; it reports whether all went well.
+func (w *walk) configureProviders(ctx context.Context, names []string) bool {
+	var starts []string
+	var loose []string
+	seen := map[string]bool{}
+	for _, n := range names {
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		if w.e.graph.Has("provider." + n) {
+			starts = append(starts, "provider."+n)
+		} else {
+			loose = append(loose, n)
+		}
+	}
+	if len(starts) > 0 {
+		saved := w.resource
+		w.resource = func(context.Context, *config.Resource, *resourceType) error { return nil }
+		only := w.e.graph.Reachable(starts...)
+		for n := range only {
+			if _, isResource := w.e.cfg.Resources[n]; isResource {
+				delete(only, n)
+			}
+		}
+		w.run(ctx, only)
+		w.resource = saved
+	}
+	for _, n := range loose {
+		w.addDiags(w.configureProvider(ctx, n))
+	}
+	return !w.diags.HasErrors()
+}

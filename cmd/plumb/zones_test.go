@@ -133,6 +133,20 @@ func TestRoute53MigrationExample(t *testing.T) {
 	if r.code != exitChanges || !strings.Contains(r.stdout, "198.51.100.") || !strings.Contains(r.stdout, "Plan: 0 to add, 1 to change, 0 to destroy.") {
 		t.Fatalf("plan after editing one record:\n%s", r)
 	}
+	// destroy runs no resource node, yet must configure the provider.
+	r = plumbEnv(t, env, dir, "destroy", "-auto-approve")
+	if r.code != exitOK || !strings.Contains(r.stdout, "2 destroyed") {
+		t.Fatalf("destroy:\n%s", r)
+	}
+	zones, err := emu.Route53Client().ListHostedZonesByName(context.Background(), &route53.ListHostedZonesByNameInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, z := range zones.HostedZones {
+		if name := *z.Name; name == "example.org." || name == "example.net." {
+			t.Errorf("zone %s is still in Route 53 after destroy", name)
+		}
+	}
 }
 
 // TestDuplicateZoneRefused declares one zone twice: the plan fails at the
