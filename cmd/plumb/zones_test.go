@@ -90,6 +90,25 @@ func TestZonesImportFromRoute53(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
+	// The generated configuration adopts the zone without changing it.
+	gen := exec.Command(plumbBin, "zones", "import", "-from", "route53", "-endpoint", emu.URL())
+	gen.Env = cmd.Env
+	hclOut, err := gen.Output()
+	if err != nil {
+		t.Fatalf("zones import -from route53: %v", err)
+	}
+	dir := configDir(t, map[string]string{"provider.hcl": emu.ProviderHCL(), "zones.hcl": string(hclOut)})
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	r := plumbEnv(t, env, dir, "plan", "-no-color", "-target=aws_route53_zone.import_me_example")
+	if r.code != exitOK || !strings.Contains(r.stdout, "1 to import, 0 to add, 0 to change, 0 to destroy") {
+		t.Fatalf("plan of the generated configuration:\n%s", r)
+	}
+	if r := plumbEnv(t, env, dir, "apply", "-auto-approve", "-target=aws_route53_zone.import_me_example"); r.code != exitOK {
+		t.Fatalf("apply of the import:\n%s", r)
+	}
+	if r := plumbEnv(t, env, dir, "plan", "-detailed-exitcode", "-target=aws_route53_zone.import_me_example"); r.code != exitOK {
+		t.Fatalf("plan after the import:\n%s", r)
+	}
 }
 
 // TestRoute53MigrationExample runs examples/route53-migration against
