@@ -44,31 +44,17 @@ type Emulator struct {
 }
 
 // shared is the process's one kumo server. kumo wires its process-wide
-// services into each new server, which races with servers already running,
-// so a new one is started only when no other is alive.
+// services into each new server, which races with the goroutines earlier
+// servers left behind (S3 notifications), so the first server started is
+// kept for the life of the test process; it is in-process and ends with it.
 var shared struct {
-	mu   sync.Mutex
+	once sync.Once
 	srv  *kumo.Server
-	refs int
 }
 
 func acquireKumo() string {
-	shared.mu.Lock()
-	defer shared.mu.Unlock()
-	if shared.srv == nil {
-		shared.srv = kumo.NewServer()
-	}
-	shared.refs++
+	shared.once.Do(func() { shared.srv = kumo.NewServer() })
 	return shared.srv.URL
-}
-
-func releaseKumo() {
-	shared.mu.Lock()
-	defer shared.mu.Unlock()
-	if shared.refs--; shared.refs == 0 {
-		shared.srv.Close()
-		shared.srv = nil
-	}
 }
 
 // StartKumo starts an Emulator for the test; t.Cleanup stops it.
@@ -77,14 +63,12 @@ func StartKumo(t testing.TB) *Emulator {
 	kumoURL := acquireKumo()
 	shim, err := NewRoute53Shim(kumoURL)
 	if err != nil {
-		releaseKumo()
 		t.Fatalf("start Route 53 shim: %v", err)
 	}
 	front := httptest.NewServer(shim)
 	t.Cleanup(func() {
 		front.Close()
 		shim.Close()
-		releaseKumo()
 	})
 	return &Emulator{kumoURL: kumoURL, shim: shim, front: front, noFiles: t.TempDir()}
 }
