@@ -24,6 +24,7 @@ type applier struct {
 	rec     state.Recorder
 	changes map[string]*plan.Change // by instance address
 	byRes   map[string][]*plan.Change
+	picked  map[string]map[string]bool // instances named by -target, by resource
 }
 
 // Apply carries out p against st, recording every finished change through
@@ -73,7 +74,7 @@ func CheckFresh(st *state.State, p *plan.Plan) hcl.Diagnostics {
 }
 
 func (e *Engine) apply(ctx context.Context, st *state.State, p *plan.Plan, rec state.Recorder) hcl.Diagnostics {
-	a := &applier{walk: e.newWalk(), p: p, st: st, rec: rec, changes: map[string]*plan.Change{}, byRes: map[string][]*plan.Change{}}
+	a := &applier{walk: e.newWalk(), p: p, st: st, rec: rec, changes: map[string]*plan.Change{}, byRes: map[string][]*plan.Change{}, picked: e.targetedInstances()}
 	for _, c := range p.Changes {
 		a.changes[c.Addr] = c
 		res := c.Type + "." + c.Name
@@ -269,6 +270,9 @@ func (a *applier) applyInstance(ctx context.Context, r *config.Resource, rt *res
 			if err == nil {
 				return v, nil
 			}
+		}
+		if picked := a.picked[r.Addr()]; picked != nil && !picked[in.addr] {
+			return cty.DynamicVal, nil // left out by -target
 		}
 		return cty.DynamicVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: in.addr + ": not in the plan", Detail: "The configuration declares an instance the plan does not know; the configuration changed after the plan was made. Run plumb plan again.", Subject: r.DeclRange.Ptr()}}
 	}

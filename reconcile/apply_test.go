@@ -351,3 +351,24 @@ resource "plumb_data" "keep" {
 		t.Errorf("the Markdown plan does not carry the warning:\n%s", md.String())
 	}
 }
+
+func TestTargetOneInstance(t *testing.T) {
+	dir := writeConfig(t, map[string]string{"main.hcl": `
+resource "plumb_data" "r" {
+  for_each = toset(["a", "b", "c"])
+  input    = each.key
+}`})
+	p, st, diags := run(t, dir, reconcile.Options{Targets: []string{`plumb_data.r["b"]`}})
+	if diags.HasErrors() {
+		t.Fatal(render(nil, diags))
+	}
+	if got := actions(p); !reflect.DeepEqual(got, map[string]string{`plumb_data.r["b"]`: "create"}) {
+		t.Fatalf("targeted plan = %v", got)
+	}
+	if len(st.Resources) != 1 {
+		t.Fatalf("state after a targeted apply holds %v", st.SortedAddrs())
+	}
+	if got := actions(planOnly(t, dir, reconcile.Options{})); len(got) != 2 {
+		t.Fatalf("the untargeted plan afterwards = %v, want the other two creates", got)
+	}
+}

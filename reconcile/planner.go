@@ -23,6 +23,8 @@ type planner struct {
 	st      *state.State
 	byRes   map[string][]*state.Instance // state instances by resource address
 	imports map[string]*config.Import
+	// picked limits a resource to the instances -target names.
+	picked map[string]map[string]bool
 
 	mu       sync.Mutex
 	changes  []*plan.Change
@@ -39,7 +41,7 @@ type claim struct {
 // Plan compares the configuration with st and returns the changes that
 // would make the estate match it. st is not modified.
 func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Diagnostics) {
-	p := &planner{walk: e.newWalk(), st: st, byRes: groupByResource(st), imports: map[string]*config.Import{}, claimed: map[string]claim{}}
+	p := &planner{walk: e.newWalk(), st: st, byRes: groupByResource(st), imports: map[string]*config.Import{}, claimed: map[string]claim{}, picked: e.targetedInstances()}
 	for _, im := range e.cfg.Imports {
 		p.imports[im.To.String()] = im
 	}
@@ -115,6 +117,32 @@ func (e *Engine) targetNodes() (map[string]bool, hcl.Diagnostics) {
 	return only, diags
 }
 
+// targetedInstances lists, for each resource that -target names by
+// instance (x.y["k"]), the instance addresses named; a resource targeted
+// whole has no entry, and neither has one not targeted at all.
+func (e *Engine) targetedInstances() map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	whole := map[string]bool{}
+	for _, t := range e.opts.Targets {
+		a, err := config.ParseAddr(t)
+		if err != nil {
+			continue
+		}
+		if a.Key == cty.NilVal {
+			whole[a.Resource()] = true
+			continue
+		}
+		if out[a.Resource()] == nil {
+			out[a.Resource()] = map[string]bool{}
+		}
+		out[a.Resource()][a.String()] = true
+	}
+	for r := range whole {
+		delete(out, r)
+	}
+	return out
+}
+
 // warn adds a warning for the reviewer to the plan.
 func (p *planner) warn(msg string) {
 	p.mu.Lock()
@@ -142,7 +170,18 @@ func (p *planner) planResource(ctx context.Context, r *config.Resource, rt *reso
 	vals := make([]cty.Value, len(insts))
 	failed := false
 	var fmu sync.Mutex
+	picked := p.picked[r.Addr()]
 	p.forEachInstance(ctx, insts, func(i int, in instance) {
+		if picked != nil && !picked[in.addr] {
+			// Not targeted: other instances see it as state has it.
+			vals[i] = cty.DynamicVal
+			if si := prior[in.addr]; si != nil {
+				if v, err := si.Value(rt.ty); err == nil {
+					vals[i] = v
+				}
+			}
+			return
+		}
 		ictx := instanceContext(evalCtx, in.key, in.each)
 		var v cty.Value
 		var d hcl.Diagnostics
@@ -165,7 +204,7 @@ func (p *planner) planResource(ctx context.Context, r *config.Resource, rt *reso
 			expanded[in.addr] = true
 		}
 		for _, si := range p.byRes[r.Addr()] {
-			if !expanded[si.Addr] {
+			if !expanded[si.Addr] && (picked == nil || picked[si.Addr]) {
 				p.planDelete(r, rt, si, "its key is no longer in count or for_each")
 			}
 		}
