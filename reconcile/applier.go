@@ -118,7 +118,7 @@ func (a *applier) deleteAll(ctx context.Context) {
 	// resource node, so their providers may not be configured yet.
 	var provs []string
 	for _, c := range dels {
-		if rt := a.typeFor(c); rt != nil {
+		if rt := a.typeFor(c); rt != nil && !c.Gone {
 			provs = append(provs, rt.provider)
 		}
 	}
@@ -182,6 +182,12 @@ func (a *applier) dependenciesOf(res, addr string) []string {
 }
 
 func (a *applier) deleteOne(ctx context.Context, c *plan.Change) hcl.Diagnostics {
+	if c.Gone {
+		if err := a.rec.Remove(c.Addr); err != nil {
+			return hcl.Diagnostics{recordFailed(c.Addr, err)}
+		}
+		return nil
+	}
 	rt := a.typeFor(c)
 	if rt == nil {
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: c.Addr + ": unknown resource type", Detail: fmt.Sprintf("No provider of this plumb serves %s, so plumb cannot delete it. Remove it from state with plumb state rm %s if it is gone.", c.Type, c.Addr)}}

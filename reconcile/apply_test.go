@@ -372,3 +372,44 @@ resource "plumb_data" "r" {
 		t.Fatalf("the untargeted plan afterwards = %v, want the other two creates", got)
 	}
 }
+
+// TestGoneOrphanIsForgotten removes a resource from the configuration
+// after its file was deleted by hand: refresh finds it gone, the plan
+// says so, and apply only forgets it.
+func TestGoneOrphanIsForgotten(t *testing.T) {
+	dir := writeConfig(t, map[string]string{"main.hcl": `
+resource "local_file" "a" {
+  filename = "a.txt"
+  content  = "a"
+}
+resource "local_file" "b" {
+  filename = "b.txt"
+  content  = "b"
+}`})
+	if _, _, diags := run(t, dir, reconcile.Options{}); diags.HasErrors() {
+		t.Fatal(render(nil, diags))
+	}
+	os.Remove(filepath.Join(dir, "a.txt"))
+	writeFile(t, "main.hcl", "")
+	p, st, diags := run(t, dir, reconcile.Options{})
+	if diags.HasErrors() {
+		t.Fatal(render(nil, diags))
+	}
+	var gone, deleted []string
+	for _, c := range p.Changes {
+		if c.Action == plan.Delete && c.Gone {
+			gone = append(gone, c.Addr)
+		} else if c.Action == plan.Delete {
+			deleted = append(deleted, c.Addr)
+		}
+	}
+	if !reflect.DeepEqual(gone, []string{"local_file.a"}) || !reflect.DeepEqual(deleted, []string{"local_file.b"}) {
+		t.Fatalf("gone %v, deleted %v", gone, deleted)
+	}
+	if len(st.Resources) != 0 {
+		t.Fatalf("state still holds %v", st.SortedAddrs())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "b.txt")); !os.IsNotExist(err) {
+		t.Fatal("b.txt was not deleted")
+	}
+}

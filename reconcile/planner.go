@@ -51,10 +51,10 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 		return nil, diags
 	}
 	if e.opts.Destroy {
-		diags = append(diags, p.planDestroy(only)...)
+		diags = append(diags, p.planDestroy(ctx, only)...)
 	} else {
 		diags = append(diags, p.run(ctx, only)...)
-		diags = append(diags, p.planOrphans(only)...)
+		diags = append(diags, p.planOrphans(ctx, only)...)
 	}
 	if e.interrupted(ctx) {
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Plan interrupted", Detail: "The plan is incomplete and was not saved; nothing was changed."})
@@ -205,7 +205,7 @@ func (p *planner) planResource(ctx context.Context, r *config.Resource, rt *reso
 		}
 		for _, si := range p.byRes[r.Addr()] {
 			if !expanded[si.Addr] && (picked == nil || picked[si.Addr]) {
-				p.planDelete(r, rt, si, "its key is no longer in count or for_each")
+				p.planDelete(r, rt, si, "its key is no longer in count or for_each", false)
 			}
 		}
 	}
@@ -416,8 +416,12 @@ func readData(ctx context.Context, e *Engine, r *config.Resource, rt *resourceTy
 	return resp.State, d
 }
 
-// planDelete records the deletion of an instance in state.
-func (p *planner) planDelete(r *config.Resource, rt *resourceType, si *state.Instance, reason string) hcl.Diagnostics {
+// planDelete records the deletion of an instance in state; gone means
+// refresh found it already deleted, so apply only forgets it.
+func (p *planner) planDelete(r *config.Resource, rt *resourceType, si *state.Instance, reason string, gone bool) hcl.Diagnostics {
+	if gone {
+		reason = strings.TrimPrefix(reason+"; ", "; ") + "it is already gone (deleted outside plumb), so apply only forgets it"
+	}
 	before := cty.DynamicVal
 	var secret []string
 	var keys map[string][]string
@@ -432,17 +436,27 @@ func (p *planner) planDelete(r *config.Resource, rt *resourceType, si *state.Ins
 	}
 	p.add(&plan.Change{
 		Addr: si.Addr, Mode: plan.Mode(si.Mode), Type: si.Type, Name: si.Name, Provider: si.Provider,
-		Action: plan.Delete, Before: before, After: cty.NullVal(before.Type()), Sensitive: secret, Keys: keys, Reason: reason,
+		Action: plan.Delete, Before: before, After: cty.NullVal(before.Type()), Sensitive: secret, Keys: keys, Reason: reason, Gone: gone,
 	})
+	if gone {
+		return nil
+	}
 	if r != nil && r.Lifecycle.PreventDestroy {
 		return hcl.Diagnostics{preventDestroy(si.Addr, r)}
 	}
 	return nil
 }
 
+// doomed is an instance in state that the plan deletes, and why.
+type doomed struct {
+	r      *config.Resource // nil when no longer declared
+	si     *state.Instance
+	reason string
+}
+
 // planOrphans deletes what state holds for resources no longer declared.
-func (p *planner) planOrphans(only map[string]bool) hcl.Diagnostics {
-	var diags hcl.Diagnostics
+func (p *planner) planOrphans(ctx context.Context, only map[string]bool) hcl.Diagnostics {
+	var list []doomed
 	for _, res := range keys(p.byRes) {
 		if _, declared := p.e.cfg.Resources[res]; declared || strings.HasPrefix(res, "data.") {
 			continue
@@ -451,23 +465,77 @@ func (p *planner) planOrphans(only map[string]bool) hcl.Diagnostics {
 			continue
 		}
 		for _, si := range p.byRes[res] {
-			diags = append(diags, p.planDelete(nil, p.e.typeOf(si), si, "it is no longer in the configuration")...)
+			list = append(list, doomed{si: si, reason: "it is no longer in the configuration"})
 		}
 	}
-	return diags
+	return p.planDeletes(ctx, list)
 }
 
 // planDestroy deletes every managed instance in state (or those targeted).
-func (p *planner) planDestroy(only map[string]bool) hcl.Diagnostics {
-	var diags hcl.Diagnostics
+func (p *planner) planDestroy(ctx context.Context, only map[string]bool) hcl.Diagnostics {
+	var list []doomed
 	for _, res := range keys(p.byRes) {
 		if strings.HasPrefix(res, "data.") || only != nil && !only[res] {
 			continue
 		}
-		r := p.e.cfg.Resources[res]
+		picked := p.picked[res]
 		for _, si := range p.byRes[res] {
-			diags = append(diags, p.planDelete(r, p.e.typeOf(si), si, "")...)
+			if picked == nil || picked[si.Addr] {
+				list = append(list, doomed{r: p.e.cfg.Resources[res], si: si})
+			}
 		}
+	}
+	return p.planDeletes(ctx, list)
+}
+
+// planDeletes refreshes the instances to delete (unless -refresh=false),
+// so one already gone is only forgotten, and records their deletion.
+func (p *planner) planDeletes(ctx context.Context, list []doomed) hcl.Diagnostics {
+	types := make([]*resourceType, len(list))
+	var provs []string
+	for i, d := range list {
+		if types[i] = p.e.typeOf(d.si); types[i] != nil {
+			provs = append(provs, types[i].provider)
+		}
+	}
+	var diags hcl.Diagnostics
+	gone := make([]bool, len(list))
+	if !p.e.opts.NoRefresh && len(provs) > 0 {
+		before := len(p.diags)
+		ok := p.configureProviders(ctx, provs)
+		diags = append(diags, p.diags[before:]...)
+		if !ok {
+			return diags
+		}
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for i, d := range list {
+			rt := types[i]
+			if rt == nil {
+				continue
+			}
+			wg.Add(1)
+			p.e.sem <- struct{}{}
+			go func() {
+				defer func() { <-p.e.sem; wg.Done() }()
+				v, err := d.si.Value(rt.ty)
+				if err != nil {
+					return
+				}
+				done := p.e.observe(d.si.Addr, plan.Read)
+				resp := rt.managed.Read(ctx, providers.ReadRequest{Prior: v})
+				rd := locate(resp.Diagnostics, d.si.Addr, nil)
+				done(diagErr(rd))
+				mu.Lock()
+				defer mu.Unlock()
+				diags = append(diags, rd...)
+				gone[i] = !rd.HasErrors() && (resp.State == cty.NilVal || resp.State.IsNull())
+			}()
+		}
+		wg.Wait()
+	}
+	for i, d := range list {
+		diags = append(diags, p.planDelete(d.r, types[i], d.si, d.reason, gone[i])...)
 	}
 	return diags
 }

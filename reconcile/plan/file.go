@@ -65,6 +65,7 @@ type fileChange struct {
 	Keys            map[string][]string `json:"keys,omitempty"`
 	Reason          string              `json:"reason,omitempty"`
 	ImportID        string              `json:"import_id,omitempty"`
+	Gone            bool                `json:"gone,omitempty"`
 }
 
 type fileOutput struct {
@@ -269,7 +270,7 @@ func toFile(p *Plan) (*filePlan, error) {
 		fc := &fileChange{
 			Addr: c.Addr, Mode: c.Mode, Type: c.Type, Name: c.Name, Provider: c.Provider,
 			Action: actionNames[c.Action], RequiresReplace: c.RequiresReplace,
-			Sensitive: c.Sensitive, Keys: c.Keys, Reason: c.Reason, ImportID: c.ImportID,
+			Sensitive: c.Sensitive, Keys: c.Keys, Reason: c.Reason, ImportID: c.ImportID, Gone: c.Gone,
 		}
 		var err error
 		if fc.Before, err = enc.encode(c.Before); err == nil {
@@ -325,7 +326,7 @@ func fromFile(doc *filePlan) (*Plan, error) {
 		c := &Change{
 			Addr: fc.Addr, Mode: fc.Mode, Type: fc.Type, Name: fc.Name, Provider: fc.Provider,
 			Action: act, RequiresReplace: fc.RequiresReplace, Sensitive: fc.Sensitive,
-			Keys: fc.Keys, Reason: fc.Reason, ImportID: fc.ImportID,
+			Keys: fc.Keys, Reason: fc.Reason, ImportID: fc.ImportID, Gone: fc.Gone,
 		}
 		if c.Before, err = dec.decode(fc.Before); err == nil {
 			c.After, err = dec.decode(fc.After)

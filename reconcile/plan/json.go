@@ -160,6 +160,9 @@ func (j *jsonWriter) change(c *Change) {
 	if c.ImportID != "" {
 		j.str("import_id", c.ImportID)
 	}
+	if c.Gone {
+		j.boolean("gone", true)
+	}
 	j.strings("requires_replace", sortedCopy(c.RequiresReplace))
 	sensitive := sortedCopy(c.Sensitive)
 	before, after := norm(c.Before), norm(c.After)

@@ -113,6 +113,9 @@ type Change struct {
 	// ImportID is set when the object is adopted by an import block; the
 	// change then applies to the imported object.
 	ImportID string
+	// Gone marks a delete of an object that refresh found already gone:
+	// applying it only removes the object from state.
+	Gone bool
 }
 
 // OutputChange is the proposed change to one root output value.
