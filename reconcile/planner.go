@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -92,55 +91,6 @@ func resourceOf(inst *state.Instance) string {
 		return "data." + inst.Type + "." + inst.Name
 	}
 	return inst.Type + "." + inst.Name
-}
-
-// targetNodes is the set of graph nodes a -target run walks: the targets
-// and everything they depend on; nil when there are no targets.
-func (e *Engine) targetNodes() (map[string]bool, hcl.Diagnostics) {
-	if len(e.opts.Targets) == 0 {
-		return nil, nil
-	}
-	var diags hcl.Diagnostics
-	var starts []string
-	for _, t := range e.opts.Targets {
-		a, err := config.ParseAddr(t)
-		if err != nil {
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -target", Detail: err.Error()})
-			continue
-		}
-		starts = append(starts, a.Resource())
-	}
-	only := e.graph.Reachable(starts...)
-	for _, s := range starts {
-		only[s] = true
-	}
-	return only, diags
-}
-
-// targetedInstances lists, for each resource that -target names by
-// instance (x.y["k"]), the instance addresses named; a resource targeted
-// whole has no entry, and neither has one not targeted at all.
-func (e *Engine) targetedInstances() map[string]map[string]bool {
-	out := map[string]map[string]bool{}
-	whole := map[string]bool{}
-	for _, t := range e.opts.Targets {
-		a, err := config.ParseAddr(t)
-		if err != nil {
-			continue
-		}
-		if a.Key == cty.NilVal {
-			whole[a.Resource()] = true
-			continue
-		}
-		if out[a.Resource()] == nil {
-			out[a.Resource()] = map[string]bool{}
-		}
-		out[a.Resource()][a.String()] = true
-	}
-	for r := range whole {
-		delete(out, r)
-	}
-	return out
 }
 
 // warn adds a warning for the reviewer to the plan.
@@ -414,144 +364,6 @@ func readData(ctx context.Context, e *Engine, r *config.Resource, rt *resourceTy
 	d := locateIn(resp.Diagnostics, addr, r)
 	done(diagErr(d))
 	return resp.State, d
-}
-
-// planDelete records the deletion of an instance in state; gone means
-// refresh found it already deleted, so apply only forgets it.
-func (p *planner) planDelete(r *config.Resource, rt *resourceType, si *state.Instance, reason string, gone bool) hcl.Diagnostics {
-	if gone {
-		reason = strings.TrimPrefix(reason+"; ", "; ") + "it is already gone (deleted outside plumb), so apply only forgets it"
-	}
-	before := cty.DynamicVal
-	var secret []string
-	var keys map[string][]string
-	if rt != nil {
-		if v, err := si.Value(rt.ty); err == nil {
-			before = v
-		}
-		secret, keys = rt.secret, rt.keys
-	}
-	if before == cty.DynamicVal {
-		before = decodeLoose(si)
-	}
-	p.add(&plan.Change{
-		Addr: si.Addr, Mode: plan.Mode(si.Mode), Type: si.Type, Name: si.Name, Provider: si.Provider,
-		Action: plan.Delete, Before: before, After: cty.NullVal(before.Type()), Sensitive: secret, Keys: keys, Reason: reason, Gone: gone,
-	})
-	if gone {
-		return nil
-	}
-	if r != nil && r.Lifecycle.PreventDestroy {
-		return hcl.Diagnostics{preventDestroy(si.Addr, r)}
-	}
-	return nil
-}
-
-// doomed is an instance in state that the plan deletes, and why.
-type doomed struct {
-	r      *config.Resource // nil when no longer declared
-	si     *state.Instance
-	reason string
-}
-
-// planOrphans deletes what state holds for resources no longer declared.
-func (p *planner) planOrphans(ctx context.Context, only map[string]bool) hcl.Diagnostics {
-	var list []doomed
-	for _, res := range keys(p.byRes) {
-		if _, declared := p.e.cfg.Resources[res]; declared || strings.HasPrefix(res, "data.") {
-			continue
-		}
-		if only != nil && !only[res] {
-			continue
-		}
-		for _, si := range p.byRes[res] {
-			list = append(list, doomed{si: si, reason: "it is no longer in the configuration"})
-		}
-	}
-	return p.planDeletes(ctx, list)
-}
-
-// planDestroy deletes every managed instance in state (or those targeted).
-func (p *planner) planDestroy(ctx context.Context, only map[string]bool) hcl.Diagnostics {
-	var list []doomed
-	for _, res := range keys(p.byRes) {
-		if strings.HasPrefix(res, "data.") || only != nil && !only[res] {
-			continue
-		}
-		picked := p.picked[res]
-		for _, si := range p.byRes[res] {
-			if picked == nil || picked[si.Addr] {
-				list = append(list, doomed{r: p.e.cfg.Resources[res], si: si})
-			}
-		}
-	}
-	return p.planDeletes(ctx, list)
-}
-
-// planDeletes refreshes the instances to delete (unless -refresh=false),
-// so one already gone is only forgotten, and records their deletion.
-func (p *planner) planDeletes(ctx context.Context, list []doomed) hcl.Diagnostics {
-	types := make([]*resourceType, len(list))
-	var provs []string
-	for i, d := range list {
-		if types[i] = p.e.typeOf(d.si); types[i] != nil {
-			provs = append(provs, types[i].provider)
-		}
-	}
-	var diags hcl.Diagnostics
-	gone := make([]bool, len(list))
-	if !p.e.opts.NoRefresh && len(provs) > 0 {
-		before := len(p.diags)
-		ok := p.configureProviders(ctx, provs)
-		diags = append(diags, p.diags[before:]...)
-		if !ok {
-			return diags
-		}
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		for i, d := range list {
-			rt := types[i]
-			if rt == nil {
-				continue
-			}
-			wg.Add(1)
-			p.e.sem <- struct{}{}
-			go func() {
-				defer func() { <-p.e.sem; wg.Done() }()
-				v, err := d.si.Value(rt.ty)
-				if err != nil {
-					return
-				}
-				done := p.e.observe(d.si.Addr, plan.Read)
-				resp := rt.managed.Read(ctx, providers.ReadRequest{Prior: v})
-				rd := locate(resp.Diagnostics, d.si.Addr, nil)
-				done(diagErr(rd))
-				mu.Lock()
-				defer mu.Unlock()
-				diags = append(diags, rd...)
-				gone[i] = !rd.HasErrors() && (resp.State == cty.NilVal || resp.State.IsNull())
-			}()
-		}
-		wg.Wait()
-	}
-	for i, d := range list {
-		diags = append(diags, p.planDelete(d.r, types[i], d.si, d.reason, gone[i])...)
-	}
-	return diags
-}
-
-// typeOf finds the type of an instance in state, declared or not.
-func (e *Engine) typeOf(si *state.Instance) *resourceType {
-	if rt, ok := e.types[resourceOf(si)]; ok {
-		return rt
-	}
-	name, ok := e.opts.Registry.ResourceProvider(si.Type)
-	if !ok {
-		return nil
-	}
-	res := e.provider(name).Resources()[si.Type]
-	s := res.Schema()
-	return &resourceType{provider: name, managed: res, schema: s, spec: s.DecoderSpec(), ty: s.ImpliedType(), keys: s.ElementKeys(), secret: s.SensitivePaths()}
 }
 
 func (p *planner) outputChanges() []*plan.OutputChange {
