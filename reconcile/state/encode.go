@@ -19,14 +19,15 @@ import (
 func New() *State {
 	return &State{
 		Version:   FormatVersion,
-		Lineage:   newID(),
+		Lineage:   NewID(),
 		Outputs:   map[string]*Output{},
 		Resources: map[string]*Instance{},
 	}
 }
 
-// newID returns a random identifier in the form of a version 4 UUID.
-func newID() string {
+// NewID returns a random identifier in the form of a version 4 UUID: state
+// lineages and lock IDs.
+func NewID() string {
 	var b [16]byte
 	// crypto/rand.Read never returns an error on supported platforms.
 	_, _ = rand.Read(b[:])

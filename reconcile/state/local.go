@@ -188,7 +188,7 @@ func (l *Local) Write(_ context.Context, st *State) error {
 
 func (l *Local) write(st *State) error {
 	if st.Lineage == "" {
-		st.Lineage = newID()
+		st.Lineage = NewID()
 	}
 	next := *st
 	next.Version = FormatVersion

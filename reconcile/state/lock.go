@@ -63,7 +63,7 @@ func (l *Local) Lock(ctx context.Context, info LockInfo) error {
 		delay = min(2*delay, lockMaxDelay)
 	}
 
-	info = l.fillLockInfo(info)
+	info = info.Complete(l.path)
 	data, err := json.Marshal(info)
 	if err == nil {
 		err = f.Truncate(0)
@@ -184,10 +184,13 @@ func (l *Local) tryStateLock() (release func(), ok bool, err error) {
 	}, true, nil
 }
 
-func (l *Local) fillLockInfo(info LockInfo) LockInfo {
+// Complete fills in what a lock record needs from this process: an ID,
+// host, user, time and PID if missing, and the path of what is locked.
+// Every backend records its lock holder the same way.
+func (info LockInfo) Complete(path string) LockInfo {
 	host, _ := os.Hostname()
 	if info.ID == "" {
-		info.ID = newID()
+		info.ID = NewID()
 	}
 	if info.Host == "" {
 		info.Host = host
@@ -203,7 +206,7 @@ func (l *Local) fillLockInfo(info LockInfo) LockInfo {
 		info.Created = time.Now().UTC().Format(time.RFC3339)
 	}
 	info.PID = os.Getpid()
-	info.Path = l.path
+	info.Path = path
 	return info
 }
 

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"os/user"
 	"strings"
 	"time"
 
@@ -48,7 +46,7 @@ func (b *Backend) Lock(ctx context.Context, info state.LockInfo) error {
 	if held {
 		return fmt.Errorf("lock %s: this run already holds the lock", b.URL())
 	}
-	info = b.fillLockInfo(info)
+	info = info.Complete(b.URL())
 	body, err := json.Marshal(info)
 	if err != nil {
 		return fmt.Errorf("lock %s: %w", b.URL(), err)
@@ -242,30 +240,6 @@ func (b *Backend) deleteLock(ctx context.Context, etag string) error {
 		return nil
 	}
 	return b.explain(err)
-}
-
-// fillLockInfo completes info for this process and state.
-func (b *Backend) fillLockInfo(info state.LockInfo) state.LockInfo {
-	host, _ := os.Hostname()
-	if info.ID == "" {
-		info.ID = newID()
-	}
-	if info.Host == "" {
-		info.Host = host
-	}
-	if info.Who == "" {
-		name := os.Getenv("USER")
-		if u, err := user.Current(); err == nil {
-			name = u.Username
-		}
-		info.Who = name + "@" + host
-	}
-	if info.Created == "" {
-		info.Created = time.Now().UTC().Format(time.RFC3339)
-	}
-	info.PID = os.Getpid()
-	info.Path = b.URL()
-	return info
 }
 
 // describeHolder names a lock holder for an error message.

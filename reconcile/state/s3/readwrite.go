@@ -3,8 +3,6 @@ package s3
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -55,7 +53,7 @@ func (b *Backend) Write(ctx context.Context, st *state.State) error {
 		return fmt.Errorf("write %s: %w", b.URL(), err)
 	}
 	if st.Lineage == "" {
-		st.Lineage = newID()
+		st.Lineage = state.NewID()
 	}
 	next := *st
 	next.Version = state.FormatVersion
@@ -66,7 +64,7 @@ func (b *Backend) Write(ctx context.Context, st *state.State) error {
 	}
 	wctx, cancel := b.writeContext(ctx)
 	defer cancel()
-	id := newID()
+	id := state.NewID()
 	newTag, err := b.putState(wctx, data, etag, id)
 	if err != nil {
 		return b.saveFailed(data, err, "")
@@ -113,14 +111,4 @@ func (b *Backend) restoreHint(ctx context.Context, obj object) string {
 	}
 	return fmt.Sprintf("the bucket keeps versions: restore an earlier version; the one before this is %s (written %s): aws s3api get-object --bucket %s --key %s --version-id %s previous.plumb.state, check it, then run plumb state push -force previous.plumb.state",
 		prev, when, b.bucket, b.key, prev)
-}
-
-// newID returns a random identifier in the form of a version 4 UUID.
-func newID() string {
-	var u [16]byte
-	_, _ = rand.Read(u[:]) // never fails on supported platforms
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	h := hex.EncodeToString(u[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

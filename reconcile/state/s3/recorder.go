@@ -217,7 +217,7 @@ func (r *recorder) encodeLocked(serial uint64) ([]byte, error) {
 func (r *recorder) upload(ctx context.Context, encode func(serial uint64) ([]byte, error)) error {
 	b := r.b
 	b.mu.Lock()
-	n := note{Bucket: b.bucket, Key: b.key, BaseETag: b.etag, BaseWriteID: b.writeID, PendingWriteID: newID()}
+	n := note{Bucket: b.bucket, Key: b.key, BaseETag: b.etag, BaseWriteID: b.writeID, PendingWriteID: state.NewID()}
 	b.mu.Unlock()
 	put := func() (string, error) {
 		data, err := encode(r.serial + 1)
