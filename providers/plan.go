@@ -96,3 +96,32 @@ func MassChangeError(what string, changed, total int) hcl.Diagnostics {
 		Extra: MassChange{Changed: changed, Total: total},
 	}}
 }
+
+// Strings returns the elements of a known list or set of strings, skipping
+// null elements; nil for a null value. Providers decode string lists with
+// it.
+func Strings(v cty.Value) []string {
+	if v.IsNull() {
+		return nil
+	}
+	out := make([]string, 0, v.LengthInt())
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		if !e.IsNull() {
+			out = append(out, e.AsString())
+		}
+	}
+	return out
+}
+
+// StringList makes a list of strings; an empty one is typed.
+func StringList(ss []string) cty.Value {
+	if len(ss) == 0 {
+		return cty.ListValEmpty(cty.String)
+	}
+	vals := make([]cty.Value, len(ss))
+	for i, s := range ss {
+		vals[i] = cty.StringVal(s)
+	}
+	return cty.ListVal(vals)
+}

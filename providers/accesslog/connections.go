@@ -75,7 +75,7 @@ func (d *connectionsSource) decode(v cty.Value) (connectionsConfig, bool, hcl.Di
 		}
 		c.filter.Port = uint16(n)
 	}
-	c.filter.States = stringList(v.GetAttr("states"))
+	c.filter.States = providers.Strings(v.GetAttr("states"))
 	for _, s := range c.filter.States {
 		if !ValidState(s) {
 			diags = diags.Extend(providers.AttributeErrorf("states", "Unknown TCP state",

@@ -90,7 +90,7 @@ func (d *offendersSource) decode(v cty.Value) (offendersConfig, bool, hcl.Diagno
 		return c, false, nil
 	}
 	var diags hcl.Diagnostics
-	c.paths = stringList(v.GetAttr("paths"))
+	c.paths = providers.Strings(v.GetAttr("paths"))
 	if len(c.paths) == 0 {
 		diags = diags.Extend(providers.AttributeErrorf("paths", "No access log to read",
 			"paths is empty; list the log files or patterns to read, such as [\"/var/log/apache2/access.log*\"]."))
@@ -141,8 +141,8 @@ func (d *offendersSource) decode(v cty.Value) (offendersConfig, bool, hcl.Diagno
 				"by = %q; use \"ip\" to count each address or \"prefix\" to count each /24 and /64 network.", b.AsString()))
 		}
 	}
-	c.opts.ExcludeURIPrefixes = stringList(v.GetAttr("exclude_uris"))
-	c.opts.ExcludeAgents = stringList(v.GetAttr("exclude_agents"))
+	c.opts.ExcludeURIPrefixes = providers.Strings(v.GetAttr("exclude_uris"))
+	c.opts.ExcludeAgents = providers.Strings(v.GetAttr("exclude_agents"))
 	return c, true, diags
 }
 
@@ -241,19 +241,4 @@ func setExported(m map[string]cty.Value, offenders []Count, evidence func(Count)
 	m["addresses"] = cty.ListVal(addrs)
 	m["counts"] = cty.MapVal(counts)
 	m["evidence"] = cty.MapVal(ev)
-}
-
-// stringList returns the strings of a known list, nil for null.
-func stringList(v cty.Value) []string {
-	if v.IsNull() {
-		return nil
-	}
-	out := make([]string, 0, v.LengthInt())
-	for it := v.ElementIterator(); it.Next(); {
-		_, e := it.Element()
-		if !e.IsNull() {
-			out = append(out, e.AsString())
-		}
-	}
-	return out
 }

@@ -70,8 +70,8 @@ func decodeSpec(v cty.Value) spec {
 		path: v.GetAttr("path").AsString(),
 		access: access{
 			syntax: Syntax24,
-			allow:  stringList(v.GetAttr("allow")),
-			deny:   stringList(v.GetAttr("deny")),
+			allow:  providers.Strings(v.GetAttr("allow")),
+			deny:   providers.Strings(v.GetAttr("deny")),
 		},
 		allowEmpty: isTrue(v.GetAttr("allow_empty")),
 		validate:   isTrue(v.GetAttr("validate")),
@@ -86,33 +86,6 @@ func decodeSpec(v cty.Value) spec {
 }
 
 func isTrue(v cty.Value) bool { return v.IsKnown() && !v.IsNull() && v.True() }
-
-// stringList returns the strings of a known list; nil for null.
-func stringList(v cty.Value) []string {
-	if v.IsNull() {
-		return nil
-	}
-	out := make([]string, 0, v.LengthInt())
-	for it := v.ElementIterator(); it.Next(); {
-		_, e := it.Element()
-		if !e.IsNull() {
-			out = append(out, e.AsString())
-		}
-	}
-	return out
-}
-
-// listVal makes a list of strings; empty lists are typed.
-func listVal(ss []string) cty.Value {
-	if len(ss) == 0 {
-		return cty.ListValEmpty(cty.String)
-	}
-	vals := make([]cty.Value, len(ss))
-	for i, s := range ss {
-		vals[i] = cty.StringVal(s)
-	}
-	return cty.ListVal(vals)
-}
 
 // ValidateConfig checks what can be checked without the file: the path,
 // every address, the syntax, the marker, and that allow is not empty

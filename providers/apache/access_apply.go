@@ -49,7 +49,7 @@ func (r *accessResource) Apply(ctx context.Context, req providers.ApplyRequest) 
 			oldMarker = m
 		}
 	}
-	lines := stringList(planned.GetAttr("lines"))
+	lines := providers.Strings(planned.GetAttr("lines"))
 	diags := r.edit(ctx, s.path, s.validate, func(f *htFile) error {
 		if i := f.find(s.marker); i >= 0 {
 			if _, err := parseBody(f.body(i)); err != nil {
@@ -246,7 +246,7 @@ func keepForm(prior cty.Value, read []string) cty.Value {
 		if len(read) == 0 {
 			return prior
 		}
-		return listVal(read)
+		return providers.StringList(read)
 	}
 	if prior.LengthInt() == len(read) {
 		same := true
@@ -259,7 +259,7 @@ func keepForm(prior cty.Value, read []string) cty.Value {
 			return prior
 		}
 	}
-	return listVal(read)
+	return providers.StringList(read)
 }
 
 // Import adopts an existing block. The ID is PATH#MARKER, split at the
@@ -305,17 +305,17 @@ func (r *accessResource) Import(_ context.Context, req providers.ImportRequest) 
 	}
 	deny := cty.NullVal(cty.List(cty.String))
 	if len(a.deny) > 0 {
-		deny = listVal(a.deny)
+		deny = providers.StringList(a.deny)
 	}
 	return providers.ImportResponse{State: cty.ObjectVal(map[string]cty.Value{
 		"path":        cty.StringVal(path),
-		"allow":       listVal(a.allow),
+		"allow":       providers.StringList(a.allow),
 		"deny":        deny,
 		"syntax":      cty.StringVal(a.syntax),
 		"allow_empty": cty.NullVal(cty.Bool),
 		"validate":    cty.NullVal(cty.Bool),
 		"marker":      cty.StringVal(marker),
-		"lines":       listVal(body),
+		"lines":       providers.StringList(body),
 		"id":          cty.StringVal(idOf(path, marker)),
 	})}
 }

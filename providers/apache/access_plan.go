@@ -56,8 +56,8 @@ func (r *accessResource) Plan(ctx context.Context, req providers.PlanRequest) pr
 	m["marker"] = marker
 	allow, deny, syntax := m["allow"], m["deny"], m["syntax"]
 	if allow.IsWhollyKnown() && deny.IsWhollyKnown() && syntax.IsKnown() {
-		a := access{syntax: syntax.AsString(), allow: stringList(allow), deny: stringList(deny)}
-		m["lines"] = listVal(a.lines())
+		a := access{syntax: syntax.AsString(), allow: providers.Strings(allow), deny: providers.Strings(deny)}
+		m["lines"] = providers.StringList(a.lines())
 	} else {
 		m["lines"] = cty.UnknownVal(cty.List(cty.String))
 	}

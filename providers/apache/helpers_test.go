@@ -22,7 +22,7 @@ func resourceUnderTest() *accessResource {
 }
 
 // strs makes a list of strings; no arguments make an empty list.
-func strs(ss ...string) cty.Value { return listVal(ss) }
+func strs(ss ...string) cty.Value { return providers.StringList(ss) }
 
 // cfg builds a configuration: path, marker "site" unless attrs set it,
 // and attrs, completed with nulls.

@@ -130,7 +130,7 @@ func (r *backupResource) ValidateConfig(_ context.Context, config cty.Value) hcl
 		}
 	}
 	if v := config.GetAttr("recipients"); v.IsWhollyKnown() && !v.IsNull() {
-		list := stringList(v)
+		list := providers.Strings(v)
 		if len(list) == 0 {
 			diags = diags.Extend(providers.AttributeErrorf("recipients", "No recipients",
 				"Give at least one age public key (age1…), made with age-keygen; keep its private key offline, where restores happen."))
@@ -194,7 +194,7 @@ func decodeBackup(v cty.Value) backupSettings {
 		repos:      v.GetAttr("repository").AsString(),
 		bucket:     v.GetAttr("bucket").AsString(),
 		prefix:     v.GetAttr("prefix").AsString(),
-		recipients: stringList(v.GetAttr("recipients")),
+		recipients: providers.Strings(v.GetAttr("recipients")),
 		fullEvery:  intAttr(v, "full_every"),
 	}
 	s.interval, _ = time.ParseDuration(v.GetAttr("interval").AsString())

@@ -105,7 +105,7 @@ func (r *hookResource) ValidateConfig(_ context.Context, config cty.Value) hcl.D
 		}
 	}
 	if v := config.GetAttr("forbid_paths"); v.IsWhollyKnown() {
-		for _, g := range stringList(v) {
+		for _, g := range providers.Strings(v) {
 			if err := checkGlob(g); err != nil {
 				diags = diags.Extend(providers.AttributeErrorf("forbid_paths", "Invalid forbid_paths glob", "%v.", err))
 			}
@@ -133,7 +133,7 @@ func validateLint(i int, e cty.Value) hcl.Diagnostics {
 		}
 	}
 	if c := e.GetAttr("command"); c.IsWhollyKnown() {
-		if cmd := stringList(c); len(cmd) == 0 || cmd[0] == "" {
+		if cmd := providers.Strings(c); len(cmd) == 0 || cmd[0] == "" {
 			diags = diags.Extend(providers.AttributeErrorf("lint", "Empty lint command",
 				"lint block %d: command is empty; give the program and its arguments, such as [\"php\", \"-l\"].", i+1))
 		}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
+
+	"plumb/providers"
 )
 
 // hookMarker marks a hook plumb wrote; a hook without it is hand-written.
@@ -68,11 +70,11 @@ func decodeHook(v cty.Value) hookSettings {
 		p.MessagePattern = a.AsString()
 	}
 	p.MaxFileSize = int64(intAttr(v, "max_file_size"))
-	p.ForbidPaths = stringList(v.GetAttr("forbid_paths"))
+	p.ForbidPaths = providers.Strings(v.GetAttr("forbid_paths"))
 	if l := v.GetAttr("lint"); !l.IsNull() {
 		for it := l.ElementIterator(); it.Next(); {
 			_, e := it.Element()
-			rule := LintRule{Pattern: e.GetAttr("pattern").AsString(), Command: stringList(e.GetAttr("command"))}
+			rule := LintRule{Pattern: e.GetAttr("pattern").AsString(), Command: providers.Strings(e.GetAttr("command"))}
 			if t := e.GetAttr("timeout"); !t.IsNull() {
 				rule.Timeout = t.AsString()
 			}
@@ -97,7 +99,7 @@ func hookObject(s hookSettings) cty.Value {
 	for i, l := range p.Lint {
 		lints[i] = cty.ObjectVal(map[string]cty.Value{
 			"pattern": cty.StringVal(l.Pattern),
-			"command": stringListVal(l.Command),
+			"command": providers.StringList(l.Command),
 			"timeout": cty.StringVal(l.Timeout),
 		})
 	}
@@ -117,7 +119,7 @@ func hookObject(s hookSettings) cty.Value {
 	}
 	forbid := cty.NullVal(cty.List(cty.String))
 	if len(p.ForbidPaths) > 0 {
-		forbid = stringListVal(p.ForbidPaths)
+		forbid = providers.StringList(p.ForbidPaths)
 	}
 	return cty.ObjectVal(map[string]cty.Value{
 		"id":                 cty.StringVal(s.repos),
@@ -151,31 +153,6 @@ func wholeNumber(a cty.Value, lo, hi int64) (int64, bool) {
 	bf := a.AsBigFloat()
 	n, acc := bf.Int64()
 	return n, bf.IsInt() && acc == big.Exact && n >= lo && n <= hi
-}
-
-func stringList(v cty.Value) []string {
-	if v.IsNull() {
-		return nil
-	}
-	var out []string
-	for it := v.ElementIterator(); it.Next(); {
-		_, e := it.Element()
-		if !e.IsNull() {
-			out = append(out, e.AsString())
-		}
-	}
-	return out
-}
-
-func stringListVal(ss []string) cty.Value {
-	if len(ss) == 0 {
-		return cty.ListValEmpty(cty.String)
-	}
-	vals := make([]cty.Value, len(ss))
-	for i, s := range ss {
-		vals[i] = cty.StringVal(s)
-	}
-	return cty.ListVal(vals)
 }
 
 // validDuration reports whether s is a positive Go duration.
