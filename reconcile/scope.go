@@ -10,6 +10,7 @@ import (
 	"github.com/zclconf/go-cty/cty/function"
 
 	"plumb/reconcile/config"
+	"plumb/reconcile/lang"
 )
 
 // scope holds every value evaluated so far in a walk and builds the
@@ -227,37 +228,12 @@ func resourceKeys(cfg *config.Config) []string {
 	return out
 }
 
-// suggest returns format applied to the closest of names, or "" when
-// none is close.
+// suggest returns format applied to the closest of names (lang.Suggest,
+// the same rule as for unknown functions), or "" when none is close.
 func suggest(name string, names []string, format string) string {
-	best, bestD := "", 4
-	for _, n := range names {
-		if d := editDistance(name, n); d < bestD {
-			best, bestD = n, d
-		}
-	}
+	best := lang.Suggest(name, names)
 	if best == "" {
 		return ""
 	}
 	return fmt.Sprintf(format, best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
