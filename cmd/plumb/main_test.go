@@ -39,7 +39,15 @@ type result struct {
 // plumb runs the binary in dir with no terminal attached, as CI does.
 func plumb(t *testing.T, dir string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(plumbBin, append([]string{"-chdir=" + dir}, args...)...)
+	return runBinary(t, nil, append([]string{"-chdir=" + dir}, args...)...)
+}
+
+// runBinary runs plumb with args; env, when not nil, is its whole
+// environment.
+func runBinary(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(plumbBin, args...)
+	cmd.Env = env
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

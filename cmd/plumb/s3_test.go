@@ -39,18 +39,7 @@ func s3Env(t *testing.T) (env []string, bucket string) {
 
 func plumbEnv(t *testing.T, env []string, dir string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(plumbBin, append([]string{"-chdir=" + dir}, args...)...)
-	cmd.Env = env
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{code: code, stdout: out.String(), stderr: errb.String()}
+	return runBinary(t, env, append([]string{"-chdir=" + dir}, args...)...)
 }
 
 func backendBlock(bucket string) string {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -31,18 +30,7 @@ const (
 // runPlumbSVN runs the plumb binary with extra environment variables.
 func runPlumbSVN(t *testing.T, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(plumbBin, args...)
-	cmd.Env = append(os.Environ(), env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("running plumb %v: %v", args, err)
-	}
-	return result{code: code, stdout: out.String(), stderr: errb.String()}
+	return runBinary(t, append(os.Environ(), env...), args...)
 }
 
 func TestSVNUsage(t *testing.T) {
