@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"plumb/providers"
+	"plumb/providers/aws"
 )
 
 // Name is the provider's name, under which cmd/plumb registers New.
@@ -34,7 +35,7 @@ type provider struct {
 	resources map[string]providers.Resource
 
 	mu sync.Mutex
-	s3 *s3Access // nil before Configure
+	s3 *aws.Provider // nil before Configure
 }
 
 var (
@@ -86,7 +87,7 @@ func (p *provider) client() *s3.Client {
 	if p.s3 == nil {
 		return nil
 	}
-	return p.s3.client
+	return p.s3.S3()
 }
 
 // Resources returns the provider's resource types. The map is shared;
@@ -106,5 +107,5 @@ func (p *provider) RequestCounts() map[string]int {
 	if p.s3 == nil {
 		return map[string]int{}
 	}
-	return p.s3.counts.snapshot()
+	return p.s3.RequestCounts()
 }

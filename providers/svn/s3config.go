@@ -2,25 +2,15 @@ package svn
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"maps"
 	"math/big"
-	"net/url"
-	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go/middleware"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
 	"plumb/providers"
+	"plumb/providers/aws"
 )
 
 // S3Settings say how to reach S3: the svn provider block, or the flags of
@@ -79,9 +69,6 @@ func decodeS3Settings(v cty.Value) (S3Settings, hcl.Diagnostics) {
 	s.Region, s.Profile, s.Endpoint = str("region"), str("profile"), str("endpoint")
 	s.AccessKey, s.SecretKey = str("access_key"), str("secret_key")
 	var diags hcl.Diagnostics
-	if err := checkEndpoint(s.Endpoint); err != nil {
-		diags = diags.Extend(providers.AttributeErrorf("endpoint", "Invalid svn provider endpoint", "%v", err))
-	}
 	if (s.AccessKey == "") != (s.SecretKey == "") {
 		diags = diags.Extend(providers.AttributeErrorf("access_key", "Incomplete svn provider credentials",
 			"Set both access_key and secret_key, or neither to use the SDK's credential chain (environment, profile, instance role)."))
@@ -100,105 +87,47 @@ func decodeS3Settings(v cty.Value) (S3Settings, hcl.Diagnostics) {
 	return s, diags
 }
 
-func checkEndpoint(e string) error {
-	if e == "" {
-		return nil
+// newS3Access builds the aws provider that gives the svn provider its S3
+// client: the same SDK chain, retries and request counting as every other
+// AWS call of plumb. It contacts nothing.
+func newS3Access(ctx context.Context, s S3Settings) (*aws.Provider, error) {
+	p := aws.New().(*aws.Provider)
+	vals := map[string]cty.Value{}
+	for name, ty := range p.Schema().ImpliedType().AttributeTypes() {
+		vals[name] = cty.NullVal(ty)
 	}
-	if u, err := url.Parse(e); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("endpoint %q is not an http or https URL; write the full URL, such as \"https://s3.example.net\"", e)
-	}
-	return nil
-}
-
-// s3Access is an S3 client with a count of the requests it sent.
-type s3Access struct {
-	client *s3.Client
-	counts *requestCounts
-}
-
-// newS3Access loads the SDK configuration for s and builds the client.
-// It contacts nothing.
-func newS3Access(ctx context.Context, s S3Settings) (*s3Access, error) {
-	if err := checkEndpoint(s.Endpoint); err != nil {
-		return nil, err
-	}
-	var opts []func(*config.LoadOptions) error
-	if s.Region != "" {
-		opts = append(opts, config.WithRegion(s.Region))
-	}
-	if s.Profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(s.Profile))
-	}
-	if s.AccessKey != "" {
-		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(s.AccessKey, s.SecretKey, "")))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		var missing config.SharedConfigProfileNotExistError
-		if errors.As(err, &missing) {
-			return nil, fmt.Errorf("profile %q is not in the shared AWS config files: %w", s.Profile, err)
+	str := func(name, v string) {
+		if v != "" {
+			vals[name] = cty.StringVal(v)
 		}
-		return nil, fmt.Errorf("loading the AWS configuration: %w", err)
 	}
-	if cfg.Region == "" {
-		cfg.Region = "us-east-1"
-	}
-	attempts := defaultS3Retries + 1
+	str("region", s.Region)
+	str("profile", s.Profile)
+	str("endpoint", s.Endpoint)
+	str("access_key", s.AccessKey)
+	str("secret_key", s.SecretKey)
+	retries := defaultS3Retries
 	if s.MaxRetries >= 0 {
-		attempts = s.MaxRetries + 1
+		retries = s.MaxRetries
 	}
-	counts := &requestCounts{n: map[string]int{}}
-	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
-		o.Retryer = retry.NewStandard(func(ro *retry.StandardOptions) {
-			ro.MaxAttempts = attempts
-			ro.RateLimiter = ratelimit.None
-		})
-		if s.Endpoint != "" {
-			o.BaseEndpoint = aws.String(s.Endpoint)
-		}
-		o.UsePathStyle = o.UsePathStyle || s.PathStyle || s.Endpoint != "" || cfg.BaseEndpoint != nil
-		o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
-			m := &countRequests{counts: counts}
-			if _, ok := st.Finalize.Get("Retry"); ok {
-				return st.Finalize.Insert(m, "Retry", middleware.After)
-			}
-			return st.Finalize.Add(m, middleware.Before)
-		})
-	})
-	return &s3Access{client: client, counts: counts}, nil
+	vals["max_retries"] = cty.NumberIntVal(int64(retries))
+	if s.PathStyle {
+		vals["s3_use_path_style"] = cty.True
+	}
+	resp := p.Configure(ctx, providers.ConfigureRequest{Config: cty.ObjectVal(vals)})
+	if resp.Diagnostics.HasErrors() {
+		return nil, resp.Diagnostics
+	}
+	return p, nil
 }
 
 // NewS3Client returns an S3 client for s, configured as the svn provider
 // configures its own: the SDK's standard chain, path-style addressing
 // with an endpoint, retries.
 func NewS3Client(ctx context.Context, s S3Settings) (*s3.Client, error) {
-	a, err := newS3Access(ctx, s)
+	p, err := newS3Access(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	return a.client, nil
-}
-
-// requestCounts counts requests by "s3:Operation".
-type requestCounts struct {
-	mu sync.Mutex
-	n  map[string]int
-}
-
-func (c *requestCounts) snapshot() map[string]int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return maps.Clone(c.n)
-}
-
-// countRequests is SDK middleware counting every attempt.
-type countRequests struct{ counts *requestCounts }
-
-func (*countRequests) ID() string { return "plumb.svn.CountRequests" }
-
-func (m *countRequests) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-	m.counts.mu.Lock()
-	m.counts.n["s3:"+awsmiddleware.GetOperationName(ctx)]++
-	m.counts.mu.Unlock()
-	return next.HandleFinalize(ctx, in)
+	return p.S3(), nil
 }
