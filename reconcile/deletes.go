@@ -139,15 +139,23 @@ func (p *planner) planDeletes(ctx context.Context, list []doomed) hcl.Diagnostic
 }
 
 // typeOf finds the type of an instance in state, declared or not.
+// Types no longer declared are worked out once per engine and kept, since
+// deletions ask for every instance, concurrently.
 func (e *Engine) typeOf(si *state.Instance) *resourceType {
 	if rt, ok := e.types[resourceOf(si)]; ok {
 		return rt
 	}
-	name, ok := e.opts.Registry.ResourceProvider(si.Type)
-	if !ok {
-		return nil
+	e.confMu.Lock()
+	defer e.confMu.Unlock()
+	if rt, ok := e.undeclared[si.Type]; ok {
+		return rt
 	}
-	res := e.provider(name).Resources()[si.Type]
-	s := res.Schema()
-	return &resourceType{provider: name, managed: res, schema: s, spec: s.DecoderSpec(), ty: s.ImpliedType(), keys: s.ElementKeys(), secret: s.SensitivePaths()}
+	var rt *resourceType
+	if name, ok := e.opts.Registry.ResourceProvider(si.Type); ok {
+		res := e.provider(name).Resources()[si.Type]
+		s := res.Schema()
+		rt = &resourceType{provider: name, managed: res, schema: s, spec: s.DecoderSpec(), ty: s.ImpliedType(), keys: s.ElementKeys(), secret: s.SensitivePaths()}
+	}
+	e.undeclared[si.Type] = rt
+	return rt
 }

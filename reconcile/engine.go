@@ -80,7 +80,8 @@ type Engine struct {
 	sem   chan struct{}
 
 	confMu     sync.Mutex
-	configured map[string]bool // providers configured in this engine
+	configured map[string]bool          // providers configured in this engine
+	undeclared map[string]*resourceType // types only state still has, by type name
 }
 
 // resourceType is what the engine needs of a resource's type.
@@ -131,6 +132,7 @@ func newEngine(opts Options, cfg *config.Config) *Engine {
 		sem:   make(chan struct{}, opts.Parallelism),
 
 		configured: map[string]bool{},
+		undeclared: map[string]*resourceType{},
 	}
 }
 

@@ -176,6 +176,9 @@ func locate(diags hcl.Diagnostics, what string, rng *hcl.Range) hcl.Diagnostics 
 // locateIn is locate for a resource's diagnostics: one about a named
 // attribute points at where that attribute is written.
 func locateIn(diags hcl.Diagnostics, what string, r *config.Resource) hcl.Diagnostics {
+	if len(diags) == 0 {
+		return nil // the common case, once per instance: no body walk
+	}
 	attrs, _ := r.Config.JustAttributes()
 	for _, d := range diags {
 		if name, ok := d.Extra.(providers.AttributePath); ok && d.Subject == nil {
