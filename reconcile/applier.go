@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
@@ -20,7 +21,7 @@ import (
 type applier struct {
 	*walk
 	p       *plan.Plan
-	st      *state.State
+	before  map[string]*state.Instance // the state as it was when the apply began
 	rec     state.Recorder
 	changes map[string]*plan.Change // by instance address
 	byRes   map[string][]*plan.Change
@@ -38,11 +39,14 @@ func (e *Engine) Apply(ctx context.Context, st *state.State, p *plan.Plan, b sta
 	if d := CheckFresh(st, p); d.HasErrors() {
 		return nil, d
 	}
+	// The recorder owns st until Close and changes its map as changes are
+	// recorded; the apply reads the state as it was, from a copy.
+	before := maps.Clone(st.Resources)
 	rec, err := b.Recorder(ctx, st)
 	if err != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot open the state journal", Detail: fmt.Sprintf("%v. Nothing was changed.", err)}}
 	}
-	d := e.apply(ctx, st, p, rec)
+	d := e.apply(ctx, before, p, rec)
 	if e.interrupted(ctx) {
 		d = append(d, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Apply interrupted",
 			Detail: "plumb stopped starting new operations when interrupted. Everything that finished is saved in state; run plumb apply again to finish the rest."})
@@ -73,8 +77,8 @@ func CheckFresh(st *state.State, p *plan.Plan) hcl.Diagnostics {
 	return nil
 }
 
-func (e *Engine) apply(ctx context.Context, st *state.State, p *plan.Plan, rec state.Recorder) hcl.Diagnostics {
-	a := &applier{walk: e.newWalk(), p: p, st: st, rec: rec, changes: map[string]*plan.Change{}, byRes: map[string][]*plan.Change{}, picked: e.targetedInstances()}
+func (e *Engine) apply(ctx context.Context, before map[string]*state.Instance, p *plan.Plan, rec state.Recorder) hcl.Diagnostics {
+	a := &applier{walk: e.newWalk(), p: p, before: before, rec: rec, changes: map[string]*plan.Change{}, byRes: map[string][]*plan.Change{}, picked: e.targetedInstances()}
 	for _, c := range p.Changes {
 		a.changes[c.Addr] = c
 		res := c.Type + "." + c.Name
@@ -175,7 +179,7 @@ func (a *applier) dependenciesOf(res, addr string) []string {
 	if deps, ok := a.e.deps[res]; ok {
 		return deps
 	}
-	if si, ok := a.st.Resources[addr]; ok {
+	if si, ok := a.before[addr]; ok {
 		return si.Dependencies
 	}
 	return nil
@@ -271,7 +275,7 @@ func (a *applier) applyInstance(ctx context.Context, r *config.Resource, rt *res
 	if !ok {
 		// Not planned (outside -target, or added to the configuration
 		// since the plan): its value is what state says.
-		if si, ok := a.st.Resources[in.addr]; ok {
+		if si, ok := a.before[in.addr]; ok {
 			v, err := si.Value(rt.ty)
 			if err == nil {
 				return v, nil
