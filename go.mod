@@ -1,4 +1,4 @@
-module plumb
+module github.com/plumbhq/plumb
 
 go 1.26.8
 

@@ -10,11 +10,11 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
-	"plumb/providers"
-	"plumb/reconcile/config"
-	"plumb/reconcile/graph"
-	"plumb/reconcile/plan"
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/reconcile/config"
+	"github.com/plumbhq/plumb/reconcile/graph"
+	"github.com/plumbhq/plumb/reconcile/plan"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 // applier carries out one plan.

@@ -9,9 +9,9 @@ import (
 	"sync"
 	"testing"
 
-	"plumb/reconcile"
-	"plumb/reconcile/plan"
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/reconcile"
+	"github.com/plumbhq/plumb/reconcile/plan"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 // TestLifecycle walks one configuration through create, no-op, update,

@@ -22,10 +22,10 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 
-	"plumb/providers"
-	"plumb/reconcile/config"
-	"plumb/reconcile/graph"
-	"plumb/reconcile/lang"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/reconcile/config"
+	"github.com/plumbhq/plumb/reconcile/graph"
+	"github.com/plumbhq/plumb/reconcile/lang"
 )
 
 // Version is plumb's version, recorded in states and plans.

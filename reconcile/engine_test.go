@@ -11,11 +11,11 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
-	"plumb/providers"
-	"plumb/providers/builtin"
-	"plumb/reconcile"
-	"plumb/reconcile/plan"
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/builtin"
+	"github.com/plumbhq/plumb/reconcile"
+	"github.com/plumbhq/plumb/reconcile/plan"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 func testRegistry() *providers.Registry {

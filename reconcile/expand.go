@@ -9,7 +9,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
-	"plumb/reconcile/config"
+	"github.com/plumbhq/plumb/reconcile/config"
 )
 
 // instance is one expansion of a resource block.

@@ -7,9 +7,9 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers"
-	"plumb/reconcile/config"
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/reconcile/config"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 // Import adopts the live object with the given provider-specific ID as

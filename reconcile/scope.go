@@ -9,8 +9,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 
-	"plumb/reconcile/config"
-	"plumb/reconcile/lang"
+	"github.com/plumbhq/plumb/reconcile/config"
+	"github.com/plumbhq/plumb/reconcile/lang"
 )
 
 // scope holds every value evaluated so far in a walk and builds the

@@ -4,7 +4,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/reconcile/config"
+	"github.com/plumbhq/plumb/reconcile/config"
 )
 
 // targetNodes is the set of graph nodes a -target run walks: the targets

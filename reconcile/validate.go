@@ -7,8 +7,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers"
-	"plumb/reconcile/config"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/reconcile/config"
 )
 
 // Validate evaluates the whole configuration without reading or changing

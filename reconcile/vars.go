@@ -13,7 +13,7 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
 
-	"plumb/reconcile/config"
+	"github.com/plumbhq/plumb/reconcile/config"
 )
 
 // VarEnvPrefix starts the name of an environment variable that sets a

@@ -10,10 +10,10 @@ import (
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers"
-	"plumb/reconcile/config"
-	"plumb/reconcile/graph"
-	"plumb/reconcile/plan"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/reconcile/config"
+	"github.com/plumbhq/plumb/reconcile/graph"
+	"github.com/plumbhq/plumb/reconcile/plan"
 )
 
 // Event tells an Observer about one operation on one resource instance.

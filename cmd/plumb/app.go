@@ -12,8 +12,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"golang.org/x/term"
 
-	"plumb/reconcile"
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/reconcile"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 // StateFile is the local state's file name in the configuration folder.

@@ -8,9 +8,9 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
-	"plumb/reconcile"
-	"plumb/reconcile/plan"
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/reconcile"
+	"github.com/plumbhq/plumb/reconcile/plan"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 func runApply(a *app, args []string) int {

@@ -8,9 +8,9 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
 
-	"plumb/reconcile/config"
-	"plumb/reconcile/state"
-	"plumb/reconcile/state/s3"
+	"github.com/plumbhq/plumb/reconcile/config"
+	"github.com/plumbhq/plumb/reconcile/state"
+	"github.com/plumbhq/plumb/reconcile/state/s3"
 )
 
 // s3BackendConfig is the body of plumb { backend "s3" { ... } }. Values

@@ -13,7 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers/accesslog"
+	"github.com/plumbhq/plumb/providers/accesslog"
 )
 
 // detectMemoryLimit is the heap size past which the garbage collector

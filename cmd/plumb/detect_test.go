@@ -16,8 +16,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/hashicorp/hcl/v2/hclparse"
 
-	"plumb/internal/netnstest"
-	"plumb/providers/netfilter"
+	"github.com/plumbhq/plumb/internal/netnstest"
+	"github.com/plumbhq/plumb/providers/netfilter"
 )
 
 // attackLog writes a small combined log: 203.0.113.7 hammers the login

@@ -9,8 +9,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
-	"plumb/reconcile/plan"
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/reconcile/plan"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 // runOutput prints root outputs from state: all of them, or one by name;

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"plumb/reconcile"
-	"plumb/reconcile/plan"
+	"github.com/plumbhq/plumb/reconcile"
+	"github.com/plumbhq/plumb/reconcile/plan"
 )
 
 func runPlan(a *app, args []string) int {

@@ -1,15 +1,15 @@
 package main
 
 import (
-	"plumb/providers"
-	"plumb/providers/accesslog"
-	"plumb/providers/apache"
-	"plumb/providers/aws"
-	"plumb/providers/bind"
-	"plumb/providers/builtin"
-	"plumb/providers/dnsquery"
-	"plumb/providers/netfilter"
-	"plumb/providers/svn"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/accesslog"
+	"github.com/plumbhq/plumb/providers/apache"
+	"github.com/plumbhq/plumb/providers/aws"
+	"github.com/plumbhq/plumb/providers/bind"
+	"github.com/plumbhq/plumb/providers/builtin"
+	"github.com/plumbhq/plumb/providers/dnsquery"
+	"github.com/plumbhq/plumb/providers/netfilter"
+	"github.com/plumbhq/plumb/providers/svn"
 )
 
 // registry builds the one registry of every provider this plumb has, so a

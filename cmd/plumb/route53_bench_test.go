@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"plumb/internal/awstest"
+	"github.com/plumbhq/plumb/internal/awstest"
 )
 
 // BenchmarkRoute53Zones is the whole-program measurement of the DNS issue:

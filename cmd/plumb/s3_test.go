@@ -15,7 +15,7 @@ import (
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"plumb/internal/awstest"
+	"github.com/plumbhq/plumb/internal/awstest"
 )
 
 // s3Env starts kumo, makes a bucket and returns the environment a plumb

@@ -8,10 +8,10 @@ import (
 	"io"
 	"sort"
 
-	"plumb/providers"
-	"plumb/reconcile"
-	"plumb/reconcile/plan"
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/reconcile"
+	"github.com/plumbhq/plumb/reconcile/plan"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 // runShow renders a saved plan, or the current state when no plan file is

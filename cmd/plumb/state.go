@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"plumb/reconcile"
-	"plumb/reconcile/config"
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/reconcile"
+	"github.com/plumbhq/plumb/reconcile/config"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 // runState dispatches plumb state list|show|rm|mv.

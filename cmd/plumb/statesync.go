@@ -7,8 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"plumb/reconcile/state"
-	"plumb/reconcile/state/s3"
+	"github.com/plumbhq/plumb/reconcile/state"
+	"github.com/plumbhq/plumb/reconcile/state/s3"
 )
 
 // statePull prints the stored state, wherever it is kept, as JSON.

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"syscall"
 
-	"plumb/providers/svn"
+	"github.com/plumbhq/plumb/providers/svn"
 )
 
 // runSVN is plumb svn: the commands Subversion hooks and administrators

@@ -16,10 +16,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/awstest"
-	"plumb/internal/svntest"
-	"plumb/providers"
-	"plumb/providers/svn"
+	"github.com/plumbhq/plumb/internal/awstest"
+	"github.com/plumbhq/plumb/internal/svntest"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/svn"
 )
 
 const (

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 
-	"plumb/reconcile"
+	"github.com/plumbhq/plumb/reconcile"
 )
 
 func runValidate(a *app, args []string) int {

@@ -7,9 +7,9 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/zonesimport"
-	"plumb/providers"
-	"plumb/providers/aws"
+	"github.com/plumbhq/plumb/internal/zonesimport"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/aws"
 )
 
 // runZones dispatches plumb zones import.

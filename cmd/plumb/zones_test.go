@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 
-	"plumb/internal/awstest"
+	"github.com/plumbhq/plumb/internal/awstest"
 )
 
 const goodZone = `$ORIGIN example.org.

@@ -19,13 +19,13 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
-	"plumb/internal/awstest"
-	"plumb/internal/ec2shim"
-	"plumb/providers"
-	"plumb/providers/aws"
-	"plumb/reconcile"
-	"plumb/reconcile/plan"
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/internal/awstest"
+	"github.com/plumbhq/plumb/internal/ec2shim"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/aws"
+	"github.com/plumbhq/plumb/reconcile"
+	"github.com/plumbhq/plumb/reconcile/plan"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 var update = flag.Bool("update", false, "write week.txt from this run")

@@ -28,8 +28,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/reconcile/state"
-	"plumb/reconcile/state/s3"
+	"github.com/plumbhq/plumb/reconcile/state"
+	"github.com/plumbhq/plumb/reconcile/state/s3"
 )
 
 func main() {

@@ -7,7 +7,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
-	"plumb/providers/dns"
+	"github.com/plumbhq/plumb/providers/dns"
 )
 
 func TestFromLive(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"plumb/providers/dns"
+	"github.com/plumbhq/plumb/providers/dns"
 )
 
 // zoneFile is one zone file found in the directory.

@@ -41,7 +41,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"plumb/providers/dns"
+	"github.com/plumbhq/plumb/providers/dns"
 )
 
 // Resource types FromDir can write.

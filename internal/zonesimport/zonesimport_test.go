@@ -14,7 +14,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/reconcile/lang"
+	"github.com/plumbhq/plumb/reconcile/lang"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")

@@ -9,7 +9,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers"
+	"github.com/plumbhq/plumb/providers"
 )
 
 func offendersCfg(attrs map[string]cty.Value) (providers.DataSource, cty.Value) {

@@ -22,7 +22,7 @@ package accesslog
 import (
 	"context"
 
-	"plumb/providers"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // Name is the provider's name, under which cmd/plumb registers New.

@@ -11,8 +11,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/netnstest"
-	"plumb/providers"
+	"github.com/plumbhq/plumb/internal/netnstest"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // procLine renders a socket the way the kernel writes /proc/net/tcp*.

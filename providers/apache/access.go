@@ -7,7 +7,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // accessResource is apache_htaccess_access: one marked block of an Apache

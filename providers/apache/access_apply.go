@@ -13,8 +13,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/atomicfile"
-	"plumb/providers"
+	"github.com/plumbhq/plumb/internal/atomicfile"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // Apply writes the block (removing the block of an old marker in the same

@@ -9,8 +9,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers"
-	"plumb/providers/providertest"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/providertest"
 )
 
 const ownLines = "# Written by hand; plumb keeps it.\nRewriteEngine On\nRewriteRule ^old$ /new [R=301,L]\n"

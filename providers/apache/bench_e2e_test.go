@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"plumb/internal/dnstest"
+	"github.com/plumbhq/plumb/internal/dnstest"
 )
 
 // benchSites is how many sites the plan benchmarks manage.

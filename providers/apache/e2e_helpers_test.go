@@ -11,13 +11,13 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
-	"plumb/providers"
-	"plumb/providers/apache"
-	"plumb/providers/builtin"
-	"plumb/providers/dnsquery"
-	"plumb/reconcile"
-	"plumb/reconcile/plan"
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/apache"
+	"github.com/plumbhq/plumb/providers/builtin"
+	"github.com/plumbhq/plumb/providers/dnsquery"
+	"github.com/plumbhq/plumb/reconcile"
+	"github.com/plumbhq/plumb/reconcile/plan"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 // registry is what cmd/plumb registers, limited to the providers these

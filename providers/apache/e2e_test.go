@@ -9,8 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"plumb/internal/apachetest"
-	"plumb/internal/dnstest"
+	"github.com/plumbhq/plumb/internal/apachetest"
+	"github.com/plumbhq/plumb/internal/dnstest"
 )
 
 // e2eConfig is the configuration the end-to-end test applies: the admin

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"plumb/internal/dnstest"
+	"github.com/plumbhq/plumb/internal/dnstest"
 )
 
 var updateExample = flag.Bool("update-example", false, "rewrite the example's recorded plans")

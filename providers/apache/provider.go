@@ -37,7 +37,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // Name is the provider's name, under which cmd/plumb registers New.

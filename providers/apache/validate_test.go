@@ -9,8 +9,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/apachetest"
-	"plumb/providers"
+	"github.com/plumbhq/plumb/internal/apachetest"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // checkedResource returns apache_htaccess_access of a provider configured

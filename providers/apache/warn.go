@@ -6,7 +6,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
-	"plumb/providers"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // transparent sections do not scope what they hold: their directives

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/awstest"
+	"github.com/plumbhq/plumb/internal/awstest"
 )
 
 // BenchmarkGetHostedZone measures one Route 53 request through the

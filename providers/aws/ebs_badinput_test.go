@@ -13,8 +13,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/ec2shim"
-	"plumb/providers"
+	"github.com/plumbhq/plumb/internal/ec2shim"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // wantDiag asserts that diags hold a diagnostic of severity about attr

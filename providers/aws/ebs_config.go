@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // Limits of a snapshot policy's configuration.

@@ -7,7 +7,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
-	"plumb/providers"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // ebsAPIError is the diagnostic for a failed EC2 call, with advice for the

@@ -10,9 +10,9 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/awstest"
-	"plumb/internal/ec2shim"
-	"plumb/providers"
+	"github.com/plumbhq/plumb/internal/awstest"
+	"github.com/plumbhq/plumb/internal/ec2shim"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // ebsStart is 03:00 UTC on a Monday, when the cron job used to run.

@@ -8,8 +8,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/ec2shim"
-	"plumb/providers"
+	"github.com/plumbhq/plumb/internal/ec2shim"
+	"github.com/plumbhq/plumb/providers"
 )
 
 const (

@@ -10,8 +10,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/ec2shim"
-	"plumb/providers/providertest"
+	"github.com/plumbhq/plumb/internal/ec2shim"
+	"github.com/plumbhq/plumb/providers/providertest"
 )
 
 const (

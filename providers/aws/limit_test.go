@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/awstest"
+	"github.com/plumbhq/plumb/internal/awstest"
 )
 
 // TestRateLimitPacesRequests checks, on a fake clock, that every Route 53

@@ -27,7 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"plumb/providers"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // Name is the provider's name, under which cmd/plumb registers New.

@@ -12,8 +12,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers"
-	"plumb/providers/dns"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/dns"
 )
 
 // Apply creates, takes back or adopts, updates or deletes the zone. When

@@ -9,9 +9,9 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/awstest"
-	"plumb/providers"
-	"plumb/providers/dns"
+	"github.com/plumbhq/plumb/internal/awstest"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/dns"
 )
 
 // smallBatches makes every zone of the standard lines take three batches.

@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/google/go-cmp/cmp"
 
-	"plumb/providers/dns"
+	"github.com/plumbhq/plumb/providers/dns"
 )
 
 // batchChange makes a change of action ("C", "U", "D") for the set "name type"

@@ -15,9 +15,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/awstest"
-	"plumb/providers"
-	"plumb/providers/dns"
+	"github.com/plumbhq/plumb/internal/awstest"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/dns"
 )
 
 // benchZones is how many zones the migration benchmark generates when

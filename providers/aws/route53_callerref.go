@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"plumb/providers/dns"
+	"github.com/plumbhq/plumb/providers/dns"
 )
 
 // Caller references.

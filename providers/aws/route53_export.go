@@ -7,7 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"plumb/providers/dns"
+	"github.com/plumbhq/plumb/providers/dns"
 )
 
 // exportParallelism is how many zones ExportZones reads at once; the

@@ -7,8 +7,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/awstest"
-	"plumb/providers/dns"
+	"github.com/plumbhq/plumb/internal/awstest"
+	"github.com/plumbhq/plumb/providers/dns"
 )
 
 // TestExportZones: every public zone with its record sets, without the

@@ -11,9 +11,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/awstest"
-	"plumb/providers"
-	"plumb/providers/dns"
+	"github.com/plumbhq/plumb/internal/awstest"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/dns"
 )
 
 func TestRoute53Text(t *testing.T) {

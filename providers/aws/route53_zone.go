@@ -11,8 +11,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers"
-	"plumb/providers/dns"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/dns"
 )
 
 // ZoneType is the type name of the Route 53 hosted zone resource.

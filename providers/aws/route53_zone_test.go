@@ -13,10 +13,10 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/awstest"
-	"plumb/providers"
-	"plumb/providers/dns"
-	"plumb/providers/providertest"
+	"github.com/plumbhq/plumb/internal/awstest"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/dns"
+	"github.com/plumbhq/plumb/providers/providertest"
 )
 
 // TestZoneConformance drives aws_route53_zone through the harness against

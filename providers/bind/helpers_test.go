@@ -10,8 +10,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers/dns"
-	"plumb/providers/providertest"
+	"github.com/plumbhq/plumb/providers/dns"
+	"github.com/plumbhq/plumb/providers/providertest"
 )
 
 // testDay is the day the test clock shows: serials start at 2026112500.

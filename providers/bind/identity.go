@@ -5,7 +5,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers/dns"
+	"github.com/plumbhq/plumb/providers/dns"
 )
 
 // Identity is the zone file's path: two bind_zone blocks must not write

@@ -29,7 +29,7 @@ import (
 	"context"
 	"time"
 
-	"plumb/providers"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // Name is the provider's name, under which cmd/plumb registers New.

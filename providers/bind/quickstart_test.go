@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers/providertest"
+	"github.com/plumbhq/plumb/providers/providertest"
 )
 
 // quickstart is the demo configuration that shows bind_zone.

@@ -15,9 +15,9 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/atomicfile"
-	"plumb/providers"
-	"plumb/providers/dns"
+	"github.com/plumbhq/plumb/internal/atomicfile"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/dns"
 )
 
 // header opens every zone file bind_zone writes.

@@ -10,8 +10,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers"
-	"plumb/providers/dns"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/dns"
 )
 
 // soaFields are the SOA record's fields other than the serial, with names

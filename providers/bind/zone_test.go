@@ -10,8 +10,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers/dns"
-	"plumb/providers/providertest"
+	"github.com/plumbhq/plumb/providers/dns"
+	"github.com/plumbhq/plumb/providers/providertest"
 )
 
 func pathID(s cty.Value) string { return s.GetAttr("path").AsString() }

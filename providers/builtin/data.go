@@ -7,7 +7,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // dataResource is plumb_data: a value kept in state. Nothing outside

@@ -8,8 +8,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
-	"plumb/providers"
-	"plumb/providers/providertest"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/providertest"
 )
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)

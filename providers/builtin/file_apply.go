@@ -13,8 +13,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/atomicfile"
-	"plumb/providers"
+	"github.com/plumbhq/plumb/internal/atomicfile"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // Apply writes the file atomically (creating parent directories), or

@@ -10,8 +10,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers"
-	"plumb/providers/providertest"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/providertest"
 )
 
 func fileResourceUnderTest() providers.Resource { return New().Resources()["local_file"] }

@@ -12,7 +12,7 @@ package builtin
 import (
 	"context"
 
-	"plumb/providers"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // Name is the provider's name, under which cmd/plumb registers New.

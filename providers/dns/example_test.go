@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"plumb/providers/dns"
+	"github.com/plumbhq/plumb/providers/dns"
 )
 
 func ExampleParseZone() {

@@ -14,7 +14,7 @@ import (
 	"github.com/miekg/dns"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // DefaultTimeout bounds a dns_addresses lookup unless timeout says

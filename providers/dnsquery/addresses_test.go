@@ -11,8 +11,8 @@ import (
 	"github.com/miekg/dns"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/dnstest"
-	"plumb/providers"
+	"github.com/plumbhq/plumb/internal/dnstest"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // source returns a fresh provider's dns_addresses, as a new run has.

@@ -8,8 +8,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/dnstest"
-	"plumb/providers"
+	"github.com/plumbhq/plumb/internal/dnstest"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // BenchmarkReadFromServer is one dns_addresses read in a new run: an A

@@ -8,8 +8,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/dnstest"
-	"plumb/providers"
+	"github.com/plumbhq/plumb/internal/dnstest"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // TestSystemResolverHosts resolves localhost through the real system

@@ -10,12 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"plumb/providers"
-	"plumb/providers/accesslog"
-	"plumb/providers/builtin"
-	"plumb/reconcile"
-	"plumb/reconcile/plan"
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/accesslog"
+	"github.com/plumbhq/plumb/providers/builtin"
+	"github.com/plumbhq/plumb/reconcile"
+	"github.com/plumbhq/plumb/reconcile/plan"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 // floodLog writes an access log in which from sends n requests to the

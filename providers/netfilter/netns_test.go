@@ -8,9 +8,9 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/netnstest"
-	"plumb/providers"
-	"plumb/providers/providertest"
+	"github.com/plumbhq/plumb/internal/netnstest"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/providertest"
 )
 
 // lab is a server namespace whose nftables plumb manages, and a client

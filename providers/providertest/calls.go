@@ -3,7 +3,7 @@ package providertest
 import (
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // refresh reads the object in state, as the engine does before planning.

@@ -9,7 +9,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
-	"plumb/providers"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // mustConform stops the test when v is not a value of the schema's type.

@@ -6,7 +6,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // dynResource has a single dynamic attribute, for checks of values that

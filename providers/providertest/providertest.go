@@ -21,7 +21,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // TB is the part of testing.TB the harness uses. *testing.T satisfies it;

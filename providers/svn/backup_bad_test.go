@@ -15,8 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/svntest"
-	"plumb/providers"
+	"github.com/plumbhq/plumb/internal/svntest"
+	"github.com/plumbhq/plumb/providers"
 )
 
 func TestBackupValidateConfig(t *testing.T) {

@@ -14,8 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/svntest"
-	"plumb/providers/providertest"
+	"github.com/plumbhq/plumb/internal/svntest"
+	"github.com/plumbhq/plumb/providers/providertest"
 )
 
 // history commits a few revisions of varied content: text that changes,

@@ -16,9 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/awstest"
-	"plumb/internal/svntest"
-	"plumb/providers"
+	"github.com/plumbhq/plumb/internal/awstest"
+	"github.com/plumbhq/plumb/internal/svntest"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // BenchmarkCheckCommit1000PHP checks a commit of 1,000 PHP files with

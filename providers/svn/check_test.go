@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"plumb/internal/svntest"
+	"github.com/plumbhq/plumb/internal/svntest"
 )
 
 var phpLint = LintRule{Pattern: "*.php", Command: []string{"php", "-l"}, Timeout: "20s"}

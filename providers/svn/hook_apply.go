@@ -12,8 +12,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/atomicfile"
-	"plumb/providers"
+	"github.com/plumbhq/plumb/internal/atomicfile"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // Apply installs the hook: it moves a hand-written hook to

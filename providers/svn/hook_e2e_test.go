@@ -8,8 +8,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/svntest"
-	"plumb/providers"
+	"github.com/plumbhq/plumb/internal/svntest"
+	"github.com/plumbhq/plumb/providers"
 )
 
 // applyHook plans and applies a hook configuration as the engine would,

@@ -9,9 +9,9 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/internal/svntest"
-	"plumb/providers"
-	"plumb/providers/providertest"
+	"github.com/plumbhq/plumb/internal/svntest"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/providertest"
 )
 
 // hookCfg is a configuration of svn_pre_commit_hook; extra attributes

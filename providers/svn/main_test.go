@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"plumb/internal/svntest"
+	"github.com/plumbhq/plumb/internal/svntest"
 )
 
 // asPlumbEnv, set to 1, makes the test binary act as plumb for the hooks

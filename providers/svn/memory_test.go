@@ -18,8 +18,8 @@ import (
 
 	"filippo.io/age"
 
-	"plumb/internal/awstest"
-	"plumb/internal/svntest"
+	"github.com/plumbhq/plumb/internal/awstest"
+	"github.com/plumbhq/plumb/internal/svntest"
 )
 
 // backupChildEnv, set to a JSON childJob, makes the test binary run one

@@ -22,8 +22,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"plumb/providers"
-	"plumb/providers/aws"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/aws"
 )
 
 // Name is the provider's name, under which cmd/plumb registers New.

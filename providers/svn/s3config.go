@@ -9,8 +9,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers"
-	"plumb/providers/aws"
+	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/aws"
 )
 
 // S3Settings say how to reach S3: the svn provider block, or the flags of

@@ -20,7 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/sys/unix"
 
-	"plumb/internal/atomicfile"
+	"github.com/plumbhq/plumb/internal/atomicfile"
 )
 
 // backupJob is one backup to make.

@@ -8,7 +8,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/providers/dns"
+	"github.com/plumbhq/plumb/providers/dns"
 )
 
 // recordVal builds one record set value as zonefile returns it.

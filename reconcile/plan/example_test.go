@@ -6,7 +6,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/reconcile/plan"
+	"github.com/plumbhq/plumb/reconcile/plan"
 )
 
 func record(name, typ string, ttl int64) cty.Value {

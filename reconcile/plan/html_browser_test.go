@@ -13,7 +13,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
-	"plumb/internal/browsertest"
+	"github.com/plumbhq/plumb/internal/browsertest"
 )
 
 // pageState is what the browser tests read from a loaded page.

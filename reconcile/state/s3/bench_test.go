@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 // seeded returns a backend whose bucket holds a state of n instances,

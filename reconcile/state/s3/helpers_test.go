@@ -22,7 +22,7 @@ import (
 	"github.com/sivchari/kumo"
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 // kumoURL is the one kumo server of this test binary. kumo keeps one

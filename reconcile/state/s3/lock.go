@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 // Lock backoff: the first retry comes after lockFirstDelay, then the delay

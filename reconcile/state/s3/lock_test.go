@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 var holderInfo = state.LockInfo{Operation: "apply", Who: "alice@laptop"}

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 // The tests here run plumb/internal/s3race, built once per test binary,
@@ -38,7 +38,7 @@ func raceBinary(t *testing.T) string {
 			return
 		}
 		race.path = filepath.Join(dir, "s3race")
-		out, err := exec.Command("go", "build", "-o", race.path, "plumb/internal/s3race").CombinedOutput()
+		out, err := exec.Command("go", "build", "-o", race.path, "github.com/plumbhq/plumb/internal/s3race").CombinedOutput()
 		if err != nil {
 			race.err = fmt.Errorf("go build plumb/internal/s3race: %v\n%s", err, out)
 		}

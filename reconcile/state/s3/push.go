@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 // PushState replaces the state kept by b with st (plumb state push). It

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 func TestPushState(t *testing.T) {

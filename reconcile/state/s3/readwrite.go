@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 // Read returns the state in S3, a new empty state when there is none, and

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/google/go-cmp/cmp"
 
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 func TestConfigCheck(t *testing.T) {

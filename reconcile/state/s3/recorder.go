@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 // Recorder opens a recorder for st, which must be the state this Backend

@@ -16,7 +16,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 // openRecorder locks b, reads its state and opens a recorder on it.

@@ -11,7 +11,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"plumb/reconcile/state"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 // journalDir holds the recorders' local journals, under the backend's
