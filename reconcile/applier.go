@@ -25,7 +25,7 @@ type applier struct {
 	rec     state.Recorder
 	changes map[string]*plan.Change // by instance address
 	byRes   map[string][]*plan.Change
-	picked  map[string]map[string]bool // instances named by -target, by resource
+	picked  map[string][]config.Addr // targets naming part of a resource, by resource
 }
 
 // Apply carries out p against st, recording every finished change through
@@ -286,7 +286,7 @@ func (a *applier) applyInstance(ctx context.Context, r *config.Resource, rt *res
 				return v, nil
 			}
 		}
-		if picked := a.picked[r.Addr()]; picked != nil && !picked[in.addr] {
+		if picked := a.picked[r.Addr()]; picked != nil && !selectsAny(picked, instanceAddr(r, in)) {
 			return cty.DynamicVal, nil // left out by -target
 		}
 		return cty.DynamicVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: in.addr + ": not in the plan", Detail: "The configuration declares an instance the plan does not know; the configuration changed after the plan was made. Run plumb plan again.", Subject: r.DeclRange.Ptr()}}

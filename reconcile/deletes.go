@@ -79,7 +79,7 @@ func (p *planner) planDestroy(ctx context.Context, only map[string]bool) hcl.Dia
 		}
 		picked := p.picked[res]
 		for _, si := range p.byRes[res] {
-			if picked == nil || picked[si.Addr] {
+			if picked == nil || selectsRecorded(picked, si.Addr) {
 				list = append(list, doomed{r: p.e.cfg.Resources[res], si: si})
 			}
 		}

@@ -103,6 +103,11 @@ func sensitiveMeta(expr hcl.Expression, meta string) hcl.Diagnostics {
 	}}
 }
 
+// instanceAddr is the address of one instance of r.
+func instanceAddr(r *config.Resource, in instance) config.Addr {
+	return config.Addr{Mode: r.Mode, Type: r.Type, Name: r.Name, Key: in.key}
+}
+
 func notKnownYet(expr hcl.Expression, meta string) hcl.Diagnostics {
 	return hcl.Diagnostics{{
 		Severity: hcl.DiagError,

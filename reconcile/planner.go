@@ -23,7 +23,7 @@ type planner struct {
 	byRes   map[string][]*state.Instance // state instances by resource address
 	imports map[string]*config.Import
 	// picked limits a resource to the instances -target names.
-	picked map[string]map[string]bool
+	picked map[string][]config.Addr
 
 	mu       sync.Mutex
 	changes  []*plan.Change
@@ -122,7 +122,7 @@ func (p *planner) planResource(ctx context.Context, r *config.Resource, rt *reso
 	var fmu sync.Mutex
 	picked := p.picked[r.Addr()]
 	p.forEachInstance(ctx, insts, func(i int, in instance) {
-		if picked != nil && !picked[in.addr] {
+		if picked != nil && !selectsAny(picked, instanceAddr(r, in)) {
 			// Not targeted: other instances see it as state has it.
 			vals[i] = cty.DynamicVal
 			if si := prior[in.addr]; si != nil {
@@ -154,7 +154,7 @@ func (p *planner) planResource(ctx context.Context, r *config.Resource, rt *reso
 			expanded[in.addr] = true
 		}
 		for _, si := range p.byRes[r.Addr()] {
-			if !expanded[si.Addr] && (picked == nil || picked[si.Addr]) {
+			if !expanded[si.Addr] && (picked == nil || selectsRecorded(picked, si.Addr)) {
 				p.planDelete(r, rt, si, "its key is no longer in count or for_each", false)
 			}
 		}
