@@ -111,6 +111,19 @@ func (h *htmlWriter) page(p *Plan) {
 	}
 	h.str("</h1>\n")
 	h.meta(p)
+	if banner := partialBanner(p); banner != nil {
+		h.str("<p class=\"banner\" id=\"partial\"><strong>Partial plan.</strong> ")
+		for _, part := range banner {
+			if part.code {
+				h.str("<code>")
+				h.text(part.text)
+				h.str("</code>")
+			} else {
+				h.text(part.text)
+			}
+		}
+		h.str("</p>\n")
+	}
 	if !p.HasChanges() {
 		h.str("<p class=\"plan\" id=\"summary\">No changes. Your estate matches the configuration.</p>\n</header>\n")
 	} else {

@@ -95,6 +95,17 @@ func (m *mdWriter) plan(p *Plan) {
 		m.str(" (destroy)")
 	}
 	m.str("\n\n")
+	if banner := partialBanner(p); banner != nil {
+		m.str("> **Partial plan.** ")
+		for _, part := range banner {
+			if part.code {
+				m.b = appendMDCode(m.b, part.text, false)
+			} else {
+				m.b = appendMDText(m.b, part.text)
+			}
+		}
+		m.str("\n\n")
+	}
 	if !p.HasChanges() {
 		m.str("No changes. Your estate matches the configuration.\n")
 		m.warnings(r, 0)

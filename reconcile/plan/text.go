@@ -123,6 +123,13 @@ func (t *textWriter) symbol(a Action, width int) {
 }
 
 func (t *textWriter) plan(p *Plan) {
+	if banner := partialBanner(p); banner != nil {
+		t.paint(ansiBold+ansiYellow, "Partial plan:")
+		t.b = append(t.b, ' ')
+		t.b = append(t.b, bannerText(banner)...)
+		t.end()
+		t.end()
+	}
 	if !p.HasChanges() {
 		t.b = append(t.b, "No changes. Your estate matches the configuration."...)
 		t.end()
