@@ -389,7 +389,7 @@ func (h *htmlWriter) resource(index int, c *Change, open bool) {
 		h.text(c.Reason)
 		h.str(")</span>\n")
 	}
-	diffLines(c, diffs, func(l *diffLine) bool {
+	diffLines(c, diffs, fullLines, func(l *diffLine) bool {
 		h.b = appendHTMLLine(h.b, l)
 		return true
 	})
@@ -402,7 +402,7 @@ func (h *htmlWriter) outputs(outs []*OutputChange) {
 		return
 	}
 	h.str("<section id=\"outputs\">\n<h2>Changes to outputs</h2>\n<pre>")
-	outputLines(outs, func(l *diffLine) bool {
+	outputLines(outs, fullLines, func(l *diffLine) bool {
 		h.b = appendHTMLLine(h.b, l)
 		return true
 	})
@@ -428,11 +428,36 @@ func appendHTMLLine(b []byte, l *diffLine) []byte {
 		b = append(b, ' ')
 		b = appendHTMLText(b, l.path)
 		b = append(b, " = "...)
-		b = append(b, l.bracket)
+		b = appendHTMLText(b, l.new)
 		return forces(b)
 	case lineClose:
 		b = append(b, "  "...)
-		b = append(b, l.bracket)
+		b = appendHTMLText(b, l.new)
+		return append(b, '\n')
+	case lineHunk:
+		b = append(b, `    <span class="n">`...)
+		b = appendHTMLText(b, l.new)
+		return append(b, "</span>\n"...)
+	case lineText, lineNoEOL:
+		b = append(b, "    "...)
+		if l.kind == lineText {
+			b = appendHTMLSymbol(b, l.act)
+		} else {
+			b = append(b, `<span class="s"> </span>`...)
+		}
+		b = append(b, ' ')
+		switch l.act {
+		case Delete:
+			b = append(b, "<del>"...)
+			b = appendHTMLText(b, l.old)
+			b = append(b, "</del>"...)
+		case Create:
+			b = append(b, "<ins>"...)
+			b = appendHTMLText(b, l.new)
+			b = append(b, "</ins>"...)
+		default:
+			b = appendHTMLText(b, l.new)
+		}
 		return append(b, '\n')
 	case lineElem:
 		b = append(b, "    "...)

@@ -293,7 +293,7 @@ func (m *mdWriter) outputs(outs []*OutputChange) []byte {
 	}
 	b := []byte("#### Changes to outputs\n\n```diff\n")
 	budget := max(m.limit/8, mdMinBlock)
-	skipped := outputLines(outs, func(l *diffLine) bool {
+	skipped := outputLines(outs, commentLines, func(l *diffLine) bool {
 		n := len(b)
 		if b = appendMDLine(b, l); len(b) > budget {
 			b = b[:n]
@@ -338,7 +338,7 @@ func mdBlock(b []byte, c *Change, open bool, room int) []byte {
 	}
 	const closing = "```\n\n</details>\n\n"
 	stop := start + room - len(closing) - 60
-	skipped := diffLines(c, diffs, func(l *diffLine) bool {
+	skipped := diffLines(c, diffs, commentLines, func(l *diffLine) bool {
 		n := len(b)
 		if b = appendMDLine(b, l); len(b) > stop {
 			b = b[:n]
@@ -395,11 +395,23 @@ func appendMDLine(b []byte, l *diffLine) []byte {
 		b = append(b, mark(l.act), ' ')
 		b = appendMDComment(b, l.path)
 		b = append(b, " = "...)
-		b = append(b, l.bracket)
+		b = append(b, l.new...)
 		return forces(b)
 	case lineClose:
 		b = append(b, mark(l.act), ' ')
-		b = append(b, l.bracket)
+		b = append(b, l.new...)
+		return append(b, '\n')
+	case lineHunk:
+		b = append(b, l.new...)
+		return append(b, '\n')
+	case lineNoEOL:
+		b = append(b, noEOLText...)
+		return append(b, '\n')
+	case lineText:
+		b = append(b, mark(l.act))
+		b = append(b, "     "...)
+		b = appendMDComment(b, l.old)
+		b = appendMDComment(b, l.new)
 		return append(b, '\n')
 	case lineElem:
 		b = append(b, mark(l.act))
