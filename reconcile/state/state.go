@@ -60,6 +60,9 @@ type Instance struct {
 	// Tainted marks an object whose creation failed part way: it exists,
 	// but the next plan replaces it.
 	Tainted bool `json:"tainted,omitempty"`
+	// Sensitive lists the places in Attributes whose values never print:
+	// every rendering of the state shows (sensitive) there.
+	Sensitive Paths `json:"sensitive_attributes,omitempty"`
 }
 
 // ErrLocked is returned (wrapped) when another run holds the state lock.
