@@ -49,14 +49,21 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 }
 
 // SummaryLine returns the plan's one-line tally, such as
-// "Plan: 1 to add, 1 to change, 1 to destroy.".
+// "Plan: 1 to add, 1 to change, 1 to destroy.". As in Terraform, a
+// replacement counts once in "to add" and once in "to destroy"; numbers
+// have commas between thousands (4,974), as in every review format.
 func SummaryLine(c Counts) string {
-	imports := ""
+	b := []byte("Plan: ")
 	if c.Import > 0 {
-		imports = strconv.Itoa(c.Import) + " to import, "
+		b = appendCount(b, c.Import)
+		b = append(b, " to import, "...)
 	}
-	return "Plan: " + imports + strconv.Itoa(c.Add) + " to add, " + strconv.Itoa(c.Change) +
-		" to change, " + strconv.Itoa(c.Destroy) + " to destroy."
+	b = appendCount(b, c.Add)
+	b = append(b, " to add, "...)
+	b = appendCount(b, c.Change)
+	b = append(b, " to change, "...)
+	b = appendCount(b, c.Destroy)
+	return string(append(b, " to destroy."...))
 }
 
 // textWriter renders one plan a line at a time.
@@ -116,6 +123,13 @@ func (t *textWriter) symbol(a Action, width int) {
 }
 
 func (t *textWriter) plan(p *Plan) {
+	if banner := partialBanner(p); banner != nil {
+		t.paint(ansiBold+ansiYellow, "Partial plan:")
+		t.b = append(t.b, ' ')
+		t.b = append(t.b, bannerText(banner)...)
+		t.end()
+		t.end()
+	}
 	if !p.HasChanges() {
 		t.b = append(t.b, "No changes. Your estate matches the configuration."...)
 		t.end()
