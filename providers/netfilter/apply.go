@@ -329,22 +329,18 @@ func (b *blocklist) Import(ctx context.Context, req providers.ImportRequest) pro
 	if len(addrs) > 0 {
 		set = cty.SetVal(addrs)
 	}
-	return providers.ImportResponse{State: cty.ObjectVal(map[string]cty.Value{
+	// What only configuration knows stays null (Complete fills it in).
+	return providers.ImportResponse{State: b.schema.Complete(cty.ObjectVal(map[string]cty.Value{
 		"table":       cty.StringVal(table),
 		"chain":       cty.StringVal(s.chain),
 		"set_v4":      cty.StringVal(s.setV4),
 		"set_v6":      cty.StringVal(s.setV6),
 		"priority":    cty.NumberIntVal(s.priority),
 		"addresses":   set,
-		"evidence":    cty.NullVal(cty.Map(cty.String)),
-		"counts":      cty.NullVal(cty.Map(cty.Number)),
-		"timeout":     cty.NullVal(cty.String),
-		"never_block": cty.NullVal(cty.List(cty.String)),
 		"max_entries": cty.NumberIntVal(defaultMaxEntries),
-		"prune":       cty.NullVal(cty.Bool),
 		"blocked":     mapVal(blocked),
 		"withheld":    cty.MapValEmpty(cty.String),
-	})}
+	}))}
 }
 
 func maps(m map[string]string) map[string]string {

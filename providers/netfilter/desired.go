@@ -21,15 +21,36 @@ var alwaysProtected = []protected{
 	{netip.MustParsePrefix("::1/128"), "loopback"},
 }
 
-// protections returns every network that must not be blocked: loopback,
-// the host's own addresses and never_block.
-func protections(hosts []hostAddr, neverBlock []netip.Prefix) []protected {
+// hostFacts are the addresses a block list must leave alone so that the
+// host keeps its network: its own addresses, the next hops of its default
+// routes and its name servers.
+type hostFacts struct {
+	addrs, gateways, resolvers []hostAddr
+}
+
+// protections returns every network that must not be blocked, each with
+// the reason the plan gives: loopback, the host's own addresses, its
+// default gateways and name servers, trusted proxies and never_block.
+func protections(h hostFacts, trustedProxies, neverBlock []netip.Prefix) []protected {
 	out := slices.Clone(alwaysProtected)
-	for _, h := range hosts {
-		if h.addr.IsLoopback() {
+	single := func(a netip.Addr) netip.Prefix { return netip.PrefixFrom(a, a.BitLen()) }
+	for _, a := range h.addrs {
+		if a.addr.IsLoopback() {
 			continue
 		}
-		out = append(out, protected{netip.PrefixFrom(h.addr, h.addr.BitLen()), "this host's address on " + h.ifc})
+		out = append(out, protected{single(a.addr), "this host's address on " + a.ifc})
+	}
+	for _, g := range h.gateways {
+		out = append(out, protected{single(g.addr), "default gateway via " + g.ifc})
+	}
+	for _, r := range h.resolvers {
+		if r.addr.IsLoopback() {
+			continue
+		}
+		out = append(out, protected{single(r.addr), "name server in " + r.ifc})
+	}
+	for _, p := range trustedProxies {
+		out = append(out, protected{p, "trusted proxy"})
 	}
 	for _, p := range neverBlock {
 		out = append(out, protected{p, "never_block"})
