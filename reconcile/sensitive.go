@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/plumbhq/plumb/reconcile/lang"
 	"github.com/plumbhq/plumb/reconcile/plan"
 	"github.com/plumbhq/plumb/reconcile/state"
 )
@@ -26,8 +27,9 @@ import (
 // of the sensitive strings it was given (redactDiags), since a provider
 // may echo a value it rejects.
 
-// sensitiveMark marks values that came from a sensitive variable.
-const sensitiveMark = "sensitive"
+// sensitiveMark marks values that came from a sensitive variable or the
+// sensitive() function.
+const sensitiveMark = lang.SensitiveMark
 
 // minRedact is the shortest secret that redaction replaces in messages:
 // shorter ones would blank out ordinary words.
