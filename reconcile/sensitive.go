@@ -1,15 +1,10 @@
 package reconcile
 
 import (
-	"slices"
-	"strconv"
-	"strings"
-
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/plumbhq/plumb/reconcile/lang"
-	"github.com/plumbhq/plumb/reconcile/plan"
 	"github.com/plumbhq/plumb/reconcile/state"
 )
 
@@ -30,10 +25,6 @@ import (
 // sensitiveMark marks values that came from a sensitive variable or the
 // sensitive() function.
 const sensitiveMark = lang.SensitiveMark
-
-// minRedact is the shortest secret that redaction replaces in messages:
-// shorter ones would blank out ordinary words.
-const minRedact = 3
 
 // unmarkPaths strips marks from v and returns the paths that held a
 // marked value.
@@ -121,78 +112,9 @@ func secretStrings(v cty.Value, paths state.Paths) []string {
 		if err != nil {
 			continue
 		}
-		out = append(out, leafStrings(sub)...)
+		out = append(out, lang.LeafStrings(sub)...)
 	}
 	return out
-}
-
-// leafStrings lists the strings and numbers inside v.
-func leafStrings(v cty.Value) []string {
-	var out []string
-	v, _ = v.UnmarkDeep()
-	_ = cty.Walk(v, func(_ cty.Path, x cty.Value) (bool, error) {
-		if x.IsNull() || !x.IsKnown() {
-			return false, nil
-		}
-		switch x.Type() {
-		case cty.String:
-			out = append(out, x.AsString())
-		case cty.Number:
-			out = append(out, x.AsBigFloat().Text('f', -1))
-		}
-		return true, nil
-	})
-	return out
-}
-
-// markedStrings lists the text of every sensitive part of v.
-func markedStrings(v cty.Value) []string {
-	if !v.ContainsMarked() {
-		return nil
-	}
-	_, pvm := v.UnmarkDeepWithPaths()
-	var out []string
-	clean, _ := v.UnmarkDeep()
-	for _, pm := range pvm {
-		if _, ok := pm.Marks[sensitiveMark]; !ok {
-			continue
-		}
-		if sub, err := pm.Path.Apply(clean); err == nil {
-			out = append(out, leafStrings(sub)...)
-		}
-	}
-	return out
-}
-
-// Redact replaces every occurrence of the secrets in s, as they are and
-// as Go or JSON would quote them, with plan.SensitiveValue. Secrets
-// shorter than three characters are left: they cannot be told apart from
-// ordinary text.
-func Redact(s string, secrets []string) string {
-	for _, sec := range secrets {
-		if len(sec) < minRedact {
-			continue
-		}
-		for _, form := range secretForms(sec) {
-			if strings.Contains(s, form) {
-				s = strings.ReplaceAll(s, form, plan.SensitiveValue)
-			}
-		}
-	}
-	return s
-}
-
-// secretForms is a secret as it may appear in a message: raw, and with
-// the escapes %q adds (quotes, control characters, backslashes).
-func secretForms(sec string) []string {
-	forms := []string{sec}
-	q := strconv.Quote(sec)
-	if inner := q[1 : len(q)-1]; inner != sec {
-		forms = append(forms, inner)
-	}
-	// Longest first, so a form is not cut by a shorter one inside it.
-	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
-	return forms
 }
 
 // redactDiags removes secrets from the summary and detail of diags.
@@ -201,8 +123,8 @@ func redactDiags(diags hcl.Diagnostics, secrets []string) hcl.Diagnostics {
 		return diags
 	}
 	for _, d := range diags {
-		d.Summary = Redact(d.Summary, secrets)
-		d.Detail = Redact(d.Detail, secrets)
+		d.Summary = lang.Redact(d.Summary, secrets)
+		d.Detail = lang.Redact(d.Detail, secrets)
 	}
 	return diags
 }

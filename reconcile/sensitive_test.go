@@ -238,3 +238,34 @@ resource "plumb_data" "x" {
 		}
 	}
 }
+
+// TestValidationHidesSensitiveValues: a validation condition that fails
+// in a function, or an error message built from the value, does not
+// print a sensitive variable.
+func TestValidationHidesSensitiveValues(t *testing.T) {
+	for _, validation := range []string{
+		`condition = tonumber(var.k) > 3
+    error_message = "k must be a number over 3."`,
+		`condition = length(var.k) < 3
+    error_message = "k is too long: ${var.k}."`,
+	} {
+		dir := writeConfig(t, map[string]string{"main.hcl": `
+variable "k" {
+  type      = string
+  sensitive = true
+  default   = "` + canary + `"
+  validation {
+    ` + validation + `
+  }
+}
+resource "plumb_data" "x" { input = var.k }`})
+		e, diags := reconcile.Load(reconcile.Options{Dir: dir, Registry: testRegistry()})
+		text := render(e, diags)
+		if !diags.HasErrors() {
+			t.Fatalf("want a validation error for %s", validation)
+		}
+		if strings.Contains(text, canary) {
+			t.Errorf("validation shows the secret:\n%s", text)
+		}
+	}
+}

@@ -101,6 +101,7 @@ func FunctionsAt(baseDir string, planTime time.Time) map[string]function.Functio
 	withCore(inner)
 	funcs["templatefile"] = fs.templateFileFunc(inner)
 	funcs["templatestring"] = templateStringFunc(inner)
+	redactErrors(funcs)
 	withCore(funcs)
 	return funcs
 }
