@@ -68,7 +68,7 @@ func TestWeek(t *testing.T) {
 	start := time.Date(2025, 3, 3, 3, 0, 0, 0, time.UTC) // a Monday, 03:00 UTC
 	c := &clock{now: start}
 	e := awstest.StartKumo(t)
-	shim := ec2shim.Start(t, e.URL(), ec2shim.Options{Now: c.Now, CompleteAfter: 25 * time.Minute})
+	shim := ec2shim.Start(t, e.URL(), ec2shim.Options{Now: c.Now, CompleteAfter: 25 * time.Minute, Region: "eu-west-1"})
 	shim.AddVolume(ec2shim.Volume{ID: "vol-0a1b2c3d4e5f60001", InstanceID: instance, Device: "/dev/xvda", Size: 8})
 	shim.AddVolume(ec2shim.Volume{ID: "vol-0a1b2c3d4e5f60002", InstanceID: instance, Device: "/dev/xvdf", Size: 100})
 	legacy := shim.AddSnapshot(ec2shim.Snapshot{VolumeID: "vol-0a1b2c3d4e5f60002", StartTime: start.Add(-24 * time.Hour),
