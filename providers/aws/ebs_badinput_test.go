@@ -292,7 +292,7 @@ func TestEBSDestroyAndImport(t *testing.T) {
 	e.volume(web1Data, web1, "/dev/xvdf", nil)
 	state, _ := e.run(web1Addr, e.res.null, e.cfg(web1Config(nil)))
 	_, diags := e.apply(web1Addr, state, e.res.null, e.res.null)
-	wantDiag(t, diags, hcl.DiagWarning, "", "Snapshots left in place", "its 2 snapshots were not deleted", `plumb:policy = "`+web1Addr+`"`)
+	wantDiag(t, diags, hcl.DiagWarning, "", "Snapshots left in place", "its 2 snapshots and copies were not deleted", `plumb:policy = "`+web1Addr+`"`)
 	if got := e.owned(web1Addr); !slices.Equal(got, sortedIDs(state)) {
 		t.Fatalf("after the destroy the shim has %v, want %v", got, sortedIDs(state))
 	}
