@@ -25,7 +25,7 @@ type applier struct {
 	rec     state.Recorder
 	changes map[string]*plan.Change // by instance address
 	byRes   map[string][]*plan.Change
-	picked  map[string]map[string]bool // instances named by -target, by resource
+	picked  map[string][]config.Addr // targets naming part of a resource, by resource
 }
 
 // Apply carries out p against st, recording every finished change through
@@ -198,11 +198,15 @@ func (a *applier) deleteOne(ctx context.Context, c *plan.Change) hcl.Diagnostics
 	}
 	done := a.e.observe(c.Addr, plan.Delete)
 	resp := rt.managed.Apply(ctx, providers.ApplyRequest{Addr: c.Addr, Prior: c.Before, Planned: cty.NullVal(rt.ty), Config: cty.NullVal(rt.ty)})
-	d := locate(resp.Diagnostics, c.Addr, nil)
+	var priorPaths state.Paths
+	if si, ok := a.before[c.Addr]; ok {
+		priorPaths = si.Sensitive
+	}
+	d := locate(redactDiags(resp.Diagnostics, secretStrings(c.Before, joinPaths(schemaPaths(rt.secret), priorPaths))), c.Addr, nil)
 	done(diagErr(d))
 	if d.HasErrors() {
 		if resp.State != cty.NilVal && !resp.State.IsNull() {
-			d = append(d, a.record(c, rt, resp.State, false)...)
+			d = append(d, a.record(c, rt, resp.State, false, priorPaths)...)
 		}
 		return d
 	}
@@ -224,10 +228,11 @@ func recordFailed(addr string, err error) *hcl.Diagnostic {
 	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: addr + ": state not recorded", Detail: fmt.Sprintf("The change was made but could not be written to state: %v. Fix the cause (disk full?) and run plumb apply again; plumb will find the object.", err)}
 }
 
-// record writes an instance's new state.
-func (a *applier) record(c *plan.Change, rt *resourceType, v cty.Value, tainted bool) hcl.Diagnostics {
+// record writes an instance's new state, with the paths of v that are
+// sensitive.
+func (a *applier) record(c *plan.Change, rt *resourceType, v cty.Value, tainted bool, paths state.Paths) hcl.Diagnostics {
 	res := c.Type + "." + c.Name
-	inst := &state.Instance{Addr: c.Addr, Mode: string(plan.Managed), Type: c.Type, Name: c.Name, Provider: rt.provider, Dependencies: a.e.deps[res], Tainted: tainted}
+	inst := &state.Instance{Addr: c.Addr, Mode: string(plan.Managed), Type: c.Type, Name: c.Name, Provider: rt.provider, Dependencies: a.e.deps[res], Tainted: tainted, Sensitive: recordedPaths(paths, v)}
 	if err := inst.SetValue(v, rt.ty); err != nil {
 		return hcl.Diagnostics{recordFailed(c.Addr, err)}
 	}
@@ -281,36 +286,48 @@ func (a *applier) applyInstance(ctx context.Context, r *config.Resource, rt *res
 				return v, nil
 			}
 		}
-		if picked := a.picked[r.Addr()]; picked != nil && !picked[in.addr] {
+		if picked := a.picked[r.Addr()]; picked != nil && !selectsAny(picked, instanceAddr(r, in)) {
 			return cty.DynamicVal, nil // left out by -target
 		}
 		return cty.DynamicVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: in.addr + ": not in the plan", Detail: "The configuration declares an instance the plan does not know; the configuration changed after the plan was made. Run plumb plan again.", Subject: r.DeclRange.Ptr()}}
 	}
+	// The plan named the sensitive attributes; values not planned again
+	// are marked by those names.
+	planned := schemaPaths(c.Sensitive)
 	if r.Mode == config.Data {
 		if c.Action != plan.Read {
-			return c.After, nil
+			return markPaths(c.After, planned), nil
 		}
-		cfgVal, _, d := decodeConfig(r, rt, ictx)
+		cfgVal, secret, d := decodeConfig(r, rt, ictx)
 		if d.HasErrors() {
 			return cty.DynamicVal, d
 		}
-		return readData(ctx, a.e, r, rt, in.addr, cfgVal)
+		cfgPaths := joinPaths(schemaPaths(rt.secret), secret)
+		v, d := readData(ctx, a.e, r, rt, in.addr, cfgVal, cfgPaths)
+		return markPaths(v, instancePaths(cfgPaths, cfgVal, v)), d
 	}
 	var diags hcl.Diagnostics
 	if c.ImportID != "" {
-		diags = append(diags, a.record(c, rt, c.Before, false)...)
+		diags = append(diags, a.record(c, rt, c.Before, false, planned)...)
 	}
 	switch c.Action {
 	case plan.NoOp:
-		return c.Before, diags
+		// An object whose sensitive attributes the state does not know
+		// yet (a state from before they were recorded, or a variable
+		// made sensitive since) has them recorded now.
+		if si, ok := a.before[in.addr]; ok && c.ImportID == "" && !covers(si.Sensitive, recordedPaths(planned, c.Before)) {
+			diags = append(diags, a.record(c, rt, c.Before, si.Tainted, joinPaths(planned, si.Sensitive))...)
+		}
+		return markPaths(c.Before, planned), diags
 	case plan.Delete:
 		return cty.DynamicVal, diags
 	}
-	cfgVal, _, d := decodeConfig(r, rt, ictx)
+	cfgVal, secret, d := decodeConfig(r, rt, ictx)
 	diags = append(diags, d...)
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
 	}
+	cfgPaths := joinPaths(schemaPaths(rt.secret), secret)
 	prior := c.Before
 	if !prior.IsNull() {
 		cfgVal = ignoreChanges(r.Lifecycle, cfgVal, prior)
@@ -319,8 +336,9 @@ func (a *applier) applyInstance(ctx context.Context, r *config.Resource, rt *res
 	if c.Action.IsReplace() {
 		planPrior = cty.NullVal(rt.ty)
 	}
+	secrets := secretStrings(cfgVal, cfgPaths)
 	resp := rt.managed.Plan(ctx, providers.PlanRequest{Addr: in.addr, Prior: planPrior, Config: cfgVal})
-	d = locate(a.e.allowMass(resp.Diagnostics), in.addr, r.DeclRange.Ptr())
+	d = locate(a.e.allowMass(redactDiags(resp.Diagnostics, secrets)), in.addr, r.DeclRange.Ptr())
 	diags = append(diags, d...)
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
@@ -329,18 +347,23 @@ func (a *applier) applyInstance(ctx context.Context, r *config.Resource, rt *res
 		return cty.DynamicVal, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: in.addr + ": plan changed during apply",
 			Detail: fmt.Sprintf("The plan said update in place, but with the values known now %v force a replacement. Nothing was changed; run plumb apply again to see the new plan.", resp.RequiresReplace), Subject: r.DeclRange.Ptr()})
 	}
-	return a.change(ctx, c, rt, r, cfgVal, resp.Planned, diags)
+	return a.change(ctx, c, rt, r, cfgVal, resp.Planned, cfgPaths, diags)
 }
 
 // change performs a create, update or replace and records the result.
-func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, r *config.Resource, cfgVal, planned cty.Value, diags hcl.Diagnostics) (cty.Value, hcl.Diagnostics) {
+func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, r *config.Resource, cfgVal, planned cty.Value, cfgPaths state.Paths, diags hcl.Diagnostics) (cty.Value, hcl.Diagnostics) {
 	res := rt.managed
 	where := r.DeclRange.Ptr()
+	secrets := append(secretStrings(cfgVal, cfgPaths), secretStrings(c.Before, schemaPaths(c.Sensitive))...)
+	var priorPaths state.Paths
+	if si, ok := a.before[c.Addr]; ok {
+		priorPaths = si.Sensitive
+	}
 	done := a.e.observe(c.Addr, c.Action)
 	prior := c.Before
 	if c.Action == plan.DeleteThenCreate {
 		resp := res.Apply(ctx, providers.ApplyRequest{Addr: c.Addr, Prior: prior, Planned: cty.NullVal(rt.ty), Config: cty.NullVal(rt.ty)})
-		d := locate(resp.Diagnostics, c.Addr, where)
+		d := locate(redactDiags(resp.Diagnostics, secrets), c.Addr, where)
 		if d.HasErrors() {
 			done(diagErr(d))
 			return cty.DynamicVal, append(diags, d...)
@@ -354,23 +377,24 @@ func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, 
 		prior = cty.NullVal(rt.ty)
 	}
 	resp := res.Apply(ctx, providers.ApplyRequest{Addr: c.Addr, Prior: prior, Planned: planned, Config: cfgVal})
-	d := locate(resp.Diagnostics, c.Addr, where)
+	d := locate(redactDiags(resp.Diagnostics, secrets), c.Addr, where)
 	diags = append(diags, d...)
 	newState := resp.State
 	if newState == cty.NilVal {
 		newState = prior
 	}
+	paths := instancePaths(cfgPaths, cfgVal, newState)
 	if d.HasErrors() {
 		done(diagErr(d))
 		if !newState.IsNull() {
-			diags = append(diags, a.record(c, rt, newState, prior.IsNull())...)
+			diags = append(diags, a.record(c, rt, newState, prior.IsNull(), joinPaths(paths, priorPaths))...)
 		}
 		return cty.DynamicVal, diags
 	}
-	diags = append(diags, a.record(c, rt, newState, false)...)
+	diags = append(diags, a.record(c, rt, newState, false, paths)...)
 	if c.Action == plan.CreateThenDelete {
 		old := res.Apply(ctx, providers.ApplyRequest{Addr: c.Addr, Prior: c.Before, Planned: cty.NullVal(rt.ty), Config: cty.NullVal(rt.ty)})
-		od := locate(old.Diagnostics, c.Addr+" (old object)", where)
+		od := locate(redactDiags(old.Diagnostics, secrets), c.Addr+" (old object)", where)
 		if od.HasErrors() {
 			for _, x := range od {
 				x.Detail += " The new object was created and recorded; the old one is left in place and must be removed by hand."
@@ -379,7 +403,7 @@ func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, 
 		diags = append(diags, od...)
 	}
 	done(diagErr(diags))
-	return newState, diags
+	return markPaths(newState, paths), diags
 }
 
 // recordOutputs stores the root outputs in state.

@@ -32,6 +32,7 @@ func (p *planner) planDelete(r *config.Resource, rt *resourceType, si *state.Ins
 	if before == cty.DynamicVal {
 		before = decodeLoose(si)
 	}
+	secret = mergeNames(secret, si.Sensitive.TopNames())
 	p.add(&plan.Change{
 		Addr: si.Addr, Mode: plan.Mode(si.Mode), Type: si.Type, Name: si.Name, Provider: si.Provider,
 		Action: plan.Delete, Before: before, After: cty.NullVal(before.Type()), Sensitive: secret, Keys: keys, Reason: reason, Gone: gone,
@@ -78,7 +79,7 @@ func (p *planner) planDestroy(ctx context.Context, only map[string]bool) hcl.Dia
 		}
 		picked := p.picked[res]
 		for _, si := range p.byRes[res] {
-			if picked == nil || picked[si.Addr] {
+			if picked == nil || selectsRecorded(picked, si.Addr) {
 				list = append(list, doomed{r: p.e.cfg.Resources[res], si: si})
 			}
 		}
@@ -122,7 +123,7 @@ func (p *planner) planDeletes(ctx context.Context, list []doomed) hcl.Diagnostic
 				}
 				done := p.e.observe(d.si.Addr, plan.Read)
 				resp := rt.managed.Read(ctx, providers.ReadRequest{Prior: v})
-				rd := locate(resp.Diagnostics, d.si.Addr, nil)
+				rd := locate(redactDiags(resp.Diagnostics, secretStrings(v, joinPaths(schemaPaths(rt.secret), d.si.Sensitive))), d.si.Addr, nil)
 				done(diagErr(rd))
 				mu.Lock()
 				defer mu.Unlock()

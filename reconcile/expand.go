@@ -29,7 +29,9 @@ func expand(r *config.Resource, ctx *hcl.EvalContext) ([]instance, hcl.Diagnosti
 		if diags.HasErrors() {
 			return nil, diags
 		}
-		v, _ = v.UnmarkDeep()
+		if v.ContainsMarked() {
+			return nil, sensitiveMeta(r.Count, "count")
+		}
 		if !v.IsKnown() {
 			return nil, notKnownYet(r.Count, "count")
 		}
@@ -52,7 +54,9 @@ func expand(r *config.Resource, ctx *hcl.EvalContext) ([]instance, hcl.Diagnosti
 		if diags.HasErrors() {
 			return nil, diags
 		}
-		v, _ = v.UnmarkDeep()
+		if v.IsMarked() {
+			return nil, sensitiveMeta(r.ForEach, "for_each")
+		}
 		if !v.IsKnown() {
 			return nil, notKnownYet(r.ForEach, "for_each")
 		}
@@ -86,6 +90,22 @@ func expand(r *config.Resource, ctx *hcl.EvalContext) ([]instance, hcl.Diagnosti
 		return out, nil
 	}
 	return []instance{{key: cty.NilVal, addr: base}}, nil
+}
+
+// sensitiveMeta refuses a sensitive count or for_each: instance keys
+// appear in addresses, plans and state, where a secret must not.
+func sensitiveMeta(expr hcl.Expression, meta string) hcl.Diagnostics {
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid " + meta + " argument",
+		Detail:   fmt.Sprintf("The %s value is sensitive (it comes from a sensitive variable), and instance keys are shown in every plan and address. Use a value that is not sensitive; a map whose keys are plain may hold sensitive values.", meta),
+		Subject:  expr.Range().Ptr(),
+	}}
+}
+
+// instanceAddr is the address of one instance of r.
+func instanceAddr(r *config.Resource, in instance) config.Addr {
+	return config.Addr{Mode: r.Mode, Type: r.Type, Name: r.Name, Key: in.key}
 }
 
 func notKnownYet(expr hcl.Expression, meta string) hcl.Diagnostics {

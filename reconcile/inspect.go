@@ -20,10 +20,10 @@ func (e *Engine) Import(ctx context.Context, st *state.State, addr, id string) (
 	if err != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid address", Detail: err.Error()}}
 	}
-	r, ok := e.cfg.Resources[a.Resource()]
+	r, ok := e.cfg.Resources[a.ConfigResource()]
 	if !ok || r.Mode != config.Managed {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Import into an undeclared resource",
-			Detail: fmt.Sprintf("No resource block declares %s. Write the resource block first, then import the object into it.", a.Resource())}}
+			Detail: fmt.Sprintf("No resource block declares %s. Write the resource block first, then import the object into it.", a.ConfigResource())}}
 	}
 	if _, exists := st.Resources[a.String()]; exists {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Already managed",
@@ -31,9 +31,9 @@ func (e *Engine) Import(ctx context.Context, st *state.State, addr, id string) (
 	}
 	if (r.Count != nil) != (a.Key != cty.NilVal && a.Key.Type() == cty.Number) || (r.ForEach != nil) != (a.Key != cty.NilVal && a.Key.Type() == cty.String) {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Wrong instance key",
-			Detail: fmt.Sprintf("%s does not match how %s is declared: a resource with count takes [N], one with for_each takes [\"KEY\"], and one with neither takes no key.", a, a.Resource())}}
+			Detail: fmt.Sprintf("%s does not match how %s is declared: a resource with count takes [N], one with for_each takes [\"KEY\"], and one with neither takes no key.", a, a.ConfigResource())}}
 	}
-	rt := e.types[a.Resource()]
+	rt := e.types[a.ConfigResource()]
 	w := e.newWalk()
 	w.resource = func(context.Context, *config.Resource, *resourceType) error { return nil }
 	if d := w.run(ctx, e.graph.Reachable("provider."+rt.provider)); d.HasErrors() {
@@ -50,7 +50,7 @@ func (e *Engine) Import(ctx context.Context, st *state.State, addr, id string) (
 	if d := locate(read.Diagnostics, a.String(), nil); d.HasErrors() {
 		return nil, d
 	}
-	inst := &state.Instance{Addr: a.String(), Mode: string(config.Managed), Type: r.Type, Name: r.Name, Provider: rt.provider, Dependencies: e.deps[a.Resource()]}
+	inst := &state.Instance{Addr: a.String(), Mode: string(config.Managed), Type: r.Type, Name: r.Name, Provider: rt.provider, Dependencies: e.deps[a.ConfigResource()]}
 	if err := inst.SetValue(read.State, rt.ty); err != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot encode the imported object", Detail: err.Error()}}
 	}
@@ -78,4 +78,11 @@ func DecodeInstance(reg *providers.Registry, inst *state.Instance) (cty.Value, p
 	}
 	v, err := inst.Value(schema.ImpliedType())
 	return v, schema, err
+}
+
+// SensitiveNames names the top-level attributes of an instance in state
+// that must print as (sensitive): those its schema declares sensitive and
+// those state recorded as holding a sensitive value.
+func SensitiveNames(schema providers.Schema, inst *state.Instance) []string {
+	return mergeNames(schema.SensitivePaths(), inst.Sensitive.TopNames())
 }

@@ -53,7 +53,7 @@ func (w *walk) validateResource(ctx context.Context, r *config.Resource, rt *res
 			ictx.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": key, "value": each})}
 		}
 	}
-	cfgVal, _, d := decodeConfig(r, rt, ictx)
+	cfgVal, secret, d := decodeConfig(r, rt, ictx)
 	diags = append(diags, d...)
 	if !d.HasErrors() && cfgVal.IsWhollyKnown() {
 		var v providers.ConfigValidator
@@ -64,7 +64,7 @@ func (w *walk) validateResource(ctx context.Context, r *config.Resource, rt *res
 			v, ok = rt.data.(providers.ConfigValidator)
 		}
 		if ok {
-			diags = append(diags, locateIn(v.ValidateConfig(ctx, cfgVal), r.Addr(), r)...)
+			diags = append(diags, locateIn(redactDiags(v.ValidateConfig(ctx, cfgVal), secretStrings(cfgVal, joinPaths(schemaPaths(rt.secret), secret))), r.Addr(), r)...)
 		}
 	}
 	w.scope.setResource(r.Addr(), cty.DynamicVal)

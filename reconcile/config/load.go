@@ -310,7 +310,7 @@ func (c *Config) addImport(b *hcl.Block) hcl.Diagnostics {
 		return append(diags, tdiags...)
 	}
 	to, err := AddrFromTraversal(trav)
-	if err != nil || to.Mode != Managed {
+	if err != nil || to.IsModule() || to.Mode != Managed {
 		msg := "import can only adopt a managed resource"
 		if err != nil {
 			msg = err.Error()
@@ -332,11 +332,11 @@ func (c *Config) checkImports() hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	seen := map[string]*Import{}
 	for _, im := range c.Imports {
-		if _, ok := c.Resources[im.To.Resource()]; !ok {
+		if _, ok := c.Resources[im.To.ConfigResource()]; !ok {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Import into an undeclared resource",
-				Detail:   fmt.Sprintf("The import block names %s, but no resource block declares %s. Add the resource block the object should belong to.", im.To, im.To.Resource()),
+				Detail:   fmt.Sprintf("The import block names %s, but no resource block declares %s. Add the resource block the object should belong to.", im.To, im.To.ConfigResource()),
 				Subject:  im.DeclRange.Ptr(),
 			})
 		}

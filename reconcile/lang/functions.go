@@ -61,6 +61,7 @@ func Functions(baseDir string) map[string]function.Function {
 	inner := maps.Clone(funcs)
 	inner["templatefile"] = nestedTemplateFunc
 	funcs["templatefile"] = fs.templateFileFunc(inner)
+	redactErrors(funcs)
 	return funcs
 }
 
