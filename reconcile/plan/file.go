@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/plumbhq/plumb/internal/safefile"
 )
 
 // FileFormat is the version of the saved-plan file format this plumb
@@ -102,6 +104,9 @@ func WriteFile(path string, p *Plan) (err error) {
 	if dir == "" {
 		dir = "."
 	}
+	if err := safefile.CheckReplaceable(path); err != nil {
+		return fmt.Errorf("saving plan: %w", err)
+	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("saving plan: %w", err)
@@ -138,7 +143,7 @@ func WriteFile(path string, p *Plan) (err error) {
 // wrap ErrNotAPlan, ErrPlanVersion or ErrTruncated when the file is not a
 // usable plan.
 func ReadFile(path string) (*Plan, error) {
-	f, err := os.Open(path)
+	f, err := safefile.OpenRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading saved plan: %w", err)
 	}

@@ -75,11 +75,12 @@ var ErrCorrupt = errors.New("state file is corrupt")
 type LockInfo struct {
 	ID        string `json:"id"`
 	Operation string `json:"operation"`
-	Who       string `json:"who"`
-	Host      string `json:"host"`
-	PID       int    `json:"pid"`
-	Created   string `json:"created"`
-	Path      string `json:"path"`
+	// Who is the user name; Holder prints it as user@host.
+	Who     string `json:"who"`
+	Host    string `json:"host"`
+	PID     int    `json:"pid"`
+	Created string `json:"created"`
+	Path    string `json:"path"`
 }
 
 // Backend keeps a state.
