@@ -16,6 +16,7 @@ import (
 	"os"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
@@ -63,6 +64,9 @@ type Options struct {
 	// Stop, once closed, stops the walk from starting new operations;
 	// operations in flight finish and are recorded.
 	Stop <-chan struct{}
+	// PlanTime is what plantimestamp() returns and the plan's Created
+	// time; zero means now. Applying a saved plan passes the plan's.
+	PlanTime time.Time
 }
 
 // Engine runs plans and applies for one loaded configuration.
@@ -122,10 +126,14 @@ func newEngine(opts Options, cfg *config.Config) *Engine {
 	if opts.Parallelism < 1 {
 		opts.Parallelism = DefaultParallelism
 	}
+	if opts.PlanTime.IsZero() {
+		opts.PlanTime = time.Now()
+	}
+	opts.PlanTime = opts.PlanTime.UTC()
 	return &Engine{
 		opts:  opts,
 		cfg:   cfg,
-		funcs: lang.Functions(cfg.Dir),
+		funcs: lang.FunctionsAt(cfg.Dir, opts.PlanTime),
 		refs:  map[string][]hcl.Traversal{},
 		types: map[string]*resourceType{},
 		provs: map[string]providers.Provider{},

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"sync"
-	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -68,7 +67,7 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 		Variables:    e.vars,
 		Changes:      p.changes,
 		Warnings:     p.warnings,
-		Created:      time.Now().UTC(),
+		Created:      e.opts.PlanTime,
 	}
 	sort.Strings(out.Warnings)
 	if !e.opts.Destroy && only == nil {

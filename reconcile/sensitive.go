@@ -22,8 +22,9 @@ import (
 // of the sensitive strings it was given (redactDiags), since a provider
 // may echo a value it rejects.
 
-// sensitiveMark marks values that came from a sensitive variable.
-const sensitiveMark = "sensitive"
+// sensitiveMark marks values that came from a sensitive variable or the
+// sensitive() function.
+const sensitiveMark = lang.SensitiveMark
 
 // unmarkPaths strips marks from v and returns the paths that held a
 // marked value.
