@@ -9,8 +9,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/internal/sshtest"
+	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/providers/providertest"
 )
 
