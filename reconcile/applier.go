@@ -23,7 +23,7 @@ type applier struct {
 	p       *plan.Plan
 	before  map[string]*state.Instance // the state as it was when the apply began
 	rec     state.Recorder
-	changes map[string]*plan.Change // by instance address
+	changes map[string]*plan.Change  // by instance address
 	picked  map[string][]config.Addr // targets naming part of a resource, by resource
 	// deleters are the provider instances of the deletions, by instance
 	// address: the ones state recorded.
@@ -234,12 +234,16 @@ func (a *applier) deleteOne(ctx context.Context, c *plan.Change) hcl.Diagnostics
 	}
 	done := a.e.observe(c.Addr, plan.Delete)
 	resp := pi.resources[c.Type].Apply(ctx, providers.ApplyRequest{Addr: c.Addr, Prior: c.Before, Planned: cty.NullVal(rt.ty), Config: cty.NullVal(rt.ty)})
-	d := locate(resp.Diagnostics, c.Addr, nil)
+	var priorPaths state.Paths
+	var deps []string
+	if si, ok := a.before[c.Addr]; ok {
+		priorPaths, deps = si.Sensitive, si.Dependencies
+	}
+	d := locate(redactDiags(resp.Diagnostics, secretStrings(c.Before, joinPaths(schemaPaths(rt.secret), priorPaths))), c.Addr, nil)
 	done(diagErr(d))
 	if d.HasErrors() {
 		if resp.State != cty.NilVal && !resp.State.IsNull() {
-			si := a.before[c.Addr]
-			d = append(d, a.record(c, rt, pi.addr, si.Dependencies, resp.State, false)...)
+			d = append(d, a.record(c, rt, pi.addr, deps, resp.State, false, priorPaths)...)
 		}
 		return d
 	}
@@ -259,9 +263,10 @@ func recordFailed(addr string, err error) *hcl.Diagnostic {
 }
 
 // record writes an instance's new state: its value, the provider instance
-// that owns it and what it depends on.
-func (a *applier) record(c *plan.Change, rt *resourceType, provider string, deps []string, v cty.Value, tainted bool) hcl.Diagnostics {
-	inst := &state.Instance{Addr: c.Addr, Mode: string(plan.Managed), Type: c.Type, Name: c.Name, Provider: provider, Dependencies: deps, Tainted: tainted}
+// that owns it, what it depends on and the paths of v that are
+// sensitive.
+func (a *applier) record(c *plan.Change, rt *resourceType, provider string, deps []string, v cty.Value, tainted bool, paths state.Paths) hcl.Diagnostics {
+	inst := &state.Instance{Addr: c.Addr, Mode: string(plan.Managed), Type: c.Type, Name: c.Name, Provider: provider, Dependencies: deps, Tainted: tainted, Sensitive: recordedPaths(paths, v)}
 	if err := inst.SetValue(v, rt.ty); err != nil {
 		return hcl.Diagnostics{recordFailed(c.Addr, err)}
 	}
@@ -320,13 +325,22 @@ func (a *applier) applyInstance(ctx context.Context, n *node, g *resourceGroup, 
 		}
 		return cty.DynamicVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: in.addr + ": not in the plan", Detail: "The configuration declares an instance the plan does not know; the configuration changed after the plan was made. Run plumb plan again.", Subject: r.DeclRange.Ptr()}}
 	}
+	// The plan named the sensitive attributes; values not planned again
+	// are marked by those names.
+	planned := schemaPaths(c.Sensitive)
 	switch {
 	case r.Mode == config.Data && c.Action != plan.Read:
-		return c.After, nil
+		return markPaths(c.After, planned), nil
 	case r.Mode == config.Managed && c.Action == plan.NoOp && c.ImportID == "":
-		return c.Before, nil
-	}
-	if c.Action == plan.Delete {
+		// An object whose sensitive attributes the state does not know
+		// yet (a state from before they were recorded, or a variable
+		// made sensitive since) has them recorded now, owner unchanged.
+		var diags hcl.Diagnostics
+		if si, ok := a.before[in.addr]; ok && !covers(si.Sensitive, recordedPaths(planned, c.Before)) {
+			diags = a.record(c, rt, si.Provider, si.Dependencies, c.Before, si.Tainted, joinPaths(planned, si.Sensitive))
+		}
+		return markPaths(c.Before, planned), diags
+	case c.Action == plan.Delete:
 		return cty.DynamicVal, nil
 	}
 	pi, diags := a.boundInstance(ctx, r, rt, g.static, in.addr, ictx)
@@ -334,24 +348,27 @@ func (a *applier) applyInstance(ctx context.Context, n *node, g *resourceGroup, 
 		return cty.DynamicVal, diags
 	}
 	if r.Mode == config.Data {
-		cfgVal, _, d := decodeConfig(r, rt, ictx)
+		cfgVal, secret, d := decodeConfig(r, rt, ictx)
 		if d.HasErrors() {
 			return cty.DynamicVal, d
 		}
-		return readData(ctx, a.e, r, pi.data[r.Type], in.addr, cfgVal)
+		cfgPaths := joinPaths(schemaPaths(rt.secret), secret)
+		v, d := readData(ctx, a.e, r, pi.data[r.Type], in.addr, cfgVal, cfgPaths)
+		return markPaths(v, instancePaths(cfgPaths, cfgVal, v)), d
 	}
 	deps := a.e.deps[n.name]
 	if c.ImportID != "" {
-		diags = append(diags, a.record(c, rt, pi.addr, deps, c.Before, false)...)
+		diags = append(diags, a.record(c, rt, pi.addr, deps, c.Before, false, planned)...)
 	}
 	if c.Action == plan.NoOp {
-		return c.Before, diags
+		return markPaths(c.Before, planned), diags
 	}
-	cfgVal, _, d := decodeConfig(r, rt, ictx)
+	cfgVal, secret, d := decodeConfig(r, rt, ictx)
 	diags = append(diags, d...)
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
 	}
+	cfgPaths := joinPaths(schemaPaths(rt.secret), secret)
 	prior := c.Before
 	if !prior.IsNull() {
 		cfgVal = ignoreChanges(r.Lifecycle, cfgVal, prior)
@@ -361,8 +378,9 @@ func (a *applier) applyInstance(ctx context.Context, n *node, g *resourceGroup, 
 		planPrior = cty.NullVal(rt.ty)
 	}
 	res := pi.resources[r.Type]
+	secrets := secretStrings(cfgVal, cfgPaths)
 	resp := res.Plan(ctx, providers.PlanRequest{Addr: in.addr, Prior: planPrior, Config: cfgVal})
-	d = locate(a.e.allowMass(resp.Diagnostics), in.addr, r.DeclRange.Ptr())
+	d = locate(a.e.allowMass(redactDiags(resp.Diagnostics, secrets)), in.addr, r.DeclRange.Ptr())
 	diags = append(diags, d...)
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
@@ -371,20 +389,25 @@ func (a *applier) applyInstance(ctx context.Context, n *node, g *resourceGroup, 
 		return cty.DynamicVal, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: in.addr + ": plan changed during apply",
 			Detail: fmt.Sprintf("The plan said update in place, but with the values known now %v force a replacement. Nothing was changed; run plumb apply again to see the new plan.", resp.RequiresReplace), Subject: r.DeclRange.Ptr()})
 	}
-	return a.change(ctx, c, rt, res, func(v cty.Value, tainted bool) hcl.Diagnostics {
-		return a.record(c, rt, pi.addr, deps, v, tainted)
-	}, r, cfgVal, resp.Planned, diags)
+	return a.change(ctx, c, rt, res, func(v cty.Value, tainted bool, paths state.Paths) hcl.Diagnostics {
+		return a.record(c, rt, pi.addr, deps, v, tainted, paths)
+	}, r, cfgVal, resp.Planned, cfgPaths, diags)
 }
 
 // change performs a create, update or replace and records the result with
 // record.
-func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, res providers.Resource, record func(v cty.Value, tainted bool) hcl.Diagnostics, r *config.Resource, cfgVal, planned cty.Value, diags hcl.Diagnostics) (cty.Value, hcl.Diagnostics) {
+func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, res providers.Resource, record func(v cty.Value, tainted bool, paths state.Paths) hcl.Diagnostics, r *config.Resource, cfgVal, planned cty.Value, cfgPaths state.Paths, diags hcl.Diagnostics) (cty.Value, hcl.Diagnostics) {
 	where := r.DeclRange.Ptr()
+	secrets := append(secretStrings(cfgVal, cfgPaths), secretStrings(c.Before, schemaPaths(c.Sensitive))...)
+	var priorPaths state.Paths
+	if si, ok := a.before[c.Addr]; ok {
+		priorPaths = si.Sensitive
+	}
 	done := a.e.observe(c.Addr, c.Action)
 	prior := c.Before
 	if c.Action == plan.DeleteThenCreate {
 		resp := res.Apply(ctx, providers.ApplyRequest{Addr: c.Addr, Prior: prior, Planned: cty.NullVal(rt.ty), Config: cty.NullVal(rt.ty)})
-		d := locate(resp.Diagnostics, c.Addr, where)
+		d := locate(redactDiags(resp.Diagnostics, secrets), c.Addr, where)
 		if d.HasErrors() {
 			done(diagErr(d))
 			return cty.DynamicVal, append(diags, d...)
@@ -398,23 +421,24 @@ func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, 
 		prior = cty.NullVal(rt.ty)
 	}
 	resp := res.Apply(ctx, providers.ApplyRequest{Addr: c.Addr, Prior: prior, Planned: planned, Config: cfgVal})
-	d := locate(resp.Diagnostics, c.Addr, where)
+	d := locate(redactDiags(resp.Diagnostics, secrets), c.Addr, where)
 	diags = append(diags, d...)
 	newState := resp.State
 	if newState == cty.NilVal {
 		newState = prior
 	}
+	paths := instancePaths(cfgPaths, cfgVal, newState)
 	if d.HasErrors() {
 		done(diagErr(d))
 		if !newState.IsNull() {
-			diags = append(diags, record(newState, prior.IsNull())...)
+			diags = append(diags, record(newState, prior.IsNull(), joinPaths(paths, priorPaths))...)
 		}
 		return cty.DynamicVal, diags
 	}
-	diags = append(diags, record(newState, false)...)
+	diags = append(diags, record(newState, false, paths)...)
 	if c.Action == plan.CreateThenDelete {
 		old := res.Apply(ctx, providers.ApplyRequest{Addr: c.Addr, Prior: c.Before, Planned: cty.NullVal(rt.ty), Config: cty.NullVal(rt.ty)})
-		od := locate(old.Diagnostics, c.Addr+" (old object)", where)
+		od := locate(redactDiags(old.Diagnostics, secrets), c.Addr+" (old object)", where)
 		if od.HasErrors() {
 			for _, x := range od {
 				x.Detail += " The new object was created and recorded; the old one is left in place and must be removed by hand."
@@ -423,7 +447,7 @@ func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, 
 		diags = append(diags, od...)
 	}
 	done(diagErr(diags))
-	return newState, diags
+	return markPaths(newState, paths), diags
 }
 
 // recordOutputs stores the root outputs in state.

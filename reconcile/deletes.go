@@ -33,6 +33,7 @@ func (p *planner) planDelete(d doomed, rt *resourceType, provider string, gone b
 	if before == cty.DynamicVal {
 		before = decodeLoose(si)
 	}
+	secret = mergeNames(secret, si.Sensitive.TopNames())
 	name := si.Provider
 	if rt != nil {
 		name = rt.provider
@@ -186,7 +187,7 @@ func (p *planner) planDeletes(ctx context.Context, list []doomed) hcl.Diagnostic
 			} else if v, err := d.si.Value(rt.ty); err == nil {
 				done := p.e.observe(d.si.Addr, plan.Read)
 				resp := pi.resources[d.si.Type].Read(ctx, providers.ReadRequest{Prior: v})
-				rd = locate(resp.Diagnostics, d.si.Addr, nil)
+				rd = locate(redactDiags(resp.Diagnostics, secretStrings(v, joinPaths(schemaPaths(rt.secret), d.si.Sensitive))), d.si.Addr, nil)
 				done(diagErr(rd))
 				gone[i] = !rd.HasErrors() && (resp.State == cty.NilVal || resp.State.IsNull())
 			}

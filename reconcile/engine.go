@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
@@ -62,6 +63,9 @@ type Options struct {
 	// Stop, once closed, stops the walk from starting new operations;
 	// operations in flight finish and are recorded.
 	Stop <-chan struct{}
+	// PlanTime is what plantimestamp() returns and the plan's Created
+	// time; zero means now. Applying a saved plan passes the plan's.
+	PlanTime time.Time
 }
 
 // Engine runs plans and applies for one loaded configuration.
@@ -72,9 +76,9 @@ type Engine struct {
 	funcs map[string]function.Function
 
 	graph *graph.Graph
-	nodes map[string]*node          // graph node name → what it evaluates
-	types map[string]*resourceType  // resource config address → its type
-	deps  map[string][]string       // resource address → resource addresses it depends on
+	nodes map[string]*node         // graph node name → what it evaluates
+	types map[string]*resourceType // resource config address → its type
+	deps  map[string][]string      // resource address → resource addresses it depends on
 	sem   chan struct{}
 
 	// pconfs are the provider configurations, by address (provider.aws.eu);
@@ -137,10 +141,14 @@ func newEngine(opts Options, cfg *config.Config) *Engine {
 	if opts.Parallelism < 1 {
 		opts.Parallelism = DefaultParallelism
 	}
+	if opts.PlanTime.IsZero() {
+		opts.PlanTime = time.Now()
+	}
+	opts.PlanTime = opts.PlanTime.UTC()
 	return &Engine{
 		opts:  opts,
 		cfg:   cfg,
-		funcs: lang.Functions(cfg.Dir),
+		funcs: lang.FunctionsAt(cfg.Dir, opts.PlanTime),
 		types: map[string]*resourceType{},
 		sem:   make(chan struct{}, opts.Parallelism),
 

@@ -36,7 +36,9 @@ func expandMeta(count, forEach hcl.Expression, base string, ctx *hcl.EvalContext
 		if diags.HasErrors() {
 			return nil, diags
 		}
-		v, _ = v.UnmarkDeep()
+		if v.ContainsMarked() {
+			return nil, sensitiveMeta(count, "count")
+		}
 		if !v.IsKnown() {
 			return nil, notKnownYet(count, "count")
 		}
@@ -59,7 +61,9 @@ func expandMeta(count, forEach hcl.Expression, base string, ctx *hcl.EvalContext
 		if diags.HasErrors() {
 			return nil, diags
 		}
-		v, _ = v.UnmarkDeep()
+		if v.IsMarked() {
+			return nil, sensitiveMeta(forEach, "for_each")
+		}
 		if !v.IsKnown() {
 			return nil, notKnownYet(forEach, "for_each")
 		}
@@ -93,6 +97,17 @@ func expandMeta(count, forEach hcl.Expression, base string, ctx *hcl.EvalContext
 		return out, nil
 	}
 	return []instance{{key: cty.NilVal, addr: base}}, nil
+}
+
+// sensitiveMeta refuses a sensitive count or for_each: instance keys
+// appear in addresses, plans and state, where a secret must not.
+func sensitiveMeta(expr hcl.Expression, meta string) hcl.Diagnostics {
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid " + meta + " argument",
+		Detail:   fmt.Sprintf("The %s value is sensitive (it comes from a sensitive variable), and instance keys are shown in every plan and address. Use a value that is not sensitive; a map whose keys are plain may hold sensitive values.", meta),
+		Subject:  expr.Range().Ptr(),
+	}}
 }
 
 // instanceAddr is the address of one instance of r in the module instance

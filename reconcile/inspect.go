@@ -121,3 +121,10 @@ func DecodeInstance(reg *providers.Registry, inst *state.Instance) (cty.Value, p
 	v, err := inst.Value(schema.ImpliedType())
 	return v, schema, err
 }
+
+// SensitiveNames names the top-level attributes of an instance in state
+// that must print as (sensitive): those its schema declares sensitive and
+// those state recorded as holding a sensitive value.
+func SensitiveNames(schema providers.Schema, inst *state.Instance) []string {
+	return mergeNames(schema.SensitivePaths(), inst.Sensitive.TopNames())
+}

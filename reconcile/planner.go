@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -76,7 +75,7 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 		Variables:    e.vars,
 		Changes:      p.changes,
 		Warnings:     p.warnings,
-		Created:      time.Now().UTC(),
+		Created:      e.opts.PlanTime,
 	}
 	sort.Strings(out.Warnings)
 	if !e.opts.Destroy && only == nil {
@@ -199,7 +198,7 @@ func (p *planner) planResource(ctx context.Context, n *node) error {
 			g.vals[i] = cty.DynamicVal
 			if si := prior[in.addr]; si != nil {
 				if v, err := si.Value(rt.ty); err == nil {
-					g.vals[i] = v
+					g.vals[i] = markPaths(v, joinPaths(schemaPaths(rt.secret), si.Sensitive))
 				}
 			}
 			return
@@ -273,14 +272,18 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	where := r.DeclRange.Ptr()
 	prior := cty.NullVal(rt.ty)
 	tainted := false
+	var priorPaths state.Paths
 	if si != nil {
 		v, err := si.Value(rt.ty)
 		if err != nil {
 			return cty.DynamicVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: in.addr + ": cannot read state", Detail: fmt.Sprintf("The state of %s does not fit the schema of %s: %v.", in.addr, r.Type, err), Subject: where}}
 		}
 		prior, tainted = v, si.Tainted
+		priorPaths = joinPaths(schemaPaths(rt.secret), si.Sensitive)
 	}
-	change := &plan.Change{Addr: in.addr, Mode: plan.Managed, Type: r.Type, Name: r.Name, Provider: rt.provider, ProviderConfig: pi.addr, Sensitive: rt.secret, Keys: rt.keys}
+	change := &plan.Change{Addr: in.addr, Mode: plan.Managed, Type: r.Type, Name: r.Name, Provider: rt.provider, ProviderConfig: pi.addr, Sensitive: mergeNames(rt.secret, priorPaths.TopNames()), Keys: rt.keys}
+	// What the provider says is redacted of the sensitive values it saw.
+	secrets := secretStrings(prior, priorPaths)
 
 	var diags hcl.Diagnostics
 	if prior.IsNull() {
@@ -301,7 +304,7 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	if !prior.IsNull() && !p.e.opts.NoRefresh && change.ImportID == "" {
 		done := p.e.observe(in.addr, plan.Read)
 		resp := res.Read(ctx, providers.ReadRequest{Prior: prior})
-		d := locate(resp.Diagnostics, in.addr, where)
+		d := locate(redactDiags(resp.Diagnostics, secrets), in.addr, where)
 		done(diagErr(d))
 		diags = append(diags, d...)
 		if d.HasErrors() {
@@ -317,12 +320,14 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
 	}
-	change.Sensitive = mergeNames(change.Sensitive, secret)
+	cfgPaths := joinPaths(schemaPaths(rt.secret), secret)
+	secrets = append(secrets, secretStrings(cfgVal, cfgPaths)...)
+	change.Sensitive = mergeNames(change.Sensitive, secret.TopNames())
 	if d := p.claim(res, r, in.addr, cfgVal); d != nil {
 		return cty.DynamicVal, append(diags, d)
 	}
 	if v, ok := res.(providers.ConfigValidator); ok {
-		d := locateIn(v.ValidateConfig(ctx, cfgVal), in.addr, r)
+		d := locateIn(redactDiags(v.ValidateConfig(ctx, cfgVal), secrets), in.addr, r)
 		diags = append(diags, d...)
 		if d.HasErrors() {
 			return cty.DynamicVal, diags
@@ -332,14 +337,15 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 		cfgVal = ignoreChanges(r.Lifecycle, cfgVal, refreshed)
 	}
 	resp := res.Plan(ctx, providers.PlanRequest{Addr: in.addr, Prior: refreshed, Config: cfgVal})
-	d = locate(p.e.allowMass(resp.Diagnostics), in.addr, where)
+	d = locate(p.e.allowMass(redactDiags(resp.Diagnostics, secrets)), in.addr, where)
 	diags = append(diags, d...)
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
 	}
 	planned := resp.Planned
 	change.Before, change.After = refreshed, planned
-	change.Sensitive = mergeNames(change.Sensitive, mirrored(secret, cfgVal, planned))
+	paths := instancePaths(cfgPaths, cfgVal, planned)
+	change.Sensitive = mergeNames(change.Sensitive, paths.TopNames())
 	switch {
 	case refreshed.IsNull():
 		change.Action = plan.Create
@@ -365,7 +371,7 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 		p.warn(fmt.Sprintf("%s is protected by lifecycle.prevent_destroy; this plan changes it in place.", in.addr))
 	}
 	p.add(change)
-	return planned, diags
+	return markPaths(planned, paths), diags
 }
 
 func replaceAction(r *config.Resource) plan.Action {
@@ -470,7 +476,8 @@ func (p *planner) planData(ctx context.Context, r *config.Resource, rt *resource
 	if diags.HasErrors() {
 		return cty.DynamicVal, diags
 	}
-	change := &plan.Change{Addr: in.addr, Mode: plan.Data, Type: r.Type, Name: r.Name, Provider: rt.provider, ProviderConfig: pi.addr, Sensitive: mergeNames(rt.secret, secret), Keys: rt.keys, Before: cty.NullVal(rt.ty)}
+	cfgPaths := joinPaths(schemaPaths(rt.secret), secret)
+	change := &plan.Change{Addr: in.addr, Mode: plan.Data, Type: r.Type, Name: r.Name, Provider: rt.provider, ProviderConfig: pi.addr, Sensitive: mergeNames(rt.secret, secret.TopNames()), Keys: rt.keys, Before: cty.NullVal(rt.ty)}
 	if !cfgVal.IsWhollyKnown() {
 		change.Action = plan.Read
 		change.After = cty.UnknownVal(rt.ty)
@@ -478,25 +485,28 @@ func (p *planner) planData(ctx context.Context, r *config.Resource, rt *resource
 		p.add(change)
 		return change.After, diags
 	}
-	v, d := readData(ctx, p.e, r, pi.data[r.Type], in.addr, cfgVal)
+	v, d := readData(ctx, p.e, r, pi.data[r.Type], in.addr, cfgVal, cfgPaths)
 	diags = append(diags, d...)
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
 	}
+	paths := instancePaths(cfgPaths, cfgVal, v)
+	change.Sensitive = mergeNames(change.Sensitive, paths.TopNames())
 	change.Action, change.After = plan.NoOp, v
 	p.add(change)
-	return v, diags
+	return markPaths(v, paths), diags
 }
 
-func readData(ctx context.Context, e *Engine, r *config.Resource, ds providers.DataSource, addr string, cfgVal cty.Value) (cty.Value, hcl.Diagnostics) {
+func readData(ctx context.Context, e *Engine, r *config.Resource, ds providers.DataSource, addr string, cfgVal cty.Value, cfgPaths state.Paths) (cty.Value, hcl.Diagnostics) {
+	secrets := secretStrings(cfgVal, cfgPaths)
 	if v, ok := ds.(providers.ConfigValidator); ok {
-		if d := locateIn(v.ValidateConfig(ctx, cfgVal), addr, r); d.HasErrors() {
+		if d := locateIn(redactDiags(v.ValidateConfig(ctx, cfgVal), secrets), addr, r); d.HasErrors() {
 			return cty.DynamicVal, d
 		}
 	}
 	done := e.observe(addr, plan.Read)
 	resp := ds.Read(ctx, providers.DataReadRequest{Config: cfgVal})
-	d := locateIn(resp.Diagnostics, addr, r)
+	d := locateIn(redactDiags(resp.Diagnostics, secrets), addr, r)
 	done(diagErr(d))
 	return resp.State, d
 }
@@ -535,26 +545,42 @@ func (p *planner) outputChanges() []*plan.OutputChange {
 	return out
 }
 
-// mirrored names the attributes of planned that repeat the value of a
-// sensitive configured attribute (plumb_data's output mirrors its input),
-// so they print as (sensitive) too.
-func mirrored(secret []string, cfgVal, planned cty.Value) []string {
-	if len(secret) == 0 || planned.IsNull() || !planned.IsKnown() {
-		return nil
+// instancePaths is where an instance's value is sensitive: the paths of
+// its configuration that are (cfgPaths, schema ones included), and the
+// same paths in any other attribute of its value that repeats a
+// sensitive configured attribute (plumb_data's output mirrors its
+// input), so they print as (sensitive) too.
+func instancePaths(cfgPaths state.Paths, cfgVal, val cty.Value) state.Paths {
+	if len(cfgPaths) == 0 || val == cty.NilVal || val.IsNull() || !val.IsKnown() || !val.Type().IsObjectType() {
+		return cfgPaths
 	}
-	var out []string
-	for _, s := range secret {
+	out := append(state.Paths(nil), cfgPaths...)
+	for _, s := range cfgPaths.TopNames() {
 		if !cfgVal.Type().HasAttribute(s) {
 			continue
 		}
 		cv := cfgVal.GetAttr(s)
-		for name := range planned.Type().AttributeTypes() {
-			if pv := planned.GetAttr(name); !cv.IsNull() && pv.IsWhollyKnown() && pv.RawEquals(cv) {
-				out = append(out, name)
+		if cv.IsNull() {
+			continue
+		}
+		for name := range val.Type().AttributeTypes() {
+			if name == s {
+				continue
+			}
+			if pv := val.GetAttr(name); !pv.IsWhollyKnown() || !pv.RawEquals(cv) {
+				continue
+			}
+			for _, p := range cfgPaths {
+				if len(p) == 0 {
+					continue
+				}
+				if ga, ok := p[0].(cty.GetAttrStep); ok && ga.Name == s {
+					out = append(out, append(cty.GetAttrPath(name), p[1:]...))
+				}
 			}
 		}
 	}
-	return out
+	return out.Normalize()
 }
 
 // allowMass turns mass-change refusals into warnings when the run allows

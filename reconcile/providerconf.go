@@ -90,8 +90,11 @@ type providerInstance struct {
 	// config is the evaluated provider block, set when the configuration's
 	// node runs; cty.NilVal for an implied configuration.
 	config cty.Value
-	done   bool
-	failed hcl.Diagnostics // the configure errors, when it failed
+	// secrets are the sensitive strings of config, redacted from what
+	// the provider says.
+	secrets []string
+	done    bool
+	failed  hcl.Diagnostics // the configure errors, when it failed
 }
 
 // failure returns the errors of a configure that failed, or nil.
@@ -367,7 +370,11 @@ func (w *walk) visitProvider(pc *providerConfig) hcl.Diagnostics {
 			if d.HasErrors() {
 				pi.done, pi.failed = true, d
 			} else {
-				pi.config = v
+				// The provider boundary: providers never see marks. What
+				// they say back is redacted of the sensitive values they
+				// were given.
+				clean, paths := unmarkPaths(v)
+				pi.config, pi.secrets = clean, secretStrings(clean, paths)
 			}
 		}
 		pi.mu.Unlock()
@@ -398,7 +405,7 @@ func (w *walk) configured(ctx context.Context, pi *providerInstance) hcl.Diagnos
 		cfgVal = schema.Complete(pi.config)
 	}
 	resp := pi.p.Configure(ctx, providers.ConfigureRequest{Config: cfgVal})
-	d := locate(resp.Diagnostics, pi.addr, pi.conf.declRange())
+	d := locate(redactDiags(resp.Diagnostics, pi.secrets), pi.addr, pi.conf.declRange())
 	w.addDiags(d)
 	if d.HasErrors() {
 		pi.failed = d

@@ -212,4 +212,3 @@ func realmRegistry(w *realms) *providers.Registry {
 	r.Register("realm", w.factory)
 	return r
 }
-

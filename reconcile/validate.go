@@ -48,7 +48,7 @@ func (w *walk) validateResource(ctx context.Context, n *node) error {
 			_, d := r.Provider.Key.Value(ictx)
 			diags = append(diags, d...)
 		}
-		cfgVal, _, d := decodeConfig(r, rt, ictx)
+		cfgVal, secret, d := decodeConfig(r, rt, ictx)
 		diags = append(diags, d...)
 		if !d.HasErrors() && cfgVal.IsWhollyKnown() {
 			var v providers.ConfigValidator
@@ -59,7 +59,7 @@ func (w *walk) validateResource(ctx context.Context, n *node) error {
 				v, ok = rt.data.(providers.ConfigValidator)
 			}
 			if ok {
-				diags = append(diags, locateIn(v.ValidateConfig(ctx, cfgVal), s.prefix+r.Addr(), r)...)
+				diags = append(diags, locateIn(redactDiags(v.ValidateConfig(ctx, cfgVal), secretStrings(cfgVal, joinPaths(schemaPaths(rt.secret), secret))), s.prefix+r.Addr(), r)...)
 			}
 		}
 		s.setResource(r.Addr(), cty.DynamicVal)

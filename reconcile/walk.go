@@ -14,6 +14,7 @@ import (
 	"github.com/plumbhq/plumb/reconcile/config"
 	"github.com/plumbhq/plumb/reconcile/graph"
 	"github.com/plumbhq/plumb/reconcile/plan"
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 // Event tells an Observer about one operation on one resource instance.
@@ -156,43 +157,16 @@ func locateIn(diags hcl.Diagnostics, what string, r *config.Resource) hcl.Diagno
 }
 
 // decodeConfig evaluates one instance's configuration body.
-// The value handed to providers carries no marks; the top-level
-// attributes that were given sensitive values (from a sensitive variable)
-// are returned so plans print them as (sensitive).
-func decodeConfig(r *config.Resource, rt *resourceType, ctx *hcl.EvalContext) (cty.Value, []string, hcl.Diagnostics) {
+// The value handed to providers carries no marks; the paths that were
+// given sensitive values (from a sensitive variable) are returned so they
+// are recorded and print as (sensitive).
+func decodeConfig(r *config.Resource, rt *resourceType, ctx *hcl.EvalContext) (cty.Value, state.Paths, hcl.Diagnostics) {
 	v, diags := hcldec.Decode(r.Config, rt.spec, ctx)
 	if diags.HasErrors() {
 		return cty.DynamicVal, nil, diags
 	}
-	v, secret := unmarkSensitive(v)
+	v, secret := unmarkPaths(v)
 	return rt.schema.Complete(v), secret, diags
-}
-
-// sensitiveMark marks values that came from a sensitive variable.
-const sensitiveMark = "sensitive"
-
-// unmarkSensitive strips marks from v and names the top-level attributes
-// that held a marked value.
-func unmarkSensitive(v cty.Value) (cty.Value, []string) {
-	if !v.ContainsMarked() {
-		return v, nil
-	}
-	clean, paths := v.UnmarkDeepWithPaths()
-	var names []string
-	seen := map[string]bool{}
-	for _, pm := range paths {
-		name := "*"
-		if len(pm.Path) > 0 {
-			if ga, ok := pm.Path[0].(cty.GetAttrStep); ok {
-				name = ga.Name
-			}
-		}
-		if !seen[name] {
-			seen[name] = true
-			names = append(names, name)
-		}
-	}
-	return clean, names
 }
 
 // mergeNames returns the sorted union of two name lists.

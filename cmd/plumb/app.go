@@ -148,8 +148,7 @@ func (f *runFlags) options(a *app) reconcile.Options {
 func (a *app) lockedState(ctx context.Context, b state.Backend, op string, timeout time.Duration) (*state.State, func(), bool) {
 	lctx, cancel := context.WithTimeout(ctx, max(timeout, minLockTimeout))
 	defer cancel()
-	host, _ := os.Hostname()
-	info := state.LockInfo{Operation: op, Who: os.Getenv("USER"), Host: host, PID: os.Getpid(), Created: time.Now().UTC().Format(time.RFC3339)}
+	info := state.LockInfo{Operation: op, PID: os.Getpid(), Created: time.Now().UTC().Format(time.RFC3339)}
 	if err := b.Lock(lctx, info); err != nil {
 		if errors.Is(err, state.ErrLocked) {
 			a.errorf("%v\n\nAnother plumb run holds the state lock. Wait for it, pass -lock-timeout=1m to wait, or if it died, run plumb force-unlock with the lock ID.", err)

@@ -246,6 +246,6 @@ func runForceUnlock(a *app, args []string) int {
 	if err != nil {
 		return a.errorf("%v", err)
 	}
-	fmt.Fprintf(a.stdout, "Broke the lock %s held by %s@%s (pid %d, %s since %s).\n", info.ID, info.Who, info.Host, info.PID, info.Operation, info.Created)
+	fmt.Fprintf(a.stdout, "Broke the lock %s held by %s (pid %d, %s since %s).\n", info.ID, info.Holder(), info.PID, info.Operation, info.Created)
 	return exitOK
 }

@@ -99,7 +99,7 @@ resource "aws_route53_zone" "team" {
 		t.Errorf("green account holds %q, want %q", got, want)
 	}
 	for addr, want := range map[string]string{
-		"aws_route53_zone.home":           "provider.aws",
+		"aws_route53_zone.home":          "provider.aws",
 		`aws_route53_zone.team["blue"]`:  `provider.aws.account["blue"]`,
 		`aws_route53_zone.team["green"]`: `provider.aws.account["green"]`,
 	} {

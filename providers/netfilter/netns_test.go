@@ -147,7 +147,7 @@ func TestConformance(t *testing.T) {
 			}},
 		},
 		ImportID:     func(s cty.Value) string { return s.GetAttr("table").AsString() },
-		ImportIgnore: []string{"addresses", "evidence", "counts", "timeout", "never_block", "prune", "blocked", "withheld", "max_entries"},
+		ImportIgnore: []string{"addresses", "evidence", "counts", "timeout", "never_block", "prune", "blocked", "withheld", "max_entries", "trusted_proxies", "allow_mass_change"},
 		Gone: func(t providertest.TB, last cty.Value) {
 			out, _ := l.srv.Command(context.Background(), "nft", "list", "tables").CombinedOutput()
 			if strings.Contains(string(out), table) {

@@ -17,6 +17,9 @@ type nft struct {
 	netns string
 	// path is the nft binary; empty means "nft" on PATH.
 	path string
+	// applied, when set, is called with each script nft accepted (tests
+	// count transactions with it).
+	applied func(script string)
 }
 
 // errNoTable is returned by listTable when the table does not exist.
@@ -56,24 +59,25 @@ func (n *nft) run(ctx context.Context, stdin string, args ...string) ([]byte, er
 		if msg == "" {
 			msg = err.Error()
 		}
-		return out.Bytes(), &nftError{args: args, msg: msg}
+		return out.Bytes(), &nftError{args: args, msg: msg, script: stdin}
 	}
 	return out.Bytes(), nil
 }
 
-// nftError is a failed nft run with what nft said.
+// nftError is a failed nft run with what nft said, and the script it was
+// given (nfterror.go shows the lines nft complained about).
 type nftError struct {
-	args []string
-	msg  string
-}
-
-func (e *nftError) Error() string {
-	return fmt.Sprintf("nft %s: %s", strings.Join(e.args, " "), e.msg)
+	args   []string
+	msg    string
+	script string
 }
 
 // apply runs script as one transaction (nft -f -): all or nothing.
 func (n *nft) apply(ctx context.Context, script string) error {
 	_, err := n.run(ctx, script, "-f", "-")
+	if err == nil && n.applied != nil {
+		n.applied(script)
+	}
 	return err
 }
 

@@ -111,6 +111,19 @@ func (h *htmlWriter) page(p *Plan) {
 	}
 	h.str("</h1>\n")
 	h.meta(p)
+	if banner := partialBanner(p); banner != nil {
+		h.str("<p class=\"banner\" id=\"partial\"><strong>Partial plan.</strong> ")
+		for _, part := range banner {
+			if part.code {
+				h.str("<code>")
+				h.text(part.text)
+				h.str("</code>")
+			} else {
+				h.text(part.text)
+			}
+		}
+		h.str("</p>\n")
+	}
 	if !p.HasChanges() {
 		h.str("<p class=\"plan\" id=\"summary\">No changes. Your estate matches the configuration.</p>\n</header>\n")
 	} else {
@@ -181,7 +194,7 @@ func (h *htmlWriter) summary(n Counts) {
 // table writes the changes counted per resource type.
 func (h *htmlWriter) table(r *review) {
 	reads, imports := r.all.Read > 0, r.all.Import > 0
-	h.str("<table class=\"types\">\n<thead><tr><th>Resource type</th><th>Add</th><th>Change</th><th>Replace</th><th>Destroy</th>")
+	h.str("<table class=\"types\">\n<thead><tr><th>Resource type</th><th>Add</th><th>Change</th><th>Destroy</th><th>Replace</th>")
 	if reads {
 		h.str("<th>Read</th>")
 	}
@@ -206,7 +219,7 @@ func (h *htmlWriter) table(r *review) {
 			h.text(t.Type)
 			h.str("</code></td>")
 		}
-		for _, n := range []int{t.Add, t.Change, t.Replace, t.Destroy} {
+		for _, n := range []int{t.Add, t.Change, t.Destroy, t.Replace} {
 			cell(n)
 		}
 		if reads {
@@ -227,6 +240,11 @@ func (h *htmlWriter) table(r *review) {
 		row(&r.all, true)
 	}
 	h.str("</tbody>\n</table>\n")
+	if r.all.Replace > 0 {
+		h.str("<p class=\"n\" id=\"replace-note\">")
+		h.text(replaceNote)
+		h.str("</p>\n")
+	}
 }
 
 // warnings writes the warnings, each linking to its resource.
@@ -377,7 +395,7 @@ func (h *htmlWriter) resource(index int, c *Change, open bool) {
 	h.text(c.Addr)
 	h.str("</code> ")
 	h.text(resourceHeading(c))
-	h.b = appendChangeCount(h.b, c, len(diffs))
+	h.b = appendChangeCount(h.b, c, diffs)
 	h.str("</summary><pre>")
 	if c.ImportID != "" {
 		h.str("<span class=\"n\"># (imported from ")
@@ -389,7 +407,7 @@ func (h *htmlWriter) resource(index int, c *Change, open bool) {
 		h.text(c.Reason)
 		h.str(")</span>\n")
 	}
-	diffLines(c, diffs, func(l *diffLine) bool {
+	diffLines(c, diffs, fullLines, func(l *diffLine) bool {
 		h.b = appendHTMLLine(h.b, l)
 		return true
 	})
@@ -402,7 +420,7 @@ func (h *htmlWriter) outputs(outs []*OutputChange) {
 		return
 	}
 	h.str("<section id=\"outputs\">\n<h2>Changes to outputs</h2>\n<pre>")
-	outputLines(outs, func(l *diffLine) bool {
+	outputLines(outs, fullLines, func(l *diffLine) bool {
 		h.b = appendHTMLLine(h.b, l)
 		return true
 	})
@@ -428,11 +446,36 @@ func appendHTMLLine(b []byte, l *diffLine) []byte {
 		b = append(b, ' ')
 		b = appendHTMLText(b, l.path)
 		b = append(b, " = "...)
-		b = append(b, l.bracket)
+		b = appendHTMLText(b, l.new)
 		return forces(b)
 	case lineClose:
 		b = append(b, "  "...)
-		b = append(b, l.bracket)
+		b = appendHTMLText(b, l.new)
+		return append(b, '\n')
+	case lineHunk:
+		b = append(b, `    <span class="n">`...)
+		b = appendHTMLText(b, l.new)
+		return append(b, "</span>\n"...)
+	case lineText, lineNoEOL:
+		b = append(b, "    "...)
+		if l.kind == lineText {
+			b = appendHTMLSymbol(b, l.act)
+		} else {
+			b = append(b, `<span class="s"> </span>`...)
+		}
+		b = append(b, ' ')
+		switch l.act {
+		case Delete:
+			b = append(b, "<del>"...)
+			b = appendHTMLText(b, l.old)
+			b = append(b, "</del>"...)
+		case Create:
+			b = append(b, "<ins>"...)
+			b = appendHTMLText(b, l.new)
+			b = append(b, "</ins>"...)
+		default:
+			b = appendHTMLText(b, l.new)
+		}
 		return append(b, '\n')
 	case lineElem:
 		b = append(b, "    "...)

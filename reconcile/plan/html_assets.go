@@ -15,6 +15,7 @@ color:var(--fg);background:var(--bg)}
 code,pre,.s,kbd{font-family:ui-monospace,"SFMono-Regular","DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:13px}
 h1{font-size:1.5em;margin:.8em 0 .2em}h2{font-size:1.15em;margin:1.2em 0 .4em}
 .meta,.n{color:var(--mut)}
+.banner{border:1px solid var(--chg);border-left-width:4px;border-radius:6px;padding:.4em .8em;background:var(--hi)}
 .plan{font-size:1.1em;font-weight:600;margin:.4em 0 .8em}
 .c{color:var(--add)}.u{color:var(--chg)}.d{color:var(--del)}.rd{color:var(--read)}
 .s{font-weight:700;white-space:pre}

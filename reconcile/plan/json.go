@@ -92,6 +92,9 @@ func (j *jsonWriter) plan(p *Plan) {
 	j.b = strconv.AppendUint(j.b, p.Serial, 10)
 	j.boolean("destroy", p.Destroy)
 	j.strings("targets", p.Targets)
+	if len(p.Excludes) > 0 {
+		j.strings("excludes", p.Excludes)
+	}
 
 	n := p.Count()
 	j.field("summary", false)

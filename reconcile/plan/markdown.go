@@ -95,6 +95,17 @@ func (m *mdWriter) plan(p *Plan) {
 		m.str(" (destroy)")
 	}
 	m.str("\n\n")
+	if banner := partialBanner(p); banner != nil {
+		m.str("> **Partial plan.** ")
+		for _, part := range banner {
+			if part.code {
+				m.b = appendMDCode(m.b, part.text, false)
+			} else {
+				m.b = appendMDText(m.b, part.text)
+			}
+		}
+		m.str("\n\n")
+	}
 	if !p.HasChanges() {
 		m.str("No changes. Your estate matches the configuration.\n")
 		m.warnings(r, 0)
@@ -134,7 +145,7 @@ func (m *mdWriter) cell(n int, bold bool) {
 // table writes the changes counted per resource type.
 func (m *mdWriter) table(r *review, reserve int) {
 	reads, imports := r.all.Read > 0, r.all.Import > 0
-	m.str("| Resource type | Add | Change | Replace | Destroy")
+	m.str("| Resource type | Add | Change | Destroy | Replace")
 	sep := "| :--- | ---: | ---: | ---: | ---:"
 	if reads {
 		m.str(" | Read")
@@ -154,7 +165,7 @@ func (m *mdWriter) table(r *review, reserve int) {
 		} else {
 			m.b = appendMDCode(m.b, t.Type, true)
 		}
-		for _, n := range []int{t.Add, t.Change, t.Replace, t.Destroy} {
+		for _, n := range []int{t.Add, t.Change, t.Destroy, t.Replace} {
 			m.cell(n, bold)
 		}
 		if reads {
@@ -180,9 +191,17 @@ func (m *mdWriter) table(r *review, reserve int) {
 	if len(r.types) > 1 {
 		row(&r.all, true)
 	}
+	if r.all.Replace > 0 {
+		m.str("\n_")
+		m.str(replaceNote)
+		m.str("_\n")
+	}
 	m.str("\n")
 	m.flush()
 }
+
+// replaceNote says under the table how replacements are counted.
+const replaceNote = "Add and Destroy count each replacement once each, as the summary line does; Replace says how many there are."
 
 // warnings writes the warnings section, as much of it as fits.
 func (m *mdWriter) warnings(r *review, reserve int) {
@@ -293,7 +312,7 @@ func (m *mdWriter) outputs(outs []*OutputChange) []byte {
 	}
 	b := []byte("#### Changes to outputs\n\n```diff\n")
 	budget := max(m.limit/8, mdMinBlock)
-	skipped := outputLines(outs, func(l *diffLine) bool {
+	skipped := outputLines(outs, commentLines, func(l *diffLine) bool {
 		n := len(b)
 		if b = appendMDLine(b, l); len(b) > budget {
 			b = b[:n]
@@ -324,7 +343,7 @@ func mdBlock(b []byte, c *Change, open bool, room int) []byte {
 	b = appendHTMLText(b, c.Addr)
 	b = append(b, "</code> "...)
 	b = append(b, resourceHeading(c)...)
-	b = appendChangeCount(b, c, len(diffs))
+	b = appendChangeCount(b, c, diffs)
 	b = append(b, "</summary>\n\n```diff\n"...)
 	if c.ImportID != "" {
 		b = append(b, "# (imported from "...)
@@ -338,7 +357,7 @@ func mdBlock(b []byte, c *Change, open bool, room int) []byte {
 	}
 	const closing = "```\n\n</details>\n\n"
 	stop := start + room - len(closing) - 60
-	skipped := diffLines(c, diffs, func(l *diffLine) bool {
+	skipped := diffLines(c, diffs, commentLines, func(l *diffLine) bool {
 		n := len(b)
 		if b = appendMDLine(b, l); len(b) > stop {
 			b = b[:n]
@@ -355,17 +374,42 @@ func mdBlock(b []byte, c *Change, open bool, room int) []byte {
 }
 
 // appendChangeCount appends ": 3 changes" to the heading of an update or
-// replacement.
-func appendChangeCount(b []byte, c *Change, n int) []byte {
+// replacement, counted as changeUnits counts them.
+func appendChangeCount(b []byte, c *Change, diffs []AttrDiff) []byte {
 	if c.Action != Update && !c.Action.IsReplace() {
 		return b
 	}
+	n := changeUnits(c, diffs)
 	b = append(b, ": "...)
 	b = appendCount(b, n)
 	if n == 1 {
 		return append(b, " change"...)
 	}
 	return append(b, " changes"...)
+}
+
+// changeUnits counts the things that change, as a reviewer counts them:
+// an element of a keyed collection (a record) is one change however many
+// of its attributes change, and a value swapped in a list or set (one
+// element removed, another added) is one change of that list. Other
+// parts count one each: a map key, a nested attribute.
+func changeUnits(c *Change, diffs []AttrDiff) int {
+	n := 0
+	last := ""
+	for i := range diffs {
+		unit := diffs[i].Path
+		if base, ok := elementGroup(unit); ok {
+			unit = base
+		}
+		if _, elem, _, ok := keyedElement(unit, c.Keys); ok {
+			unit = elem
+		}
+		if unit != last || i == 0 {
+			n++
+			last = unit
+		}
+	}
+	return n
 }
 
 // appendMDLine appends a diff line as one or two lines of a ```diff
@@ -395,11 +439,23 @@ func appendMDLine(b []byte, l *diffLine) []byte {
 		b = append(b, mark(l.act), ' ')
 		b = appendMDComment(b, l.path)
 		b = append(b, " = "...)
-		b = append(b, l.bracket)
+		b = append(b, l.new...)
 		return forces(b)
 	case lineClose:
 		b = append(b, mark(l.act), ' ')
-		b = append(b, l.bracket)
+		b = append(b, l.new...)
+		return append(b, '\n')
+	case lineHunk:
+		b = append(b, l.new...)
+		return append(b, '\n')
+	case lineNoEOL:
+		b = append(b, noEOLText...)
+		return append(b, '\n')
+	case lineText:
+		b = append(b, mark(l.act))
+		b = append(b, "     "...)
+		b = appendMDComment(b, l.old)
+		b = appendMDComment(b, l.new)
 		return append(b, '\n')
 	case lineElem:
 		b = append(b, mark(l.act))

@@ -33,8 +33,10 @@ func reviewed(c *Change) bool {
 // most destructive first, so that a size limit cuts the least risky.
 var riskOrder = [...]Action{Delete, DeleteThenCreate, CreateThenDelete, Update, Create, Read, NoOp}
 
-// typeCounts is one row of the summary table. Each change counts once,
-// under its action; an import counts under Import as well.
+// typeCounts is one row of the summary table. It counts as the summary
+// line does: a replacement once in Add, once in Destroy, and in Replace,
+// which says how many of them are replacements; an import counts under
+// Import as well.
 type typeCounts struct {
 	Type                                        string
 	Add, Change, Replace, Destroy, Read, Import int
@@ -51,6 +53,8 @@ func (r *typeCounts) add(c *Change) {
 	case Update:
 		r.Change++
 	case DeleteThenCreate, CreateThenDelete:
+		r.Add++
+		r.Destroy++
 		r.Replace++
 	case Delete:
 		r.Destroy++

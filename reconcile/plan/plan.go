@@ -145,6 +145,8 @@ type Plan struct {
 	Destroy bool
 	// Targets are the -target addresses the plan was limited to.
 	Targets []string
+	// Excludes are the -exclude addresses the plan left out.
+	Excludes []string
 	// Variables holds the root variable values the plan was made with, so
 	// applying a saved plan evaluates the same configuration.
 	Variables map[string]cty.Value

@@ -248,7 +248,7 @@ func describeHolder(info state.LockInfo) string {
 		return "a run that recorded no details (the lock object does not parse)"
 	}
 	var s strings.Builder
-	fmt.Fprintf(&s, "%s (pid %d on %s)", info.Who, info.PID, info.Host)
+	fmt.Fprintf(&s, "%s (pid %d)", info.Holder(), info.PID)
 	if info.Operation != "" {
 		fmt.Fprintf(&s, " running %q", info.Operation)
 	}
