@@ -304,7 +304,7 @@ func (a *applier) applyInstance(ctx context.Context, r *config.Resource, rt *res
 		}
 		cfgPaths := joinPaths(schemaPaths(rt.secret), secret)
 		v, d := readData(ctx, a.e, r, rt, in.addr, cfgVal, cfgPaths)
-		return markPaths(v, instancePaths(cfgPaths, cfgVal, v)), d
+		return markPaths(v, derivedPaths(rt.schema, instancePaths(cfgPaths, cfgVal, v), v)), d
 	}
 	var diags hcl.Diagnostics
 	if c.ImportID != "" {
@@ -383,7 +383,7 @@ func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, 
 	if newState == cty.NilVal {
 		newState = prior
 	}
-	paths := instancePaths(cfgPaths, cfgVal, newState)
+	paths := derivedPaths(rt.schema, instancePaths(cfgPaths, cfgVal, newState), newState)
 	if d.HasErrors() {
 		done(diagErr(d))
 		if !newState.IsNull() {

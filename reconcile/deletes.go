@@ -33,6 +33,9 @@ func (p *planner) planDelete(r *config.Resource, rt *resourceType, si *state.Ins
 		before = decodeLoose(si)
 	}
 	secret = mergeNames(secret, si.Sensitive.TopNames())
+	if rt != nil {
+		secret = mergeNames(secret, rt.schema.DerivedSensitive(secret, before))
+	}
 	p.add(&plan.Change{
 		Addr: si.Addr, Mode: plan.Mode(si.Mode), Type: si.Type, Name: si.Name, Provider: si.Provider,
 		Action: plan.Delete, Before: before, After: cty.NullVal(before.Type()), Sensitive: secret, Keys: keys, Reason: reason, Gone: gone,
