@@ -157,6 +157,9 @@ func (j *jsonWriter) change(c *Change) {
 	j.str("type", c.Type)
 	j.str("name", c.Name)
 	j.str("provider", c.Provider)
+	if c.ProviderConfig != "" {
+		j.str("provider_config", c.ProviderConfig)
+	}
 	j.str("action", c.Action.String())
 	j.str("action_symbol", c.Action.Symbol())
 	j.str("reason", c.Reason)
