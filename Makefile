@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/plumb
 DEMO    := build/demo
 
-.PHONY: all build demo test deps vet fmt-check bench clean
+.PHONY: all build demo test deps vet fmt-check bench fuzz clean
 
 all: build
 
@@ -19,6 +19,13 @@ demo: build
 # running as root), checks formatting and vet, then runs every test.
 test: deps fmt-check vet
 	$(GO) test -count=1 -timeout 15m ./...
+	./scripts/fuzz.sh 3s
+
+# fuzz runs every fuzz target (scripts/fuzz.sh) for longer than make test
+# does: FUZZTIME each, default a minute.
+FUZZTIME ?= 60s
+fuzz:
+	./scripts/fuzz.sh $(FUZZTIME)
 
 deps:
 	./scripts/deps.sh

@@ -1,11 +1,28 @@
 package reconcile
 
 import (
+	"fmt"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/plumbhq/plumb/reconcile/config"
 )
+
+// parseTargets reads the -target addresses.
+func (e *Engine) parseTargets() ([]config.Addr, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	var out []config.Addr
+	for _, t := range e.opts.Targets {
+		a, err := config.ParseAddr(t)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -target", Detail: fmt.Sprintf("%v. A target is a resource (TYPE.NAME), one instance (TYPE.NAME[KEY]) or a module (module.NAME, module.NAME[KEY]), alone or inside modules.", err)})
+			continue
+		}
+		out = append(out, a)
+	}
+	return out, diags
+}
 
 // targetNodes is the set of graph nodes a -target run walks: the targets
 // and everything they depend on; nil when there are no targets.
@@ -13,15 +30,10 @@ func (e *Engine) targetNodes() (map[string]bool, hcl.Diagnostics) {
 	if len(e.opts.Targets) == 0 {
 		return nil, nil
 	}
-	var diags hcl.Diagnostics
+	addrs, diags := e.parseTargets()
 	var starts []string
-	for _, t := range e.opts.Targets {
-		a, err := config.ParseAddr(t)
-		if err != nil {
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -target", Detail: err.Error()})
-			continue
-		}
-		starts = append(starts, a.Resource())
+	for _, a := range addrs {
+		starts = append(starts, e.targetStarts(a)...)
 	}
 	only := e.graph.Reachable(starts...)
 	for _, s := range starts {
@@ -30,28 +42,61 @@ func (e *Engine) targetNodes() (map[string]bool, hcl.Diagnostics) {
 	return only, diags
 }
 
-// targetedInstances lists, for each resource that -target names by
-// instance (x.y["k"]), the instance addresses named; a resource targeted
-// whole has no entry, and neither has one not targeted at all.
-func (e *Engine) targetedInstances() map[string]map[string]bool {
-	out := map[string]map[string]bool{}
+// targetStarts lists the graph nodes a target names: its resource block,
+// or every node of a module.
+func (e *Engine) targetStarts(a config.Addr) []string {
+	return []string{a.ConfigResource()}
+}
+
+// targetedInstances lists, for each resource block that -target names only
+// in part (one instance, or one module instance), the targets that
+// select its instances; a resource targeted whole has no entry, and
+// neither has one not targeted at all.
+func (e *Engine) targetedInstances() map[string][]config.Addr {
+	addrs, _ := e.parseTargets()
+	out := map[string][]config.Addr{}
 	whole := map[string]bool{}
-	for _, t := range e.opts.Targets {
-		a, err := config.ParseAddr(t)
-		if err != nil {
+	for _, a := range addrs {
+		if a.IsModule() {
 			continue
 		}
-		if a.Key == cty.NilVal {
-			whole[a.Resource()] = true
+		res := a.ConfigResource()
+		if a.Key == cty.NilVal && wholePath(a.Module) {
+			whole[res] = true
 			continue
 		}
-		if out[a.Resource()] == nil {
-			out[a.Resource()] = map[string]bool{}
-		}
-		out[a.Resource()][a.String()] = true
+		out[res] = append(out[res], a)
 	}
 	for r := range whole {
 		delete(out, r)
 	}
 	return out
+}
+
+// wholePath reports whether a module instance path, read as a pattern,
+// selects every instance of its module (no step has a key).
+func wholePath(m config.ModuleInstance) bool {
+	for _, s := range m {
+		if s.Key != cty.NilVal {
+			return false
+		}
+	}
+	return true
+}
+
+// selectsAny reports whether one of the targets selects the instance a.
+func selectsAny(targets []config.Addr, a config.Addr) bool {
+	for _, t := range targets {
+		if t.Selects(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// selectsRecorded is selectsAny for an address as state records it; an
+// address that does not parse (a state edited by hand) is not selected.
+func selectsRecorded(targets []config.Addr, addr string) bool {
+	a, err := config.ParseAddr(addr)
+	return err == nil && selectsAny(targets, a)
 }

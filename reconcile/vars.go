@@ -115,7 +115,16 @@ func resolveVariables(cfg *config.Config, in Inputs, funcs evalFuncs) (map[strin
 	if diags.HasErrors() {
 		return out, diags
 	}
-	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(out)}, Functions: funcs}
+	// Validation sees sensitive variables marked, so that neither a
+	// failed function in a condition nor an error message repeats them.
+	marked := make(map[string]cty.Value, len(out))
+	for name, v := range out {
+		if cfg.Variables[name].Sensitive {
+			v = v.Mark(sensitiveMark)
+		}
+		marked[name] = v
+	}
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(marked)}, Functions: funcs}
 	for _, name := range names {
 		for _, val := range cfg.Variables[name].Validations {
 			diags = append(diags, checkValidation(ctx, name, val)...)
@@ -178,6 +187,7 @@ func checkValidation(ctx *hcl.EvalContext, name string, val *config.Validation) 
 	if diags.HasErrors() {
 		return diags
 	}
+	cond, _ = cond.Unmark()
 	cond, err := convert.Convert(cond, cty.Bool)
 	if err != nil || cond.IsNull() || !cond.IsKnown() {
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid validation condition", Detail: "The condition must be true or false.", Subject: val.Condition.Range().Ptr()}}
@@ -187,7 +197,10 @@ func checkValidation(ctx *hcl.EvalContext, name string, val *config.Validation) 
 	}
 	msg, mdiags := val.ErrorMessage.Value(ctx)
 	text := "The value is not valid."
-	if !mdiags.HasErrors() && msg.Type() == cty.String && msg.IsKnown() && !msg.IsNull() {
+	switch {
+	case msg.ContainsMarked():
+		text = "The value is not valid. (The error message refers to a sensitive value, so it is not shown.)"
+	case !mdiags.HasErrors() && msg.Type() == cty.String && msg.IsKnown() && !msg.IsNull():
 		text = msg.AsString()
 	}
 	return hcl.Diagnostics{{

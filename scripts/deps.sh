@@ -12,6 +12,10 @@ packages=(
   php-cli            # php -l: the pre-commit lint tests
   nftables           # nft: nftables_blocklist is tested in a network namespace
   iproute2           # ip netns, veth: the namespaces those tests create
+  openssh-server     # sshd: internal/sshtest starts its own on loopback for the SSH transport's tests
+  openssh-client     # ssh-keygen, ssh-agent: internal/sshtest makes host and user keys and tests agent logins
+  sudo               # sudo = true in the ssh block is tested with a login that is not root
+  util-linux         # flock: the lock an access file takes on a host reached over SSH
   time               # /usr/bin/time: make bench measures the shell pipeline detect replaces
   fonts-dejavu-core  # fonts for the HTML page's screenshots
 )

@@ -55,6 +55,7 @@ func applyCommand(a *app, args []string, destroy bool) int {
 		opts.Inputs = reconcile.Inputs{Fixed: p.Variables}
 		opts.Targets = p.Targets
 		opts.Destroy = p.Destroy
+		opts.PlanTime = p.Created
 	}
 	e, ok := a.load(opts)
 	if !ok {
@@ -91,6 +92,9 @@ func applyCommand(a *app, args []string, destroy bool) int {
 				return exitError
 			}
 		}
+	}
+	if !a.control().beginChanges() {
+		return exitError // a signal abandoned the run before it changed anything
 	}
 	return a.applyPlan(ctx, e, b, st, p, ui)
 }

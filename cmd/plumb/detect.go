@@ -7,12 +7,14 @@ import (
 	"io"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/plumbhq/plumb/internal/textsafe"
 	"github.com/plumbhq/plumb/providers/accesslog"
 )
 
@@ -98,7 +100,7 @@ func runDetect(a *app, args []string) int {
 		return a.errorf("%v", err)
 	}
 	for _, w := range r.Warnings {
-		fmt.Fprintf(a.stderr, "Warning: %s\n", w)
+		fmt.Fprintf(a.stderr, "Warning: %s\n", textsafe.Escape(w))
 	}
 	return exitOK
 }
@@ -237,7 +239,7 @@ func (d *detection) text(w io.Writer) error {
 		slices.Sort(why)
 		fmt.Fprintf(w, "Skipped %d malformed lines (%s).\n", r.Malformed, strings.Join(why, "; "))
 		for _, s := range r.Samples {
-			fmt.Fprintf(w, "  %s:%d: %s: %s\n", s.Source, s.Line, s.Reason, s.Text)
+			fmt.Fprintf(w, "  %s:%d: %s: %s\n", textsafe.Escape(s.Source), s.Line, s.Reason, s.Text)
 		}
 	}
 	if r.Approximate {
@@ -343,9 +345,15 @@ func (d *detection) hcl(w io.Writer) error {
 	if d.f.window > 0 {
 		window = d.f.window.String()
 	}
+	// File names go into the comment quoted, so a name holding a newline
+	// cannot end the comment and write HCL of its own.
+	names := make([]string, len(d.r.Sources))
+	for i, s := range d.r.Sources {
+		names[i] = strconv.Quote(s)
+	}
 	body.AppendUnstructuredTokens(hclwrite.Tokens{{Bytes: []byte(fmt.Sprintf(
 		"# %d offender(s) with at least %d requests, found by plumb detect in %s.\n# Review before applying: everything listed is dropped for the timeout.\n",
-		len(off), d.f.threshold, strings.Join(d.r.Sources, ", ")))}})
+		len(off), d.f.threshold, strings.Join(names, ", ")))}})
 	block := body.AppendNewBlock("resource", []string{"nftables_blocklist", "detected"}).Body()
 	block.SetAttributeValue("table", cty.StringVal("plumb_blocklist"))
 	block.SetAttributeValue("timeout", cty.StringVal("1h"))
@@ -369,8 +377,14 @@ func (d *detection) hcl(w io.Writer) error {
 }
 
 // writeTable prints rows of cells: every column but the last right-
-// aligned, the last (the key, which may be long) as it is.
+// aligned, the last (the key, which may be long) as it is. Cells come from
+// logs an attacker wrote, so control characters are escaped.
 func writeTable(w io.Writer, cells [][]string) {
+	for _, r := range cells {
+		for i := range r {
+			r[i] = textsafe.Escape(r[i])
+		}
+	}
 	width := make([]int, len(cells[0]))
 	for _, r := range cells {
 		for i, c := range r[:len(r)-1] {

@@ -213,3 +213,50 @@ func TestDetectConnections(t *testing.T) {
 		t.Fatalf("the namespace's process ended early: %v", err)
 	}
 }
+
+// TestDetectEscapesHostileText: URIs, user agents and file names from a
+// hostile log reach the terminal escaped, and -format hcl quotes a file
+// name that holds a newline, so it cannot write HCL of its own.
+func TestDetectEscapesHostileText(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 50; i++ {
+		fmt.Fprintf(&b, "203.0.113.9 - - [23/Nov/2024:22:00:%02d +0000] \"GET /\x1b[2J\x1b[H HTTP/1.1\" 200 5 \"-\" \"evil\rUA\u202e\x9b31m\"\n", i)
+	}
+	b.WriteString("garbage \x1b]0;title\x07 line\n")
+	name := "access\n resource \"x\" \"y\" {}\n${evil}.log"
+	dir := configDir(t, map[string]string{name: b.String()})
+	r := plumb(t, dir, "detect", "-threshold", "10", name)
+	if r.code != exitOK {
+		t.Fatalf("detect:\n%s", r)
+	}
+	for _, bad := range []string{"\x1b", "\r", "\u202e", "\x9b", "\x07"} {
+		if strings.Contains(r.stdout, bad) || strings.Contains(r.stderr, bad) {
+			t.Errorf("output holds the raw control %q:\n%q", bad, r.stdout)
+		}
+	}
+	for _, want := range []string{`/\x1b[2J\x1b[H`, `evil\rUA\u202e\x9b31m`, `access\n resource`} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks the escaped %q:\n%s", want, r.stdout)
+		}
+	}
+	r = plumb(t, dir, "detect", "-format", "hcl", "-threshold", "10", name)
+	if r.code != exitOK {
+		t.Fatalf("detect -format hcl:\n%s", r)
+	}
+	f, diags := hclparse.NewParser().ParseHCL([]byte(r.stdout), "detected.hcl")
+	if diags.HasErrors() {
+		t.Fatalf("output does not parse: %v\n%s", diags, r.stdout)
+	}
+	content, _, diags := f.Body.PartialContent(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "resource", LabelNames: []string{"type", "name"}}}})
+	if diags.HasErrors() || len(content.Blocks) != 1 || content.Blocks[0].Labels[0] != "nftables_blocklist" {
+		t.Fatalf("a file name wrote HCL of its own: %v\n%s", diags, r.stdout)
+	}
+	attrs, _ := content.Blocks[0].Body.JustAttributes()
+	ev, diags := attrs["evidence"].Expr.Value(nil)
+	if diags.HasErrors() {
+		t.Fatalf("evidence: %v", diags)
+	}
+	if got := ev.GetAttr("203.0.113.9").AsString(); !strings.Contains(got, "${evil}") {
+		t.Errorf("evidence %q does not keep the file name as text", got)
+	}
+}

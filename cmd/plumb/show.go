@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 
 	"github.com/plumbhq/plumb/providers"
@@ -59,9 +60,13 @@ func runShow(a *app, args []string) int {
 	case "text":
 		return a.showState(st)
 	case "json":
+		red, err := redactState(st, registry())
+		if err != nil {
+			return a.errorf("%v", err)
+		}
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(st); err != nil {
+		if err := enc.Encode(red); err != nil {
 			return a.errorf("%v", err)
 		}
 		return exitOK
@@ -109,10 +114,11 @@ func writeInstance(w io.Writer, reg *providers.Registry, inst *state.Instance) e
 			}
 		}
 		sort.Strings(names)
+		secret := reconcile.SensitiveNames(schema, inst)
 		for _, name := range names {
 			text := plan.FormatValue(v.GetAttr(name))
-			if a, ok := schema.Attributes[name]; ok && a.Sensitive {
-				text = "(sensitive)"
+			if slices.Contains(secret, name) || slices.Contains(secret, "*") {
+				text = plan.SensitiveValue
 			}
 			fmt.Fprintf(w, "    %-*s = %s\n", width, name, text)
 		}
@@ -120,4 +126,48 @@ func writeInstance(w io.Writer, reg *providers.Registry, inst *state.Instance) e
 	fmt.Fprintln(w, "}")
 	fmt.Fprintln(w)
 	return nil
+}
+
+// redactState returns a copy of st for display: the value of every
+// sensitive output, and of every attribute its schema or the state marks
+// sensitive, is replaced by "(sensitive)". plumb state pull is the one
+// command that prints the state as it is.
+func redactState(st *state.State, reg *providers.Registry) (*state.State, error) {
+	out := st.DeepCopy()
+	secretJSON, _ := json.Marshal(plan.SensitiveValue)
+	for _, o := range out.Outputs {
+		if o.Sensitive {
+			o.Value = secretJSON
+			o.Type, _ = json.Marshal("string")
+		}
+	}
+	for _, inst := range out.Resources {
+		var schema providers.Schema
+		if _, s, err := reconcile.DecodeInstance(reg, inst); err == nil {
+			schema = s
+		}
+		secret := reconcile.SensitiveNames(schema, inst)
+		if len(secret) == 0 {
+			continue
+		}
+		if slices.Contains(secret, "*") {
+			inst.Attributes = secretJSON
+			continue
+		}
+		var attrs map[string]json.RawMessage
+		if err := json.Unmarshal(inst.Attributes, &attrs); err != nil {
+			return nil, fmt.Errorf("%s: attributes: %w", inst.Addr, err)
+		}
+		for _, name := range secret {
+			if v, ok := attrs[name]; ok && string(v) != "null" {
+				attrs[name] = secretJSON
+			}
+		}
+		raw, err := json.Marshal(attrs)
+		if err != nil {
+			return nil, fmt.Errorf("%s: attributes: %w", inst.Addr, err)
+		}
+		inst.Attributes = raw
+	}
+	return out, nil
 }

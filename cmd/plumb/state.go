@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -34,13 +35,26 @@ func runState(a *app, args []string) int {
 	return a.errorf("unknown state subcommand %q: use list, show, rm, mv, pull or push", args[0])
 }
 
-// matches reports whether an instance address is selected by a pattern: the
-// instance itself or its whole resource.
-func matches(addr, pattern string) bool {
-	return addr == pattern || strings.HasPrefix(addr, pattern+"[")
+// parsePatterns parses the addresses that select instances in state:
+// an instance, a resource (all its instances) or a module instance
+// (everything in it).
+func parsePatterns(args []string) ([]config.Addr, error) {
+	out := make([]config.Addr, len(args))
+	for i, arg := range args {
+		a, err := config.ParseAddr(arg)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = a
+	}
+	return out, nil
 }
 
 func stateList(a *app, args []string) int {
+	patterns, err := parsePatterns(args)
+	if err != nil {
+		return a.errorf("%v", err)
+	}
 	st, err := a.backend().Read(context.Background())
 	if err != nil {
 		return a.errorf("%v", err)
@@ -48,16 +62,22 @@ func stateList(a *app, args []string) int {
 	w := bufio.NewWriter(a.stdout)
 	defer w.Flush()
 	for _, addr := range st.SortedAddrs() {
-		if len(args) == 0 || anyMatch(addr, args) {
+		if len(args) == 0 || anySelects(patterns, addr) {
 			fmt.Fprintln(w, addr)
 		}
 	}
 	return exitOK
 }
 
-func anyMatch(addr string, patterns []string) bool {
+// anySelects reports whether one of the patterns selects the instance
+// address addr, as state records it.
+func anySelects(patterns []config.Addr, addr string) bool {
+	a, err := config.ParseAddr(addr)
+	if err != nil {
+		return false // not something plumb wrote; list shows it unfiltered only
+	}
 	for _, p := range patterns {
-		if matches(addr, p) {
+		if p.Selects(a) {
 			return true
 		}
 	}
@@ -86,7 +106,8 @@ func stateShow(a *app, args []string) int {
 
 // editState runs fn on the locked state and writes the result.
 func (a *app) editState(op string, fn func(st *state.State) error) int {
-	ctx := context.Background()
+	ctx, _, done := signals(a)
+	defer done()
 	b := a.backend()
 	st, unlock, ok := a.lockedState(ctx, b, op, 10*time.Second)
 	if !ok {
@@ -96,6 +117,9 @@ func (a *app) editState(op string, fn func(st *state.State) error) int {
 	st.PlumbVersion = reconcile.Version
 	if err := fn(st); err != nil {
 		return a.errorf("%v", err)
+	}
+	if !a.control().beginChanges() {
+		return exitError
 	}
 	if err := b.Write(ctx, st); err != nil {
 		return a.errorf("cannot write state: %v", err)
@@ -107,10 +131,14 @@ func stateRm(a *app, args []string) int {
 	if len(args) == 0 {
 		return a.errorf("usage: plumb state rm ADDR... (the objects stay; plumb forgets them)")
 	}
+	patterns, err := parsePatterns(args)
+	if err != nil {
+		return a.errorf("%v", err)
+	}
 	return a.editState("state rm", func(st *state.State) error {
 		n := 0
 		for _, addr := range st.SortedAddrs() {
-			if anyMatch(addr, args) {
+			if anySelects(patterns, addr) {
 				delete(st.Resources, addr)
 				fmt.Fprintf(a.stdout, "Removed %s\n", addr)
 				n++
@@ -126,7 +154,7 @@ func stateRm(a *app, args []string) int {
 
 func stateMv(a *app, args []string) int {
 	if len(args) != 2 {
-		return a.errorf("usage: plumb state mv FROM TO")
+		return a.errorf("usage: plumb state mv FROM TO (an instance, a resource or a module instance)")
 	}
 	from, err := config.ParseAddr(args[0])
 	if err != nil {
@@ -136,21 +164,41 @@ func stateMv(a *app, args []string) int {
 	if err != nil {
 		return a.errorf("%v", err)
 	}
-	if from.Type != to.Type || from.Mode != to.Mode {
-		return a.errorf("cannot move %s to %s: an object keeps its type", from, to)
+	move := config.Move{From: from, To: to}
+	if err := move.Check(); err != nil {
+		return a.errorf("%v", err)
 	}
 	return a.editState("state mv", func(st *state.State) error {
-		inst, ok := st.Resources[from.String()]
-		if !ok {
-			return fmt.Errorf("%s is not in state", from)
+		moved := map[string]*state.Instance{}
+		for _, addr := range st.SortedAddrs() {
+			old, err := config.ParseAddr(addr)
+			if err != nil {
+				continue
+			}
+			dest, ok := move.Apply(old)
+			if !ok {
+				continue
+			}
+			if _, taken := st.Resources[dest.String()]; taken {
+				return fmt.Errorf("%s is already in state; remove or move it first", dest)
+			}
+			inst := st.Resources[addr]
+			inst.Addr, inst.Name = dest.String(), dest.Name
+			moved[addr] = inst
 		}
-		if _, taken := st.Resources[to.String()]; taken {
-			return fmt.Errorf("%s is already in state; remove or move it first", to)
+		if len(moved) == 0 {
+			return fmt.Errorf("%s is not in state; plumb state list shows what is", from)
 		}
-		delete(st.Resources, from.String())
-		inst.Addr, inst.Name = to.String(), to.Name
-		st.Resources[to.String()] = inst
-		fmt.Fprintf(a.stdout, "Moved %s to %s\n", from, to)
+		olds := make([]string, 0, len(moved))
+		for old := range moved {
+			delete(st.Resources, old)
+			olds = append(olds, old)
+		}
+		sort.Strings(olds)
+		for _, old := range olds {
+			st.Resources[moved[old].Addr] = moved[old]
+			fmt.Fprintf(a.stdout, "Moved %s to %s\n", old, moved[old].Addr)
+		}
 		return nil
 	})
 }
@@ -170,7 +218,8 @@ func runImport(a *app, args []string) int {
 		return exitError
 	}
 	defer e.Close()
-	ctx := context.Background()
+	ctx, _, done := signals(a)
+	defer done()
 	b := a.backend()
 	st, unlock, ok := a.lockedState(ctx, b, "import", rf.lockTimeout)
 	if !ok {
@@ -183,6 +232,9 @@ func runImport(a *app, args []string) int {
 	}
 	st.Resources[inst.Addr] = inst
 	st.PlumbVersion = reconcile.Version
+	if !a.control().beginChanges() {
+		return exitError
+	}
 	if err := b.Write(ctx, st); err != nil {
 		return a.errorf("cannot write state: %v", err)
 	}
@@ -191,17 +243,29 @@ func runImport(a *app, args []string) int {
 }
 
 func runForceUnlock(a *app, args []string) int {
-	fs := newFlagSet(a, "force-unlock", "force-unlock ID")
+	fs := newFlagSet(a, "force-unlock", "force-unlock [-force] ID")
+	force := fs.Bool("force", false, "break the lock without asking for confirmation")
 	if !parse(fs, args) {
 		return exitError
 	}
 	if fs.NArg() != 1 {
-		return a.errorf("usage: plumb force-unlock ID (the ID is in the error that reported the lock)")
+		return a.errorf("usage: plumb force-unlock [-force] ID (the ID is in the error that reported the lock)")
+	}
+	if !*force {
+		if !a.tty {
+			return a.errorf("force-unlock needs confirmation, and this is not a terminal. Make sure the run holding lock %s is gone, then pass -force.", fs.Arg(0))
+		}
+		fmt.Fprintf(a.stdout, "Breaking lock %s lets another run change the state while its holder may still be running.\nDo you really want to break it? Only 'yes' will be accepted.\n\n  Enter a value: ", fs.Arg(0))
+		line, _ := bufio.NewReader(a.stdin).ReadString('\n')
+		if strings.TrimSpace(line) != "yes" {
+			fmt.Fprintln(a.stdout, "\nThe lock was left in place.")
+			return exitError
+		}
 	}
 	info, err := a.backend().ForceUnlock(fs.Arg(0))
 	if err != nil {
 		return a.errorf("%v", err)
 	}
-	fmt.Fprintf(a.stdout, "Broke the lock %s held by %s@%s (pid %d, %s since %s).\n", info.ID, info.Who, info.Host, info.PID, info.Operation, info.Created)
+	fmt.Fprintf(a.stdout, "Broke the lock %s held by %s (pid %d, %s since %s).\n", info.ID, info.Holder(), info.PID, info.Operation, info.Created)
 	return exitOK
 }

@@ -18,6 +18,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -81,6 +82,21 @@ func Link(t testing.TB, a *NS, aAddrs []string, b *NS, bAddrs []string) {
 			side.ns.Run("ip", "addr", "add", addr, "dev", side.dev, "nodad")
 		}
 		side.ns.Run("ip", "link", "set", side.dev, "up")
+	}
+}
+
+// SetResolvConf gives the namespace a resolv.conf of its own, as
+// `ip netns exec` shows it there (/etc/netns/NAME/resolv.conf); it is
+// removed when the test ends.
+func (ns *NS) SetResolvConf(content string) {
+	ns.t.Helper()
+	dir := filepath.Join("/etc/netns", ns.Name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		ns.t.Fatalf("making %s: %v", dir, err)
+	}
+	ns.t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.WriteFile(filepath.Join(dir, "resolv.conf"), []byte(content), 0o644); err != nil {
+		ns.t.Fatalf("writing the resolv.conf of %s: %v", ns.Name, err)
 	}
 }
 

@@ -35,7 +35,7 @@ func newConnectionsSource() *connectionsSource {
 		"states": {Type: cty.List(cty.String), Optional: true,
 			Description: "Count only connections in these states (ESTABLISHED, SYN_RECV, TIME_WAIT, ...); by default every state but LISTEN."},
 		"threshold": {Type: cty.Number, Optional: true,
-			Description: "A remote address with at least this many connections is an offender; default 1 (every address)."},
+			Description: "A remote address with at least this many connections is an offender, such as 50. It must be set: there is no default, since a low one would block every connected client."},
 		"by": {Type: cty.String, Optional: true,
 			Description: "\"ip\" (the default) counts each address; \"prefix\" counts each /24 (IPv4) and /64 (IPv6) network."},
 		"proc_net": {Type: cty.String, Optional: true,
@@ -62,7 +62,7 @@ type connectionsConfig struct {
 }
 
 func (d *connectionsSource) decode(v cty.Value) (connectionsConfig, bool, hcl.Diagnostics) {
-	c := connectionsConfig{threshold: 1, procNet: DefaultProcNet}
+	c := connectionsConfig{procNet: DefaultProcNet}
 	if !v.IsWhollyKnown() {
 		return c, false, nil
 	}
@@ -82,11 +82,14 @@ func (d *connectionsSource) decode(v cty.Value) (connectionsConfig, bool, hcl.Di
 				"%q is not a TCP state; use ESTABLISHED, SYN_SENT, SYN_RECV, FIN_WAIT1, FIN_WAIT2, TIME_WAIT, CLOSE, CLOSE_WAIT, LAST_ACK, LISTEN, CLOSING or NEW_SYN_RECV.", s))
 		}
 	}
-	if t := v.GetAttr("threshold"); !t.IsNull() {
+	if t := v.GetAttr("threshold"); t.IsNull() {
+		diags = diags.Extend(providers.Errorf("Missing threshold",
+			"tcp_connections needs threshold: the number of live connections that makes an address an offender, such as threshold = 50. There is no default: a threshold of 1 would list, and a block list would then drop, every connected client."))
+	} else {
 		c.threshold, _ = t.AsBigFloat().Int64()
-		if c.threshold < 1 {
+		if c.threshold < 2 {
 			diags = diags.Extend(providers.AttributeErrorf("threshold", "Invalid threshold",
-				"threshold must be at least 1: the number of connections that makes an address an offender."))
+				"threshold = %d would list every connected client; give the number of live connections that makes an address an offender, such as 50.", c.threshold))
 		}
 	}
 	if b := v.GetAttr("by"); !b.IsNull() {

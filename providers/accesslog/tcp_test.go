@@ -134,3 +134,28 @@ func TestConnectionsInNamespace(t *testing.T) {
 		t.Errorf("total_connections = %d, want 7", tot)
 	}
 }
+
+// TestConnectionsThresholdRequired: without a threshold (or with one that
+// lists every connected client) the data source refuses, saying why.
+func TestConnectionsThresholdRequired(t *testing.T) {
+	ds := New().DataSources()["tcp_connections"].(providers.ConfigValidator)
+	schema := New().DataSources()["tcp_connections"].Schema()
+	for _, c := range []struct {
+		threshold cty.Value
+		want      string
+	}{
+		{cty.NullVal(cty.Number), "every connected client"},
+		{cty.NumberIntVal(1), "every connected client"},
+		{cty.NumberIntVal(0), "every connected client"},
+	} {
+		cfg := schema.Complete(cty.ObjectVal(map[string]cty.Value{"threshold": c.threshold}))
+		d := ds.ValidateConfig(context.Background(), cfg)
+		if !d.HasErrors() || !strings.Contains(d.Error(), c.want) {
+			t.Errorf("threshold %#v: diagnostics %v, want an error saying %q", c.threshold, d, c.want)
+		}
+	}
+	cfg := schema.Complete(cty.ObjectVal(map[string]cty.Value{"threshold": cty.NumberIntVal(50)}))
+	if d := ds.ValidateConfig(context.Background(), cfg); d.HasErrors() {
+		t.Errorf("threshold 50: %v", d)
+	}
+}

@@ -8,11 +8,13 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // accessResource is apache_htaccess_access: one marked block of an Apache
 // access file.
 type accessResource struct {
+	host   *host.Slot
 	schema providers.Schema
 	null   cty.Value
 	ctl    *apachectl
@@ -23,7 +25,7 @@ var (
 	_ providers.ConfigValidator = (*accessResource)(nil)
 )
 
-func newAccessResource(ctl *apachectl) *accessResource {
+func newAccessResource(h *host.Slot, ctl *apachectl) *accessResource {
 	list := cty.List(cty.String)
 	s := providers.Schema{
 		Description: "An IP allow list kept in a marked block of an Apache access file (.htaccess).",
@@ -48,7 +50,7 @@ func newAccessResource(ctl *apachectl) *accessResource {
 				Description: "PATH#MARKER, which is also the import ID."},
 		},
 	}
-	return &accessResource{schema: s, null: cty.NullVal(s.ImpliedType()), ctl: ctl}
+	return &accessResource{host: h, schema: s, null: cty.NullVal(s.ImpliedType()), ctl: ctl}
 }
 
 // Schema describes apache_htaccess_access.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/providers/dns"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 func TestImport(t *testing.T) {
@@ -138,7 +139,7 @@ func TestSplitImportID(t *testing.T) {
 		{"zones/a:b.zone", "", "zones/a:b.zone"},
 		{"example.org.:", "", "example.org.:"},
 	} {
-		if o, p := splitImportID(tc.id); o != tc.origin || p != tc.path {
+		if o, p := splitImportID(context.Background(), host.Local(), tc.id); o != tc.origin || p != tc.path {
 			t.Errorf("splitImportID(%q) = %q, %q; want %q, %q", tc.id, o, p, tc.origin, tc.path)
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/providers/dns"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // Read returns the zone as its file holds it: null when the file is gone.
@@ -23,10 +23,10 @@ import (
 // sets the records. What equals the prior state, compared normalised,
 // keeps the prior state's spelling, so a hand edit shows in the next plan
 // as just the record sets that differ.
-func (r *zoneResource) Read(_ context.Context, req providers.ReadRequest) providers.ReadResponse {
+func (r *zoneResource) Read(ctx context.Context, req providers.ReadRequest) providers.ReadResponse {
 	prior := req.Prior
 	path := prior.GetAttr("path").AsString()
-	data, err := os.ReadFile(path)
+	data, _, err := host.ReadFile(ctx, r.host.Get(), path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return providers.ReadResponse{State: r.null}
 	}
@@ -288,12 +288,13 @@ func storedZone(v cty.Value) (zone, bool) {
 // .zone, .db or .txt suffix or a db. prefix. The file must have an SOA at
 // that origin. The imported name is normalised ("example.org."); the
 // directory is the path's directory, the filename its last element.
-func (r *zoneResource) Import(_ context.Context, req providers.ImportRequest) providers.ImportResponse {
+func (r *zoneResource) Import(ctx context.Context, req providers.ImportRequest) providers.ImportResponse {
 	fail := func(format string, args ...any) providers.ImportResponse {
 		return providers.ImportResponse{State: r.null, Diagnostics: providers.Errorf("Cannot import bind_zone", format, args...)}
 	}
-	origin, path := splitImportID(req.ID)
-	data, err := os.ReadFile(path)
+	h := r.host.Get()
+	origin, path := splitImportID(ctx, h, req.ID)
+	data, _, err := host.ReadFile(ctx, h, path)
 	if err != nil {
 		return fail("%v. The import ID is the zone file's path, or ORIGIN:PATH such as \"example.org.:zones/example.org.zone\"; a relative path is relative to the directory plumb runs in.", err)
 	}
@@ -320,6 +321,7 @@ func (r *zoneResource) Import(_ context.Context, req providers.ImportRequest) pr
 		"path":              p,
 		"id":                p,
 		"allow_mass_change": cty.NullVal(cty.Bool),
+		"validate":          cty.NullVal(cty.Bool),
 	}
 	for name, a := range r.schema.Attributes {
 		if _, ok := base[name]; !ok {
@@ -333,8 +335,8 @@ func (r *zoneResource) Import(_ context.Context, req providers.ImportRequest) pr
 // splitImportID returns the origin and path an import ID names: ID is a
 // path, or ORIGIN:PATH when no file is at ID and what comes before the
 // first colon is a domain name.
-func splitImportID(id string) (origin, path string) {
-	if _, err := os.Stat(id); err == nil {
+func splitImportID(ctx context.Context, h host.Host, id string) (origin, path string) {
+	if _, err := h.Stat(ctx, id); err == nil {
 		return "", id
 	}
 	o, p, ok := strings.Cut(id, ":")

@@ -26,7 +26,7 @@ func (b *blocklist) Read(ctx context.Context, req providers.ReadRequest) provide
 	}
 	if err != nil {
 		return providers.ReadResponse{State: req.Prior, Diagnostics: providers.Errorf("Cannot read nftables table",
-			"%v. Check that nft is installed and that plumb runs as root (or with CAP_NET_ADMIN).", err)}
+			"%v\n\n%s", err, hint(err))}
 	}
 	if !live.owned {
 		return providers.ReadResponse{State: b.null, Diagnostics: providers.Warnf("Table not managed by plumb",
@@ -51,8 +51,10 @@ func (b *blocklist) Read(ctx context.Context, req providers.ReadRequest) provide
 		v, known := prior[e.key]
 		switch {
 		case !known:
-			v = outsidePlumb
-		case !isRetained(v) && e.timeout > 0 && e.expires*4 < e.timeout:
+			v = retainedLabel(true, e.timeout > 0)
+		case isRetained(v):
+			v = retainedLabel(strings.HasPrefix(v, "added outside plumb"), e.timeout > 0)
+		case e.timeout > 0 && e.expires*4 < e.timeout:
 			v = refreshDue
 		}
 		blocked[e.key] = v
@@ -124,9 +126,13 @@ func (t *liveTable) elems(s settings) []liveElem {
 // table is created with `create`, which fails if the name is taken, so
 // plumb never adopts a table it did not make. A table whose structure
 // changed (names, priority, drift) is deleted and built again in the same
-// transaction; otherwise only elements change: new and refreshed
-// addresses get a fresh timeout, unlisted ones go, and kept ones are not
-// touched.
+// transaction; otherwise only elements change: what goes (unlisted ones,
+// and those an overlapping new element replaces) is deleted first, then
+// new and refreshed elements are added with a fresh timeout, so a block
+// can widen from an address to its network, or narrow back, in one
+// transaction. Kept elements are not touched. If an element expires
+// between reading the table and changing it, the transaction fails as a
+// whole; plumb reads the table again and retries.
 func (b *blocklist) Apply(ctx context.Context, req providers.ApplyRequest) providers.ApplyResponse {
 	if req.Planned.IsNull() {
 		return b.delete(ctx, req.Prior)
@@ -138,42 +144,69 @@ func (b *blocklist) Apply(ctx context.Context, req providers.ApplyRequest) provi
 		}
 		req.Planned = resp.Planned
 	}
-	want := stateSettings(req.Planned)
-	planned := stringMap(req.Planned.GetAttr("blocked"))
-	prior := map[string]string{}
-	var before settings
+	c := change{want: stateSettings(req.Planned), planned: stringMap(req.Planned.GetAttr("blocked")), prior: map[string]string{}}
 	if !req.Prior.IsNull() {
-		before = stateSettings(req.Prior)
-		prior = stringMap(req.Prior.GetAttr("blocked"))
+		c.before = stateSettings(req.Prior)
+		c.prior = stringMap(req.Prior.GetAttr("blocked"))
+		c.timeoutChanged = !req.Prior.GetAttr("timeout").RawEquals(req.Planned.GetAttr("timeout"))
 	}
-	var sc script
-	var live *liveTable
-	if !req.Prior.IsNull() {
-		var err error
-		live, err = b.nft.listTable(ctx, before.table)
-		switch {
-		case errors.Is(err, errNoTable):
-			live = nil
-		case err != nil:
-			return b.failed(req.Prior, err)
-		case !live.owned:
-			return providers.ApplyResponse{State: req.Prior, Diagnostics: providers.Errorf("Table not managed by plumb",
-				"Table inet %s lacks plumb's mark; plumb will not change or delete it. Remove it by hand or choose another table name.", before.table)}
+	const attempts = 3
+	for attempt := 1; ; attempt++ {
+		if !req.Prior.IsNull() {
+			live, err := b.nft.listTable(ctx, c.before.table)
+			switch {
+			case errors.Is(err, errNoTable):
+				live = nil
+			case err != nil:
+				return b.failed(req.Prior, err)
+			case !live.owned:
+				return providers.ApplyResponse{State: req.Prior, Diagnostics: providers.Errorf("Table not managed by plumb",
+					"Table inet %s lacks plumb's mark; plumb will not change or delete it. Remove it by hand or choose another table name.", c.before.table)}
+			}
+			c.live = live
 		}
+		result, sc := c.script()
+		if !sc.empty() {
+			err := b.nft.apply(ctx, sc.String())
+			if err != nil && attempt < attempts && raced(err) {
+				continue
+			}
+			if err != nil {
+				return b.failed(req.Prior, err)
+			}
+		}
+		m := req.Planned.AsValueMap()
+		m["blocked"] = mapVal(result)
+		return providers.ApplyResponse{State: cty.ObjectVal(m)}
 	}
-	// What stays: kept addresses that are still in the sets.
+}
+
+// change is what Apply works from: the settings before and after, the
+// blocked maps of the state and the plan, and the table as it is now.
+type change struct {
+	want, before   settings
+	planned, prior map[string]string
+	timeoutChanged bool
+	live           *liveTable // nil when there is no table yet
+}
+
+// script returns the transaction that makes the table match the plan, and
+// what blocked then holds.
+func (c *change) script() (map[string]string, *script) {
+	var sc script
 	liveElems := map[string]liveElem{}
-	if live != nil {
-		for _, e := range live.elems(before) {
+	if c.live != nil {
+		for _, e := range c.live.elems(c.before) {
 			liveElems[e.key] = e
 		}
 	}
-	result := maps(planned)
-	for k, v := range planned {
+	result := maps(c.planned)
+	for k, v := range c.planned {
 		if _, ok := liveElems[k]; !ok && isRetained(v) {
 			delete(result, k) // expired since the plan was made
 		}
 	}
+	want, before, live := c.want, c.before, c.live
 	rebuild := live == nil || before.table != want.table || before.chain != want.chain || before.setV4 != want.setV4 ||
 		before.setV6 != want.setV6 || before.priority != want.priority ||
 		!live.hasChain(want) || !live.hasSet(want.setV4, "ipv4_addr") || !live.hasSet(want.setV6, "ipv6_addr")
@@ -192,37 +225,37 @@ func (b *blocklist) Apply(ctx context.Context, req providers.ApplyRequest) provi
 			elems = append(elems, op)
 		}
 		sc.addElems(want, elems)
-	} else {
-		var gone, fresh []elemOp
-		for k := range liveElems {
-			if _, keep := result[k]; !keep {
-				gone = append(gone, elemOp{key: k})
-			}
+		return result, &sc
+	}
+	var gone, fresh []elemOp
+	for k := range liveElems {
+		if _, keep := result[k]; !keep {
+			gone = append(gone, elemOp{key: k})
 		}
-		timeoutChanged := !req.Prior.GetAttr("timeout").RawEquals(req.Planned.GetAttr("timeout"))
-		for k, v := range result {
-			_, isLive := liveElems[k]
-			if isRetained(v) && isLive {
-				continue
-			}
-			if !isLive || prior[k] != v || timeoutChanged {
+	}
+	for k, v := range result {
+		e, isLive := liveElems[k]
+		if isRetained(v) && isLive {
+			// Kept as it is, unless it was promised to expire and has no
+			// timeout (blocked by plumb before the table had one).
+			if v == leftToExpire && e.timeout == 0 && want.timeout > 0 {
+				gone = append(gone, elemOp{key: k})
 				fresh = append(fresh, elemOp{key: k, timeout: want.timeout})
 			}
+			continue
 		}
-		// Add what goes first, so deleting it cannot fail if it expired
-		// since it was read; then the fresh entries with a new timeout.
-		sc.touchElems(want, append(slices.Clone(gone), fresh...))
-		sc.deleteElems(want, append(gone, fresh...))
-		sc.addElems(want, fresh)
-	}
-	if !sc.empty() {
-		if err := b.nft.apply(ctx, sc.String()); err != nil {
-			return b.failed(req.Prior, err)
+		if !isLive || c.prior[k] != v || c.timeoutChanged {
+			if isLive {
+				gone = append(gone, elemOp{key: k})
+			}
+			fresh = append(fresh, elemOp{key: k, timeout: want.timeout})
 		}
 	}
-	m := req.Planned.AsValueMap()
-	m["blocked"] = mapVal(result)
-	return providers.ApplyResponse{State: cty.ObjectVal(m)}
+	// Deletes first: nft checks a new interval against the set as the
+	// transaction has left it, so an address can give way to its network.
+	sc.deleteElems(want, gone)
+	sc.addElems(want, fresh)
+	return result, &sc
 }
 
 // failed reports an nft failure: nothing changed (one transaction).
@@ -231,7 +264,7 @@ func (b *blocklist) failed(prior cty.Value, err error) providers.ApplyResponse {
 		prior = b.null
 	}
 	return providers.ApplyResponse{State: prior, Diagnostics: providers.Errorf("nftables change failed",
-		"%v. The change ran as one transaction, so nothing was changed. Check that nft is installed and that plumb runs as root (or with CAP_NET_ADMIN).", err)}
+		"%v\n\nThe change ran as one transaction, so nothing was changed. %s", err, hint(err))}
 }
 
 // delete removes the table, if it is still plumb's.
@@ -296,22 +329,18 @@ func (b *blocklist) Import(ctx context.Context, req providers.ImportRequest) pro
 	if len(addrs) > 0 {
 		set = cty.SetVal(addrs)
 	}
-	return providers.ImportResponse{State: cty.ObjectVal(map[string]cty.Value{
+	// What only configuration knows stays null (Complete fills it in).
+	return providers.ImportResponse{State: b.schema.Complete(cty.ObjectVal(map[string]cty.Value{
 		"table":       cty.StringVal(table),
 		"chain":       cty.StringVal(s.chain),
 		"set_v4":      cty.StringVal(s.setV4),
 		"set_v6":      cty.StringVal(s.setV6),
 		"priority":    cty.NumberIntVal(s.priority),
 		"addresses":   set,
-		"evidence":    cty.NullVal(cty.Map(cty.String)),
-		"counts":      cty.NullVal(cty.Map(cty.Number)),
-		"timeout":     cty.NullVal(cty.String),
-		"never_block": cty.NullVal(cty.List(cty.String)),
 		"max_entries": cty.NumberIntVal(defaultMaxEntries),
-		"prune":       cty.NullVal(cty.Bool),
 		"blocked":     mapVal(blocked),
 		"withheld":    cty.MapValEmpty(cty.String),
-	})}
+	}))}
 }
 
 func maps(m map[string]string) map[string]string {

@@ -17,7 +17,7 @@ func BenchmarkDesire(b *testing.B) {
 		want = append(want, wanted{key: k, net: p, count: int64(i), evidence: "x requests"})
 		prior[k] = "x requests"
 	}
-	protect := protections([]hostAddr{{netip.MustParseAddr("192.0.2.1"), "eth0"}}, nil)
+	protect := protections(hostFacts{addrs: []hostAddr{{netip.MustParseAddr("192.0.2.1"), "eth0"}}}, nil, nil)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if o := desire(want, prior, protect, defaultMaxEntries, false, true); len(o.blocked) != 10000 {

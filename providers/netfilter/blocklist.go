@@ -60,7 +60,11 @@ func newBlocklist(n *nft) *blocklist {
 			"timeout": {Type: cty.String, Optional: true,
 				Description: "How long a block lasts, such as \"1h\"; an address listed again when apply runs is blocked for another timeout. Without it blocks last until removed."},
 			"never_block": {Type: cty.List(cty.String), Optional: true,
-				Description: "Networks never to block, such as your office. Loopback and this host's own addresses are always protected."},
+				Description: "Networks never to block, such as your office. Loopback, this host's own addresses, the next hops of its default routes and its name servers (resolv.conf) are always protected."},
+			"trusted_proxies": {Type: cty.List(cty.String), Optional: true,
+				Description: "Reverse proxies and load balancers in front of this host (addresses or networks): never blocked, since blocking one blocks everyone behind it. Give the same list to access_log_offenders so it counts the clients behind them."},
+			"allow_mass_change": {Type: cty.Bool, Optional: true,
+				Description: "Allow networks wider than /16 (IPv4) or /32 (IPv6) and multicast, broadcast, unspecified or reserved addresses, which are refused otherwise (as -allow-mass-change does for the whole run)."},
 			"max_entries": {Type: cty.Number, Optional: true, Computed: true,
 				Description: "The most addresses the sets hold; default 10000. Past it the addresses with the highest counts are kept."},
 			"prune": {Type: cty.Bool, Optional: true,
@@ -86,6 +90,8 @@ type settings struct {
 	prune                      bool
 	want                       []wanted
 	neverBlock                 []netip.Prefix
+	trustedProxies             []netip.Prefix
+	allowMassChange            bool
 }
 
 var nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
@@ -137,16 +143,19 @@ func (b *blocklist) decode(v cty.Value) (settings, hcl.Diagnostics) {
 		s.maxEntries = int(n)
 	}
 	s.prune = v.GetAttr("prune").True()
-	if nb := v.GetAttr("never_block"); !nb.IsNull() {
-		for it := nb.ElementIterator(); it.Next(); {
-			_, e := it.Element()
-			p, err := parsePrefix(e.AsString())
+	s.allowMassChange = v.GetAttr("allow_mass_change").True()
+	for _, l := range []struct {
+		attr string
+		dst  *[]netip.Prefix
+	}{{"never_block", &s.neverBlock}, {"trusted_proxies", &s.trustedProxies}} {
+		for _, e := range providers.Strings(v.GetAttr(l.attr)) {
+			p, err := parsePrefix(e)
 			if err != nil {
-				diags = diags.Extend(providers.AttributeErrorf("never_block", "Invalid never_block entry",
+				diags = diags.Extend(providers.AttributeErrorf(l.attr, "Invalid "+l.attr+" entry",
 					"%v. Give addresses or networks in CIDR form, such as \"192.0.2.0/24\".", err))
 				continue
 			}
-			s.neverBlock = append(s.neverBlock, p)
+			*l.dst = append(*l.dst, p)
 		}
 	}
 	evidence, counts := v.GetAttr("evidence"), v.GetAttr("counts")
@@ -220,10 +229,13 @@ func (b *blocklist) Plan(ctx context.Context, req providers.PlanRequest) provide
 	if diags.HasErrors() {
 		return providers.PlanResponse{Planned: b.null, Diagnostics: diags}
 	}
-	hosts, err := b.nft.hostAddrs(ctx)
+	// A refusal goes with the full plan: the engine lets it through as a
+	// warning under -allow-mass-change.
+	diags = diags.Extend(guard(s.want, s.allowMassChange))
+	facts, err := b.nft.hostFacts(ctx)
 	if err != nil {
-		return providers.PlanResponse{Planned: b.null, Diagnostics: providers.Errorf("Cannot list this host's addresses",
-			"%v. plumb needs them to be sure it never blocks the host itself.", err)}
+		return providers.PlanResponse{Planned: b.null, Diagnostics: providers.Errorf("Cannot list this host's addresses and routes",
+			"%v. plumb needs them to be sure it never cuts the host off: its own addresses, default gateways and name servers.", err)}
 	}
 	prior := map[string]string{}
 	priorWithheld := map[string]string{}
@@ -231,7 +243,7 @@ func (b *blocklist) Plan(ctx context.Context, req providers.PlanRequest) provide
 		prior = stringMap(req.Prior.GetAttr("blocked"))
 		priorWithheld = stringMap(req.Prior.GetAttr("withheld"))
 	}
-	o := desire(s.want, prior, protections(hosts, s.neverBlock), s.maxEntries, s.prune, s.timeout > 0)
+	o := desire(s.want, prior, protections(facts, s.trustedProxies, s.neverBlock), s.maxEntries, s.prune, s.timeout > 0)
 	m := req.Config.AsValueMap()
 	m["chain"] = cty.StringVal(s.chain)
 	m["set_v4"] = cty.StringVal(s.setV4)
@@ -244,7 +256,7 @@ func (b *blocklist) Plan(ctx context.Context, req providers.PlanRequest) provide
 	if !req.Prior.IsNull() && planned.RawEquals(req.Prior) {
 		planned = req.Prior
 	}
-	return providers.PlanResponse{Planned: planned, Diagnostics: withheldWarning(o.withheld, priorWithheld)}
+	return providers.PlanResponse{Planned: planned, Diagnostics: diags.Extend(withheldWarning(o.withheld, priorWithheld))}
 }
 
 // withheldWarning names the addresses newly withheld and why.

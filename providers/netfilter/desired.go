@@ -21,15 +21,36 @@ var alwaysProtected = []protected{
 	{netip.MustParsePrefix("::1/128"), "loopback"},
 }
 
-// protections returns every network that must not be blocked: loopback,
-// the host's own addresses and never_block.
-func protections(hosts []hostAddr, neverBlock []netip.Prefix) []protected {
+// hostFacts are the addresses a block list must leave alone so that the
+// host keeps its network: its own addresses, the next hops of its default
+// routes and its name servers.
+type hostFacts struct {
+	addrs, gateways, resolvers []hostAddr
+}
+
+// protections returns every network that must not be blocked, each with
+// the reason the plan gives: loopback, the host's own addresses, its
+// default gateways and name servers, trusted proxies and never_block.
+func protections(h hostFacts, trustedProxies, neverBlock []netip.Prefix) []protected {
 	out := slices.Clone(alwaysProtected)
-	for _, h := range hosts {
-		if h.addr.IsLoopback() {
+	single := func(a netip.Addr) netip.Prefix { return netip.PrefixFrom(a, a.BitLen()) }
+	for _, a := range h.addrs {
+		if a.addr.IsLoopback() {
 			continue
 		}
-		out = append(out, protected{netip.PrefixFrom(h.addr, h.addr.BitLen()), "this host's address on " + h.ifc})
+		out = append(out, protected{single(a.addr), "this host's address on " + a.ifc})
+	}
+	for _, g := range h.gateways {
+		out = append(out, protected{single(g.addr), "default gateway via " + g.ifc})
+	}
+	for _, r := range h.resolvers {
+		if r.addr.IsLoopback() {
+			continue
+		}
+		out = append(out, protected{single(r.addr), "name server in " + r.ifc})
+	}
+	for _, p := range trustedProxies {
+		out = append(out, protected{p, "trusted proxy"})
 	}
 	for _, p := range neverBlock {
 		out = append(out, protected{p, "never_block"})
@@ -45,18 +66,38 @@ type wanted struct {
 	evidence string
 }
 
-// Markers are the values blocked holds for an address that is no longer
-// listed but is kept until it expires (or for good, without a timeout).
+// Markers are the values blocked holds for an element plumb keeps without
+// the configuration listing it: one it blocked before (kept until it
+// expires, or for good without a timeout), or one someone added by hand.
+// Each says what plumb will do with it.
 const (
-	leftToExpire = "no longer listed; left to expire"
-	leftNoExpiry = "no longer listed; kept until prune = true (no timeout)"
-	outsidePlumb = "added outside plumb"
-	refreshDue   = "refresh due: expires within a quarter of its timeout"
+	leftToExpire    = "no longer listed; left to expire"
+	leftNoExpiry    = "no longer listed; no timeout, so it stays until prune = true removes it"
+	outsideExpiring = "added outside plumb; left to expire"
+	outsideNoExpiry = "added outside plumb; no timeout, so it stays until prune = true removes it"
+	refreshDue      = "refresh due: expires within a quarter of its timeout"
 )
 
-// isRetained reports whether a blocked value marks an address that is
-// kept only until it expires: apply neither adds nor refreshes it.
-func isRetained(v string) bool { return strings.HasPrefix(v, "no longer listed") }
+// isRetained reports whether a blocked value marks an element that is
+// kept only until it expires (or prune removes it): apply neither adds nor
+// refreshes it.
+func isRetained(v string) bool {
+	return strings.HasPrefix(v, "no longer listed") || strings.HasPrefix(v, "added outside plumb")
+}
+
+// retainedLabel says what plumb does with a kept element, from whether
+// someone else added it and whether it has a timeout in the kernel.
+func retainedLabel(outside, expires bool) string {
+	switch {
+	case outside && expires:
+		return outsideExpiring
+	case outside:
+		return outsideNoExpiry
+	case expires:
+		return leftToExpire
+	}
+	return leftNoExpiry
+}
 
 // outcome is the block list a configuration asks for against what was
 // blocked before.
@@ -77,7 +118,7 @@ func desire(want []wanted, prior map[string]string, protect []protected, max int
 	o := outcome{blocked: map[string]string{}, withheld: map[string]string{}}
 	var ok []wanted
 	for _, w := range want {
-		if p, hit := overlapsProtected(w.net, protect); hit {
+		if p, hit := overlapsProtected(prefixSpan(w.net), protect); hit {
 			o.withheld[w.key] = fmt.Sprintf("not blocked: overlaps %s (%s)", prefixKey(p.net), p.why)
 			continue
 		}
@@ -110,18 +151,25 @@ func desire(want []wanted, prior map[string]string, protect []protected, max int
 		}
 		o.blocked[w.key] = w.evidence
 	}
-	// Addresses blocked before and no longer listed.
-	blockedNets := make(map[netip.Prefix]string, len(o.blocked))
+	// Addresses blocked before and no longer listed. One that overlaps an
+	// address or network now blocked goes at once, in the same transaction
+	// that adds the new one: that is how a block widens from an address to
+	// its network, or narrows back.
+	var blockedSpans []keyedSpan
 	for _, w := range flat[:min(len(flat), max)] {
-		blockedNets[w.net] = w.key
+		blockedSpans = append(blockedSpans, keyedSpan{prefixSpan(w.net), w.key})
 	}
+	now := newSpanSet(blockedSpans)
 	var keep []string
 	for k, v := range prior {
 		if _, listed := o.blocked[k]; listed || prune {
 			continue
 		}
-		if p, err := parsePrefix(strings.SplitN(k, "-", 2)[0]); err == nil {
-			if _, hit := overlapsProtected(p, protect); hit || overlapsAny(p, blockedNets) {
+		if sp, err := parseSpan(k); err == nil {
+			if _, hit := overlapsProtected(sp, protect); hit {
+				continue
+			}
+			if _, hit := now.overlapping(sp); hit {
 				continue
 			}
 		}
@@ -144,9 +192,10 @@ func desire(want []wanted, prior map[string]string, protect []protected, max int
 	return o
 }
 
-func overlapsProtected(n netip.Prefix, protect []protected) (protected, bool) {
+// overlapsProtected returns the protected network s overlaps, if any.
+func overlapsProtected(s span, protect []protected) (protected, bool) {
 	for _, p := range protect {
-		if p.net.Overlaps(n) {
+		if prefixSpan(p.net).overlaps(s) {
 			return p, true
 		}
 	}
@@ -163,24 +212,4 @@ func supernetIn(n netip.Prefix, nets map[netip.Prefix]string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// overlapsAny reports whether n overlaps a network in nets: one holds
-// the other.
-func overlapsAny(n netip.Prefix, nets map[netip.Prefix]string) bool {
-	if _, ok := nets[n]; ok {
-		return true
-	}
-	if _, ok := supernetIn(n, nets); ok {
-		return true
-	}
-	if n.IsSingleIP() {
-		return false
-	}
-	for p := range nets {
-		if n.Contains(p.Addr()) {
-			return true
-		}
-	}
-	return false
 }

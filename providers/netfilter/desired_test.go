@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/plumbhq/plumb/providers"
 )
 
 func TestParsePrefix(t *testing.T) {
@@ -44,8 +46,11 @@ func want(key string, count int64) wanted {
 }
 
 func TestDesire(t *testing.T) {
-	protect := protections([]hostAddr{{netip.MustParseAddr("10.0.0.5"), "eth0"}, {netip.MustParseAddr("127.0.0.1"), "lo"}},
-		[]netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")})
+	protect := protections(hostFacts{
+		addrs:     []hostAddr{{netip.MustParseAddr("10.0.0.5"), "eth0"}, {netip.MustParseAddr("127.0.0.1"), "lo"}},
+		gateways:  []hostAddr{{netip.MustParseAddr("10.0.0.1"), "eth0"}, {netip.MustParseAddr("fe80::1"), "eth0"}},
+		resolvers: []hostAddr{{netip.MustParseAddr("198.18.0.53"), "/etc/resolv.conf"}, {netip.MustParseAddr("127.0.0.53"), "/etc/resolv.conf"}},
+	}, []netip.Prefix{netip.MustParsePrefix("198.19.0.0/24")}, []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")})
 	cases := []struct {
 		name       string
 		want       []wanted
@@ -62,6 +67,11 @@ func TestDesire(t *testing.T) {
 			want: []wanted{want("10.0.0.5", 1), want("127.0.0.9", 1), want("192.0.2.44", 1), want("10.0.0.0/8", 1), want("::1", 1)}, max: 10,
 			blocked:    map[string]string{},
 			withheldBy: map[string]string{"10.0.0.5": "eth0", "127.0.0.9": "loopback", "192.0.2.44": "never_block", "10.0.0.0/8": "host's address", "::1": "loopback"}},
+		{name: "protected: default gateways, name servers, trusted proxies",
+			want: []wanted{want("10.0.0.1", 1), want("fe80::1", 1), want("198.18.0.53", 1), want("198.19.0.7", 1), want("198.18.0.0/24", 1), want("203.0.113.5", 1)}, max: 10,
+			blocked: map[string]string{"203.0.113.5": "203.0.113.5 evidence"},
+			withheldBy: map[string]string{"10.0.0.1": "default gateway via eth0", "fe80::1": "default gateway via eth0",
+				"198.18.0.53": "name server in /etc/resolv.conf", "198.19.0.7": "trusted proxy", "198.18.0.0/24": "overlaps 198.18.0.53 (name server"}},
 		{name: "inside a listed network", want: []wanted{want("198.51.100.7", 99), want("198.51.100.0/24", 1)}, max: 10,
 			blocked:    map[string]string{"198.51.100.0/24": "198.51.100.0/24 evidence"},
 			withheldBy: map[string]string{"198.51.100.7": "inside 198.51.100.0/24"}},
@@ -152,5 +162,47 @@ add element inet tb b6 { 2001:db8::1 timeout 60s }
 `
 	if d := cmp.Diff(want, sc.String()); d != "" {
 		t.Errorf("script (-want +got):\n%s", d)
+	}
+}
+
+func TestRisky(t *testing.T) {
+	for _, c := range []struct{ key, want string }{
+		{"203.0.113.5", ""},
+		{"203.0.113.0/24", ""},
+		{"198.18.0.0/16", ""},
+		{"2001:db8::/32", ""},
+		{"2001:db8::/64", ""},
+		{"10.0.0.0/15", "wider than /16"},
+		{"128.0.0.0/1", "wider than /16 (2147483648 addresses"},
+		{"0.0.0.0/0", "wider than /16"},
+		{"2000::/3", "wider than /32 (2^125 addresses"},
+		{"2001:db8::/31", "wider than /32"},
+		{"224.0.0.1", "multicast"},
+		{"239.255.255.250", "multicast"},
+		{"255.255.255.255", "broadcast"},
+		{"0.0.0.0", "unspecified"},
+		{"0.1.2.3", "unspecified"},
+		{"240.0.0.1", "reserved"},
+		{"::", "unspecified"},
+		{"ff02::1", "multicast"},
+	} {
+		p, err := parsePrefix(c.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := risky(p)
+		if c.want == "" && got != "" || c.want != "" && !strings.Contains(got, c.want) {
+			t.Errorf("risky(%s) = %q, want %q", c.key, got, c.want)
+		}
+	}
+	d := guard([]wanted{want("203.0.113.5", 1), want("2000::/3", 1), want("224.0.0.1", 1)}, false)
+	if !d.HasErrors() || !strings.Contains(d[0].Detail, "2000::/3") || !strings.Contains(d[0].Detail, "-allow-mass-change") {
+		t.Errorf("guard: %v", d)
+	}
+	if _, ok := d[0].Extra.(providers.MassChange); !ok {
+		t.Errorf("guard's refusal is not a mass change the engine can allow: %#v", d[0].Extra)
+	}
+	if d := guard([]wanted{want("2000::/3", 1)}, true); d.HasErrors() || len(d) != 1 {
+		t.Errorf("guard with allow_mass_change: %v, want one warning", d)
 	}
 }

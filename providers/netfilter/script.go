@@ -41,12 +41,6 @@ func (s *script) addElems(w settings, ops []elemOp) {
 	s.elems(w, "add", ops, true)
 }
 
-// touchElems adds elements without a timeout where absent, so a delete
-// after it cannot fail.
-func (s *script) touchElems(w settings, ops []elemOp) {
-	s.elems(w, "add", ops, false)
-}
-
 // deleteElems removes elements.
 func (s *script) deleteElems(w settings, ops []elemOp) {
 	s.elems(w, "delete", ops, false)

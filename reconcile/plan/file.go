@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/plumbhq/plumb/internal/safefile"
 )
 
 // FileFormat is the version of the saved-plan file format this plumb
@@ -43,6 +45,7 @@ type filePlan struct {
 	Serial       uint64                `json:"serial"`
 	Destroy      bool                  `json:"destroy,omitempty"`
 	Targets      []string              `json:"targets,omitempty"`
+	Excludes     []string              `json:"excludes,omitempty"`
 	Created      time.Time             `json:"created"`
 	Types        []json.RawMessage     `json:"types"`
 	Variables    map[string]*fileValue `json:"variables,omitempty"`
@@ -57,6 +60,7 @@ type fileChange struct {
 	Type            string              `json:"type"`
 	Name            string              `json:"name"`
 	Provider        string              `json:"provider"`
+	ProviderConfig  string              `json:"provider_config,omitempty"`
 	Action          string              `json:"action"`
 	Before          *fileValue          `json:"before"`
 	After           *fileValue          `json:"after"`
@@ -101,6 +105,9 @@ func WriteFile(path string, p *Plan) (err error) {
 	if dir == "" {
 		dir = "."
 	}
+	if err := safefile.CheckReplaceable(path); err != nil {
+		return fmt.Errorf("saving plan: %w", err)
+	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("saving plan: %w", err)
@@ -137,7 +144,7 @@ func WriteFile(path string, p *Plan) (err error) {
 // wrap ErrNotAPlan, ErrPlanVersion or ErrTruncated when the file is not a
 // usable plan.
 func ReadFile(path string) (*Plan, error) {
-	f, err := os.Open(path)
+	f, err := safefile.OpenRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading saved plan: %w", err)
 	}
@@ -252,7 +259,7 @@ func toFile(p *Plan) (*filePlan, error) {
 	format := FileFormat
 	doc := &filePlan{
 		Format: &format, PlumbVersion: p.PlumbVersion, Lineage: p.Lineage, Serial: p.Serial,
-		Destroy: p.Destroy, Targets: p.Targets, Created: p.Created, Warnings: p.Warnings,
+		Destroy: p.Destroy, Targets: p.Targets, Excludes: p.Excludes, Created: p.Created, Warnings: p.Warnings,
 		Changes: make([]*fileChange, 0, len(p.Changes)),
 	}
 	var enc valueEncoder
@@ -268,7 +275,7 @@ func toFile(p *Plan) (*filePlan, error) {
 	}
 	for _, c := range p.Changes {
 		fc := &fileChange{
-			Addr: c.Addr, Mode: c.Mode, Type: c.Type, Name: c.Name, Provider: c.Provider,
+			Addr: c.Addr, Mode: c.Mode, Type: c.Type, Name: c.Name, Provider: c.Provider, ProviderConfig: c.ProviderConfig,
 			Action: actionNames[c.Action], RequiresReplace: c.RequiresReplace,
 			Sensitive: c.Sensitive, Keys: c.Keys, Reason: c.Reason, ImportID: c.ImportID, Gone: c.Gone,
 		}
@@ -299,7 +306,7 @@ func toFile(p *Plan) (*filePlan, error) {
 func fromFile(doc *filePlan) (*Plan, error) {
 	p := &Plan{
 		PlumbVersion: doc.PlumbVersion, Lineage: doc.Lineage, Serial: doc.Serial,
-		Destroy: doc.Destroy, Targets: doc.Targets, Created: doc.Created, Warnings: doc.Warnings,
+		Destroy: doc.Destroy, Targets: doc.Targets, Excludes: doc.Excludes, Created: doc.Created, Warnings: doc.Warnings,
 	}
 	dec := valueDecoder{table: doc.Types}
 	if len(doc.Changes) > 0 {
@@ -324,7 +331,7 @@ func fromFile(doc *filePlan) (*Plan, error) {
 			return nil, fmt.Errorf("change to %s: %w", fc.Addr, err)
 		}
 		c := &Change{
-			Addr: fc.Addr, Mode: fc.Mode, Type: fc.Type, Name: fc.Name, Provider: fc.Provider,
+			Addr: fc.Addr, Mode: fc.Mode, Type: fc.Type, Name: fc.Name, Provider: fc.Provider, ProviderConfig: fc.ProviderConfig,
 			Action: act, RequiresReplace: fc.RequiresReplace, Sensitive: fc.Sensitive,
 			Keys: fc.Keys, Reason: fc.Reason, ImportID: fc.ImportID, Gone: fc.Gone,
 		}

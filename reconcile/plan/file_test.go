@@ -42,6 +42,7 @@ func unknownsPlan() *Plan {
 			Before: obj(map[string]cty.Value{"a": cty.True}), After: cty.NilVal},
 	)
 	p.Destroy = true
+	p.Excludes = []string{`module.site["b"]`, "local_file.notes"}
 	p.Variables["zones"] = cty.MapVal(map[string]cty.Value{"a": cty.ListVal(strs("x", "y"))})
 	p.Variables["flags"] = cty.SetVal([]cty.Value{cty.True, cty.False})
 	return p

@@ -111,6 +111,19 @@ func (h *htmlWriter) page(p *Plan) {
 	}
 	h.str("</h1>\n")
 	h.meta(p)
+	if banner := partialBanner(p); banner != nil {
+		h.str("<p class=\"banner\" id=\"partial\"><strong>Partial plan.</strong> ")
+		for _, part := range banner {
+			if part.code {
+				h.str("<code>")
+				h.text(part.text)
+				h.str("</code>")
+			} else {
+				h.text(part.text)
+			}
+		}
+		h.str("</p>\n")
+	}
 	if !p.HasChanges() {
 		h.str("<p class=\"plan\" id=\"summary\">No changes. Your estate matches the configuration.</p>\n</header>\n")
 	} else {
@@ -121,6 +134,7 @@ func (h *htmlWriter) page(p *Plan) {
 		h.str("</header>\n")
 	}
 	h.warnings(r)
+	h.groups(r)
 	h.flush()
 	if r.changes > 0 {
 		h.filters(r)
@@ -181,7 +195,7 @@ func (h *htmlWriter) summary(n Counts) {
 // table writes the changes counted per resource type.
 func (h *htmlWriter) table(r *review) {
 	reads, imports := r.all.Read > 0, r.all.Import > 0
-	h.str("<table class=\"types\">\n<thead><tr><th>Resource type</th><th>Add</th><th>Change</th><th>Replace</th><th>Destroy</th>")
+	h.str("<table class=\"types\">\n<thead><tr><th>Resource type</th><th>Add</th><th>Change</th><th>Destroy</th><th>Replace</th>")
 	if reads {
 		h.str("<th>Read</th>")
 	}
@@ -206,7 +220,7 @@ func (h *htmlWriter) table(r *review) {
 			h.text(t.Type)
 			h.str("</code></td>")
 		}
-		for _, n := range []int{t.Add, t.Change, t.Replace, t.Destroy} {
+		for _, n := range []int{t.Add, t.Change, t.Destroy, t.Replace} {
 			cell(n)
 		}
 		if reads {
@@ -227,6 +241,11 @@ func (h *htmlWriter) table(r *review) {
 		row(&r.all, true)
 	}
 	h.str("</tbody>\n</table>\n")
+	if r.all.Replace > 0 {
+		h.str("<p class=\"n\" id=\"replace-note\">")
+		h.text(replaceNote)
+		h.str("</p>\n")
+	}
 }
 
 // warnings writes the warnings, each linking to its resource.
@@ -327,7 +346,7 @@ func (h *htmlWriter) filters(r *review) {
 		h.str(")</option>")
 	}
 	h.str("</select>\n")
-	h.str("<input id=\"search\" type=\"search\" placeholder=\"Search addresses\" aria-label=\"Search addresses\">\n")
+	h.str("<input id=\"search\" type=\"search\" placeholder=\"Search addresses, records, values\" aria-label=\"Search addresses, record names and values\">\n")
 	h.str("<button type=\"button\" id=\"show-all\">Show all</button>\n")
 	h.str("<span class=\"gap\"></span>\n<span class=\"n\">Showing <output id=\"shown\">")
 	h.count(r.changes)
@@ -377,7 +396,7 @@ func (h *htmlWriter) resource(index int, c *Change, open bool) {
 	h.text(c.Addr)
 	h.str("</code> ")
 	h.text(resourceHeading(c))
-	h.b = appendChangeCount(h.b, c, len(diffs))
+	h.b = appendChangeCount(h.b, c, diffs)
 	h.str("</summary><pre>")
 	if c.ImportID != "" {
 		h.str("<span class=\"n\"># (imported from ")
@@ -389,7 +408,7 @@ func (h *htmlWriter) resource(index int, c *Change, open bool) {
 		h.text(c.Reason)
 		h.str(")</span>\n")
 	}
-	diffLines(c, diffs, func(l *diffLine) bool {
+	diffLines(c, diffs, fullLines, func(l *diffLine) bool {
 		h.b = appendHTMLLine(h.b, l)
 		return true
 	})
@@ -402,84 +421,9 @@ func (h *htmlWriter) outputs(outs []*OutputChange) {
 		return
 	}
 	h.str("<section id=\"outputs\">\n<h2>Changes to outputs</h2>\n<pre>")
-	outputLines(outs, func(l *diffLine) bool {
+	outputLines(outs, fullLines, func(l *diffLine) bool {
 		h.b = appendHTMLLine(h.b, l)
 		return true
 	})
 	h.str("</pre>\n</section>\n")
-}
-
-// appendHTMLLine appends a diff line laid out as the text renderer lays
-// it out, its marker coloured, old values in <del> and new ones in <ins>.
-func appendHTMLLine(b []byte, l *diffLine) []byte {
-	forces := func(b []byte) []byte {
-		if l.forces {
-			b = append(b, ` <span class="f"># forces replacement</span>`...)
-		}
-		return append(b, '\n')
-	}
-	switch l.kind {
-	case lineNote:
-		b = append(b, `  <span class="n"># `...)
-		b = appendHTMLText(b, l.new)
-		return append(b, "</span>\n"...)
-	case lineOpen:
-		b = appendHTMLSymbol(b, l.act)
-		b = append(b, ' ')
-		b = appendHTMLText(b, l.path)
-		b = append(b, " = "...)
-		b = append(b, l.bracket)
-		return forces(b)
-	case lineClose:
-		b = append(b, "  "...)
-		b = append(b, l.bracket)
-		return append(b, '\n')
-	case lineElem:
-		b = append(b, "    "...)
-		b = appendHTMLSymbol(b, l.act)
-		b = append(b, ' ')
-		if l.path != "" {
-			b = appendHTMLText(b, l.path)
-			b = append(b, " = "...)
-		}
-		if l.act == Delete {
-			b = append(b, "<del>"...)
-			b = appendHTMLText(b, l.old)
-			b = append(b, "</del>"...)
-		} else {
-			b = append(b, "<ins>"...)
-			b = appendHTMLText(b, l.new)
-			b = append(b, "</ins>"...)
-		}
-		if l.path == "" {
-			b = append(b, ',')
-		}
-		return append(b, '\n')
-	}
-	b = appendHTMLSymbol(b, l.act)
-	b = append(b, ' ')
-	b = appendHTMLText(b, l.path)
-	b = append(b, " = "...)
-	switch {
-	case l.sensitive:
-		b = append(b, SensitiveValue...)
-		if l.act == Delete {
-			b = append(b, " -&gt; null"...)
-		}
-	case l.act == Create:
-		b = append(b, "<ins>"...)
-		b = appendHTMLText(b, l.new)
-		b = append(b, "</ins>"...)
-	case l.act == Delete:
-		b = append(b, "<del>"...)
-		b = appendHTMLText(b, l.old)
-		b = append(b, "</del> -&gt; null"...)
-	default:
-		b = append(b, "<del>"...)
-		b = appendHTMLText(b, l.old)
-		b = append(b, "</del> -&gt; <ins>"...)
-		b = appendHTMLText(b, l.new)
-		b = append(b, "</ins>"...)
-	}
-	return forces(b)
 }

@@ -92,6 +92,9 @@ func (j *jsonWriter) plan(p *Plan) {
 	j.b = strconv.AppendUint(j.b, p.Serial, 10)
 	j.boolean("destroy", p.Destroy)
 	j.strings("targets", p.Targets)
+	if len(p.Excludes) > 0 {
+		j.strings("excludes", p.Excludes)
+	}
 
 	n := p.Count()
 	j.field("summary", false)
@@ -154,6 +157,9 @@ func (j *jsonWriter) change(c *Change) {
 	j.str("type", c.Type)
 	j.str("name", c.Name)
 	j.str("provider", c.Provider)
+	if c.ProviderConfig != "" {
+		j.str("provider_config", c.ProviderConfig)
+	}
 	j.str("action", c.Action.String())
 	j.str("action_symbol", c.Action.Symbol())
 	j.str("reason", c.Reason)

@@ -24,7 +24,7 @@ func appendMDComment(b []byte, s string) []byte {
 	b = append(b, s[:cut]...)
 	b = append(b, "… ("...)
 	b = appendCount(b, len(s)-cut)
-	return append(b, " more bytes)"...)
+	return append(b, " bytes hidden)"...)
 }
 
 // appendMDCode appends s as an inline code span: delimited by one more

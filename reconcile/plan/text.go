@@ -49,14 +49,21 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 }
 
 // SummaryLine returns the plan's one-line tally, such as
-// "Plan: 1 to add, 1 to change, 1 to destroy.".
+// "Plan: 1 to add, 1 to change, 1 to destroy.". As in Terraform, a
+// replacement counts once in "to add" and once in "to destroy"; numbers
+// have commas between thousands (4,974), as in every review format.
 func SummaryLine(c Counts) string {
-	imports := ""
+	b := []byte("Plan: ")
 	if c.Import > 0 {
-		imports = strconv.Itoa(c.Import) + " to import, "
+		b = appendCount(b, c.Import)
+		b = append(b, " to import, "...)
 	}
-	return "Plan: " + imports + strconv.Itoa(c.Add) + " to add, " + strconv.Itoa(c.Change) +
-		" to change, " + strconv.Itoa(c.Destroy) + " to destroy."
+	b = appendCount(b, c.Add)
+	b = append(b, " to add, "...)
+	b = appendCount(b, c.Change)
+	b = append(b, " to change, "...)
+	b = appendCount(b, c.Destroy)
+	return string(append(b, " to destroy."...))
 }
 
 // textWriter renders one plan a line at a time.
@@ -116,6 +123,13 @@ func (t *textWriter) symbol(a Action, width int) {
 }
 
 func (t *textWriter) plan(p *Plan) {
+	if banner := partialBanner(p); banner != nil {
+		t.paint(ansiBold+ansiYellow, "Partial plan:")
+		t.b = append(t.b, ' ')
+		t.b = append(t.b, bannerText(banner)...)
+		t.end()
+		t.end()
+	}
 	if !p.HasChanges() {
 		t.b = append(t.b, "No changes. Your estate matches the configuration."...)
 		t.end()
@@ -210,35 +224,10 @@ func (t *textWriter) change(c *Change) {
 			width = max(width, len(p))
 		}
 	}
-	deleting := c.Action == Delete
-	for i := 0; i < len(diffs); {
-		if base, ok := elementGroup(diffs[i].Path); ok {
-			j := i + 1
-			for j < len(diffs) {
-				if b, ok := elementGroup(diffs[j].Path); !ok || b != base {
-					break
-				}
-				j++
-			}
-			t.group(base, width, diffs[i:j])
-			i = j
-			continue
-		}
-		t.attr(&diffs[i], width, deleting)
-		i++
-	}
-	if c.Action != Create && c.Action != Read && c.Action != Delete {
-		if n := unchangedAttrs(c); n > 0 {
-			t.b = append(t.b, "        # ("...)
-			t.b = strconv.AppendInt(t.b, int64(n), 10)
-			if n == 1 {
-				t.b = append(t.b, " unchanged attribute hidden)"...)
-			} else {
-				t.b = append(t.b, " unchanged attributes hidden)"...)
-			}
-			t.end()
-		}
-	}
+	diffLines(c, diffs, fullLines, func(l *diffLine) bool {
+		t.line(l, width)
+		return true
+	})
 	t.b = append(t.b, "    }"...)
 	t.end()
 	t.end()
@@ -269,38 +258,11 @@ func (t *textWriter) name(a Action, path string, width int) {
 	t.b = append(t.b, " = "...)
 }
 
-func (t *textWriter) forces(d *AttrDiff) {
-	if d.ForcesReplace {
+func (t *textWriter) forces(on bool) {
+	if on {
 		t.b = append(t.b, ' ')
 		t.paint(ansiRed, "# forces replacement")
 	}
-}
-
-// attr renders one AttrDiff; brief shortens long removed collections.
-func (t *textWriter) attr(d *AttrDiff, width int, brief bool) {
-	t.name(d.Action, d.Path, width)
-	switch {
-	case d.Sensitive:
-		t.b = append(t.b, SensitiveValue...)
-		if d.Action == Delete {
-			t.b = append(t.b, " -> null"...)
-		}
-	case d.Action == Create:
-		if isTopLevel(d.Path) && isNonEmptyCollection(d.After) {
-			t.multiline(d)
-			return
-		}
-		t.b = appendValue(t.b, d.After)
-	case d.Action == Delete:
-		t.b = t.appendBrief(d.Before, brief || isTopLevel(d.Path))
-		t.b = append(t.b, " -> null"...)
-	default:
-		t.b = appendValue(t.b, d.Before)
-		t.b = append(t.b, " -> "...)
-		t.b = appendValue(t.b, d.After)
-	}
-	t.forces(d)
-	t.end()
 }
 
 // appendBrief appends v, or when brief and v is a long collection, its size.
@@ -336,79 +298,71 @@ func isNonEmptyCollection(v cty.Value) bool {
 	return (ty.IsCollectionType() || ty.IsObjectType() || ty.IsTupleType()) && v.LengthInt() > 0
 }
 
-// multiline renders an added collection one element per line.
-func (t *textWriter) multiline(d *AttrDiff) {
-	v := d.After
-	if v.IsMarked() {
-		v, _ = v.Unmark()
-	}
-	keyed := v.Type().IsMapType() || v.Type().IsObjectType()
-	closer := "]"
-	if keyed {
-		closer = "}"
-		t.b = append(t.b, '{')
-	} else {
-		t.b = append(t.b, '[')
-	}
-	t.forces(d)
-	t.end()
-	width := 0
-	if keyed {
-		for it := v.ElementIterator(); it.Next(); {
-			k, _ := it.Element()
-			width = max(width, len(appendKey(nil, k.AsString())))
+// line renders one diff line; width is the width of the widest
+// top-level attribute name, which names are padded to.
+func (t *textWriter) line(l *diffLine, width int) {
+	const elemIndent = "          "
+	switch l.kind {
+	case lineNote:
+		t.b = append(t.b, "        # "...)
+		t.b = append(t.b, l.new...)
+	case lineOpen:
+		t.name(l.act, l.path, width)
+		t.b = append(t.b, l.new...)
+		t.forces(l.forces)
+	case lineClose:
+		t.b = append(t.b, "        "...)
+		t.b = append(t.b, l.new...)
+	case lineHunk, lineNoEOL:
+		t.b = append(t.b, elemIndent...)
+		if l.kind == lineHunk {
+			t.paint(ansiCyan, l.new)
+		} else {
+			t.b = append(t.b, l.old...)
+			t.b = append(t.b, l.new...)
 		}
-	}
-	for it := v.ElementIterator(); it.Next(); {
-		k, e := it.Element()
-		if keyed && e.IsNull() {
-			continue
-		}
-		t.b = append(t.b, "          "...)
-		t.symbol(Create, 1)
+	case lineText:
+		t.b = append(t.b, elemIndent...)
+		t.symbol(l.act, 1)
 		t.b = append(t.b, ' ')
-		if keyed {
-			start := len(t.b)
-			t.b = appendKey(t.b, k.AsString())
-			for i := len(t.b) - start; i < width; i++ {
+		t.b = append(t.b, l.old...)
+		t.b = append(t.b, l.new...)
+	case lineElem:
+		t.b = append(t.b, elemIndent...)
+		t.symbol(l.act, 1)
+		t.b = append(t.b, ' ')
+		if l.path != "" {
+			t.b = append(t.b, l.path...)
+			for i := len(l.path); i < l.width; i++ {
 				t.b = append(t.b, ' ')
 			}
 			t.b = append(t.b, " = "...)
-			t.b = appendValue(t.b, e)
-		} else {
-			t.b = appendValue(t.b, e)
+		}
+		t.b = append(t.b, l.old...)
+		t.b = append(t.b, l.new...)
+		if l.path == "" {
 			t.b = append(t.b, ',')
 		}
-		t.end()
-	}
-	t.b = append(t.b, "        "+closer...)
-	t.end()
-}
-
-// group renders the elements added to and removed from one collection.
-func (t *textWriter) group(base string, width int, diffs []AttrDiff) {
-	t.name(Update, base, width)
-	t.b = append(t.b, '[')
-	for i := range diffs {
-		if diffs[i].ForcesReplace {
-			t.forces(&diffs[i])
-			break
+	default:
+		t.name(l.act, l.path, width)
+		switch {
+		case l.sensitive:
+			t.b = append(t.b, SensitiveValue...)
+			if l.act == Delete {
+				t.b = append(t.b, " -> null"...)
+			}
+		case l.act == Create:
+			t.b = append(t.b, l.new...)
+		case l.act == Delete:
+			t.b = append(t.b, l.old...)
+			t.b = append(t.b, " -> null"...)
+		default:
+			t.b = append(t.b, l.old...)
+			t.b = append(t.b, " -> "...)
+			t.b = append(t.b, l.new...)
 		}
+		t.forces(l.forces)
 	}
-	t.end()
-	for _, d := range diffs {
-		t.b = append(t.b, "          "...)
-		t.symbol(d.Action, 1)
-		t.b = append(t.b, ' ')
-		if d.Action == Delete {
-			t.b = appendValue(t.b, d.Before)
-		} else {
-			t.b = appendValue(t.b, d.After)
-		}
-		t.b = append(t.b, ',')
-		t.end()
-	}
-	t.b = append(t.b, "        ]"...)
 	t.end()
 }
 

@@ -83,7 +83,8 @@ func TestSummaryLine(t *testing.T) {
 	}{
 		{Counts{}, "Plan: 0 to add, 0 to change, 0 to destroy."},
 		{Counts{Add: 1, Change: 1, Destroy: 1}, "Plan: 1 to add, 1 to change, 1 to destroy."},
-		{Counts{Add: 10000, Replace: 3, NoOp: 2}, "Plan: 10000 to add, 0 to change, 0 to destroy."},
+		{Counts{Add: 10000, Replace: 3, NoOp: 2}, "Plan: 10,000 to add, 0 to change, 0 to destroy."},
+		{Counts{Import: 1200, Add: 2, Destroy: 2, Replace: 2}, "Plan: 1,200 to import, 2 to add, 0 to change, 2 to destroy."},
 	}
 	for _, tt := range tests {
 		if got := SummaryLine(tt.in); got != tt.want {

@@ -102,7 +102,7 @@ func decodeInstance(b []byte, in interner) (inst *Instance, ok bool) {
 		return nil, false
 	}
 	inst = new(Instance)
-	var seen uint8
+	var seen uint16
 	i := 1
 	if b[i] == '}' {
 		return inst, len(b) == 2
@@ -113,7 +113,7 @@ func decodeInstance(b []byte, in interner) (inst *Instance, ok bool) {
 			return nil, false
 		}
 		i = next + 1
-		var bit uint8
+		var bit uint16
 		switch string(key) {
 		case "address":
 			bit = 1
@@ -149,6 +149,12 @@ func decodeInstance(b []byte, in interner) (inst *Instance, ok bool) {
 				inst.Tainted, i = false, i+5
 			default:
 				ok = false
+			}
+		case "sensitive_attributes":
+			bit = 256
+			end := scanValue(b, i, 1)
+			if ok = end > i && inst.Sensitive.UnmarshalJSON(b[i:end]) == nil; ok {
+				i = end
 			}
 		default:
 			return nil, false
@@ -407,6 +413,14 @@ func appendInstance(b []byte, inst *Instance) ([]byte, error) {
 	}
 	if inst.Tainted {
 		b = append(b, `,"tainted":true`...)
+	}
+	if len(inst.Sensitive) > 0 {
+		paths, err := inst.Sensitive.MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, `,"sensitive_attributes":`...)
+		b = append(b, paths...)
 	}
 	return append(b, '}'), nil
 }

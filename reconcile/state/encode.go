@@ -161,6 +161,7 @@ func (i *Instance) clone() *Instance {
 	c := *i
 	c.Attributes = bytes.Clone(i.Attributes)
 	c.Dependencies = slices.Clone(i.Dependencies)
+	c.Sensitive = slices.Clone(i.Sensitive)
 	return &c
 }
 

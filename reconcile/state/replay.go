@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/plumbhq/plumb/internal/safefile"
 )
 
 // readAndReplay reads the state file and replays a journal left beside it.
@@ -50,7 +52,7 @@ func (l *Local) replay(st *State, mayChange bool) (*State, error) {
 	}
 	var data []byte
 	if live {
-		data, err = os.ReadFile(jpath)
+		data, err = safefile.ReadFile(jpath)
 	} else {
 		defer f.Close() // after removing the journal, which the flock guards
 		data, err = io.ReadAll(f)

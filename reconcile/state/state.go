@@ -60,6 +60,9 @@ type Instance struct {
 	// Tainted marks an object whose creation failed part way: it exists,
 	// but the next plan replaces it.
 	Tainted bool `json:"tainted,omitempty"`
+	// Sensitive lists the places in Attributes whose values never print:
+	// every rendering of the state shows (sensitive) there.
+	Sensitive Paths `json:"sensitive_attributes,omitempty"`
 }
 
 // ErrLocked is returned (wrapped) when another run holds the state lock.
@@ -72,11 +75,12 @@ var ErrCorrupt = errors.New("state file is corrupt")
 type LockInfo struct {
 	ID        string `json:"id"`
 	Operation string `json:"operation"`
-	Who       string `json:"who"`
-	Host      string `json:"host"`
-	PID       int    `json:"pid"`
-	Created   string `json:"created"`
-	Path      string `json:"path"`
+	// Who is the user name; Holder prints it as user@host.
+	Who     string `json:"who"`
+	Host    string `json:"host"`
+	PID     int    `json:"pid"`
+	Created string `json:"created"`
+	Path    string `json:"path"`
 }
 
 // Backend keeps a state.

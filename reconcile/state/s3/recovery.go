@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/plumbhq/plumb/internal/safefile"
 	"github.com/plumbhq/plumb/reconcile/state"
 )
 
@@ -73,6 +74,9 @@ func (b *Backend) writeNote(n note) error {
 		err = cerr
 	}
 	if err == nil {
+		err = safefile.CheckReplaceable(path)
+	}
+	if err == nil {
 		err = os.Rename(tmp.Name(), path)
 	}
 	if err == nil {
@@ -85,7 +89,7 @@ func (b *Backend) writeNote(n note) error {
 func (b *Backend) readNote() (note, error) {
 	_, path := b.journalPaths()
 	var n note
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path)
 	if err != nil {
 		return n, err
 	}
@@ -117,7 +121,7 @@ func (b *Backend) removeJournal() error {
 // reports that a live recorder (in any process) holds it.
 func (b *Backend) lockJournal(ctx context.Context) (local *state.Local, busy bool, err error) {
 	statePath, _ := b.journalPaths()
-	if err := os.MkdirAll(filepath.Dir(statePath), 0o700); err != nil {
+	if err := safefile.MkdirAll(b.dir, journalDir, 0o700); err != nil {
 		return nil, false, err
 	}
 	local = state.NewLocal(statePath)
