@@ -354,7 +354,7 @@ func (a *applier) applyInstance(ctx context.Context, n *node, g *resourceGroup, 
 		}
 		cfgPaths := joinPaths(schemaPaths(rt.secret), secret)
 		v, d := readData(ctx, a.e, r, pi.data[r.Type], in.addr, cfgVal, cfgPaths)
-		return markPaths(v, instancePaths(cfgPaths, cfgVal, v)), d
+		return markPaths(v, derivedPaths(rt.schema, instancePaths(cfgPaths, cfgVal, v), v)), d
 	}
 	deps := a.e.deps[n.name]
 	if c.ImportID != "" {
@@ -427,7 +427,7 @@ func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, 
 	if newState == cty.NilVal {
 		newState = prior
 	}
-	paths := instancePaths(cfgPaths, cfgVal, newState)
+	paths := derivedPaths(rt.schema, instancePaths(cfgPaths, cfgVal, newState), newState)
 	if d.HasErrors() {
 		done(diagErr(d))
 		if !newState.IsNull() {

@@ -344,8 +344,10 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	}
 	planned := resp.Planned
 	change.Before, change.After = refreshed, planned
-	paths := instancePaths(cfgPaths, cfgVal, planned)
+	paths := derivedPaths(rt.schema, instancePaths(cfgPaths, cfgVal, planned), planned)
 	change.Sensitive = mergeNames(change.Sensitive, paths.TopNames())
+	// What derives from a secret the object held before is as sensitive.
+	change.Sensitive = mergeNames(change.Sensitive, rt.schema.DerivedSensitive(change.Sensitive, refreshed, planned))
 	switch {
 	case refreshed.IsNull():
 		change.Action = plan.Create
@@ -490,7 +492,7 @@ func (p *planner) planData(ctx context.Context, r *config.Resource, rt *resource
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
 	}
-	paths := instancePaths(cfgPaths, cfgVal, v)
+	paths := derivedPaths(rt.schema, instancePaths(cfgPaths, cfgVal, v), v)
 	change.Sensitive = mergeNames(change.Sensitive, paths.TopNames())
 	change.Action, change.After = plan.NoOp, v
 	p.add(change)
