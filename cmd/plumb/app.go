@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -38,6 +39,15 @@ type app struct {
 	tty   bool
 	color bool
 	files map[string]*hcl.File
+
+	ctlOnce sync.Once
+	ctl     *runControl
+}
+
+// control returns the run's control, shared with the signal handler.
+func (a *app) control() *runControl {
+	a.ctlOnce.Do(func() { a.ctl = &runControl{} })
+	return a.ctl
 }
 
 func newApp(dir string, stdin io.Reader, stdout, stderr io.Writer) *app {
@@ -146,7 +156,8 @@ func (f *runFlags) options(a *app) reconcile.Options {
 // lockedState takes the state lock and reads the state. The returned
 // function releases the lock.
 func (a *app) lockedState(ctx context.Context, b state.Backend, op string, timeout time.Duration) (*state.State, func(), bool) {
-	lctx, cancel := context.WithTimeout(ctx, max(timeout, minLockTimeout))
+	wait := max(timeout, minLockTimeout)
+	lctx, cancel := state.WithTimeout(ctx, wait, "waiting for the state lock", "pass a longer -lock-timeout (such as -lock-timeout=1m) to wait more")
 	defer cancel()
 	info := state.LockInfo{Operation: op, PID: os.Getpid(), Created: time.Now().UTC().Format(time.RFC3339)}
 	if err := b.Lock(lctx, info); err != nil {
@@ -157,11 +168,13 @@ func (a *app) lockedState(ctx context.Context, b state.Backend, op string, timeo
 		}
 		return nil, nil, false
 	}
-	unlock := func() {
+	// The signal handler may release the lock of a run it abandons; the
+	// run's own call then does nothing.
+	unlock := a.control().setRelease(func() {
 		if err := b.Unlock(); err != nil {
 			a.errorf("cannot release the state lock: %v", err)
 		}
-	}
+	})
 	st, err := b.Read(ctx)
 	if err != nil {
 		unlock()

@@ -93,6 +93,9 @@ func applyCommand(a *app, args []string, destroy bool) int {
 			}
 		}
 	}
+	if !a.control().beginChanges() {
+		return exitError // a signal abandoned the run before it changed anything
+	}
 	return a.applyPlan(ctx, e, b, st, p, ui)
 }
 

@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"sort"
 	"strings"
+	"syscall"
 )
 
 // Exit codes: 0 success (and, with -detailed-exitcode, no changes), 1 an
@@ -54,6 +56,10 @@ func commands() []command {
 }
 
 func main() {
+	// A closed stdout (plumb plan | head -1) makes writes fail instead of
+	// killing the process, so the run ends through its error path, which
+	// releases the state lock.
+	signal.Ignore(syscall.SIGPIPE)
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

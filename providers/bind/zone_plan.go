@@ -76,6 +76,7 @@ func (r *zoneResource) plan(ctx context.Context, prior, config cty.Value, guard 
 	vals["path"], vals["id"] = path, path
 	vals["ttl"], vals["records"] = ttl, records
 	vals["allow_mass_change"] = config.GetAttr("allow_mass_change")
+	vals["validate"] = config.GetAttr("validate")
 	vals["soa"] = r.planSOA(config.GetAttr("soa"), origin, name.IsKnown(), want, wantKnown)
 	vals["serial"] = cty.UnknownVal(cty.Number)
 
@@ -244,7 +245,8 @@ func (r *zoneResource) unchanged(prior, config cty.Value) bool {
 	name := config.GetAttr("name")
 	if !sameString(name, prior.GetAttr("name")) || name.IsNull() ||
 		!sameString(config.GetAttr("directory"), prior.GetAttr("directory")) ||
-		!sameBool(config.GetAttr("allow_mass_change"), prior.GetAttr("allow_mass_change")) {
+		!sameBool(config.GetAttr("allow_mass_change"), prior.GetAttr("allow_mass_change")) ||
+		!sameBool(config.GetAttr("validate"), prior.GetAttr("validate")) {
 		return false
 	}
 	origin, err := dns.NormalizeName(name.AsString())

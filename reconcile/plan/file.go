@@ -63,6 +63,7 @@ type fileChange struct {
 	Type            string              `json:"type"`
 	Name            string              `json:"name"`
 	Provider        string              `json:"provider"`
+	ProviderConfig  string              `json:"provider_config,omitempty"`
 	Action          string              `json:"action"`
 	Before          *fileValue          `json:"before"`
 	After           *fileValue          `json:"after"`
@@ -279,7 +280,7 @@ func toFile(p *Plan) (*filePlan, error) {
 	}
 	for _, c := range p.Changes {
 		fc := &fileChange{
-			Addr: c.Addr, Mode: c.Mode, Type: c.Type, Name: c.Name, Provider: c.Provider,
+			Addr: c.Addr, Mode: c.Mode, Type: c.Type, Name: c.Name, Provider: c.Provider, ProviderConfig: c.ProviderConfig,
 			Action: actionNames[c.Action], RequiresReplace: c.RequiresReplace,
 			Sensitive: c.Sensitive, Keys: c.Keys, Reason: c.Reason, ActionReason: c.ActionReason, ImportID: c.ImportID, Gone: c.Gone,
 		}
@@ -336,7 +337,7 @@ func fromFile(doc *filePlan) (*Plan, error) {
 			return nil, fmt.Errorf("change to %s: %w", fc.Addr, err)
 		}
 		c := &Change{
-			Addr: fc.Addr, Mode: fc.Mode, Type: fc.Type, Name: fc.Name, Provider: fc.Provider,
+			Addr: fc.Addr, Mode: fc.Mode, Type: fc.Type, Name: fc.Name, Provider: fc.Provider, ProviderConfig: fc.ProviderConfig,
 			Action: act, RequiresReplace: fc.RequiresReplace, Sensitive: fc.Sensitive,
 			Keys: fc.Keys, Reason: fc.Reason, ActionReason: fc.ActionReason, ImportID: fc.ImportID, Gone: fc.Gone,
 		}

@@ -84,6 +84,9 @@ func (j *jsonWriter) plumbChange(c *Change) {
 	j.b = append(j.b, '{')
 	j.field("address", true)
 	j.b = appendJSONString(j.b, c.Addr)
+	if c.ProviderConfig != "" {
+		j.str("provider_config", c.ProviderConfig)
+	}
 	j.str("action", c.Action.String())
 	j.str("action_symbol", c.Action.Symbol())
 	j.str("reason", c.Reason)

@@ -89,11 +89,16 @@ const (
 type Change struct {
 	// Addr is the instance address, such as local_file.site["a"].
 	Addr string
-	// Mode, Type, Name and Provider describe the resource.
+	// Mode, Type, Name and Provider describe the resource; Provider is the
+	// name of the provider serving the type.
 	Mode     Mode
 	Type     string
 	Name     string
 	Provider string
+	// ProviderConfig is the provider instance that handles the change
+	// (provider.aws.eu, provider.apache.web["web1"]); for a delete, the one
+	// state recorded.
+	ProviderConfig string
 	// Action is what applying the change does.
 	Action Action
 	// Before is the refreshed state; null on create.

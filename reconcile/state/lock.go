@@ -59,7 +59,7 @@ func (l *Local) Lock(ctx context.Context, info LockInfo) error {
 			holder := describeHolder(readLockInfo(f))
 			f.Close()
 			return fmt.Errorf("%s: %w: it is held by %s; wait for that run to finish or stop it (its lock is released when its process exits): %w",
-				l.path, ErrLocked, holder, ctx.Err())
+				l.path, ErrLocked, holder, Why(ctx))
 		case <-t.C:
 		}
 		delay = min(2*delay, lockMaxDelay)

@@ -279,7 +279,7 @@ func (r *recorder) Close(ctx context.Context) (*state.State, error) {
 	r.errMu.Unlock()
 	if uerr == nil {
 		wctx, cancel := b.writeContext(ctx)
-		uerr = r.upload(wctx, r.encode)
+		uerr = state.ExplainTimeout(wctx, r.upload(wctx, r.encode))
 		cancel()
 	}
 	if uerr == nil {
