@@ -23,8 +23,9 @@ const ebsLeftInPlace = "left in place: no copy block for "
 
 // planCopies works out the copies: in each copy region, those there are
 // (with their verdicts under the copy's retention) and a new one for each
-// completed snapshot that the run keeps, that has no copy there yet, and
-// that is young enough for a copy to be worth keeping. Copies in regions
+// completed snapshot that is not expired (one kept past retention for an
+// AMI is not copied), that has no copy there yet, and that is young
+// enough for a copy to be worth keeping. Copies in regions
 // no longer configured are left in place and forgotten.
 func (p *ebsPlanner) planCopies(ctx context.Context, sources []ebsJudged) ([]ebsJudged, hcl.Diagnostics) {
 	usable := p.prior != cty.NilVal
@@ -68,7 +69,7 @@ func (p *ebsPlanner) planCopies(ctx context.Context, sources []ebsJudged) ([]ebs
 		}
 		waiting := 0
 		for _, s := range newestFirst {
-			if s.planned() || s.state != ebsCompleted || s.expire || s.deferred || have[s.id] || !rule.worthCopying(s.started, p.now) {
+			if s.planned() || s.state != ebsCompleted || strings.HasPrefix(s.status, "expired") || have[s.id] || !rule.worthCopying(s.started, p.now) {
 				continue
 			}
 			if inFlight >= ebsMaxCopiesInFlight {
