@@ -58,12 +58,12 @@ func newFileResource(h *host.Slot) *fileResource {
 				Description: `Permissions of directories created to hold the file, as an octal string (the umask applies); default "0755". Existing directories are left as they are.`,
 			},
 			"id": {
-				Type: cty.String, Computed: true,
-				Description: "The hex SHA-256 of the content.",
+				Type: cty.String, Computed: true, DerivedFrom: []string{"content", "sensitive_content"},
+				Description: "The hex SHA-256 of the content; sensitive, like the content, when it is.",
 			},
 			"content_sha256": {
-				Type: cty.String, Computed: true,
-				Description: "The hex SHA-256 of the content.",
+				Type: cty.String, Computed: true, DerivedFrom: []string{"content", "sensitive_content"},
+				Description: "The hex SHA-256 of the content; sensitive, like the content, when it is.",
 			},
 		},
 	}

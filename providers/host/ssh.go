@@ -559,6 +559,12 @@ func (h *sshHost) Run(ctx context.Context, c Cmd) error {
 	}
 	defer sess.Close()
 	errTail := &capped{max: 4 << 10}
+	if c.Stdout != nil && c.Stdout == c.Stderr {
+		// One writer for both, as os/exec allows: the session copies
+		// each stream in its own goroutine.
+		w := &lockedWriter{w: c.Stdout}
+		c.Stdout, c.Stderr = w, w
+	}
 	sess.Stdin = c.Stdin
 	sess.Stdout = c.Stdout
 	if sess.Stdout == nil {
@@ -617,6 +623,18 @@ func (h *sshHost) Run(ctx context.Context, c Cmd) error {
 		return fmt.Errorf("%s on %s ended without an exit status: %w", c.Args[0], h.c.label, h.c.wrap(err))
 	}
 	return fmt.Errorf("running %s on %s: %w", c.Args[0], h.c.label, h.c.wrap(err))
+}
+
+// lockedWriter serialises writes from several goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // quoteArgs joins args into a POSIX shell command line, each quoted so

@@ -346,7 +346,7 @@ func (h *htmlWriter) filters(r *review) {
 		h.str(")</option>")
 	}
 	h.str("</select>\n")
-	h.str("<input id=\"search\" type=\"search\" placeholder=\"Search addresses\" aria-label=\"Search addresses\">\n")
+	h.str("<input id=\"search\" type=\"search\" placeholder=\"Search addresses, records, values\" aria-label=\"Search addresses, record names and values\">\n")
 	h.str("<button type=\"button\" id=\"show-all\">Show all</button>\n")
 	h.str("<span class=\"gap\"></span>\n<span class=\"n\">Showing <output id=\"shown\">")
 	h.count(r.changes)
