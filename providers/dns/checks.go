@@ -82,6 +82,20 @@ func (l *loader) setError(s *set, format string, args ...any) {
 	l.errs = append(l.errs, &ZoneError{File: s.file, Line: s.line, Column: s.col, Msg: fmt.Sprintf(format, args...)})
 }
 
+// lastError records an error at the last record of the set, where BIND
+// reports a set with too many records.
+func (l *loader) lastError(s *set, format string, args ...any) {
+	l.errs = append(l.errs, &ZoneError{File: s.lastFile, Line: s.lastLine, Column: s.lastCol, Msg: fmt.Sprintf(format, args...)})
+}
+
+// laterSet returns whichever of two sets BIND read last.
+func laterSet(a, b *set) *set {
+	if b.file == a.file && (b.line > a.line || b.line == a.line && b.col > a.col) {
+		return b
+	}
+	return a
+}
+
 func (l *loader) setWarning(s *set, format string, args ...any) {
 	l.warns = append(l.warns, &ZoneError{File: s.file, Line: s.line, Column: s.col, Msg: fmt.Sprintf(format, args...)})
 }
@@ -99,22 +113,33 @@ func (l *loader) checkName(sets []*set) {
 			case r.Name == l.zone:
 				l.setError(s, "CNAME at the zone apex %s is not allowed: the apex holds the SOA and NS records; use A or AAAA records there", r.Name)
 			case hasOthers(sets, 5):
-				l.setError(s, "%s has a CNAME and other records (%s); a name with a CNAME can hold nothing else: remove the CNAME or the others", r.Name, otherTypes(sets, 5))
+				at := s
+				for _, o := range sets {
+					if o.code != 5 && !cnameCompanions[o.code] {
+						at = laterSet(at, o)
+					}
+				}
+				l.setError(at, "%s has a CNAME and other records (%s); a name with a CNAME can hold nothing else: remove the CNAME or the others", r.Name, otherTypes(sets, 5))
 			}
 			if len(r.Values) > 1 {
-				l.setError(s, "%s has %d CNAME records; a name can have only one CNAME target: keep one", r.Name, len(r.Values))
+				l.lastError(s, "%s has %d CNAME records; a name can have only one CNAME target: keep one", r.Name, len(r.Values))
 			}
 		case 39: // DNAME
 			if len(r.Values) > 1 {
-				l.setError(s, "%s has %d DNAME records; a name can have only one: keep one", r.Name, len(r.Values))
+				l.lastError(s, "%s has %d DNAME records; a name can have only one: keep one", r.Name, len(r.Values))
 			}
 		case 6: // SOA
 			if len(r.Values) > 1 {
-				l.setError(s, "the zone has %d SOA records; keep one", len(r.Values))
+				l.lastError(s, "the zone has %d SOA records; keep one", len(r.Values))
 			}
 		case 43: // DS
 			if r.Name == l.zone {
 				l.setError(s, "DS record at the zone apex %s: a DS record belongs in the parent zone, and BIND refuses it here; remove it", r.Name)
+			}
+		case 50: // NSEC3
+			label, _, _ := strings.Cut(r.Name, ".")
+			if _, err := base32hexEncoding.DecodeString(strings.ToUpper(label)); err != nil || label == "" {
+				l.setError(s, "NSEC3 records at %s: the first label of an NSEC3 owner is a hash in base32hex, and BIND refuses this one; check the owner", r.Name)
 			}
 		case 2: // NS
 			if _, wild := nameLabels(r.Name); wild {
