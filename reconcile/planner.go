@@ -81,7 +81,7 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 	if !e.opts.Destroy && only == nil {
 		out.Outputs = p.outputChanges()
 	}
-	return out, diags
+	return out, append(diags, e.funcWarnings.Drain()...)
 }
 
 // groupByResource groups the instances of a state by resource, in its

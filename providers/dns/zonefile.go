@@ -76,6 +76,13 @@ func ParseZone(r io.Reader, filename, origin string, opts ParseOptions) (ParseRe
 	return parse(data, filename, origin, opts)
 }
 
+// ParseZoneBytes reads a zone from data as ParseZone reads it, without
+// copying: the records share data's memory, so data must not change
+// afterwards.
+func ParseZoneBytes(data []byte, filename, origin string, opts ParseOptions) (ParseResult, error) {
+	return parse(data, filename, origin, opts)
+}
+
 // parse reads the zone in data, which it may keep (record texts share its
 // memory); filename is its path as the caller gave it.
 func parse(data []byte, filename, origin string, opts ParseOptions) (ParseResult, error) {
