@@ -95,6 +95,9 @@ func (j *jsonWriter) plan(p *Plan) {
 	if len(p.Excludes) > 0 {
 		j.strings("excludes", p.Excludes)
 	}
+	if p.AllowMassChange {
+		j.boolean("allow_mass_change", true)
+	}
 
 	n := p.Count()
 	j.field("summary", false)
@@ -168,6 +171,17 @@ func (j *jsonWriter) change(c *Change) {
 	}
 	if c.Gone {
 		j.boolean("gone", true)
+	}
+	if m := c.MassChange; m != nil {
+		j.field("mass_change", false)
+		j.b = append(j.b, '{')
+		j.field("changed", true)
+		j.b = strconv.AppendInt(j.b, int64(m.Changed), 10)
+		j.num("total", m.Total)
+		j.str("of", m.Of)
+		j.str("verb", m.Verb)
+		j.str("allowed_by", m.AllowedBy)
+		j.b = append(j.b, '}')
 	}
 	j.strings("requires_replace", sortedCopy(c.RequiresReplace))
 	sensitive := sortedCopy(c.Sensitive)
