@@ -66,6 +66,7 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Plan interrupted", Detail: "The plan is incomplete and was not saved; nothing was changed."})
 	}
 	sort.Slice(p.changes, func(i, j int) bool { return p.changes[i].Addr < p.changes[j].Addr })
+	fillActionReasons(p.changes)
 	out := &plan.Plan{
 		PlumbVersion:    Version,
 		Lineage:         st.Lineage,
@@ -77,12 +78,26 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 		Changes:         p.changes,
 		Warnings:        p.warnings,
 		Created:         e.opts.PlanTime,
+
+		SensitiveVariables: e.sensitiveVariables(),
+		RequestCounts:      e.RequestCounts(),
 	}
 	sort.Strings(out.Warnings)
 	if !e.opts.Destroy && only == nil {
 		out.Outputs = p.outputChanges()
 	}
 	return out, diags
+}
+
+// sensitiveVariables names the root variables declared sensitive.
+func (e *Engine) sensitiveVariables() []string {
+	var out []string
+	for _, name := range keys(e.cfg.Variables) {
+		if e.cfg.Variables[name].Sensitive {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // groupByResource groups the instances of a state by resource, in its

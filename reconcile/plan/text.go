@@ -155,16 +155,11 @@ func (t *textWriter) plan(p *Plan) {
 	}
 	t.outputs(p.Outputs, shown)
 	for _, c := range p.Changes {
-		if m := c.MassChange; m != nil {
+		if c.MassChange != nil {
 			t.end()
 			t.paint(ansiBold+ansiYellow, "Warning:")
-			t.b = append(t.b, " Mass change allowed by "...)
-			t.b = append(t.b, m.AllowedBy...)
-			t.b = append(t.b, " in "...)
-			t.b = append(t.b, c.Addr...)
-			t.b = append(t.b, ": "...)
-			t.b = append(t.b, m.Text()...)
-			t.b = append(t.b, '.')
+			t.b = append(t.b, ' ')
+			t.b = append(t.b, massChangeText(c)...)
 			t.end()
 		}
 	}
