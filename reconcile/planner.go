@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -25,6 +26,9 @@ type planner struct {
 	// picked limits a resource to the instances -target names, by the
 	// resource's configuration address.
 	picked map[string][]config.Addr
+	// pending are the addresses of objects a dead run began to create
+	// (state.State.Pending), planned as tainted instances.
+	pending map[string]bool
 
 	mu       sync.Mutex
 	changes  []*plan.Change
@@ -47,7 +51,8 @@ type claim struct {
 // Plan compares the configuration with st and returns the changes that
 // would make the estate match it. st is not modified.
 func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Diagnostics) {
-	p := &planner{walk: e.newWalk(), st: st, byRes: groupByResource(st), imports: map[string]*config.Import{}, claimed: map[string]claim{}, picked: e.targetedInstances(), handled: map[string]bool{}}
+	work, pending := withPending(st)
+	p := &planner{walk: e.newWalk(), st: work, byRes: groupByResource(work), imports: map[string]*config.Import{}, claimed: map[string]claim{}, picked: e.targetedInstances(), handled: map[string]bool{}, pending: pending}
 	for _, im := range e.cfg.Imports {
 		p.imports[im.To.String()] = im
 	}
@@ -87,6 +92,30 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 		out.Outputs = p.outputChanges()
 	}
 	return out, diags
+}
+
+// withPending returns st with its pending objects (creates a dead run
+// began and never recorded) added as tainted instances, so that the plan
+// reads each one and replaces it if it exists or forgets it if not. st
+// is not changed. A pending object whose address state holds already (a
+// create_before_destroy replacement) is left to the next run.
+func withPending(st *state.State) (*state.State, map[string]bool) {
+	if len(st.Pending) == 0 {
+		return st, nil
+	}
+	work := *st
+	work.Resources = maps.Clone(st.Resources)
+	pending := map[string]bool{}
+	for addr, inst := range st.Pending {
+		if _, ok := work.Resources[addr]; ok {
+			continue
+		}
+		c := *inst
+		c.Tainted = true
+		work.Resources[addr] = &c
+		pending[addr] = true
+	}
+	return &work, pending
 }
 
 // sensitiveVariables names the root variables declared sensitive.
@@ -369,12 +398,18 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	case refreshed.IsNull():
 		change.Action = plan.Create
 		change.Before = cty.NullVal(rt.ty)
-		if !prior.IsNull() {
+		switch {
+		case p.pending[in.addr]:
+			change.Reason = "an interrupted apply began to create it, and it does not exist"
+		case !prior.IsNull():
 			change.Reason = "it was deleted outside plumb"
 		}
 	case tainted:
 		change.Action = replaceAction(r)
 		change.Reason = "it is tainted: an earlier apply failed part way through creating it"
+		if p.pending[in.addr] {
+			change.Reason = "an interrupted apply began to create it and may have left it half made"
+		}
 	case len(resp.RequiresReplace) > 0:
 		change.Action = replaceAction(r)
 		change.RequiresReplace = resp.RequiresReplace

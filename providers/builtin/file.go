@@ -26,6 +26,8 @@ type fileResource struct {
 	host   *host.Slot
 	schema providers.Schema
 	null   cty.Value
+	// temps removes what writes killed part way left beside the files.
+	temps host.TempSweeper
 }
 
 var (

@@ -114,8 +114,17 @@ func WriteFile(path string, p *Plan) (err error) {
 	if err := safefile.CheckReplaceable(path); err != nil {
 		return fmt.Errorf("saving plan: %w", err)
 	}
+	// Leftovers of a save that was killed go first.
+	if err := safefile.SweepTemps(dir, "."+base+".tmp-", ""); err != nil {
+		return fmt.Errorf("saving plan: %w", err)
+	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
+		return fmt.Errorf("saving plan: %w", err)
+	}
+	if err := safefile.HoldTemp(f); err != nil {
+		f.Close()
+		os.Remove(f.Name())
 		return fmt.Errorf("saving plan: %w", err)
 	}
 	defer func() {
@@ -133,10 +142,12 @@ func WriteFile(path string, p *Plan) (err error) {
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("saving plan %s: %w", path, err)
 	}
-	if err := f.Close(); err != nil {
+	// Renamed while still open and held, so that another save sweeping
+	// leftovers never takes it for one.
+	if err := os.Rename(f.Name(), path); err != nil {
 		return fmt.Errorf("saving plan %s: %w", path, err)
 	}
-	if err := os.Rename(f.Name(), path); err != nil {
+	if err := f.Close(); err != nil {
 		return fmt.Errorf("saving plan %s: %w", path, err)
 	}
 	if d, err := os.Open(dir); err == nil {
