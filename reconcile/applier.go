@@ -276,6 +276,37 @@ func (a *applier) record(c *plan.Change, rt *resourceType, provider string, deps
 	return nil
 }
 
+// intend records that the instance is about to be created as planned
+// (unknown parts null); nothing is created if it cannot be recorded.
+func (a *applier) intend(c *plan.Change, rt *resourceType, planned cty.Value, paths state.Paths) hcl.Diagnostics {
+	v := knownOrNull(planned)
+	res := c.Type + "." + c.Name
+	inst := &state.Instance{Addr: c.Addr, Mode: string(plan.Managed), Type: c.Type, Name: c.Name, Provider: rt.provider, Dependencies: a.e.deps[res], Tainted: true, Sensitive: recordedPaths(paths, v)}
+	err := inst.SetValue(v, rt.ty)
+	if err == nil {
+		err = a.rec.Intend(inst)
+	}
+	if err != nil {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: c.Addr + ": not created", Detail: fmt.Sprintf("plumb records that it is about to create an object before it does, so that a crash cannot make it forget one; that record failed: %v. Nothing was created. Fix the cause (disk full?) and run plumb apply again.", err)}}
+	}
+	return nil
+}
+
+// knownOrNull replaces the unknown parts of v with nulls of their type,
+// for a record of what is about to be made.
+func knownOrNull(v cty.Value) cty.Value {
+	if v.IsWhollyKnown() {
+		return v
+	}
+	out, _ := cty.Transform(v, func(_ cty.Path, x cty.Value) (cty.Value, error) {
+		if !x.IsKnown() {
+			return cty.NullVal(x.Type()), nil
+		}
+		return x, nil
+	})
+	return out
+}
+
 func (a *applier) applyResource(ctx context.Context, n *node) error {
 	r := n.res
 	groups, total, diags := a.expandGroups(n)
@@ -354,7 +385,7 @@ func (a *applier) applyInstance(ctx context.Context, n *node, g *resourceGroup, 
 		}
 		cfgPaths := joinPaths(schemaPaths(rt.secret), secret)
 		v, d := readData(ctx, a.e, r, pi.data[r.Type], in.addr, cfgVal, cfgPaths)
-		return markPaths(v, instancePaths(cfgPaths, cfgVal, v)), d
+		return markPaths(v, derivedPaths(rt.schema, instancePaths(cfgPaths, cfgVal, v), v)), d
 	}
 	deps := a.e.deps[n.name]
 	if c.ImportID != "" {
@@ -419,6 +450,13 @@ func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, 
 	}
 	if c.Action == plan.CreateThenDelete {
 		prior = cty.NullVal(rt.ty)
+	} else if prior.IsNull() {
+		// Announce the create before the provider makes anything, so a
+		// crash from here on leaves the object pending, not forgotten.
+		if d := a.intend(c, rt, planned, instancePaths(cfgPaths, cfgVal, planned)); d.HasErrors() {
+			done(diagErr(d))
+			return cty.DynamicVal, append(diags, d...)
+		}
 	}
 	resp := res.Apply(ctx, providers.ApplyRequest{Addr: c.Addr, Prior: prior, Planned: planned, Config: cfgVal})
 	d := locate(redactDiags(resp.Diagnostics, secrets), c.Addr, where)
@@ -427,7 +465,7 @@ func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, 
 	if newState == cty.NilVal {
 		newState = prior
 	}
-	paths := instancePaths(cfgPaths, cfgVal, newState)
+	paths := derivedPaths(rt.schema, instancePaths(cfgPaths, cfgVal, newState), newState)
 	if d.HasErrors() {
 		done(diagErr(d))
 		if !newState.IsNull() {

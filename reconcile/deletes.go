@@ -34,6 +34,9 @@ func (p *planner) planDelete(d doomed, rt *resourceType, provider string, gone b
 		before = decodeLoose(si)
 	}
 	secret = mergeNames(secret, si.Sensitive.TopNames())
+	if rt != nil {
+		secret = mergeNames(secret, rt.schema.DerivedSensitive(secret, before))
+	}
 	name := si.Provider
 	if rt != nil {
 		name = rt.provider

@@ -170,6 +170,11 @@ func (e *Engine) Config() *config.Config { return e.cfg }
 func (e *Engine) Variables() map[string]cty.Value { return e.vars }
 
 func (e *Engine) prepare() hcl.Diagnostics {
+	// A configuration for another plumb may use what this one lacks: say
+	// that first, and only that.
+	if d := config.CheckRequiredVersion(e.cfg.Settings, Version); d.HasErrors() {
+		return d
+	}
 	diags := e.resolveTypes()
 	vars, vdiags := resolveVariables(e.cfg, e.opts.Inputs, e.funcs)
 	e.vars = vars
