@@ -23,9 +23,11 @@ type applier struct {
 	p       *plan.Plan
 	before  map[string]*state.Instance // the state as it was when the apply began
 	rec     state.Recorder
-	changes map[string]*plan.Change // by instance address
-	byRes   map[string][]*plan.Change
+	changes map[string]*plan.Change  // by instance address
 	picked  map[string][]config.Addr // targets naming part of a resource, by resource
+	// deleters are the provider instances of the deletions, by instance
+	// address: the ones state recorded.
+	deleters map[string]*providerInstance
 }
 
 // Apply carries out p against st, recording every finished change through
@@ -78,14 +80,9 @@ func CheckFresh(st *state.State, p *plan.Plan) hcl.Diagnostics {
 }
 
 func (e *Engine) apply(ctx context.Context, before map[string]*state.Instance, p *plan.Plan, rec state.Recorder) hcl.Diagnostics {
-	a := &applier{walk: e.newWalk(), p: p, before: before, rec: rec, changes: map[string]*plan.Change{}, byRes: map[string][]*plan.Change{}, picked: e.targetedInstances()}
+	a := &applier{walk: e.newWalk(), p: p, before: before, rec: rec, changes: make(map[string]*plan.Change, len(p.Changes)), picked: e.targetedInstances(), deleters: map[string]*providerInstance{}}
 	for _, c := range p.Changes {
 		a.changes[c.Addr] = c
-		res := c.Type + "." + c.Name
-		if c.Mode == plan.Data {
-			res = "data." + res
-		}
-		a.byRes[res] = append(a.byRes[res], c)
 	}
 	a.resource = a.applyResource
 	// Every step adds its diagnostics to a.diags; they are returned once.
@@ -118,30 +115,24 @@ func (a *applier) deleteAll(ctx context.Context) {
 	if len(dels) == 0 {
 		return
 	}
-	// A destroy, or the deletion of resources no longer declared, runs no
-	// resource node, so their providers may not be configured yet.
-	var provs []string
-	for _, c := range dels {
-		if rt := a.typeFor(c); rt != nil && !c.Gone {
-			provs = append(provs, rt.provider)
-		}
-	}
-	if !a.configureProviders(ctx, provs) {
+	if !a.prepareDeleters(ctx, dels) {
 		return
 	}
 	// "gone:R" is done when every instance of resource R being deleted
 	// is gone; an instance of R waits for "gone:D" of each D that depends
 	// on R.
 	dependents := map[string][]string{}
+	resOf := make(map[string]string, len(dels))
 	for _, c := range dels {
-		res := c.Type + "." + c.Name
+		res := configResourceOf(&state.Instance{Addr: c.Addr, Mode: string(c.Mode), Type: c.Type, Name: c.Name})
+		resOf[c.Addr] = res
 		g.Connect("gone:"+res, c.Addr)
 		for _, dep := range a.dependenciesOf(res, c.Addr) {
 			dependents[dep] = append(dependents[dep], res)
 		}
 	}
 	for _, c := range dels {
-		for _, d := range dependents[c.Type+"."+c.Name] {
+		for _, d := range dependents[resOf[c.Addr]] {
 			if g.Has("gone:" + d) {
 				g.Connect(c.Addr, "gone:"+d)
 			}
@@ -173,6 +164,44 @@ func (a *applier) deleteAll(ctx context.Context) {
 	})
 }
 
+// prepareDeleters finds and configures the provider instance state
+// recorded for each deletion; a destroy, or the deletion of resources no
+// longer declared, runs no resource node that would configure them.
+func (a *applier) prepareDeleters(ctx context.Context, dels []*plan.Change) bool {
+	type want struct {
+		conf *providerConfig
+		key  cty.Value
+	}
+	wants := map[string]want{}
+	var confs []*providerConfig
+	for _, c := range dels {
+		si := a.before[c.Addr]
+		rt := a.typeFor(c)
+		if c.Gone || si == nil || rt == nil {
+			continue
+		}
+		conf, key, name := a.e.recordedConf(si, rt.provider)
+		if conf == nil {
+			a.addDiags(hcl.Diagnostics{notPresent(c.Addr, name)})
+			continue
+		}
+		wants[c.Addr] = want{conf, key}
+		confs = append(confs, conf)
+	}
+	if a.diags.HasErrors() || !a.prepareProviders(ctx, confs) {
+		return false
+	}
+	for addr, w := range wants {
+		pi := w.conf.instance(w.key)
+		if pi == nil {
+			a.addDiags(hcl.Diagnostics{notPresent(addr, w.conf.node+config.KeyString(w.key))})
+			continue
+		}
+		a.deleters[addr] = pi
+	}
+	return !a.diags.HasErrors()
+}
+
 // dependenciesOf returns what an instance being deleted depends on: from
 // configuration when its resource is still declared, else from state.
 func (a *applier) dependenciesOf(res, addr string) []string {
@@ -196,17 +225,25 @@ func (a *applier) deleteOne(ctx context.Context, c *plan.Change) hcl.Diagnostics
 	if rt == nil {
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: c.Addr + ": unknown resource type", Detail: fmt.Sprintf("No provider of this plumb serves %s, so plumb cannot delete it. Remove it from state with plumb state rm %s if it is gone.", c.Type, c.Addr)}}
 	}
+	pi := a.deleters[c.Addr]
+	if pi == nil {
+		return hcl.Diagnostics{notPresent(c.Addr, c.ProviderConfig)}
+	}
+	if a.configured(ctx, pi) != nil {
+		return hcl.Diagnostics{pi.unavailable(c.Addr, nil)}
+	}
 	done := a.e.observe(c.Addr, plan.Delete)
-	resp := rt.managed.Apply(ctx, providers.ApplyRequest{Addr: c.Addr, Prior: c.Before, Planned: cty.NullVal(rt.ty), Config: cty.NullVal(rt.ty)})
+	resp := pi.resources[c.Type].Apply(ctx, providers.ApplyRequest{Addr: c.Addr, Prior: c.Before, Planned: cty.NullVal(rt.ty), Config: cty.NullVal(rt.ty)})
 	var priorPaths state.Paths
+	var deps []string
 	if si, ok := a.before[c.Addr]; ok {
-		priorPaths = si.Sensitive
+		priorPaths, deps = si.Sensitive, si.Dependencies
 	}
 	d := locate(redactDiags(resp.Diagnostics, secretStrings(c.Before, joinPaths(schemaPaths(rt.secret), priorPaths))), c.Addr, nil)
 	done(diagErr(d))
 	if d.HasErrors() {
 		if resp.State != cty.NilVal && !resp.State.IsNull() {
-			d = append(d, a.record(c, rt, resp.State, false, priorPaths)...)
+			d = append(d, a.record(c, rt, pi.addr, deps, resp.State, false, priorPaths)...)
 		}
 		return d
 	}
@@ -216,11 +253,8 @@ func (a *applier) deleteOne(ctx context.Context, c *plan.Change) hcl.Diagnostics
 	return d
 }
 
+// typeFor finds the type of an instance being deleted.
 func (a *applier) typeFor(c *plan.Change) *resourceType {
-	res := c.Type + "." + c.Name
-	if rt, ok := a.e.types[res]; ok && rt.managed != nil {
-		return rt
-	}
 	return a.e.typeOf(&state.Instance{Type: c.Type, Name: c.Name, Mode: string(c.Mode)})
 }
 
@@ -228,11 +262,11 @@ func recordFailed(addr string, err error) *hcl.Diagnostic {
 	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: addr + ": state not recorded", Detail: fmt.Sprintf("The change was made but could not be written to state: %v. Fix the cause (disk full?) and run plumb apply again; plumb will find the object.", err)}
 }
 
-// record writes an instance's new state, with the paths of v that are
+// record writes an instance's new state: its value, the provider instance
+// that owns it, what it depends on and the paths of v that are
 // sensitive.
-func (a *applier) record(c *plan.Change, rt *resourceType, v cty.Value, tainted bool, paths state.Paths) hcl.Diagnostics {
-	res := c.Type + "." + c.Name
-	inst := &state.Instance{Addr: c.Addr, Mode: string(plan.Managed), Type: c.Type, Name: c.Name, Provider: rt.provider, Dependencies: a.e.deps[res], Tainted: tainted, Sensitive: recordedPaths(paths, v)}
+func (a *applier) record(c *plan.Change, rt *resourceType, provider string, deps []string, v cty.Value, tainted bool, paths state.Paths) hcl.Diagnostics {
+	inst := &state.Instance{Addr: c.Addr, Mode: string(plan.Managed), Type: c.Type, Name: c.Name, Provider: provider, Dependencies: deps, Tainted: tainted, Sensitive: recordedPaths(paths, v)}
 	if err := inst.SetValue(v, rt.ty); err != nil {
 		return hcl.Diagnostics{recordFailed(c.Addr, err)}
 	}
@@ -242,19 +276,47 @@ func (a *applier) record(c *plan.Change, rt *resourceType, v cty.Value, tainted 
 	return nil
 }
 
-func (a *applier) applyResource(ctx context.Context, r *config.Resource, rt *resourceType) error {
-	evalCtx := a.scope.evalContext(a.e.refs[r.Addr()])
-	insts, diags := expand(r, evalCtx)
-	if diags.HasErrors() {
-		a.addDiags(diags)
-		return errFailed
+// intend records that the instance is about to be created as planned
+// (unknown parts null); nothing is created if it cannot be recorded.
+func (a *applier) intend(c *plan.Change, rt *resourceType, planned cty.Value, paths state.Paths) hcl.Diagnostics {
+	v := knownOrNull(planned)
+	res := c.Type + "." + c.Name
+	inst := &state.Instance{Addr: c.Addr, Mode: string(plan.Managed), Type: c.Type, Name: c.Name, Provider: rt.provider, Dependencies: a.e.deps[res], Tainted: true, Sensitive: recordedPaths(paths, v)}
+	err := inst.SetValue(v, rt.ty)
+	if err == nil {
+		err = a.rec.Intend(inst)
 	}
-	vals := make([]cty.Value, len(insts))
+	if err != nil {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: c.Addr + ": not created", Detail: fmt.Sprintf("plumb records that it is about to create an object before it does, so that a crash cannot make it forget one; that record failed: %v. Nothing was created. Fix the cause (disk full?) and run plumb apply again.", err)}}
+	}
+	return nil
+}
+
+// knownOrNull replaces the unknown parts of v with nulls of their type,
+// for a record of what is about to be made.
+func knownOrNull(v cty.Value) cty.Value {
+	if v.IsWhollyKnown() {
+		return v
+	}
+	out, _ := cty.Transform(v, func(_ cty.Path, x cty.Value) (cty.Value, error) {
+		if !x.IsKnown() {
+			return cty.NullVal(x.Type()), nil
+		}
+		return x, nil
+	})
+	return out
+}
+
+func (a *applier) applyResource(ctx context.Context, n *node) error {
+	r := n.res
+	groups, total, diags := a.expandGroups(n)
+	a.addDiags(diags)
+	failed := diags.HasErrors()
 	var mu sync.Mutex
-	failed := false
-	a.forEachInstance(ctx, insts, func(i int, in instance) {
-		v, d := a.applyInstance(ctx, r, rt, in, instanceContext(evalCtx, in.key, in.each))
-		vals[i] = v
+	a.eachGroupInstance(ctx, groups, total, func(g *resourceGroup, i int) {
+		in := g.insts[i]
+		v, d := a.applyInstance(ctx, n, g, in, instanceContext(g.evalCtx, in.key, in.each))
+		g.vals[i] = v
 		a.addDiags(d)
 		if d.HasErrors() {
 			mu.Lock()
@@ -262,20 +324,23 @@ func (a *applier) applyResource(ctx context.Context, r *config.Resource, rt *res
 			mu.Unlock()
 		}
 	})
-	for i := range vals {
-		if vals[i] == cty.NilVal {
-			vals[i] = cty.DynamicVal
-			failed = true
+	for _, g := range groups {
+		for i := range g.vals {
+			if g.vals[i] == cty.NilVal {
+				g.vals[i] = cty.DynamicVal
+				failed = true
+			}
 		}
+		g.s.setResource(r.Addr(), aggregate(r, g.insts, g.vals))
 	}
-	a.scope.setResource(r.Addr(), aggregate(r, insts, vals))
 	if failed {
 		return errFailed
 	}
 	return nil
 }
 
-func (a *applier) applyInstance(ctx context.Context, r *config.Resource, rt *resourceType, in instance, ictx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+func (a *applier) applyInstance(ctx context.Context, n *node, g *resourceGroup, in instance, ictx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+	r, rt := n.res, n.rt
 	c, ok := a.changes[in.addr]
 	if !ok {
 		// Not planned (outside -target, or added to the configuration
@@ -286,7 +351,7 @@ func (a *applier) applyInstance(ctx context.Context, r *config.Resource, rt *res
 				return v, nil
 			}
 		}
-		if picked := a.picked[r.Addr()]; picked != nil && !selectsAny(picked, instanceAddr(r, in)) {
+		if picked := a.picked[n.name]; picked != nil && !selectsAny(picked, instanceAddr(g.s, r, in)) {
 			return cty.DynamicVal, nil // left out by -target
 		}
 		return cty.DynamicVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: in.addr + ": not in the plan", Detail: "The configuration declares an instance the plan does not know; the configuration changed after the plan was made. Run plumb plan again.", Subject: r.DeclRange.Ptr()}}
@@ -294,33 +359,40 @@ func (a *applier) applyInstance(ctx context.Context, r *config.Resource, rt *res
 	// The plan named the sensitive attributes; values not planned again
 	// are marked by those names.
 	planned := schemaPaths(c.Sensitive)
-	if r.Mode == config.Data {
-		if c.Action != plan.Read {
-			return markPaths(c.After, planned), nil
+	switch {
+	case r.Mode == config.Data && c.Action != plan.Read:
+		return markPaths(c.After, planned), nil
+	case r.Mode == config.Managed && c.Action == plan.NoOp && c.ImportID == "":
+		// An object whose sensitive attributes the state does not know
+		// yet (a state from before they were recorded, or a variable
+		// made sensitive since) has them recorded now, owner unchanged.
+		var diags hcl.Diagnostics
+		if si, ok := a.before[in.addr]; ok && !covers(si.Sensitive, recordedPaths(planned, c.Before)) {
+			diags = a.record(c, rt, si.Provider, si.Dependencies, c.Before, si.Tainted, joinPaths(planned, si.Sensitive))
 		}
+		return markPaths(c.Before, planned), diags
+	case c.Action == plan.Delete:
+		return cty.DynamicVal, nil
+	}
+	pi, diags := a.boundInstance(ctx, r, rt, g.static, in.addr, ictx)
+	if diags.HasErrors() {
+		return cty.DynamicVal, diags
+	}
+	if r.Mode == config.Data {
 		cfgVal, secret, d := decodeConfig(r, rt, ictx)
 		if d.HasErrors() {
 			return cty.DynamicVal, d
 		}
 		cfgPaths := joinPaths(schemaPaths(rt.secret), secret)
-		v, d := readData(ctx, a.e, r, rt, in.addr, cfgVal, cfgPaths)
-		return markPaths(v, instancePaths(cfgPaths, cfgVal, v)), d
+		v, d := readData(ctx, a.e, r, pi.data[r.Type], in.addr, cfgVal, cfgPaths)
+		return markPaths(v, derivedPaths(rt.schema, instancePaths(cfgPaths, cfgVal, v), v)), d
 	}
-	var diags hcl.Diagnostics
+	deps := a.e.deps[n.name]
 	if c.ImportID != "" {
-		diags = append(diags, a.record(c, rt, c.Before, false, planned)...)
+		diags = append(diags, a.record(c, rt, pi.addr, deps, c.Before, false, planned)...)
 	}
-	switch c.Action {
-	case plan.NoOp:
-		// An object whose sensitive attributes the state does not know
-		// yet (a state from before they were recorded, or a variable
-		// made sensitive since) has them recorded now.
-		if si, ok := a.before[in.addr]; ok && c.ImportID == "" && !covers(si.Sensitive, recordedPaths(planned, c.Before)) {
-			diags = append(diags, a.record(c, rt, c.Before, si.Tainted, joinPaths(planned, si.Sensitive))...)
-		}
+	if c.Action == plan.NoOp {
 		return markPaths(c.Before, planned), diags
-	case plan.Delete:
-		return cty.DynamicVal, diags
 	}
 	cfgVal, secret, d := decodeConfig(r, rt, ictx)
 	diags = append(diags, d...)
@@ -336,8 +408,9 @@ func (a *applier) applyInstance(ctx context.Context, r *config.Resource, rt *res
 	if c.Action.IsReplace() {
 		planPrior = cty.NullVal(rt.ty)
 	}
+	res := pi.resources[r.Type]
 	secrets := secretStrings(cfgVal, cfgPaths)
-	resp := rt.managed.Plan(ctx, providers.PlanRequest{Addr: in.addr, Prior: planPrior, Config: cfgVal})
+	resp := res.Plan(ctx, providers.PlanRequest{Addr: in.addr, Prior: planPrior, Config: cfgVal})
 	d = locate(a.e.allowMass(redactDiags(resp.Diagnostics, secrets)), in.addr, r.DeclRange.Ptr())
 	diags = append(diags, d...)
 	if d.HasErrors() {
@@ -347,12 +420,14 @@ func (a *applier) applyInstance(ctx context.Context, r *config.Resource, rt *res
 		return cty.DynamicVal, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: in.addr + ": plan changed during apply",
 			Detail: fmt.Sprintf("The plan said update in place, but with the values known now %v force a replacement. Nothing was changed; run plumb apply again to see the new plan.", resp.RequiresReplace), Subject: r.DeclRange.Ptr()})
 	}
-	return a.change(ctx, c, rt, r, cfgVal, resp.Planned, cfgPaths, diags)
+	return a.change(ctx, c, rt, res, func(v cty.Value, tainted bool, paths state.Paths) hcl.Diagnostics {
+		return a.record(c, rt, pi.addr, deps, v, tainted, paths)
+	}, r, cfgVal, resp.Planned, cfgPaths, diags)
 }
 
-// change performs a create, update or replace and records the result.
-func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, r *config.Resource, cfgVal, planned cty.Value, cfgPaths state.Paths, diags hcl.Diagnostics) (cty.Value, hcl.Diagnostics) {
-	res := rt.managed
+// change performs a create, update or replace and records the result with
+// record.
+func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, res providers.Resource, record func(v cty.Value, tainted bool, paths state.Paths) hcl.Diagnostics, r *config.Resource, cfgVal, planned cty.Value, cfgPaths state.Paths, diags hcl.Diagnostics) (cty.Value, hcl.Diagnostics) {
 	where := r.DeclRange.Ptr()
 	secrets := append(secretStrings(cfgVal, cfgPaths), secretStrings(c.Before, schemaPaths(c.Sensitive))...)
 	var priorPaths state.Paths
@@ -375,6 +450,13 @@ func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, 
 	}
 	if c.Action == plan.CreateThenDelete {
 		prior = cty.NullVal(rt.ty)
+	} else if prior.IsNull() {
+		// Announce the create before the provider makes anything, so a
+		// crash from here on leaves the object pending, not forgotten.
+		if d := a.intend(c, rt, planned, instancePaths(cfgPaths, cfgVal, planned)); d.HasErrors() {
+			done(diagErr(d))
+			return cty.DynamicVal, append(diags, d...)
+		}
 	}
 	resp := res.Apply(ctx, providers.ApplyRequest{Addr: c.Addr, Prior: prior, Planned: planned, Config: cfgVal})
 	d := locate(redactDiags(resp.Diagnostics, secrets), c.Addr, where)
@@ -383,15 +465,15 @@ func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, 
 	if newState == cty.NilVal {
 		newState = prior
 	}
-	paths := instancePaths(cfgPaths, cfgVal, newState)
+	paths := derivedPaths(rt.schema, instancePaths(cfgPaths, cfgVal, newState), newState)
 	if d.HasErrors() {
 		done(diagErr(d))
 		if !newState.IsNull() {
-			diags = append(diags, a.record(c, rt, newState, prior.IsNull(), joinPaths(paths, priorPaths))...)
+			diags = append(diags, record(newState, prior.IsNull(), joinPaths(paths, priorPaths))...)
 		}
 		return cty.DynamicVal, diags
 	}
-	diags = append(diags, a.record(c, rt, newState, false, paths)...)
+	diags = append(diags, record(newState, false, paths)...)
 	if c.Action == plan.CreateThenDelete {
 		old := res.Apply(ctx, providers.ApplyRequest{Addr: c.Addr, Prior: c.Before, Planned: cty.NullVal(rt.ty), Config: cty.NullVal(rt.ty)})
 		od := locate(redactDiags(old.Diagnostics, secrets), c.Addr+" (old object)", where)
@@ -411,11 +493,11 @@ func (a *applier) recordOutputs(clear bool) hcl.Diagnostics {
 	outs := map[string]*state.Output{}
 	if !clear {
 		for _, name := range keys(a.e.cfg.Outputs) {
-			v, ok := a.scope.outputs[name]
+			v, ok := a.root.outputs[name]
 			if !ok || !v.IsWhollyKnown() {
 				continue
 			}
-			o, err := state.NewOutput(v, a.e.cfg.Outputs[name].Sensitive || a.scope.secret[name])
+			o, err := state.NewOutput(v, a.e.cfg.Outputs[name].Sensitive || a.root.secret[name])
 			if err != nil {
 				return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot record output " + name, Detail: err.Error()}}
 			}

@@ -16,7 +16,8 @@ import (
 
 // planDelete records the deletion of an instance in state; gone means
 // refresh found it already deleted, so apply only forgets it.
-func (p *planner) planDelete(r *config.Resource, rt *resourceType, si *state.Instance, reason string, gone bool) hcl.Diagnostics {
+func (p *planner) planDelete(d doomed, rt *resourceType, provider string, gone bool) hcl.Diagnostics {
+	si, reason := d.si, d.reason
 	if gone {
 		reason = strings.TrimPrefix(reason+"; ", "; ") + "it is already gone (deleted outside plumb), so apply only forgets it"
 	}
@@ -33,15 +34,24 @@ func (p *planner) planDelete(r *config.Resource, rt *resourceType, si *state.Ins
 		before = decodeLoose(si)
 	}
 	secret = mergeNames(secret, si.Sensitive.TopNames())
+	if rt != nil {
+		secret = mergeNames(secret, rt.schema.DerivedSensitive(secret, before))
+	}
+	name := si.Provider
+	if rt != nil {
+		name = rt.provider
+	} else if a, err := config.ParseProviderAddr(provider); err == nil {
+		name = a.Name
+	}
 	p.add(&plan.Change{
-		Addr: si.Addr, Mode: plan.Mode(si.Mode), Type: si.Type, Name: si.Name, Provider: si.Provider,
+		Addr: si.Addr, Mode: plan.Mode(si.Mode), Type: si.Type, Name: si.Name, Provider: name, ProviderConfig: provider,
 		Action: plan.Delete, Before: before, After: cty.NullVal(before.Type()), Sensitive: secret, Keys: keys, Reason: reason, Gone: gone,
 	})
 	if gone {
 		return nil
 	}
-	if r != nil && r.Lifecycle.PreventDestroy {
-		return hcl.Diagnostics{preventDestroy(si.Addr, r)}
+	if d.r != nil && d.r.Lifecycle.PreventDestroy {
+		return hcl.Diagnostics{preventDestroy(si.Addr, d.r)}
 	}
 	return nil
 }
@@ -53,110 +63,170 @@ type doomed struct {
 	reason string
 }
 
-// planOrphans deletes what state holds for resources no longer declared.
+// planOrphans plans the deletion of what state holds beyond what the walk
+// planned: instances whose keys are gone (found by the walk), and
+// resources no longer declared.
 func (p *planner) planOrphans(ctx context.Context, only map[string]bool) hcl.Diagnostics {
-	var list []doomed
+	list := p.doomed
 	for _, res := range keys(p.byRes) {
-		if _, declared := p.e.cfg.Resources[res]; declared || strings.HasPrefix(res, "data.") {
+		if p.handled[res] || strings.HasPrefix(res, "data.") {
 			continue
 		}
-		if only != nil && !only[res] {
+		insts := p.byRes[res]
+		reason, declared := p.orphanReason(insts[0])
+		if declared || only != nil && !only[configResourceOf(insts[0])] {
 			continue
 		}
-		for _, si := range p.byRes[res] {
-			list = append(list, doomed{si: si, reason: "it is no longer in the configuration"})
+		for _, si := range insts {
+			list = append(list, doomed{si: si, reason: reason})
 		}
 	}
 	return p.planDeletes(ctx, list)
+}
+
+// orphanReason says why a resource in state that no resource node planned
+// is to be deleted; declared is true when its block exists after all (a
+// -target run that did not walk it).
+func (p *planner) orphanReason(si *state.Instance) (string, bool) {
+	if _, ok := p.e.nodes[configResourceOf(si)]; ok {
+		return "", true
+	}
+	return "it is no longer in the configuration", false
+}
+
+// configResourceOf is the configuration address of the resource block an
+// instance in state was made from (module.a.t.n).
+func configResourceOf(si *state.Instance) string {
+	if strings.HasPrefix(si.Addr, "module.") {
+		if a, err := config.ParseAddr(si.Addr); err == nil {
+			return a.ConfigResource()
+		}
+	}
+	return resourceOf(si)
 }
 
 // planDestroy deletes every managed instance in state (or those targeted).
 func (p *planner) planDestroy(ctx context.Context, only map[string]bool) hcl.Diagnostics {
 	var list []doomed
 	for _, res := range keys(p.byRes) {
-		if strings.HasPrefix(res, "data.") || only != nil && !only[res] {
+		insts := p.byRes[res]
+		cres := configResourceOf(insts[0])
+		if strings.HasPrefix(res, "data.") || only != nil && !only[cres] {
 			continue
 		}
-		picked := p.picked[res]
-		for _, si := range p.byRes[res] {
+		picked := p.picked[cres]
+		var r *config.Resource
+		if n := p.e.nodes[cres]; n != nil && n.kind == nodeResource {
+			r = n.res
+		}
+		for _, si := range insts {
+			if si.Mode == string(config.Data) {
+				continue
+			}
 			if picked == nil || selectsRecorded(picked, si.Addr) {
-				list = append(list, doomed{r: p.e.cfg.Resources[res], si: si})
+				list = append(list, doomed{r: r, si: si})
 			}
 		}
 	}
 	return p.planDeletes(ctx, list)
 }
 
-// planDeletes refreshes the instances to delete (unless -refresh=false),
-// so one already gone is only forgotten, and records their deletion.
+// planDeletes finds the provider instance state recorded for each instance
+// to delete — refusing the plan when its configuration is gone, since
+// nothing could delete it — refreshes them (unless -refresh=false), so
+// one already gone is only forgotten, and records their deletion.
 func (p *planner) planDeletes(ctx context.Context, list []doomed) hcl.Diagnostics {
+	if len(list) == 0 {
+		return nil
+	}
 	types := make([]*resourceType, len(list))
-	var provs []string
-	for i, d := range list {
-		if types[i] = p.e.typeOf(d.si); types[i] != nil {
-			provs = append(provs, types[i].provider)
-		}
-	}
+	confs := make([]*providerConfig, len(list))
+	keys := make([]cty.Value, len(list))
+	wants := make([]string, len(list))
 	var diags hcl.Diagnostics
+	var needed []*providerConfig
+	for i, d := range list {
+		if types[i] = p.e.typeOf(d.si); types[i] == nil {
+			continue
+		}
+		confs[i], keys[i], wants[i] = p.e.recordedConf(d.si, types[i].provider)
+		if confs[i] == nil {
+			diags = append(diags, notPresent(d.si.Addr, wants[i]))
+			continue
+		}
+		needed = append(needed, confs[i])
+	}
+	refresh := !p.e.opts.NoRefresh
+	before := len(p.diags)
+	ok := p.prepareProviders(ctx, needed)
+	diags = append(diags, p.diags[before:]...)
+	p.diags = p.diags[:before]
+	if !ok {
+		return diags
+	}
+	insts := make([]*providerInstance, len(list))
+	for i, d := range list {
+		if confs[i] == nil {
+			continue
+		}
+		if insts[i] = confs[i].instance(keys[i]); insts[i] == nil {
+			diags = append(diags, notPresent(d.si.Addr, wants[i]))
+		}
+	}
+	if diags.HasErrors() {
+		return diags
+	}
 	gone := make([]bool, len(list))
-	if !p.e.opts.NoRefresh && len(provs) > 0 {
-		before := len(p.diags)
-		ok := p.configureProviders(ctx, provs)
-		diags = append(diags, p.diags[before:]...)
-		if !ok {
-			return diags
-		}
+	if refresh {
 		var mu sync.Mutex
-		var wg sync.WaitGroup
-		for i, d := range list {
-			rt := types[i]
+		p.forEachIndex(ctx, len(list), func(i int) {
+			d, rt, pi := list[i], types[i], insts[i]
 			if rt == nil {
-				continue
+				return
 			}
-			wg.Add(1)
-			p.e.sem <- struct{}{}
-			go func() {
-				defer func() { <-p.e.sem; wg.Done() }()
-				v, err := d.si.Value(rt.ty)
-				if err != nil {
-					return
-				}
+			var rd hcl.Diagnostics
+			if p.configured(ctx, pi) != nil {
+				rd = hcl.Diagnostics{pi.unavailable(d.si.Addr, nil)}
+			} else if v, err := d.si.Value(rt.ty); err == nil {
 				done := p.e.observe(d.si.Addr, plan.Read)
-				resp := rt.managed.Read(ctx, providers.ReadRequest{Prior: v})
-				rd := locate(redactDiags(resp.Diagnostics, secretStrings(v, joinPaths(schemaPaths(rt.secret), d.si.Sensitive))), d.si.Addr, nil)
+				resp := pi.resources[d.si.Type].Read(ctx, providers.ReadRequest{Prior: v})
+				rd = locate(redactDiags(resp.Diagnostics, secretStrings(v, joinPaths(schemaPaths(rt.secret), d.si.Sensitive))), d.si.Addr, nil)
 				done(diagErr(rd))
-				mu.Lock()
-				defer mu.Unlock()
-				diags = append(diags, rd...)
 				gone[i] = !rd.HasErrors() && (resp.State == cty.NilVal || resp.State.IsNull())
-			}()
-		}
-		wg.Wait()
+			}
+			mu.Lock()
+			diags = append(diags, rd...)
+			mu.Unlock()
+		})
 	}
 	for i, d := range list {
-		diags = append(diags, p.planDelete(d.r, types[i], d.si, d.reason, gone[i])...)
+		provider := wants[i]
+		if insts[i] != nil {
+			provider = insts[i].addr
+		}
+		diags = append(diags, p.planDelete(d, types[i], provider, gone[i])...)
 	}
 	return diags
 }
 
-// typeOf finds the type of an instance in state, declared or not.
-// Types no longer declared are worked out once per engine and kept, since
+// typeOf finds the type of an instance in state from its type name alone:
+// deletions need only its schema, and go to the provider instance state
+// recorded. Types are worked out once per engine and kept, since
 // deletions ask for every instance, concurrently.
 func (e *Engine) typeOf(si *state.Instance) *resourceType {
-	if rt, ok := e.types[resourceOf(si)]; ok {
+	e.schemaMu.Lock()
+	rt, ok := e.undeclared[si.Type]
+	e.schemaMu.Unlock()
+	if ok {
 		return rt
 	}
-	e.confMu.Lock()
-	defer e.confMu.Unlock()
-	if rt, ok := e.undeclared[si.Type]; ok {
-		return rt
-	}
-	var rt *resourceType
 	if name, ok := e.opts.Registry.ResourceProvider(si.Type); ok {
-		res := e.provider(name).Resources()[si.Type]
+		res := e.schemaProvider(name).Resources()[si.Type]
 		s := res.Schema()
 		rt = &resourceType{provider: name, managed: res, schema: s, spec: s.DecoderSpec(), ty: s.ImpliedType(), keys: s.ElementKeys(), secret: s.SensitivePaths()}
 	}
+	e.schemaMu.Lock()
 	e.undeclared[si.Type] = rt
+	e.schemaMu.Unlock()
 	return rt
 }

@@ -14,8 +14,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sort"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
@@ -63,6 +63,9 @@ type Options struct {
 	// Stop, once closed, stops the walk from starting new operations;
 	// operations in flight finish and are recorded.
 	Stop <-chan struct{}
+	// PlanTime is what plantimestamp() returns and the plan's Created
+	// time; zero means now. Applying a saved plan passes the plan's.
+	PlanTime time.Time
 }
 
 // Engine runs plans and applies for one loaded configuration.
@@ -71,29 +74,48 @@ type Engine struct {
 	cfg   *config.Config
 	vars  map[string]cty.Value
 	funcs map[string]function.Function
+	// funcWarnings are what functions warned about while evaluating
+	// (zonefile()), shown once at the end of a plan or validation.
+	funcWarnings *lang.Warnings
 
 	graph *graph.Graph
-	refs  map[string][]hcl.Traversal // node → traversals it refers to
-	types map[string]*resourceType   // resource config address → its type
-	provs map[string]providers.Provider
-	deps  map[string][]string // resource address → resource addresses it depends on
+	nodes map[string]*node         // graph node name → what it evaluates
+	types map[string]*resourceType // resource config address → its type
+	deps  map[string][]string      // resource address → resource addresses it depends on
 	sem   chan struct{}
 
-	confMu     sync.Mutex
-	configured map[string]bool          // providers configured in this engine
+	// pconfs are the provider configurations, by address (provider.aws.eu);
+	// pconfMu guards additions after Load (implied configurations that only
+	// deletions need).
+	pconfMu sync.Mutex
+	pconfs  map[string]*providerConfig
+
+	// schemas are unconfigured provider objects asked only for schemas;
+	// made are the provider objects that serve calls, one per provider
+	// instance. schemaMu guards both and undeclared.
+	schemaMu   sync.Mutex
+	schemas    map[string]providers.Provider
+	made       []providers.Provider
 	undeclared map[string]*resourceType // types only state still has, by type name
 }
 
-// resourceType is what the engine needs of a resource's type.
+// resourceType is what the engine needs of a resource block: its type's
+// schema and the provider configuration it is bound to.
 type resourceType struct {
-	provider string
-	managed  providers.Resource
-	data     providers.DataSource
-	schema   providers.Schema
-	spec     hcldec.Spec
-	ty       cty.Type
-	keys     map[string][]string
-	secret   []string
+	provider string // the provider's name
+	// conf is the provider configuration the block uses; nil for the types
+	// of instances only state still has, which use the provider recorded
+	// for each instance.
+	conf *providerConfig
+	// managed and data come from the schema provider: for schemas and
+	// configuration checks, never for calls.
+	managed providers.Resource
+	data    providers.DataSource
+	schema  providers.Schema
+	spec    hcldec.Spec
+	ty      cty.Type
+	keys    map[string][]string
+	secret  []string
 }
 
 // Load reads the configuration in opts.Dir, resolves root variables and
@@ -122,16 +144,21 @@ func newEngine(opts Options, cfg *config.Config) *Engine {
 	if opts.Parallelism < 1 {
 		opts.Parallelism = DefaultParallelism
 	}
+	if opts.PlanTime.IsZero() {
+		opts.PlanTime = time.Now()
+	}
+	opts.PlanTime = opts.PlanTime.UTC()
+	funcs, funcWarnings := lang.FunctionTable(cfg.Dir, opts.PlanTime)
 	return &Engine{
-		opts:  opts,
-		cfg:   cfg,
-		funcs: lang.Functions(cfg.Dir),
-		refs:  map[string][]hcl.Traversal{},
-		types: map[string]*resourceType{},
-		provs: map[string]providers.Provider{},
-		sem:   make(chan struct{}, opts.Parallelism),
+		opts:         opts,
+		cfg:          cfg,
+		funcs:        funcs,
+		funcWarnings: funcWarnings,
+		types:        map[string]*resourceType{},
+		sem:          make(chan struct{}, opts.Parallelism),
 
-		configured: map[string]bool{},
+		pconfs:     map[string]*providerConfig{},
+		schemas:    map[string]providers.Provider{},
 		undeclared: map[string]*resourceType{},
 	}
 }
@@ -143,6 +170,11 @@ func (e *Engine) Config() *config.Config { return e.cfg }
 func (e *Engine) Variables() map[string]cty.Value { return e.vars }
 
 func (e *Engine) prepare() hcl.Diagnostics {
+	// A configuration for another plumb may use what this one lacks: say
+	// that first, and only that.
+	if d := config.CheckRequiredVersion(e.cfg.Settings, Version); d.HasErrors() {
+		return d
+	}
 	diags := e.resolveTypes()
 	vars, vdiags := resolveVariables(e.cfg, e.opts.Inputs, e.funcs)
 	e.vars = vars
@@ -153,12 +185,14 @@ func (e *Engine) prepare() hcl.Diagnostics {
 	return append(diags, e.buildGraph()...)
 }
 
-// resolveTypes finds the provider and schema of every resource block.
+// resolveTypes finds the provider, schema and provider configuration of
+// every resource block.
 func (e *Engine) resolveTypes() hcl.Diagnostics {
-	var diags hcl.Diagnostics
+	diags := e.declareProviders(e.cfg)
 	reg := e.opts.Registry
-	for _, addr := range keys(e.cfg.Resources) {
-		r := e.cfg.Resources[addr]
+	mod := e.cfg
+	for _, addr := range keys(mod.Resources) {
+		r := mod.Resources[addr]
 		var name string
 		var ok bool
 		if r.Mode == config.Data {
@@ -179,17 +213,13 @@ func (e *Engine) resolveTypes() hcl.Diagnostics {
 			})
 			continue
 		}
-		if r.Provider != "" && r.Provider != name {
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Wrong provider for " + r.Type,
-				Detail:   fmt.Sprintf("%s is served by provider %q, not %q. Remove the provider argument or name %q.", r.Type, name, r.Provider, name),
-				Subject:  r.DeclRange.Ptr(),
-			})
+		conf, cdiags := e.bindResource(mod, r, name)
+		diags = append(diags, cdiags...)
+		if cdiags.HasErrors() {
 			continue
 		}
-		p := e.provider(name)
-		rt := &resourceType{provider: name}
+		p := e.schemaProvider(name)
+		rt := &resourceType{provider: name, conf: conf}
 		if r.Mode == config.Data {
 			rt.data = p.DataSources()[r.Type]
 			rt.schema = rt.data.Schema()
@@ -201,216 +231,22 @@ func (e *Engine) resolveTypes() hcl.Diagnostics {
 		rt.ty = rt.schema.ImpliedType()
 		rt.keys = rt.schema.ElementKeys()
 		rt.secret = rt.schema.SensitivePaths()
-		e.types[addr] = rt
-	}
-	for name, pb := range e.cfg.Providers {
-		if _, ok := reg.Factory(name); !ok {
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  fmt.Sprintf("Unknown provider %q", name),
-				Detail:   fmt.Sprintf("This plumb has the providers %v%s.", reg.Names(), suggest(name, reg.Names(), "; did you mean %q?")),
-				Subject:  pb.DeclRange.Ptr(),
-			})
-			continue
-		}
-		e.provider(name)
+		e.types[mod.Path.Prefix()+addr] = rt
 	}
 	return diags
-}
-
-// provider returns the one instance of the named provider for this run.
-func (e *Engine) provider(name string) providers.Provider {
-	if p, ok := e.provs[name]; ok {
-		return p
-	}
-	f, _ := e.opts.Registry.Factory(name)
-	p := f()
-	e.provs[name] = p
-	return p
-}
-
-// RequestCounts adds up the API requests every provider made in this run,
-// keyed "service:Operation".
-func (e *Engine) RequestCounts() map[string]int {
-	out := map[string]int{}
-	for _, p := range e.provs {
-		if rc, ok := p.(providers.RequestCounter); ok {
-			for k, n := range rc.RequestCounts() {
-				out[k] += n
-			}
-		}
-	}
-	return out
 }
 
 // Close releases providers that hold resources.
 func (e *Engine) Close() error {
 	var errs []error
-	for _, p := range e.provs {
+	e.schemaMu.Lock()
+	defer e.schemaMu.Unlock()
+	for _, p := range e.made {
 		if c, ok := p.(providers.Closer); ok {
 			errs = append(errs, c.Close())
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// buildGraph makes one node per local, provider, resource and output, and
-// an edge for every reference, then reports cycles by their members.
-func (e *Engine) buildGraph() hcl.Diagnostics {
-	g := graph.New()
-	var diags hcl.Diagnostics
-	connect := func(node string, travs []hcl.Traversal, counted, eached bool) {
-		g.Add(node)
-		e.refs[node] = append(e.refs[node], travs...)
-		for _, t := range travs {
-			switch t.RootName() {
-			case "count":
-				if !counted {
-					diags = append(diags, misplaced(t, "count.index", "count"))
-				}
-				continue
-			case "each":
-				if !eached {
-					diags = append(diags, misplaced(t, "each.key and each.value", "for_each"))
-				}
-				continue
-			}
-			target, d := refTarget(e.cfg, t)
-			if d != nil {
-				diags = append(diags, d)
-				continue
-			}
-			if target != "" {
-				g.Connect(node, target)
-			}
-		}
-	}
-	for name, l := range e.cfg.Locals {
-		connect("local."+name, l.Expr.Variables(), false, false)
-	}
-	for addr, r := range e.cfg.Resources {
-		rt, ok := e.types[addr]
-		if !ok {
-			continue
-		}
-		travs := hcldec.Variables(r.Config, rt.spec)
-		var meta []hcl.Traversal
-		if r.Count != nil {
-			meta = append(meta, r.Count.Variables()...)
-		}
-		if r.ForEach != nil {
-			meta = append(meta, r.ForEach.Variables()...)
-		}
-		connect(addr, append(travs, r.DependsOn...), r.Count != nil, r.ForEach != nil)
-		connect(addr, meta, false, false)
-		g.Connect(addr, "provider."+rt.provider)
-	}
-	for name := range e.provs {
-		node := "provider." + name
-		var travs []hcl.Traversal
-		if pb, ok := e.cfg.Providers[name]; ok {
-			travs = hcldec.Variables(pb.Config, e.provs[name].Schema().DecoderSpec())
-		}
-		connect(node, travs, false, false)
-	}
-	for name, o := range e.cfg.Outputs {
-		connect("output."+name, append(o.Expr.Variables(), o.DependsOn...), false, false)
-	}
-	for _, cycle := range g.Cycles() {
-		diags = append(diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Cycle in references",
-			Detail:   fmt.Sprintf("These refer to each other in a circle, so none can be evaluated first: %v. Break the circle by removing one of the references.", cycle),
-			Subject:  e.declRange(cycle[0]),
-		})
-	}
-	e.graph = g
-	e.deps = map[string][]string{}
-	for addr, r := range e.cfg.Resources {
-		if r.Mode == config.Managed {
-			e.deps[addr] = e.resourceDeps(addr)
-		}
-	}
-	return diags
-}
-
-func misplaced(t hcl.Traversal, what, meta string) *hcl.Diagnostic {
-	return &hcl.Diagnostic{
-		Severity: hcl.DiagError,
-		Summary:  "Reference to " + t.RootName() + " out of place",
-		Detail:   fmt.Sprintf("%s can be used only inside a resource or data block that sets %s.", what, meta),
-		Subject:  t.SourceRange().Ptr(),
-	}
-}
-
-// declRange finds where a graph node is declared, for diagnostics.
-func (e *Engine) declRange(node string) *hcl.Range {
-	if r, ok := e.cfg.Resources[node]; ok {
-		return r.DeclRange.Ptr()
-	}
-	kind, name, _ := cutDot(node)
-	switch kind {
-	case "local":
-		if l, ok := e.cfg.Locals[name]; ok {
-			return l.DeclRange.Ptr()
-		}
-	case "output":
-		if o, ok := e.cfg.Outputs[name]; ok {
-			return o.DeclRange.Ptr()
-		}
-	case "provider":
-		if p, ok := e.cfg.Providers[name]; ok {
-			return p.DeclRange.Ptr()
-		}
-	}
-	return nil
-}
-
-func cutDot(s string) (string, string, bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '.' {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
-}
-
-// resourceDeps lists the managed resources a resource depends on, through
-// locals, data sources and providers but not through other resources.
-func (e *Engine) resourceDeps(addr string) []string {
-	seen := map[string]bool{addr: true}
-	var out []string
-	work := e.graph.DependsOn(addr)
-	for len(work) > 0 {
-		n := work[len(work)-1]
-		work = work[:len(work)-1]
-		if seen[n] {
-			continue
-		}
-		seen[n] = true
-		if r, ok := e.cfg.Resources[n]; ok && r.Mode == config.Managed {
-			out = append(out, n)
-			continue
-		}
-		work = append(work, e.graph.DependsOn(n)...)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// Graph returns the reference graph in Graphviz DOT form.
-func (e *Engine) Graph() string {
-	var b []byte
-	b = append(b, "digraph plumb {\n  rankdir = \"RL\";\n"...)
-	nodes := e.graph.Nodes()
-	sort.Strings(nodes)
-	for _, n := range nodes {
-		b = fmt.Appendf(b, "  %q;\n", n)
-		for _, d := range e.graph.DependsOn(n) {
-			b = fmt.Appendf(b, "  %q -> %q;\n", n, d)
-		}
-	}
-	return string(append(b, "}\n"...))
 }
 
 func workingDir() string {

@@ -19,29 +19,36 @@ type instance struct {
 	addr string
 }
 
-// expand evaluates count or for_each and lists the instances of r, sorted
-// by key.
-func expand(r *config.Resource, ctx *hcl.EvalContext) ([]instance, hcl.Diagnostics) {
-	base := r.Addr()
+// expand evaluates count or for_each and lists the instances of r in the
+// module instance whose address prefix is prefix ("" for the root, else
+// "module.a[\"x\"]."), sorted by key.
+func expand(r *config.Resource, prefix string, ctx *hcl.EvalContext) ([]instance, hcl.Diagnostics) {
+	return expandMeta(r.Count, r.ForEach, prefix+r.Addr(), ctx)
+}
+
+// expandMeta evaluates count or for_each (either may be nil) and lists the
+// instances of base, sorted by key: what a resource, a module call or a
+// provider block with those arguments expands to.
+func expandMeta(count, forEach hcl.Expression, base string, ctx *hcl.EvalContext) ([]instance, hcl.Diagnostics) {
 	switch {
-	case r.Count != nil:
-		v, diags := r.Count.Value(ctx)
+	case count != nil:
+		v, diags := count.Value(ctx)
 		if diags.HasErrors() {
 			return nil, diags
 		}
 		if v.ContainsMarked() {
-			return nil, sensitiveMeta(r.Count, "count")
+			return nil, sensitiveMeta(count, "count")
 		}
 		if !v.IsKnown() {
-			return nil, notKnownYet(r.Count, "count")
+			return nil, notKnownYet(count, "count")
 		}
 		n, err := convert.Convert(v, cty.Number)
 		if err != nil || n.IsNull() {
-			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid count", Detail: "count must be a whole number, zero or more.", Subject: r.Count.Range().Ptr()}}
+			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid count", Detail: "count must be a whole number, zero or more.", Subject: count.Range().Ptr()}}
 		}
 		c, acc := n.AsBigFloat().Int64()
 		if acc != big.Exact || c < 0 {
-			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid count", Detail: fmt.Sprintf("count must be a whole number, zero or more; it is %s.", n.AsBigFloat().String()), Subject: r.Count.Range().Ptr()}}
+			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid count", Detail: fmt.Sprintf("count must be a whole number, zero or more; it is %s.", n.AsBigFloat().String()), Subject: count.Range().Ptr()}}
 		}
 		out := make([]instance, c)
 		for i := range out {
@@ -49,19 +56,19 @@ func expand(r *config.Resource, ctx *hcl.EvalContext) ([]instance, hcl.Diagnosti
 			out[i] = instance{key: k, addr: base + config.KeyString(k)}
 		}
 		return out, nil
-	case r.ForEach != nil:
-		v, diags := r.ForEach.Value(ctx)
+	case forEach != nil:
+		v, diags := forEach.Value(ctx)
 		if diags.HasErrors() {
 			return nil, diags
 		}
 		if v.IsMarked() {
-			return nil, sensitiveMeta(r.ForEach, "for_each")
+			return nil, sensitiveMeta(forEach, "for_each")
 		}
 		if !v.IsKnown() {
-			return nil, notKnownYet(r.ForEach, "for_each")
+			return nil, notKnownYet(forEach, "for_each")
 		}
 		if v.IsNull() {
-			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid for_each", Detail: "for_each is null; give it a map or a set of strings.", Subject: r.ForEach.Range().Ptr()}}
+			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid for_each", Detail: "for_each is null; give it a map or a set of strings.", Subject: forEach.Range().Ptr()}}
 		}
 		ty := v.Type()
 		var out []instance
@@ -75,7 +82,7 @@ func expand(r *config.Resource, ctx *hcl.EvalContext) ([]instance, hcl.Diagnosti
 			for it := v.ElementIterator(); it.Next(); {
 				_, ev := it.Element()
 				if ev.IsNull() || !ev.IsKnown() {
-					return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid for_each", Detail: "for_each holds a null or unknown string.", Subject: r.ForEach.Range().Ptr()}}
+					return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid for_each", Detail: "for_each holds a null or unknown string.", Subject: forEach.Range().Ptr()}}
 				}
 				out = append(out, instance{key: ev, each: ev, addr: base + config.KeyString(ev)})
 			}
@@ -83,7 +90,7 @@ func expand(r *config.Resource, ctx *hcl.EvalContext) ([]instance, hcl.Diagnosti
 			return nil, hcl.Diagnostics{{
 				Severity: hcl.DiagError, Summary: "Invalid for_each",
 				Detail:  fmt.Sprintf("for_each takes a map or a set of strings, not %s. A list converts with toset(...).", ty.FriendlyName()),
-				Subject: r.ForEach.Range().Ptr(),
+				Subject: forEach.Range().Ptr(),
 			}}
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i].key.AsString() < out[j].key.AsString() })
@@ -103,9 +110,10 @@ func sensitiveMeta(expr hcl.Expression, meta string) hcl.Diagnostics {
 	}}
 }
 
-// instanceAddr is the address of one instance of r.
-func instanceAddr(r *config.Resource, in instance) config.Addr {
-	return config.Addr{Mode: r.Mode, Type: r.Type, Name: r.Name, Key: in.key}
+// instanceAddr is the address of one instance of r in the module instance
+// of s.
+func instanceAddr(s *scope, r *config.Resource, in instance) config.Addr {
+	return config.Addr{Module: s.addr, Mode: r.Mode, Type: r.Type, Name: r.Name, Key: in.key}
 }
 
 func notKnownYet(expr hcl.Expression, meta string) hcl.Diagnostics {

@@ -3,9 +3,10 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
+	"strings"
 	"sync"
-	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -22,13 +23,23 @@ type planner struct {
 	st      *state.State
 	byRes   map[string][]*state.Instance // state instances by resource address
 	imports map[string]*config.Import
-	// picked limits a resource to the instances -target names.
+	// picked limits a resource to the instances -target names, by the
+	// resource's configuration address.
 	picked map[string][]config.Addr
+	// pending are the addresses of objects a dead run began to create
+	// (state.State.Pending), planned as tainted instances.
+	pending map[string]bool
 
 	mu       sync.Mutex
 	changes  []*plan.Change
 	warnings []string
 	claimed  map[string]claim // "type\x00identity" → who claimed it first
+	// handled are the resources (in a module instance: module.a["x"].t.n)
+	// a resource node planned; what state has beyond them is orphaned.
+	handled map[string]bool
+	// doomed are instances to delete, found during the walk; they are
+	// refreshed and planned after it.
+	doomed []doomed
 }
 
 // claim is an instance that claimed an identity (a zone, a file path).
@@ -40,7 +51,8 @@ type claim struct {
 // Plan compares the configuration with st and returns the changes that
 // would make the estate match it. st is not modified.
 func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Diagnostics) {
-	p := &planner{walk: e.newWalk(), st: st, byRes: groupByResource(st), imports: map[string]*config.Import{}, claimed: map[string]claim{}, picked: e.targetedInstances()}
+	work, pending := withPending(st)
+	p := &planner{walk: e.newWalk(), st: work, byRes: groupByResource(work), imports: map[string]*config.Import{}, claimed: map[string]claim{}, picked: e.targetedInstances(), handled: map[string]bool{}, pending: pending}
 	for _, im := range e.cfg.Imports {
 		p.imports[im.To.String()] = im
 	}
@@ -59,24 +71,66 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Plan interrupted", Detail: "The plan is incomplete and was not saved; nothing was changed."})
 	}
 	sort.Slice(p.changes, func(i, j int) bool { return p.changes[i].Addr < p.changes[j].Addr })
+	fillActionReasons(p.changes)
 	out := &plan.Plan{
-		PlumbVersion: Version,
-		Lineage:      st.Lineage,
-		Serial:       st.Serial,
-		Destroy:      e.opts.Destroy,
-		Targets:      e.opts.Targets,
-		Variables:    e.vars,
-		Changes:      p.changes,
-		Warnings:     p.warnings,
-		Created:      time.Now().UTC(),
+		PlumbVersion:    Version,
+		Lineage:         st.Lineage,
+		Serial:          st.Serial,
+		Destroy:         e.opts.Destroy,
+		Targets:         e.opts.Targets,
+		AllowMassChange: e.opts.AllowMassChange,
+		Variables:       e.vars,
+		Changes:         p.changes,
+		Warnings:        p.warnings,
+		Created:         e.opts.PlanTime,
+
+		SensitiveVariables: e.sensitiveVariables(),
+		RequestCounts:      e.RequestCounts(),
 	}
 	sort.Strings(out.Warnings)
 	if !e.opts.Destroy && only == nil {
 		out.Outputs = p.outputChanges()
 	}
-	return out, diags
+	return out, append(diags, e.funcWarnings.Drain()...)
 }
 
+// withPending returns st with its pending objects (creates a dead run
+// began and never recorded) added as tainted instances, so that the plan
+// reads each one and replaces it if it exists or forgets it if not. st
+// is not changed. A pending object whose address state holds already (a
+// create_before_destroy replacement) is left to the next run.
+func withPending(st *state.State) (*state.State, map[string]bool) {
+	if len(st.Pending) == 0 {
+		return st, nil
+	}
+	work := *st
+	work.Resources = maps.Clone(st.Resources)
+	pending := map[string]bool{}
+	for addr, inst := range st.Pending {
+		if _, ok := work.Resources[addr]; ok {
+			continue
+		}
+		c := *inst
+		c.Tainted = true
+		work.Resources[addr] = &c
+		pending[addr] = true
+	}
+	return &work, pending
+}
+
+// sensitiveVariables names the root variables declared sensitive.
+func (e *Engine) sensitiveVariables() []string {
+	var out []string
+	for _, name := range keys(e.cfg.Variables) {
+		if e.cfg.Variables[name].Sensitive {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// groupByResource groups the instances of a state by resource, in its
+// module instance (module.a["x"].t.n).
 func groupByResource(st *state.State) map[string][]*state.Instance {
 	out := map[string][]*state.Instance{}
 	for _, inst := range st.Resources {
@@ -86,7 +140,15 @@ func groupByResource(st *state.State) map[string][]*state.Instance {
 	return out
 }
 
+// resourceOf is the address of the resource an instance in state belongs
+// to, in its module instance. Root instances, the common case, need no
+// parsing.
 func resourceOf(inst *state.Instance) string {
+	if strings.HasPrefix(inst.Addr, "module.") {
+		if a, err := config.ParseAddr(inst.Addr); err == nil {
+			return a.Resource()
+		}
+	}
 	if inst.Mode == string(config.Data) {
 		return "data." + inst.Type + "." + inst.Name
 	}
@@ -106,41 +168,97 @@ func (p *planner) add(c *plan.Change) {
 	p.mu.Unlock()
 }
 
-func (p *planner) planResource(ctx context.Context, r *config.Resource, rt *resourceType) error {
-	evalCtx := p.scope.evalContext(p.e.refs[r.Addr()])
-	insts, diags := expand(r, evalCtx)
-	if diags.HasErrors() {
-		p.addDiags(diags)
-		return errFailed
+// resourceGroup is the instances of one resource block in one module
+// instance.
+type resourceGroup struct {
+	s       *scope
+	evalCtx *hcl.EvalContext
+	insts   []instance
+	vals    []cty.Value
+	// static is the provider instance of every instance when the block's
+	// provider configuration has no for_each; nil otherwise.
+	static *providerInstance
+}
+
+// expandGroups expands a resource block in every instance of its module.
+func (w *walk) expandGroups(n *node) ([]*resourceGroup, int, hcl.Diagnostics) {
+	var groups []*resourceGroup
+	var diags hcl.Diagnostics
+	total := 0
+	for _, s := range w.scopes(n.mod) {
+		evalCtx := s.evalContext(n.refs)
+		insts, d := expand(n.res, s.prefix, evalCtx)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			continue
+		}
+		groups = append(groups, &resourceGroup{s: s, evalCtx: evalCtx, insts: insts, vals: make([]cty.Value, len(insts)), static: staticInstance(n.rt)})
+		total += len(insts)
 	}
-	prior := map[string]*state.Instance{}
-	for _, si := range p.byRes[r.Addr()] {
-		prior[si.Addr] = si
+	return groups, total, diags
+}
+
+// eachGroupInstance runs fn for every instance of every group, in
+// parallel under the engine's bound.
+func (w *walk) eachGroupInstance(ctx context.Context, groups []*resourceGroup, total int, fn func(g *resourceGroup, i int)) {
+	if len(groups) == 1 {
+		g := groups[0]
+		w.forEachIndex(ctx, len(g.insts), func(i int) { fn(g, i) })
+		return
 	}
-	vals := make([]cty.Value, len(insts))
-	failed := false
+	type ref struct{ g, i int }
+	flat := make([]ref, 0, total)
+	for gi, g := range groups {
+		for i := range g.insts {
+			flat = append(flat, ref{gi, i})
+		}
+	}
+	w.forEachIndex(ctx, len(flat), func(k int) { fn(groups[flat[k].g], flat[k].i) })
+}
+
+func (p *planner) planResource(ctx context.Context, n *node) error {
+	r, rt := n.res, n.rt
+	groups, total, diags := p.expandGroups(n)
+	p.addDiags(diags)
+	failed := diags.HasErrors()
 	var fmu sync.Mutex
-	picked := p.picked[r.Addr()]
-	p.forEachInstance(ctx, insts, func(i int, in instance) {
-		if picked != nil && !selectsAny(picked, instanceAddr(r, in)) {
+	picked := p.picked[n.name]
+	priors := make([]map[string]*state.Instance, len(groups))
+	for gi, g := range groups {
+		prior := map[string]*state.Instance{}
+		for _, si := range p.byRes[g.s.prefix+r.Addr()] {
+			prior[si.Addr] = si
+		}
+		priors[gi] = prior
+	}
+	index := make(map[*resourceGroup]int, len(groups))
+	for gi, g := range groups {
+		index[g] = gi
+	}
+	p.eachGroupInstance(ctx, groups, total, func(g *resourceGroup, i int) {
+		in := g.insts[i]
+		prior := priors[index[g]]
+		if picked != nil && !selectsAny(picked, instanceAddr(g.s, r, in)) {
 			// Not targeted: other instances see it as state has it.
-			vals[i] = cty.DynamicVal
+			g.vals[i] = cty.DynamicVal
 			if si := prior[in.addr]; si != nil {
 				if v, err := si.Value(rt.ty); err == nil {
-					vals[i] = markPaths(v, joinPaths(schemaPaths(rt.secret), si.Sensitive))
+					g.vals[i] = markPaths(v, joinPaths(schemaPaths(rt.secret), si.Sensitive))
 				}
 			}
 			return
 		}
-		ictx := instanceContext(evalCtx, in.key, in.each)
+		ictx := instanceContext(g.evalCtx, in.key, in.each)
 		var v cty.Value
-		var d hcl.Diagnostics
-		if r.Mode == config.Data {
-			v, d = p.planData(ctx, r, rt, in, ictx)
-		} else {
-			v, d = p.planInstance(ctx, r, rt, in, ictx, prior[in.addr])
+		pi, d := p.boundInstance(ctx, r, rt, g.static, in.addr, ictx)
+		if !d.HasErrors() {
+			if r.Mode == config.Data {
+				v, d = p.planData(ctx, r, rt, pi, in, ictx)
+			} else {
+				v, d = p.planInstance(ctx, r, rt, pi, in, ictx, prior[in.addr])
+			}
 		}
-		vals[i] = v
+		g.vals[i] = v
 		if d.HasErrors() {
 			fmu.Lock()
 			failed = true
@@ -148,31 +266,54 @@ func (p *planner) planResource(ctx context.Context, r *config.Resource, rt *reso
 		}
 		p.addDiags(d)
 	})
-	if r.Mode == config.Managed {
-		expanded := make(map[string]bool, len(insts))
-		for _, in := range insts {
-			expanded[in.addr] = true
+	for gi, g := range groups {
+		if r.Mode == config.Managed {
+			p.doomKeysGone(n, g, priors[gi], picked)
 		}
-		for _, si := range p.byRes[r.Addr()] {
-			if !expanded[si.Addr] && (picked == nil || selectsRecorded(picked, si.Addr)) {
-				p.planDelete(r, rt, si, "its key is no longer in count or for_each", false)
+		for i := range g.vals {
+			if g.vals[i] == cty.NilVal {
+				g.vals[i] = cty.DynamicVal
 			}
 		}
+		g.s.setResource(r.Addr(), aggregate(r, g.insts, g.vals))
 	}
-	for i := range vals {
-		if vals[i] == cty.NilVal {
-			vals[i] = cty.DynamicVal
-		}
-	}
-	p.scope.setResource(r.Addr(), aggregate(r, insts, vals))
 	if failed {
 		return errFailed
 	}
 	return nil
 }
 
-func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *resourceType, in instance, ictx *hcl.EvalContext, si *state.Instance) (cty.Value, hcl.Diagnostics) {
-	res := rt.managed
+// doomKeysGone notes for deletion the instances state has of a resource in
+// one module instance whose keys its count or for_each no longer has.
+func (p *planner) doomKeysGone(n *node, g *resourceGroup, prior map[string]*state.Instance, picked []config.Addr) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.handled[g.s.prefix+n.res.Addr()] = true
+	if len(prior) == len(g.insts) {
+		expandedAll := true
+		for _, in := range g.insts {
+			if prior[in.addr] == nil {
+				expandedAll = false
+				break
+			}
+		}
+		if expandedAll {
+			return
+		}
+	}
+	expanded := make(map[string]bool, len(g.insts))
+	for _, in := range g.insts {
+		expanded[in.addr] = true
+	}
+	for _, si := range p.byRes[g.s.prefix+n.res.Addr()] {
+		if !expanded[si.Addr] && (picked == nil || selectsRecorded(picked, si.Addr)) {
+			p.doomed = append(p.doomed, doomed{r: n.res, si: si, reason: "its key is no longer in count or for_each"})
+		}
+	}
+}
+
+func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *resourceType, pi *providerInstance, in instance, ictx *hcl.EvalContext, si *state.Instance) (cty.Value, hcl.Diagnostics) {
+	res := pi.resources[r.Type]
 	where := r.DeclRange.Ptr()
 	prior := cty.NullVal(rt.ty)
 	tainted := false
@@ -185,13 +326,16 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 		prior, tainted = v, si.Tainted
 		priorPaths = joinPaths(schemaPaths(rt.secret), si.Sensitive)
 	}
-	change := &plan.Change{Addr: in.addr, Mode: plan.Managed, Type: r.Type, Name: r.Name, Provider: rt.provider, Sensitive: mergeNames(rt.secret, priorPaths.TopNames()), Keys: rt.keys}
+	change := &plan.Change{Addr: in.addr, Mode: plan.Managed, Type: r.Type, Name: r.Name, Provider: rt.provider, ProviderConfig: pi.addr, Sensitive: mergeNames(rt.secret, priorPaths.TopNames()), Keys: rt.keys}
 	// What the provider says is redacted of the sensitive values it saw.
 	secrets := secretStrings(prior, priorPaths)
 
 	var diags hcl.Diagnostics
 	if prior.IsNull() {
 		if im, ok := p.imports[in.addr]; ok {
+			if d := p.checkImportProvider(im, rt, pi, ictx); d != nil {
+				return cty.DynamicVal, append(diags, d)
+			}
 			id, d := p.importObject(ctx, res, im, ictx, in.addr)
 			diags = append(diags, d...)
 			if d.HasErrors() {
@@ -243,20 +387,29 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
 	}
+	change.MassChange = massChange(d)
 	planned := resp.Planned
 	change.Before, change.After = refreshed, planned
-	paths := instancePaths(cfgPaths, cfgVal, planned)
+	paths := derivedPaths(rt.schema, instancePaths(cfgPaths, cfgVal, planned), planned)
 	change.Sensitive = mergeNames(change.Sensitive, paths.TopNames())
+	// What derives from a secret the object held before is as sensitive.
+	change.Sensitive = mergeNames(change.Sensitive, rt.schema.DerivedSensitive(change.Sensitive, refreshed, planned))
 	switch {
 	case refreshed.IsNull():
 		change.Action = plan.Create
 		change.Before = cty.NullVal(rt.ty)
-		if !prior.IsNull() {
+		switch {
+		case p.pending[in.addr]:
+			change.Reason = "an interrupted apply began to create it, and it does not exist"
+		case !prior.IsNull():
 			change.Reason = "it was deleted outside plumb"
 		}
 	case tainted:
 		change.Action = replaceAction(r)
 		change.Reason = "it is tainted: an earlier apply failed part way through creating it"
+		if p.pending[in.addr] {
+			change.Reason = "an interrupted apply began to create it and may have left it half made"
+		}
 	case len(resp.RequiresReplace) > 0:
 		change.Action = replaceAction(r)
 		change.RequiresReplace = resp.RequiresReplace
@@ -310,6 +463,41 @@ func ignoreChanges(lc config.Lifecycle, cfgVal, live cty.Value) cty.Value {
 	return cty.ObjectVal(vals)
 }
 
+// checkImportProvider refuses an import block whose provider argument
+// names another provider instance than the resource it imports into
+// uses: the object would be adopted through one and managed through the
+// other.
+func (p *planner) checkImportProvider(im *config.Import, rt *resourceType, pi *providerInstance, ictx *hcl.EvalContext) *hcl.Diagnostic {
+	if im.Provider == nil {
+		return nil
+	}
+	mismatch := func(named string) *hcl.Diagnostic {
+		return &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Import through another provider configuration",
+			Detail:   fmt.Sprintf("The import block names %s, but %s is managed by %s. Name the same provider configuration in both, or leave provider out of the import block.", named, im.To, pi.addr),
+			Subject:  im.Provider.Range.Ptr(),
+		}
+	}
+	conf, msg := p.e.resolveConf(p.e.cfg, im.Provider.Name, im.Provider.Alias)
+	if conf == nil {
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Reference to undeclared provider configuration " + im.Provider.Local(), Detail: msg, Subject: im.Provider.Range.Ptr()}
+	}
+	if conf != rt.conf {
+		return mismatch(conf.node)
+	}
+	if im.Provider.Key != nil {
+		key, d := providerKey(im.Provider, ictx)
+		if d.HasErrors() {
+			return d[0]
+		}
+		if !key.RawEquals(pi.key) {
+			return mismatch(conf.node + config.KeyString(key))
+		}
+	}
+	return nil
+}
+
 type imported struct {
 	id    string
 	state cty.Value
@@ -337,13 +525,13 @@ func (p *planner) importObject(ctx context.Context, res providers.Resource, im *
 	return imported{id: id, state: resp.State}, d
 }
 
-func (p *planner) planData(ctx context.Context, r *config.Resource, rt *resourceType, in instance, ictx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+func (p *planner) planData(ctx context.Context, r *config.Resource, rt *resourceType, pi *providerInstance, in instance, ictx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
 	cfgVal, secret, diags := decodeConfig(r, rt, ictx)
 	if diags.HasErrors() {
 		return cty.DynamicVal, diags
 	}
 	cfgPaths := joinPaths(schemaPaths(rt.secret), secret)
-	change := &plan.Change{Addr: in.addr, Mode: plan.Data, Type: r.Type, Name: r.Name, Provider: rt.provider, Sensitive: mergeNames(rt.secret, secret.TopNames()), Keys: rt.keys, Before: cty.NullVal(rt.ty)}
+	change := &plan.Change{Addr: in.addr, Mode: plan.Data, Type: r.Type, Name: r.Name, Provider: rt.provider, ProviderConfig: pi.addr, Sensitive: mergeNames(rt.secret, secret.TopNames()), Keys: rt.keys, Before: cty.NullVal(rt.ty)}
 	if !cfgVal.IsWhollyKnown() {
 		change.Action = plan.Read
 		change.After = cty.UnknownVal(rt.ty)
@@ -351,27 +539,27 @@ func (p *planner) planData(ctx context.Context, r *config.Resource, rt *resource
 		p.add(change)
 		return change.After, diags
 	}
-	v, d := readData(ctx, p.e, r, rt, in.addr, cfgVal, cfgPaths)
+	v, d := readData(ctx, p.e, r, pi.data[r.Type], in.addr, cfgVal, cfgPaths)
 	diags = append(diags, d...)
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
 	}
-	paths := instancePaths(cfgPaths, cfgVal, v)
+	paths := derivedPaths(rt.schema, instancePaths(cfgPaths, cfgVal, v), v)
 	change.Sensitive = mergeNames(change.Sensitive, paths.TopNames())
 	change.Action, change.After = plan.NoOp, v
 	p.add(change)
 	return markPaths(v, paths), diags
 }
 
-func readData(ctx context.Context, e *Engine, r *config.Resource, rt *resourceType, addr string, cfgVal cty.Value, cfgPaths state.Paths) (cty.Value, hcl.Diagnostics) {
+func readData(ctx context.Context, e *Engine, r *config.Resource, ds providers.DataSource, addr string, cfgVal cty.Value, cfgPaths state.Paths) (cty.Value, hcl.Diagnostics) {
 	secrets := secretStrings(cfgVal, cfgPaths)
-	if v, ok := rt.data.(providers.ConfigValidator); ok {
+	if v, ok := ds.(providers.ConfigValidator); ok {
 		if d := locateIn(redactDiags(v.ValidateConfig(ctx, cfgVal), secrets), addr, r); d.HasErrors() {
 			return cty.DynamicVal, d
 		}
 	}
 	done := e.observe(addr, plan.Read)
-	resp := rt.data.Read(ctx, providers.DataReadRequest{Config: cfgVal})
+	resp := ds.Read(ctx, providers.DataReadRequest{Config: cfgVal})
 	d := locateIn(redactDiags(resp.Diagnostics, secrets), addr, r)
 	done(diagErr(d))
 	return resp.State, d
@@ -381,11 +569,11 @@ func (p *planner) outputChanges() []*plan.OutputChange {
 	var out []*plan.OutputChange
 	for _, name := range keys(p.e.cfg.Outputs) {
 		o := p.e.cfg.Outputs[name]
-		after := p.scope.outputs[name]
+		after := p.root.outputs[name]
 		if after == cty.NilVal {
 			continue
 		}
-		oc := &plan.OutputChange{Name: name, After: after, Sensitive: o.Sensitive || p.scope.secret[name], Before: cty.NullVal(cty.DynamicPseudoType)}
+		oc := &plan.OutputChange{Name: name, After: after, Sensitive: o.Sensitive || p.root.secret[name], Before: cty.NullVal(cty.DynamicPseudoType)}
 		if prev, ok := p.st.Outputs[name]; ok {
 			if v, err := prev.Decode(); err == nil {
 				oc.Before = v
@@ -456,12 +644,25 @@ func (e *Engine) allowMass(diags hcl.Diagnostics) hcl.Diagnostics {
 		return diags
 	}
 	for _, d := range diags {
-		if _, ok := d.Extra.(providers.MassChange); ok {
+		if m, ok := d.Extra.(providers.MassChange); ok && d.Severity == hcl.DiagError {
 			d.Severity = hcl.DiagWarning
 			d.Summary = "Mass change allowed"
+			m.AllowedBy = "-allow-mass-change"
+			d.Extra = m
 		}
 	}
 	return diags
+}
+
+// massChange returns the mass change a provider's warnings say was let
+// through, for the plan to record; nil when there is none.
+func massChange(diags hcl.Diagnostics) *plan.MassChange {
+	for _, d := range diags {
+		if m, ok := d.Extra.(providers.MassChange); ok && d.Severity == hcl.DiagWarning {
+			return &plan.MassChange{Changed: m.Changed, Total: m.Total, Of: m.Of, Verb: m.Verb, AllowedBy: m.AllowedBy}
+		}
+	}
+	return nil
 }
 
 // claim records the identity an instance's configuration claims and

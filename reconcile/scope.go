@@ -13,11 +13,16 @@ import (
 	"github.com/plumbhq/plumb/reconcile/lang"
 )
 
-// scope holds every value evaluated so far in a walk and builds the
-// hcl.EvalContext for an expression from the values it refers to.
-// Nodes write their value once done; the graph guarantees that readers
-// run after the writers they depend on.
+// scope holds every value evaluated so far in one module instance during
+// a walk and builds the hcl.EvalContext for an expression from the values
+// it refers to. Nodes write their value once done; the graph guarantees
+// that readers run after the writers they depend on.
 type scope struct {
+	// addr is the module instance; prefix is its address followed by a
+	// dot ("" for the root), which instance addresses start with.
+	addr   config.ModuleInstance
+	prefix string
+
 	mu        sync.RWMutex
 	vars      cty.Value
 	locals    map[string]cty.Value
@@ -28,7 +33,7 @@ type scope struct {
 	path      cty.Value
 }
 
-func newScope(vars map[string]cty.Value, secretVars map[string]bool, funcs map[string]function.Function, dir, cwd string) *scope {
+func newScope(addr config.ModuleInstance, vars map[string]cty.Value, secretVars map[string]bool, funcs map[string]function.Function, root, dir, cwd string) *scope {
 	marked := make(map[string]cty.Value, len(vars))
 	for name, v := range vars {
 		if secretVars[name] {
@@ -36,7 +41,13 @@ func newScope(vars map[string]cty.Value, secretVars map[string]bool, funcs map[s
 		}
 		marked[name] = v
 	}
+	prefix := addr.String()
+	if prefix != "" {
+		prefix += "."
+	}
 	return &scope{
+		addr:      addr,
+		prefix:    prefix,
 		vars:      cty.ObjectVal(marked),
 		secret:    map[string]bool{},
 		locals:    map[string]cty.Value{},
@@ -44,7 +55,7 @@ func newScope(vars map[string]cty.Value, secretVars map[string]bool, funcs map[s
 		outputs:   map[string]cty.Value{},
 		funcs:     funcs,
 		path: cty.ObjectVal(map[string]cty.Value{
-			"root":   cty.StringVal(dir),
+			"root":   cty.StringVal(root),
 			"module": cty.StringVal(dir),
 			"cwd":    cty.StringVal(cwd),
 		}),
@@ -152,10 +163,11 @@ func instanceContext(parent *hcl.EvalContext, key cty.Value, each cty.Value) *hc
 	return child
 }
 
-// refTarget says which graph node a reference points at: "" when it
-// points at nothing in the graph (var, path, count, each), or a
-// diagnostic when it points at something undeclared.
+// refTarget says which graph node a reference written in module cfg
+// points at: "" when it points at nothing in the graph (var, path, count,
+// each), or a diagnostic when it points at something undeclared.
 func refTarget(cfg *config.Config, t hcl.Traversal) (string, *hcl.Diagnostic) {
+	prefix := cfg.Path.Prefix()
 	root := t.RootName()
 	rng := t.SourceRange()
 	undeclared := func(summary, detail string) *hcl.Diagnostic {
@@ -181,7 +193,7 @@ func refTarget(cfg *config.Config, t hcl.Traversal) (string, *hcl.Diagnostic) {
 			return "", undeclared("Reference to undeclared local value",
 				fmt.Sprintf("No local value %q is declared in a locals block%s.", name, suggest(name, keys(cfg.Locals), "; did you mean local.%s?")))
 		}
-		return "local." + name, nil
+		return prefix + "local." + name, nil
 	case "path", "count", "each", "self":
 		return "", nil
 	case "data":
@@ -194,7 +206,7 @@ func refTarget(cfg *config.Config, t hcl.Traversal) (string, *hcl.Diagnostic) {
 		if _, ok := cfg.Resources[addr]; !ok {
 			return "", undeclared("Reference to undeclared data source", fmt.Sprintf("No data %q %q block is declared.", typ, name))
 		}
-		return addr, nil
+		return prefix + addr, nil
 	}
 	name, ok := stepName(t, 1)
 	if !ok {
@@ -205,7 +217,7 @@ func refTarget(cfg *config.Config, t hcl.Traversal) (string, *hcl.Diagnostic) {
 		return "", undeclared("Reference to undeclared resource",
 			fmt.Sprintf("No resource %q %q is declared%s.", root, name, suggest(addr, resourceKeys(cfg), "; did you mean %s?")))
 	}
-	return addr, nil
+	return prefix + addr, nil
 }
 
 func keys[V any](m map[string]V) []string {

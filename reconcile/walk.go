@@ -34,8 +34,8 @@ type Event struct {
 // walk is the shared machinery of a plan or apply walk: the scope of
 // values, collected diagnostics and the per-node handlers.
 type walk struct {
-	e     *Engine
-	scope *scope
+	e    *Engine
+	root *scope
 
 	mu    sync.Mutex
 	diags hcl.Diagnostics
@@ -44,7 +44,7 @@ type walk struct {
 	validating bool
 
 	// resource is called for each resource node.
-	resource func(ctx context.Context, r *config.Resource, rt *resourceType) error
+	resource func(ctx context.Context, n *node) error
 }
 
 func (e *Engine) newWalk() *walk {
@@ -52,7 +52,12 @@ func (e *Engine) newWalk() *walk {
 	for name, v := range e.cfg.Variables {
 		secret[name] = v.Sensitive
 	}
-	return &walk{e: e, scope: newScope(e.vars, secret, e.funcs, e.cfg.Dir, workingDir())}
+	return &walk{e: e, root: newScope(nil, e.vars, secret, e.funcs, e.cfg.Dir, e.cfg.Dir, workingDir())}
+}
+
+// scopes returns the scopes of the instances of a module.
+func (w *walk) scopes(mod *config.Config) []*scope {
+	return []*scope{w.root}
 }
 
 func (w *walk) addDiags(d hcl.Diagnostics) {
@@ -90,81 +95,36 @@ func (w *walk) run(ctx context.Context, only map[string]bool) hcl.Diagnostics {
 	return w.diags
 }
 
-func (w *walk) visit(ctx context.Context, node string) error {
+func (w *walk) visit(ctx context.Context, name string) error {
+	n := w.e.nodes[name]
+	if n == nil {
+		return nil
+	}
 	var diags hcl.Diagnostics
-	kind, name, _ := cutDot(node)
-	switch kind {
-	case "local":
-		l := w.e.cfg.Locals[name]
-		v, d := l.Expr.Value(w.scope.evalContext(w.e.refs[node]))
-		diags = d
-		w.scope.setLocal(name, v)
-	case "output":
-		o := w.e.cfg.Outputs[name]
-		v, d := o.Expr.Value(w.scope.evalContext(w.e.refs[node]))
-		diags = d
-		v, secret := unmarkSensitive(v)
-		w.scope.setOutput(name, v, len(secret) > 0)
-	case "provider":
-		if w.validating {
-			diags = w.validateProvider(name)
-		} else {
-			diags = w.configureProvider(ctx, name)
+	switch n.kind {
+	case nodeResource:
+		return w.resource(ctx, n)
+	case nodeProvider:
+		diags = w.visitProvider(n.prov)
+	case nodeLocal:
+		for _, s := range w.scopes(n.mod) {
+			v, d := n.local.Expr.Value(s.evalContext(n.refs))
+			diags = append(diags, d...)
+			s.setLocal(n.local.Name, v)
 		}
-	default:
-		r, ok := w.e.cfg.Resources[node]
-		if !ok {
-			return nil
+	case nodeOutput:
+		for _, s := range w.scopes(n.mod) {
+			v, d := n.output.Expr.Value(s.evalContext(n.refs))
+			diags = append(diags, d...)
+			v, secret := unmarkSensitive(v)
+			s.setOutput(n.output.Name, v, len(secret) > 0)
 		}
-		return w.resource(ctx, r, w.e.types[node])
 	}
 	w.addDiags(diags)
 	if diags.HasErrors() && !w.validating {
 		return errFailed
 	}
 	return nil
-}
-
-// configureProvider configures a provider once per engine: a plan and
-// the apply that follows share the configured provider (and whatever it
-// has learnt, such as a list of zones).
-func (w *walk) configureProvider(ctx context.Context, name string) hcl.Diagnostics {
-	w.e.confMu.Lock()
-	defer w.e.confMu.Unlock()
-	if w.e.configured[name] {
-		return nil
-	}
-	diags := w.configureOnce(ctx, name)
-	if !diags.HasErrors() {
-		w.e.configured[name] = true
-	}
-	return diags
-}
-
-func (w *walk) configureOnce(ctx context.Context, name string) hcl.Diagnostics {
-	p := w.e.provs[name]
-	schema := p.Schema()
-	cfgVal := cty.NullVal(schema.ImpliedType())
-	var diags hcl.Diagnostics
-	var secrets []string
-	if pb, ok := w.e.cfg.Providers[name]; ok {
-		v, d := hcldec.Decode(pb.Config, schema.DecoderSpec(), w.scope.evalContext(w.e.refs["provider."+name]))
-		diags = append(diags, d...)
-		if d.HasErrors() {
-			return diags
-		}
-		// The provider boundary: providers never see marks. What they say
-		// back is redacted of the sensitive values they were given.
-		clean, paths := unmarkPaths(v)
-		secrets = secretStrings(clean, paths)
-		cfgVal = schema.Complete(clean)
-	}
-	resp := p.Configure(ctx, providers.ConfigureRequest{Config: cfgVal})
-	var rng *hcl.Range
-	if pb, ok := w.e.cfg.Providers[name]; ok {
-		rng = pb.DeclRange.Ptr()
-	}
-	return append(diags, locate(redactDiags(resp.Diagnostics, secrets), "provider "+name, rng)...)
 }
 
 // locate gives provider diagnostics a subject and names what they are
@@ -221,12 +181,12 @@ func mergeNames(a, b []string) []string {
 	return keys(set)
 }
 
-// forEachInstance runs fn for every instance, at most Parallelism at once
-// across the whole run, stopping early when the run is stopped.
-func (w *walk) forEachInstance(ctx context.Context, insts []instance, fn func(i int, in instance)) {
+// forEachIndex runs fn for 0 ≤ i < n, at most Parallelism at once across
+// the whole run, stopping early when the run is stopped.
+func (w *walk) forEachIndex(ctx context.Context, n int, fn func(i int)) {
 	var wg sync.WaitGroup
 	stop := w.e.opts.Stop
-	for i, in := range insts {
+	for i := range n {
 		select {
 		case <-stop:
 			wg.Wait()
@@ -239,7 +199,7 @@ func (w *walk) forEachInstance(ctx context.Context, insts []instance, fn func(i 
 		wg.Add(1)
 		go func() {
 			defer func() { <-w.e.sem; wg.Done() }()
-			fn(i, in)
+			fn(i)
 		}()
 	}
 	wg.Wait()
@@ -274,41 +234,4 @@ func (e *Engine) interrupted(ctx context.Context) bool {
 	default:
 		return ctx.Err() != nil
 	}
-}
-
-// configureProviders configures the named providers outside a full walk:
-// the locals and variables their blocks refer to are evaluated first, and
-// a provider with no block is configured with a null configuration.
-// Problems go to w.diags; it reports whether all went well.
-func (w *walk) configureProviders(ctx context.Context, names []string) bool {
-	var starts []string
-	var loose []string
-	seen := map[string]bool{}
-	for _, n := range names {
-		if seen[n] {
-			continue
-		}
-		seen[n] = true
-		if w.e.graph.Has("provider." + n) {
-			starts = append(starts, "provider."+n)
-		} else {
-			loose = append(loose, n)
-		}
-	}
-	if len(starts) > 0 {
-		saved := w.resource
-		w.resource = func(context.Context, *config.Resource, *resourceType) error { return nil }
-		only := w.e.graph.Reachable(starts...)
-		for n := range only {
-			if _, isResource := w.e.cfg.Resources[n]; isResource {
-				delete(only, n)
-			}
-		}
-		w.run(ctx, only)
-		w.resource = saved
-	}
-	for _, n := range loose {
-		w.addDiags(w.configureProvider(ctx, n))
-	}
-	return !w.diags.HasErrors()
 }

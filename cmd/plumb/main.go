@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"sort"
 	"strings"
+	"syscall"
 )
 
 // Exit codes: 0 success (and, with -detailed-exitcode, no changes), 1 an
@@ -46,6 +48,8 @@ func commands() []command {
 		{"output", "Print output values", runOutput},
 		{"graph", "Print the reference graph in Graphviz DOT form", runGraph},
 		{"zones", "Generate configuration for existing zones: zones import DIR | -from route53", runZones},
+		{"taint", "Mark an instance in state for replacement by the next plan (plan -replace=ADDR is the better habit)", runTaint},
+		{"untaint", "Clear the taint of an instance in state", runUntaint},
 		{"force-unlock", "Break a state lock left by a dead run: force-unlock ID", runForceUnlock},
 		{"svn", "Subversion: check a commit (pre-commit hooks), restore or verify a backup", runSVN},
 		{"detect", "Find the clients behind a flood in access logs (and live connections): detect [FILE...]", runDetect},
@@ -54,6 +58,10 @@ func commands() []command {
 }
 
 func main() {
+	// A closed stdout (plumb plan | head -1) makes writes fail instead of
+	// killing the process, so the run ends through its error path, which
+	// releases the state lock.
+	signal.Ignore(syscall.SIGPIPE)
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

@@ -112,7 +112,7 @@ func TestS3BackendKilledHolderAndForceUnlock(t *testing.T) {
 	if id == "" {
 		t.Fatalf("no lock ID in:\n%s", r.stderr)
 	}
-	if r := plumbEnv(t, env, dir, "force-unlock", id); r.code != exitOK || !strings.Contains(r.stdout, "Broke the lock") {
+	if r := plumbEnv(t, env, dir, "force-unlock", "-force", id); r.code != exitOK || !strings.Contains(r.stdout, "Broke the lock") {
 		t.Fatalf("force-unlock:\n%s", r)
 	}
 	if r := plumbEnv(t, env, dir, "apply", "-auto-approve"); r.code != exitOK {

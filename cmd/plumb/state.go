@@ -106,7 +106,8 @@ func stateShow(a *app, args []string) int {
 
 // editState runs fn on the locked state and writes the result.
 func (a *app) editState(op string, fn func(st *state.State) error) int {
-	ctx := context.Background()
+	ctx, _, done := signals(a)
+	defer done()
 	b := a.backend()
 	st, unlock, ok := a.lockedState(ctx, b, op, 10*time.Second)
 	if !ok {
@@ -116,6 +117,9 @@ func (a *app) editState(op string, fn func(st *state.State) error) int {
 	st.PlumbVersion = reconcile.Version
 	if err := fn(st); err != nil {
 		return a.errorf("%v", err)
+	}
+	if !a.control().beginChanges() {
+		return exitError
 	}
 	if err := b.Write(ctx, st); err != nil {
 		return a.errorf("cannot write state: %v", err)
@@ -214,7 +218,8 @@ func runImport(a *app, args []string) int {
 		return exitError
 	}
 	defer e.Close()
-	ctx := context.Background()
+	ctx, _, done := signals(a)
+	defer done()
 	b := a.backend()
 	st, unlock, ok := a.lockedState(ctx, b, "import", rf.lockTimeout)
 	if !ok {
@@ -227,6 +232,9 @@ func runImport(a *app, args []string) int {
 	}
 	st.Resources[inst.Addr] = inst
 	st.PlumbVersion = reconcile.Version
+	if !a.control().beginChanges() {
+		return exitError
+	}
 	if err := b.Write(ctx, st); err != nil {
 		return a.errorf("cannot write state: %v", err)
 	}
@@ -235,17 +243,29 @@ func runImport(a *app, args []string) int {
 }
 
 func runForceUnlock(a *app, args []string) int {
-	fs := newFlagSet(a, "force-unlock", "force-unlock ID")
+	fs := newFlagSet(a, "force-unlock", "force-unlock [-force] ID")
+	force := fs.Bool("force", false, "break the lock without asking for confirmation")
 	if !parse(fs, args) {
 		return exitError
 	}
 	if fs.NArg() != 1 {
-		return a.errorf("usage: plumb force-unlock ID (the ID is in the error that reported the lock)")
+		return a.errorf("usage: plumb force-unlock [-force] ID (the ID is in the error that reported the lock)")
+	}
+	if !*force {
+		if !a.tty {
+			return a.errorf("force-unlock needs confirmation, and this is not a terminal. Make sure the run holding lock %s is gone, then pass -force.", fs.Arg(0))
+		}
+		fmt.Fprintf(a.stdout, "Breaking lock %s lets another run change the state while its holder may still be running.\nDo you really want to break it? Only 'yes' will be accepted.\n\n  Enter a value: ", fs.Arg(0))
+		line, _ := bufio.NewReader(a.stdin).ReadString('\n')
+		if strings.TrimSpace(line) != "yes" {
+			fmt.Fprintln(a.stdout, "\nThe lock was left in place.")
+			return exitError
+		}
 	}
 	info, err := a.backend().ForceUnlock(fs.Arg(0))
 	if err != nil {
 		return a.errorf("%v", err)
 	}
-	fmt.Fprintf(a.stdout, "Broke the lock %s held by %s@%s (pid %d, %s since %s).\n", info.ID, info.Who, info.Host, info.PID, info.Operation, info.Created)
+	fmt.Fprintf(a.stdout, "Broke the lock %s held by %s (pid %d, %s since %s).\n", info.ID, info.Holder(), info.PID, info.Operation, info.Created)
 	return exitOK
 }

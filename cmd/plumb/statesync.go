@@ -48,11 +48,15 @@ func statePush(a *app, args []string) int {
 	if err := st.UnmarshalJSON(raw); err != nil {
 		return a.errorf("%s is not a plumb state: %v", fs.Arg(0), err)
 	}
-	ctx := context.Background()
+	ctx, _, done := signals(a)
+	defer done()
 	b := a.backend()
 	if _, unlock, ok := a.lockedState(ctx, b, "state push", defaultLockTimeout); ok {
 		defer unlock()
 	} else {
+		return exitError
+	}
+	if !a.control().beginChanges() {
 		return exitError
 	}
 	if err := s3.PushState(ctx, b, st, *force); err != nil {

@@ -30,8 +30,19 @@ resource "aws_ebs_snapshot_policy" "web1" {
   # {host}, {instance}, {volume}, {device}, {date} and {time} are filled in.
   description = "{host}_backup-{date} {device}"
 
+  # Tags take the description's placeholders; copy_volume_tags = true would
+  # give each snapshot its volume's tags too.
   tags = {
     Backup = "daily"
-    Host   = "web1"
+    Name   = "{host}-{device}-{date}"
+  }
+
+  # Each completed snapshot is also copied to a second region, as Data
+  # Lifecycle Manager's cross-region copy does, and the copies are kept for a
+  # month (counted from when the snapshot was taken). encrypted = true, with
+  # an optional kms_key_id, encrypts the copies.
+  copy {
+    region = "eu-central-1"
+    retain = "30d"
   }
 }

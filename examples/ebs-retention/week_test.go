@@ -68,7 +68,7 @@ func TestWeek(t *testing.T) {
 	start := time.Date(2025, 3, 3, 3, 0, 0, 0, time.UTC) // a Monday, 03:00 UTC
 	c := &clock{now: start}
 	e := awstest.StartKumo(t)
-	shim := ec2shim.Start(t, e.URL(), ec2shim.Options{Now: c.Now, CompleteAfter: 25 * time.Minute})
+	shim := ec2shim.Start(t, e.URL(), ec2shim.Options{Now: c.Now, CompleteAfter: 25 * time.Minute, Region: "eu-west-1"})
 	shim.AddVolume(ec2shim.Volume{ID: "vol-0a1b2c3d4e5f60001", InstanceID: instance, Device: "/dev/xvda", Size: 8})
 	shim.AddVolume(ec2shim.Volume{ID: "vol-0a1b2c3d4e5f60002", InstanceID: instance, Device: "/dev/xvdf", Size: 100})
 	legacy := shim.AddSnapshot(ec2shim.Snapshot{VolumeID: "vol-0a1b2c3d4e5f60002", StartTime: start.Add(-24 * time.Hour),
@@ -91,7 +91,7 @@ func TestWeek(t *testing.T) {
 		fmt.Fprintf(&out, "\nAPI requests:\n  ec2: %s\n\n", counts)
 		var kept []string
 		for _, s := range shim.Snapshots() {
-			if s.Tags[aws.OwnerTag] != addr {
+			if s.Tags[aws.OwnerTag] != addr || s.Region != "eu-west-1" {
 				continue
 			}
 			if _, ok := made[s.ID]; !ok {
@@ -108,6 +108,7 @@ func TestWeek(t *testing.T) {
 		if _, ok := shim.Snapshot(legacy); !ok {
 			t.Fatalf("day %d: the cron script's snapshot %s was deleted", day, legacy)
 		}
+		checkCopies(t, shim, day, made)
 	}
 	golden := "week.txt"
 	if *update {
@@ -122,6 +123,43 @@ func TestWeek(t *testing.T) {
 	}
 	if !bytes.Equal(want, out.Bytes()) {
 		t.Errorf("the week's output differs from %s (run with -update if the change is intended):\n%s", golden, out.String())
+	}
+}
+
+// checkCopies checks that on day each snapshot of an earlier day (they
+// complete within 25 minutes) has one copy in eu-central-1, tagged with
+// its source, volume and start time, and that nothing else is there:
+// copies are kept 30 days, longer than this test runs.
+func checkCopies(t *testing.T, shim *ec2shim.Shim, day int, made map[string]int) {
+	t.Helper()
+	sources := map[string]ec2shim.Snapshot{}
+	for _, s := range shim.Snapshots() {
+		if s.Region == "eu-west-1" && s.Tags[aws.OwnerTag] == addr {
+			sources[s.ID] = s
+		}
+	}
+	copied := map[string]bool{}
+	for _, c := range shim.Snapshots() {
+		if c.Region != "eu-central-1" {
+			continue
+		}
+		src := c.Tags[aws.CopyOfTag]
+		d, ok := made[src]
+		switch {
+		case c.Tags[aws.OwnerTag] != addr || !ok || d >= day:
+			t.Errorf("day %d: unexpected copy %s of %q (made day %d) with tags %v", day, c.ID, src, d, c.Tags)
+		case copied[src]:
+			t.Errorf("day %d: %s copied twice", day, src)
+		case c.Tags["Backup"] != "daily" || !strings.HasPrefix(c.Tags["Name"], "web1-/dev/xvd"):
+			t.Errorf("day %d: copy %s lacks its source's tags: %v", day, c.ID, c.Tags)
+		}
+		if s, ok := sources[src]; ok && (c.Tags[aws.VolumeTag] != s.VolumeID || c.Tags[aws.TakenTag] != s.StartTime.UTC().Format(time.RFC3339)) {
+			t.Errorf("day %d: copy %s of %s is tagged %v", day, c.ID, src, c.Tags)
+		}
+		copied[src] = true
+	}
+	if want := 2 * day; len(copied) != want {
+		t.Errorf("day %d: %d snapshots copied to eu-central-1, want %d", day, len(copied), want)
 	}
 }
 

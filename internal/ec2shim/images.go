@@ -51,7 +51,7 @@ func (s *Shim) describeImages(c *call) {
 	candidates := st.imgIDs.sorted()
 	if len(ids) > 0 {
 		for _, id := range ids {
-			if st.images[id] == nil {
+			if st.imageIn(id, c.region) == nil {
 				c.invalid("InvalidAMIID.NotFound", "The image id '["+id+"]' does not exist")
 				return
 			}
@@ -59,7 +59,8 @@ func (s *Shim) describeImages(c *call) {
 		candidates = sortedUnique(ids)
 	}
 	pageIDs, next := pg.scan(candidates, func(id string) bool {
-		return (owners == nil || owners[Account]) && imageMatches(fs, st.images[id])
+		im := st.imageIn(id, c.region)
+		return im != nil && (owners == nil || owners[Account]) && imageMatches(fs, im)
 	})
 	c.reply(func(x *xmlw) {
 		x.open("imagesSet")

@@ -34,9 +34,21 @@
 //   - CreateTags on snapshots and volumes (a request naming other
 //     resources goes upstream to kumo), all or nothing, with the same tag
 //     rules as CreateSnapshot.
+//   - CopySnapshot (copy.go): sent to the destination region, like EC2;
+//     the source must exist in SourceRegion and be completed
+//     (IncorrectState otherwise); the copy starts pending, with the
+//     arbitrary volume ID vol-ffffffff real copies carry, and completes
+//     like a new snapshot (Options); Encrypted and KmsKeyId (which needs
+//     Encrypted) are kept, an encrypted source gives an encrypted copy; at
+//     most 20 copies may be in flight per destination region
+//     (ResourceLimitExceeded), EC2's documented quota.
 //   - DescribeImages: Owner, ImageId.N, filters image-id, name and
 //     block-device-mapping.snapshot-id, paging; AMIs exist only through
 //     RegisterImage, a test helper, since plumb never makes them.
+//   - Regions: every volume, snapshot and AMI lives in one region, and a
+//     request sees only those of the region it is signed for (an unsigned
+//     one, the home region: Options.Region). Helpers put what they seed
+//     in the home region unless told otherwise.
 //   - RequestLimitExceeded (HTTP 503), EC2's throttling error, injected on
 //     demand (Faults).
 //
@@ -62,8 +74,8 @@ import (
 	"time"
 )
 
-// The account and region the shim plays. Snapshots of other accounts can
-// be seeded with Snapshot.OwnerID.
+// The account and the default home region the shim plays. Snapshots of
+// other accounts can be seeded with Snapshot.OwnerID.
 const (
 	Account = "123456789012"
 	Region  = "us-east-1"
@@ -74,6 +86,10 @@ const (
 // Options configure a Shim. The zero value is usable: the system clock,
 // snapshots completed by the first listing after they were created.
 type Options struct {
+	// Region is the home region: where AddVolume, AddSnapshot and
+	// RegisterImage put what has no Region of its own, and what an
+	// unsigned request sees. Region (us-east-1) when empty.
+	Region string
 	// Now is the shim's clock, stamped on new snapshots and used to
 	// complete them; nil means time.Now. Tests share it with the code
 	// under test to walk through days.
@@ -94,8 +110,8 @@ type Options struct {
 type Shim struct {
 	opts  Options
 	now   func() time.Time
-	proxy *httputil.ReverseProxy // nil without an upstream
-	url   string                 // set by Start
+	proxy http.Handler // nil without an upstream
+	url   string       // set by Start
 
 	countMu  sync.Mutex
 	counts   map[string]int
@@ -114,6 +130,7 @@ var serve = map[string]func(*Shim, *call){
 	"DeleteSnapshot":    (*Shim).deleteSnapshot,
 	"CreateTags":        (*Shim).createTags,
 	"DescribeImages":    (*Shim).describeImages,
+	"CopySnapshot":      (*Shim).copySnapshot,
 }
 
 // New returns a shim that passes requests it does not serve to upstream
@@ -124,6 +141,9 @@ func New(upstream string, o Options) (*Shim, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if s.opts.Region == "" {
+		s.opts.Region = Region
+	}
 	s.store.init()
 	if upstream != "" {
 		u, err := url.Parse(upstream)
@@ -133,6 +153,14 @@ func New(upstream string, o Options) (*Shim, error) {
 		s.proxy = &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) { pr.SetURL(u) }}
 	}
 	return s, nil
+}
+
+// NewInFront returns a shim that passes requests it does not serve to
+// next, in the same process (such as an awstest Route53Shim).
+func NewInFront(next http.Handler, o Options) *Shim {
+	s, _ := New("", o)
+	s.proxy = next
+	return s
 }
 
 // Start serves a new shim on 127.0.0.1 for the test; t.Cleanup stops it.
@@ -176,7 +204,8 @@ func (s *Shim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // parse reads an EC2 Query request for an action the shim serves. It
 // returns false, with r's body restored, for anything else.
 func (s *Shim) parse(w http.ResponseWriter, r *http.Request) (*call, bool) {
-	if r.URL.Path != "/" && r.URL.Path != "" || !signedFor(r, "ec2") {
+	scope := credentialScope(r)
+	if r.URL.Path != "/" && r.URL.Path != "" || scope != nil && scope[3] != "ec2" {
 		return nil, false
 	}
 	form := r.URL.Query()
@@ -201,19 +230,31 @@ func (s *Shim) parse(w http.ResponseWriter, r *http.Request) (*call, bool) {
 	if action == "CreateTags" && !allShimResources(form) {
 		return nil, false
 	}
-	return &call{w: w, form: form, action: action, requestID: s.store.requestID()}, true
+	region := s.opts.Region
+	if scope != nil {
+		region = scope[2]
+	}
+	return &call{w: w, form: form, action: action, region: region, requestID: s.store.requestID()}, true
 }
 
-// signedFor reports whether r is unsigned or signed for service.
-func signedFor(r *http.Request, service string) bool {
+// credentialScope returns the parts of a signed request's credential scope
+// (key ID, date, region, service, "aws4_request"): nil when r is unsigned,
+// and a scope naming no service when it is signed some other way.
+func credentialScope(r *http.Request) []string {
 	auth := r.Header.Get("Authorization")
 	i := strings.Index(auth, "Credential=")
 	if i < 0 {
-		return true
+		return nil
 	}
 	scope := strings.Split(strings.SplitN(auth[i+len("Credential="):], ",", 2)[0], "/")
-	return len(scope) == 5 && scope[3] == service
+	if len(scope) != 5 {
+		return []string{"", "", "", "", ""}
+	}
+	return scope
 }
+
+// HomeRegion is the region seeded objects go to by default.
+func (s *Shim) HomeRegion() string { return s.opts.Region }
 
 // allShimResources reports whether every ResourceId of a CreateTags names
 // a volume, snapshot or AMI, the resources the shim keeps.

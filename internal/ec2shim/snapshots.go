@@ -44,7 +44,10 @@ func writeSnapshot(x *xmlw, sn *Snapshot) {
 	x.text("ownerId", sn.OwnerID)
 	x.int("volumeSize", int64(sn.VolumeSize))
 	x.text("description", sn.Description)
-	x.bool("encrypted", false)
+	x.bool("encrypted", sn.Encrypted)
+	if sn.KmsKeyID != "" {
+		x.text("kmsKeyId", sn.KmsKeyID)
+	}
 	x.text("storageTier", "standard")
 	x.tagSet(sn.Tags)
 }
@@ -80,12 +83,12 @@ func (s *Shim) createSnapshot(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := &s.store
-	vol := st.volumes[volID]
+	vol := st.volumeIn(volID, c.region)
 	if vol == nil {
 		c.invalid("InvalidVolume.NotFound", "The volume '"+volID+"' does not exist.")
 		return
 	}
-	sn := st.addSnapshot(Snapshot{VolumeID: volID, Description: desc, State: StatePending, StartTime: s.now(), VolumeSize: vol.Size, Tags: tags})
+	sn := st.addSnapshot(Snapshot{Region: c.region, VolumeID: volID, Description: desc, State: StatePending, StartTime: s.now(), VolumeSize: vol.Size, Tags: tags})
 	c.reply(func(x *xmlw) { writeSnapshot(x, sn) })
 }
 
@@ -136,7 +139,7 @@ func (s *Shim) describeSnapshots(c *call) {
 	candidates := st.snapIDs.sorted()
 	if len(ids) > 0 {
 		for _, id := range ids {
-			if st.snaps[id] == nil {
+			if st.snapshotIn(id, c.region) == nil {
 				c.invalid("InvalidSnapshot.NotFound", "The snapshot '"+id+"' does not exist.")
 				return
 			}
@@ -144,8 +147,8 @@ func (s *Shim) describeSnapshots(c *call) {
 		candidates = sortedUnique(ids)
 	}
 	pageIDs, next := pg.scan(candidates, func(id string) bool {
-		sn := st.snaps[id]
-		return (owners == nil || owners[sn.OwnerID]) && snapshotMatches(fs, sn)
+		sn := st.snapshotIn(id, c.region)
+		return sn != nil && (owners == nil || owners[sn.OwnerID]) && snapshotMatches(fs, sn)
 	})
 	c.reply(func(x *xmlw) {
 		x.open("snapshotSet")
@@ -200,7 +203,7 @@ func (s *Shim) deleteSnapshot(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := &s.store
-	sn := st.snaps[id]
+	sn := st.snapshotIn(id, c.region)
 	switch {
 	case sn == nil:
 		c.invalid("InvalidSnapshot.NotFound", "The snapshot '"+id+"' does not exist.")

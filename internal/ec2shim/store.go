@@ -16,9 +16,11 @@ import (
 type Volume struct {
 	// ID is "vol-…"; AddVolume makes one up when it is empty.
 	ID string
+	// Region holds the volume; the shim's home region when empty.
+	Region string
 	// Size in GiB; 8 when zero.
 	Size int32
-	// AvailabilityZone defaults to us-east-1a.
+	// AvailabilityZone defaults to the region's first ("us-east-1a").
 	AvailabilityZone string
 	// InstanceID and Device describe the attachment; empty when the
 	// volume is available (unattached).
@@ -40,7 +42,10 @@ const (
 type Snapshot struct {
 	// ID is "snap-…"; AddSnapshot makes one up when it is empty.
 	ID string
+	// Region holds the snapshot; the shim's home region when empty.
+	Region string
 	// VolumeID is the volume it was taken from; it may no longer exist.
+	// Copies carry vol-ffffffff, as EC2's do.
 	VolumeID string
 	// Description, as given to CreateSnapshot.
 	Description string
@@ -56,6 +61,13 @@ type Snapshot struct {
 	VolumeSize int32
 	// Tags of the snapshot.
 	Tags map[string]string
+	// Encrypted, with KmsKeyID when a key other than the default was
+	// asked for, describes the snapshot's encryption.
+	Encrypted bool
+	KmsKeyID  string
+	// SourceSnapshotID and SourceRegion are set on copies made by
+	// CopySnapshot.
+	SourceSnapshotID, SourceRegion string
 
 	listings int // DescribeSnapshots answers that listed it as pending
 }
@@ -64,6 +76,7 @@ type Snapshot struct {
 // a snapshot from being deleted.
 type Image struct {
 	ID, Name   string
+	Region     string // the snapshot's
 	SnapshotID string // of the root device
 	Created    time.Time
 }
@@ -90,6 +103,29 @@ func (st *store) init() {
 func (st *store) requestID() string {
 	n := st.requests.Add(1)
 	return fmt.Sprintf("ec2a5b1d-%04x-4000-8000-%012x", n>>48&0xffff, n&0xffffffffffff)
+}
+
+// volumeIn, snapshotIn and imageIn return the object with the ID when it
+// lives in region, else nil: a request sees only its own region.
+func (st *store) volumeIn(id, region string) *Volume {
+	if v := st.volumes[id]; v != nil && v.Region == region {
+		return v
+	}
+	return nil
+}
+
+func (st *store) snapshotIn(id, region string) *Snapshot {
+	if sn := st.snaps[id]; sn != nil && sn.Region == region {
+		return sn
+	}
+	return nil
+}
+
+func (st *store) imageIn(id, region string) *Image {
+	if im := st.images[id]; im != nil && im.Region == region {
+		return im
+	}
+	return nil
 }
 
 // inUse returns the AMI that uses the snapshot, or "".
@@ -163,8 +199,11 @@ func (s *Shim) AddVolume(v Volume) string {
 	if v.Size == 0 {
 		v.Size = 8
 	}
+	if v.Region == "" {
+		v.Region = s.opts.Region
+	}
 	if v.AvailabilityZone == "" {
-		v.AvailabilityZone = Region + "a"
+		v.AvailabilityZone = v.Region + "a"
 	}
 	if v.Created.IsZero() {
 		v.Created = s.now()
@@ -199,6 +238,9 @@ func (s *Shim) AddSnapshot(sn Snapshot) string {
 	if sn.State == "" {
 		sn.State = StateCompleted
 	}
+	if sn.Region == "" {
+		sn.Region = s.opts.Region
+	}
 	if sn.ID != "" && s.store.snaps[sn.ID] != nil {
 		panic("ec2shim: snapshot " + sn.ID + " added twice")
 	}
@@ -208,7 +250,11 @@ func (s *Shim) AddSnapshot(sn Snapshot) string {
 // addSnapshot fills in defaults and stores sn.
 func (st *store) addSnapshot(sn Snapshot) *Snapshot {
 	if sn.ID == "" {
-		sn.ID = newID("snap-", func(id string) bool { return st.snaps[id] != nil }, sn.VolumeID, sn.StartTime.UTC().Format(time.RFC3339Nano))
+		parts := []string{sn.VolumeID, sn.StartTime.UTC().Format(time.RFC3339Nano)}
+		if sn.SourceSnapshotID != "" {
+			parts = append(parts, sn.Region, sn.SourceSnapshotID)
+		}
+		sn.ID = newID("snap-", func(id string) bool { return st.snaps[id] != nil }, parts...)
 	}
 	if sn.OwnerID == "" {
 		sn.OwnerID = Account
@@ -281,7 +327,7 @@ func (s *Shim) RegisterImage(name, snapshotID string) (string, error) {
 		return "", fmt.Errorf("ec2shim: register image %q: no snapshot %s", name, snapshotID)
 	}
 	id := newID("ami-", func(id string) bool { return st.images[id] != nil }, snapshotID, name)
-	st.images[id] = &Image{ID: id, Name: name, SnapshotID: snapshotID, Created: s.now()}
+	st.images[id] = &Image{ID: id, Name: name, Region: st.snaps[snapshotID].Region, SnapshotID: snapshotID, Created: s.now()}
 	st.imgIDs.add(id)
 	return id, nil
 }

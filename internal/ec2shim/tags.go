@@ -53,14 +53,14 @@ func (s *Shim) createTags(c *call) {
 	targets := make([]map[string]string, len(ids))
 	for i, id := range ids {
 		switch {
-		case strings.HasPrefix(id, "snap-") && st.snaps[id] != nil:
+		case strings.HasPrefix(id, "snap-") && st.snapshotIn(id, c.region) != nil:
 			targets[i] = st.snaps[id].Tags
-		case strings.HasPrefix(id, "vol-") && st.volumes[id] != nil:
+		case strings.HasPrefix(id, "vol-") && st.volumeIn(id, c.region) != nil:
 			if st.volumes[id].Tags == nil {
 				st.volumes[id].Tags = map[string]string{}
 			}
 			targets[i] = st.volumes[id].Tags
-		case strings.HasPrefix(id, "ami-") && st.images[id] != nil:
+		case strings.HasPrefix(id, "ami-") && st.imageIn(id, c.region) != nil:
 			c.invalid("UnsupportedOperation", "The ec2 shim does not keep tags on AMIs ("+id+").")
 			return
 		default:

@@ -64,7 +64,7 @@ func (s *Shim) describeVolumes(c *call) {
 	var candidates []string
 	if len(ids) > 0 {
 		for _, id := range ids {
-			if st.volumes[id] == nil {
+			if st.volumeIn(id, c.region) == nil {
 				c.invalid("InvalidVolume.NotFound", "The volume '"+id+"' does not exist.")
 				return
 			}
@@ -73,7 +73,10 @@ func (s *Shim) describeVolumes(c *call) {
 	} else {
 		candidates = st.volIDs.sorted()
 	}
-	pageIDs, next := pg.scan(candidates, func(id string) bool { return volumeMatches(fs, st.volumes[id]) })
+	pageIDs, next := pg.scan(candidates, func(id string) bool {
+		v := st.volumeIn(id, c.region)
+		return v != nil && volumeMatches(fs, v)
+	})
 	c.reply(func(x *xmlw) {
 		x.open("volumeSet")
 		for _, id := range pageIDs {

@@ -24,6 +24,7 @@ type call struct {
 	w         http.ResponseWriter
 	form      url.Values
 	action    string
+	region    string // the region the request is signed for
 	requestID string
 }
 

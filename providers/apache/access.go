@@ -8,11 +8,13 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // accessResource is apache_htaccess_access: one marked block of an Apache
 // access file.
 type accessResource struct {
+	host   *host.Slot
 	schema providers.Schema
 	null   cty.Value
 	ctl    *apachectl
@@ -23,7 +25,7 @@ var (
 	_ providers.ConfigValidator = (*accessResource)(nil)
 )
 
-func newAccessResource(ctl *apachectl) *accessResource {
+func newAccessResource(h *host.Slot, ctl *apachectl) *accessResource {
 	list := cty.List(cty.String)
 	s := providers.Schema{
 		Description: "An IP allow list kept in a marked block of an Apache access file (.htaccess).",
@@ -42,13 +44,13 @@ func newAccessResource(ctl *apachectl) *accessResource {
 				Description: "Check the file with apachectl -t after writing it, and put the previous file back if Apache rejects it. The provider block says which apachectl to run."},
 			"marker": {Type: cty.String, Optional: true, Computed: true,
 				Description: "The name in the block's markers (# BEGIN plumb MARKER ... # END plumb MARKER); default the resource's address."},
-			"lines": {Type: list, Computed: true,
+			"lines": {Type: list, Computed: true, DerivedFrom: []string{"allow", "deny"},
 				Description: "The lines between the markers, as plumb writes them and as read back from the file."},
-			"id": {Type: cty.String, Computed: true,
+			"id": {Type: cty.String, Computed: true, DerivedFrom: []string{"path", "marker"},
 				Description: "PATH#MARKER, which is also the import ID."},
 		},
 	}
-	return &accessResource{schema: s, null: cty.NullVal(s.ImpliedType()), ctl: ctl}
+	return &accessResource{host: h, schema: s, null: cty.NullVal(s.ImpliedType()), ctl: ctl}
 }
 
 // Schema describes apache_htaccess_access.

@@ -6,15 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/plumbhq/plumb/internal/atomicfile"
 	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // Apply writes the block (removing the block of an old marker in the same
@@ -71,7 +69,7 @@ func (r *accessResource) Apply(ctx context.Context, req providers.ApplyRequest) 
 // delete removes the block of prior's marker.
 func (r *accessResource) delete(ctx context.Context, prior cty.Value) providers.ApplyResponse {
 	s := decodeSpec(prior)
-	if _, err := os.Stat(s.path); errors.Is(err, fs.ErrNotExist) {
+	if _, err := r.host.Get().Stat(ctx, s.path); errors.Is(err, fs.ErrNotExist) {
 		// No file, or not even its folder: no block to remove.
 		return providers.ApplyResponse{State: r.null}
 	}
@@ -101,16 +99,17 @@ func (h *handWritten) Error() string { return h.err.Error() }
 // apachectl -t and puts the previous file back when Apache rejects the
 // new one.
 func (r *accessResource) edit(ctx context.Context, path string, validate bool, change func(*htFile) error) hcl.Diagnostics {
-	real := resolvePath(path)
-	if err := checkDir(real); err != nil {
+	h := r.host.Get()
+	real := resolvePath(ctx, h, path)
+	if err := checkDir(ctx, h, real); err != nil {
 		return providers.AttributeErrorf("path", "Cannot change the access file", "%v. The file was not changed.", err)
 	}
-	unlock, err := lockFile(ctx, real)
+	unlock, err := lockFile(ctx, h, real)
 	if err != nil {
 		return providers.AttributeErrorf("path", "Cannot lock the access file", "%v. The file was not changed.", err)
 	}
 	defer unlock()
-	old, fi, err := readTarget(real)
+	old, fi, err := readTarget(ctx, h, real)
 	if err != nil {
 		return providers.AttributeErrorf("path", "Cannot read the access file", "%v. The file was not changed.", err)
 	}
@@ -129,57 +128,53 @@ func (r *accessResource) edit(ctx context.Context, path string, validate bool, c
 	if bytes.Equal(data, old) {
 		return nil
 	}
-	if err := checkWritable(real, fi); err != nil {
+	if err := checkWritable(ctx, h, real, fi); err != nil {
 		return providers.AttributeErrorf("path", "Cannot change the access file", "%v. The file was not changed.", err)
 	}
-	if err := put(real, data, fi); err != nil {
+	if err := put(ctx, h, real, data, fi); err != nil {
 		return providers.AttributeErrorf("path", "Cannot write the access file", "%v. The file was not changed.", err)
 	}
-	var diags hcl.Diagnostics
-	if err := atomicfile.SyncDir(filepath.Dir(real)); err != nil {
-		diags = providers.Warnf("Access file written but not synced", "%v. The file is in place, but a crash soon after may lose the change; the next plan will show it if so.", err)
-	}
 	if !validate || len(data) == 0 {
-		return diags
+		return nil
 	}
-	return diags.Extend(r.validate(ctx, path, real, old, fi))
+	return r.validate(ctx, h, path, real, old, fi)
 }
 
 // put writes data to path with the mode and owner of like, or removes the
 // file when data is empty.
-func put(path string, data []byte, like fs.FileInfo) error {
+func put(ctx context.Context, h host.Host, path string, data []byte, like fs.FileInfo) error {
 	if len(data) == 0 {
-		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := h.Remove(ctx, path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("removing %s, which only held plumb's block: %w", path, err)
 		}
 		return nil
 	}
-	return atomicfile.Write(path, data, atomicfile.Options{Perm: newFileMode, Like: like})
+	return host.WriteFile(ctx, h, path, data, host.WriteOptions{Perm: newFileMode, Like: like})
 }
 
 // validate checks the file just written with apachectl and, when Apache
 // rejects it, puts old back (or removes the file when there was none).
-func (r *accessResource) validate(ctx context.Context, path, real string, old []byte, fi fs.FileInfo) hcl.Diagnostics {
-	err := r.ctl.check(ctx, real)
+func (r *accessResource) validate(ctx context.Context, h host.Host, path, real string, old []byte, fi fs.FileInfo) hcl.Diagnostics {
+	err := r.ctl.check(ctx, h, real)
 	if err == nil {
 		return nil
 	}
 	var rej *rejectedError
 	if !errors.As(err, &rej) {
-		if rerr := put(real, old, fi); rerr != nil {
+		if rerr := put(ctx, h, real, old, fi); rerr != nil {
 			return providers.AttributeErrorf("validate", "Cannot check the access file, nor put the old one back",
 				"%v; and putting the previous file back failed: %v. Look at %s by hand.", err, rerr, path)
 		}
 		return providers.AttributeErrorf("validate", "Cannot check the access file",
 			"%v. The previous file was put back. Install Apache's apachectl, set apachectl in the provider \"apache\" block, or set validate = false.", err)
 	}
-	if rerr := put(real, old, fi); rerr != nil {
+	if rerr := put(ctx, h, real, old, fi); rerr != nil {
 		return providers.AttributeErrorf("validate", "Apache rejects the access file, and the old one could not be put back",
 			"%s: %s. Putting the previous file back failed: %v. Fix %s by hand now: Apache may answer 500 for that folder.", path, rej.output, rerr, path)
 	}
 	detail := fmt.Sprintf("%s: %s. The previous file was put back, so the site is as it was.", path, rej.output)
 	if len(old) > 0 {
-		if again := r.ctl.check(ctx, real); again != nil && errors.As(again, &rej) {
+		if again := r.ctl.check(ctx, h, real); again != nil && errors.As(again, &rej) {
 			detail += " Apache rejects the previous file too, so the problem is in the lines outside plumb's block (or in the server's configuration): fix them, then run plumb again."
 		} else {
 			detail += " Apache accepts the previous file, so the server lacks what plumb's block needs: for syntax = \"apache22\", enable mod_access_compat (a2enmod access_compat); for \"apache24\", mod_authz_host."
@@ -192,10 +187,10 @@ func (r *accessResource) validate(ctx context.Context, path, real string, old []
 // block is gone; allow, deny, syntax and lines as read back, so changes
 // made by hand show as drift. Lines inside the block that plumb does not
 // write are an error.
-func (r *accessResource) Read(_ context.Context, req providers.ReadRequest) providers.ReadResponse {
+func (r *accessResource) Read(ctx context.Context, req providers.ReadRequest) providers.ReadResponse {
 	prior := req.Prior
 	path, marker := prior.GetAttr("path").AsString(), prior.GetAttr("marker").AsString()
-	data, fi, err := readTarget(path)
+	data, fi, err := readTarget(ctx, r.host.Get(), path)
 	if err != nil {
 		return providers.ReadResponse{State: prior, Diagnostics: providers.AttributeErrorf("path", "Cannot read the access file", "%v. Check that plumb may read it.", err)}
 	}
@@ -265,7 +260,7 @@ func keepForm(prior cty.Value, read []string) cty.Value {
 // Import adopts an existing block. The ID is PATH#MARKER, split at the
 // first "#"; PATH alone adopts the file's only plumb block. allow_empty
 // and validate, which the file cannot tell, are left unset.
-func (r *accessResource) Import(_ context.Context, req providers.ImportRequest) providers.ImportResponse {
+func (r *accessResource) Import(ctx context.Context, req providers.ImportRequest) providers.ImportResponse {
 	path, marker, _ := strings.Cut(req.ID, "#")
 	fail := func(format string, args ...any) providers.ImportResponse {
 		return providers.ImportResponse{State: r.null, Diagnostics: providers.Errorf("Cannot import apache_htaccess_access",
@@ -274,7 +269,8 @@ func (r *accessResource) Import(_ context.Context, req providers.ImportRequest) 
 	if path == "" {
 		return fail("the ID %q names no file", req.ID)
 	}
-	data, fi, err := readTarget(resolvePath(path))
+	h := r.host.Get()
+	data, fi, err := readTarget(ctx, h, resolvePath(ctx, h, path))
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // Plan takes path, allow, deny, allow_empty and validate from
@@ -71,10 +72,10 @@ func (r *accessResource) Plan(ctx context.Context, req providers.PlanRequest) pr
 		return providers.PlanResponse{Planned: prior, Diagnostics: diags}
 	}
 	if path := m["path"]; path.IsKnown() && marker.IsKnown() {
-		diags = diags.Extend(inspect(path.AsString(), marker.AsString(), syntax))
+		diags = diags.Extend(inspect(ctx, r.host.Get(), path.AsString(), marker.AsString(), syntax))
 	}
 	if isTrue(m["validate"]) {
-		if _, _, err := r.ctl.resolve(); err != nil {
+		if _, _, err := r.ctl.resolve(ctx, r.host.Get()); err != nil {
 			diags = diags.Extend(providers.AttributeErrorf("validate", "Cannot validate with apachectl",
 				"%v. Install Apache (Debian: apache2), set apachectl in the provider \"apache\" block, or set validate = false.", err))
 		}
@@ -88,16 +89,16 @@ func (r *accessResource) Plan(ctx context.Context, req providers.PlanRequest) pr
 // inspect looks at the file a change will be made to and returns what
 // would stop the change as errors, and what a reviewer should know about
 // the rest of the file as warnings.
-func inspect(path, marker string, syntax cty.Value) hcl.Diagnostics {
-	real := resolvePath(path)
-	if err := checkDir(real); err != nil {
+func inspect(ctx context.Context, h host.Host, path, marker string, syntax cty.Value) hcl.Diagnostics {
+	real := resolvePath(ctx, h, path)
+	if err := checkDir(ctx, h, real); err != nil {
 		return providers.AttributeErrorf("path", "Cannot change the access file", "%v.", err)
 	}
-	data, fi, err := readTarget(real)
+	data, fi, err := readTarget(ctx, h, real)
 	if err != nil {
 		return providers.AttributeErrorf("path", "Cannot read the access file", "%v. Check the path and that plumb may read it.", err)
 	}
-	if err := checkWritable(real, fi); err != nil {
+	if err := checkWritable(ctx, h, real, fi); err != nil {
 		return providers.AttributeErrorf("path", "Cannot change the access file", "%v.", err)
 	}
 	f, err := parseFile(data)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/plumbhq/plumb/internal/sshtest"
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/providers/providertest"
 )
@@ -21,8 +22,19 @@ func idOfState(s cty.Value) string { return s.GetAttr("id").AsString() }
 // already holds hand-written lines, with an unusual mode and owner: create,
 // change, deny list, syntax switch, drift repaired, allow_empty, recreate
 // after the block is deleted by hand, move to another file, delete.
+//
+// It runs locally and over SSH (a login working through sudo).
 func TestConformance(t *testing.T) {
-	dir := htdir(t)
+	for _, tr := range providertest.Transports(t, sshtest.Options{}) {
+		t.Run(tr.Name, func(t *testing.T) { conformance(t, tr) })
+	}
+}
+
+func conformance(t *testing.T, tr providertest.Transport) {
+	dir := filepath.Join(tr.Dir, "admin")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	file := filepath.Join(dir, ".htaccess")
 	other := filepath.Join(dir, "other.htaccess")
 	writeFile(t, file, ownLines, 0o640)
@@ -68,7 +80,7 @@ func TestConformance(t *testing.T) {
 	}
 	v24 := "<RequireAny>\n    Require ip 203.0.113.7\n</RequireAny>\n"
 	providertest.Run(t, providertest.Case{
-		Resource: resourceUnderTest(),
+		Resource: providertest.Configure(t, New(), tr, nil).Resources()["apache_htaccess_access"],
 		Steps: []providertest.Step{
 			{Name: "create", Config: allowCfg(file, "203.0.113.7"), Check: kept(v24)},
 			{Name: "the office address changes", Config: allowCfg(file, "203.0.113.9", "2001:db8:1::/48"),

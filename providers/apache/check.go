@@ -5,10 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // checkTimeout bounds one run of apachectl -t.
@@ -26,8 +27,8 @@ func (e *rejectedError) Error() string { return "Apache rejects it: " + e.output
 // .htaccess. It returns a *rejectedError holding Apache's message when
 // Apache rejects the configuration, and another error when apachectl
 // cannot be run at all.
-func (a *apachectl) check(ctx context.Context, path string) error {
-	cmd, lead, err := a.resolve()
+func (a *apachectl) check(ctx context.Context, h host.Host, path string) error {
+	cmd, lead, err := a.resolve(ctx, h)
 	if err != nil {
 		return err
 	}
@@ -38,13 +39,11 @@ func (a *apachectl) check(ctx context.Context, path string) error {
 	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
 	defer cancel()
 	var out bytes.Buffer
-	c := exec.CommandContext(ctx, cmd, args...)
-	c.Stdout, c.Stderr = &out, &out
-	err = c.Run()
+	err = h.Run(ctx, host.Cmd{Args: append([]string{cmd}, args...), Stdout: &out, Stderr: &out})
 	if err == nil {
 		return nil
 	}
-	var exit *exec.ExitError
+	var exit *host.ExitError
 	if errors.As(err, &exit) && ctx.Err() == nil {
 		return &rejectedError{output: apacheMessage(out.String())}
 	}

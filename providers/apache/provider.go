@@ -24,46 +24,58 @@
 // the content of a <Directory> section for its folder (which is how
 // Apache reads an .htaccess), and the previous file is put back when
 // Apache rejects it.
+//
+// The files are on the machine plumb runs on, or on the web server the
+// provider block's ssh block names; apachectl then runs there.
 package apache
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
 
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // Name is the provider's name, under which cmd/plumb registers New.
 const Name = "apache"
 
 type provider struct {
+	host      *host.Slot
 	ctl       *apachectl
 	resources map[string]providers.Resource
 }
 
-var _ providers.Provider = (*provider)(nil)
+var (
+	_ providers.Provider = (*provider)(nil)
+	_ providers.Closer   = (*provider)(nil)
+)
 
 // New returns the provider named "apache" (Name), serving the resource
 // type apache_htaccess_access.
 func New() providers.Provider {
+	h := &host.Slot{}
 	ctl := &apachectl{}
 	return &provider{
+		host:      h,
 		ctl:       ctl,
-		resources: map[string]providers.Resource{"apache_htaccess_access": newAccessResource(ctl)},
+		resources: map[string]providers.Resource{"apache_htaccess_access": newAccessResource(h, ctl)},
 	}
 }
 
-// Schema describes the provider block: how to run apachectl.
+// Close lets go of the host.
+func (p *provider) Close() error { return p.host.Close() }
+
+// Schema describes the provider block: how to run apachectl, and the
+// optional ssh block.
 func (p *provider) Schema() providers.Schema {
 	return providers.Schema{
-		Description: "Apache access files.",
+		Description: "Apache access files, on this machine or a web server reached over SSH.",
+		Blocks:      map[string]*providers.Block{host.BlockName: host.Block()},
 		Attributes: map[string]*providers.Attribute{
 			"apachectl": {
 				Type: cty.String, Optional: true,
@@ -77,8 +89,9 @@ func (p *provider) Schema() providers.Schema {
 	}
 }
 
-// Configure reads apachectl and apachectl_args.
-func (p *provider) Configure(_ context.Context, req providers.ConfigureRequest) providers.ConfigureResponse {
+// Configure reads apachectl and apachectl_args, and connects to the host
+// the ssh block names, if any.
+func (p *provider) Configure(ctx context.Context, req providers.ConfigureRequest) providers.ConfigureResponse {
 	c := req.Config
 	if c.IsNull() || !c.IsKnown() {
 		return providers.ConfigureResponse{}
@@ -105,7 +118,7 @@ func (p *provider) Configure(_ context.Context, req providers.ConfigureRequest) 
 		}
 	}
 	p.ctl.configure(cmd, args)
-	return providers.ConfigureResponse{}
+	return providers.ConfigureResponse{Diagnostics: p.host.Configure(ctx, c)}
 }
 
 // Resources returns apache_htaccess_access. The map is shared; callers
@@ -132,40 +145,29 @@ func (a *apachectl) configure(cmd string, args []string) {
 // errNoApachectl is returned (wrapped) when no apachectl can be found.
 var errNoApachectl = errors.New("no apachectl found")
 
-// fallbackDirs are searched after PATH: cron's PATH leaves out the sbin
-// folders where distributions put apachectl.
-var fallbackDirs = []string{"/usr/sbin", "/usr/local/sbin", "/sbin"}
-
-// resolve returns the command to run and its leading arguments.
-func (a *apachectl) resolve() (string, []string, error) {
+// resolve returns the command to run on h and its leading arguments:
+// the configured command, else apachectl or apache2ctl, looked for on
+// the host's PATH and then in the sbin folders a cron job's PATH leaves
+// out.
+func (a *apachectl) resolve(ctx context.Context, h host.Host) (string, []string, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.found != "" {
 		return a.found, a.args, nil
 	}
 	if a.command != "" {
-		p, err := exec.LookPath(a.command)
+		p, err := host.LookPath(ctx, h, a.command, host.SbinDirs...)
 		if err != nil {
 			return "", nil, fmt.Errorf("%w: apachectl = %q: %v", errNoApachectl, a.command, err)
 		}
 		a.found = p
 		return p, a.args, nil
 	}
-	names := []string{"apachectl", "apache2ctl"}
-	for _, n := range names {
-		if p, err := exec.LookPath(n); err == nil {
+	for _, n := range []string{"apachectl", "apache2ctl"} {
+		if p, err := host.LookPath(ctx, h, n, host.SbinDirs...); err == nil {
 			a.found = p
 			return p, a.args, nil
 		}
 	}
-	for _, dir := range fallbackDirs {
-		for _, n := range names {
-			p := filepath.Join(dir, n)
-			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
-				a.found = p
-				return p, a.args, nil
-			}
-		}
-	}
-	return "", nil, fmt.Errorf("%w: neither apachectl nor apache2ctl is on PATH or in %v", errNoApachectl, fallbackDirs)
+	return "", nil, fmt.Errorf("%w: neither apachectl nor apache2ctl is on the PATH of %s or in %v", errNoApachectl, h, host.SbinDirs)
 }

@@ -10,31 +10,37 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/plumbhq/plumb/internal/apachetest"
+	"github.com/plumbhq/plumb/internal/sshtest"
 	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/providertest"
 )
 
 // checkedResource returns apache_htaccess_access of a provider configured
-// to check files against the given Apache configuration.
-func checkedResource(t *testing.T, s *apachetest.Server) *accessResource {
+// to check files against the given Apache configuration, over the
+// transport.
+func checkedResource(t *testing.T, s *apachetest.Server, tr providertest.Transport) *accessResource {
 	t.Helper()
-	p := New()
 	args := make([]cty.Value, 0, 4)
 	for _, a := range s.ApachectlArgs() {
 		args = append(args, cty.StringVal(a))
 	}
-	resp := p.Configure(context.Background(), providers.ConfigureRequest{Config: cty.ObjectVal(map[string]cty.Value{
+	p := providertest.Configure(t, New(), tr, map[string]cty.Value{
 		"apachectl":      cty.StringVal(apachetest.Apachectl(t)),
 		"apachectl_args": cty.ListVal(args),
-	})})
-	if resp.Diagnostics.HasErrors() {
-		t.Fatal(diagText(resp.Diagnostics))
-	}
+	})
 	return p.Resources()["apache_htaccess_access"].(*accessResource)
 }
 
 // TestValidate writes files that the real Apache accepts or rejects (via
-// apachectl -t) and checks that a rejected file is put back as it was.
+// apachectl -t, run on the host that holds the file: locally, or over
+// SSH) and checks that a rejected file is put back as it was.
 func TestValidate(t *testing.T) {
+	for _, tr := range providertest.Transports(t, sshtest.Options{}) {
+		t.Run(tr.Name, func(t *testing.T) { validate(t, tr) })
+	}
+}
+
+func validate(t *testing.T, tr providertest.Transport) {
 	full := apachetest.Config(t, apachetest.Options{})
 	noCompat := apachetest.Config(t, apachetest.Options{NoAccessCompat: true})
 	tests := []struct {
@@ -66,7 +72,7 @@ func TestValidate(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			r := checkedResource(t, tt.server)
+			r := checkedResource(t, tt.server, tr)
 			null := cty.NullVal(r.Schema().ImpliedType())
 			config := cfg(file, map[string]cty.Value{"allow": strs("127.0.0.1"), "syntax": cty.StringVal(tt.syntax), "validate": cty.True})
 			p := plan(t, r, "", null, config)

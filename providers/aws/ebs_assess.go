@@ -14,22 +14,43 @@ const (
 	ebsError     = "error"
 )
 
-// ebsSnap is what a policy knows of one of its snapshots. A snapshot the
-// plan is about to take has no ID and no start time yet.
+// ebsSnap is what a policy knows of one of its snapshots, or of one of
+// its copies in another region. A snapshot the plan is about to take (or
+// copy) has no ID yet.
 type ebsSnap struct {
 	id, volumeID, description, state string
-	started                          time.Time // to the second, UTC
-	inUseBy                          string    // an AMI that uses it, or ""
+	// started is when the snapshot was taken, to the second, UTC; for a
+	// copy, when the snapshot it copies was taken (TakenTag), so a copy
+	// ages with its data.
+	started time.Time
+	inUseBy string // an AMI that uses it, or ""
 	// age and status are what assess says about it (see ebsVerdict).
 	age, status string
+	// region and sourceID are set on copies: where the copy is and the
+	// snapshot it copies.
+	region, sourceID string
+	// tags as EC2 listed them; not kept in state.
+	tags map[string]string
 }
 
 // planned reports whether the snapshot is yet to be taken.
 func (s *ebsSnap) planned() bool { return s.id == "" }
 
+// name is how a status refers to the snapshot.
+func (s *ebsSnap) name() string {
+	switch {
+	case !s.planned():
+		return s.id
+	case s.sourceID != "":
+		return "the new copy of " + s.sourceID
+	}
+	return "the new snapshot"
+}
+
 // ebsVolume is a volume a policy covers.
 type ebsVolume struct {
 	id, instanceID, device string
+	tags                   map[string]string
 }
 
 // ebsVerdict is what the policy makes of one snapshot at one moment.
@@ -43,21 +64,35 @@ type ebsVerdict struct {
 	//	failed                                state error, within retention
 	//	expired: 7d 0h old (retain 7d)        deleted
 	//	expired, kept: in use by ami-0abc…    past retention, kept
+	//	expired: 9d 0h old (retain 7d); deleted on the next run, after snap-… completes
 	//
 	// An expiry decided by the tolerance says so: "expired: 6d 23h old
 	// (retain 7d, within the 1h tolerance)". Kept snapshots are described
 	// by fact, not by rule, so that a change of rules changes the status
 	// of only the snapshots it affects.
 	status string
-	// expire is set when the policy deletes the snapshot.
+	// expire is set when the policy deletes the snapshot now.
 	expire bool
+	// deferred is set on an expired snapshot kept until the volume's
+	// pending snapshot completes.
+	deferred bool
 }
 
-// ebsAssess judges every snapshot at now under the rules. Snapshots are
-// grouped by volume; within one, the newest completed is always kept,
-// pending ones are never deleted, and the rest expire when every rule
-// configured lets them go (age past retain, or more than keep_last newer
-// completed ones). An expired snapshot in use by an AMI is kept.
+// ebsAssess judges every snapshot at now under the rules; snaps may
+// include planned ones (pending, started now). Snapshots are grouped by
+// volume; within one, the newest completed is always kept, pending ones
+// are never deleted, and the rest expire when every rule configured lets
+// them go (age past retain, or more than keep_last newer completed ones).
+// An expired snapshot in use by an AMI is kept.
+//
+// Deleting expired snapshots in the run that takes a new one is safe as
+// long as the volume keeps a completed snapshot that stands for the
+// retention period: one inside retention, or one taken on schedule (less
+// than an interval and its tolerance ago, for a retention as short as the
+// interval). When it keeps none, the new pending snapshot would be the
+// only thing standing in for the deleted ones, so expired completed
+// snapshots are kept until it completes (deferred); failed ones go
+// anyway, being no backup.
 func ebsAssess(r ebsRules, snaps []ebsSnap, now time.Time) []ebsVerdict {
 	out := make([]ebsVerdict, len(snaps))
 	for _, idx := range ebsByVolume(snaps) {
@@ -73,43 +108,62 @@ func ebsAssess(r ebsRules, snaps []ebsSnap, now time.Time) []ebsVerdict {
 			}
 		}
 		rank := 0 // completed snapshots seen, newest first
+		anchored := false
+		var standIn *ebsSnap // the newest pending snapshot
 		for k := len(idx) - 1; k >= 0; k-- {
 			i := idx[k]
 			s := &snaps[i]
-			switch s.state {
-			case ebsPending:
-				continue
-			case ebsCompleted:
-				rank++
-				if rank == 1 {
-					out[i].status = "newest completed"
-					continue
+			if s.state == ebsPending {
+				if standIn == nil {
+					standIn = s
 				}
+				continue
 			}
-			out[i] = ebsExpiry(r, s, rank, now)
+			if s.state == ebsCompleted {
+				rank++
+			}
+			v, past := ebsExpiry(r, s, rank, now)
+			if s.state == ebsCompleted && rank == 1 {
+				v = ebsVerdict{status: "newest completed"}
+			}
+			if s.state == ebsCompleted && !v.expire && (!past || now.Sub(s.started) < r.interval+r.tolerance()) {
+				anchored = true
+			}
+			out[i] = v
+		}
+		if anchored || standIn == nil {
+			continue
+		}
+		for _, i := range idx {
+			if out[i].expire && snaps[i].state == ebsCompleted {
+				out[i].expire, out[i].deferred = false, true
+				out[i].status += "; deleted on the next run, after " + standIn.name() + " completes"
+			}
 		}
 	}
 	return out
 }
 
-// ebsExpiry judges a completed (not newest) or failed snapshot; rank is
-// how many completed snapshots of its volume are as new as it or newer.
-func ebsExpiry(r ebsRules, s *ebsSnap, rank int, now time.Time) ebsVerdict {
+// ebsExpiry judges a completed or failed snapshot; rank is how many
+// completed snapshots of its volume are as new as it or newer. It also
+// reports whether the rules let the snapshot go, whether or not something
+// (an AMI) keeps it.
+func ebsExpiry(r ebsRules, s *ebsSnap, rank int, now time.Time) (ebsVerdict, bool) {
 	kept := "completed"
 	if s.state != ebsCompleted {
 		kept = "failed"
 	}
 	if !r.hasRetention() {
-		return ebsVerdict{status: kept}
+		return ebsVerdict{status: kept}, false
 	}
 	age := now.Sub(s.started)
 	byAge := r.retain == 0 || age >= r.retain-r.tolerance()
 	byCount := r.keepLast == 0 || s.state != ebsCompleted || rank > r.keepLast
 	if !byAge || !byCount {
-		return ebsVerdict{status: kept}
+		return ebsVerdict{status: kept}, false
 	}
 	if s.inUseBy != "" {
-		return ebsVerdict{status: "expired, kept: in use by " + s.inUseBy}
+		return ebsVerdict{status: "expired, kept: in use by " + s.inUseBy}, true
 	}
 	var why, rules []string
 	if s.state != ebsCompleted {
@@ -129,7 +183,7 @@ func ebsExpiry(r ebsRules, s *ebsSnap, rank int, now time.Time) ebsVerdict {
 		}
 		rules = append(rules, "keep_last "+strconv.Itoa(r.keepLast))
 	}
-	return ebsVerdict{status: "expired: " + strings.Join(why, ", ") + " (" + strings.Join(rules, ", ") + ")", expire: true}
+	return ebsVerdict{status: "expired: " + strings.Join(why, ", ") + " (" + strings.Join(rules, ", ") + ")", expire: true}, true
 }
 
 // ebsNewReason says why a snapshot started at t was taken, given the

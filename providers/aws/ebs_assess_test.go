@@ -37,8 +37,22 @@ func TestEBSAssess(t *testing.T) {
 			ebsSnapAt("a", "v", ebsCompleted, 7-1.0/24), ebsSnapAt("b", "v", ebsCompleted, 7-2.0/24), ebsSnapAt("c", "v", ebsCompleted, 0),
 		}, []string{"expired: 6d 23h old (retain 7d, within the 1h tolerance)", "completed", "newest completed"}},
 		{"the newest completed is kept however old", ebsRulesOf("24h", "7d", 0), []ebsSnap{
+			ebsSnapAt("old", "v", ebsCompleted, 40), ebsSnapAt("older", "v", ebsCompleted, 50),
+		}, []string{"newest completed", "expired: 50d 0h old (retain 7d)"}},
+		{"a pending snapshot the only stand-in: expired ones wait for it", ebsRulesOf("24h", "7d", 0), []ebsSnap{
 			ebsSnapAt("old", "v", ebsCompleted, 40), ebsSnapAt("older", "v", ebsCompleted, 50), ebsSnapAt("p", "v", ebsPending, 30),
-		}, []string{"newest completed", "expired: 50d 0h old (retain 7d)", "new: last snapshot 10d 0h old"}},
+			ebsSnapAt("f", "v", ebsError, 45),
+		}, []string{"newest completed", "expired: 50d 0h old (retain 7d); deleted on the next run, after p completes", "new: last snapshot 10d 0h old",
+			"expired: failed, 45d 0h old (retain 7d)"}},
+		{"a planned snapshot the only stand-in", ebsRulesOf("24h", "7d", 0), []ebsSnap{
+			ebsSnapAt("a", "v", ebsCompleted, 9), ebsSnapAt("b", "v", ebsCompleted, 10), {volumeID: "v", state: ebsPending, started: ebsStart},
+		}, []string{"newest completed", "expired: 10d 0h old (retain 7d); deleted on the next run, after the new snapshot completes", "new: last snapshot 9d 0h old"}},
+		{"one completed inside retention: the expired go at once", ebsRulesOf("24h", "7d", 0), []ebsSnap{
+			ebsSnapAt("a", "v", ebsCompleted, 1), ebsSnapAt("b", "v", ebsCompleted, 8), ebsSnapAt("c", "v", ebsCompleted, 9), {volumeID: "v", state: ebsPending, started: ebsStart},
+		}, []string{"newest completed", "expired: 8d 0h old (retain 7d)", "expired: 9d 0h old (retain 7d)", "new: last snapshot 1d 0h old"}},
+		{"retain as short as the interval: the last on-schedule snapshot stands in", ebsRulesOf("24h", "24h", 0), []ebsSnap{
+			ebsSnapAt("a", "v", ebsCompleted, 1), ebsSnapAt("b", "v", ebsCompleted, 2), {volumeID: "v", state: ebsPending, started: ebsStart},
+		}, []string{"newest completed", "expired: 2d 0h old (retain 24h)", "new: last snapshot 1d 0h old"}},
 		{"pending is never deleted, failed is", ebsRulesOf("24h", "7d", 0), []ebsSnap{
 			ebsSnapAt("p", "v", ebsPending, 9), ebsSnapAt("f", "v", ebsError, 9), ebsSnapAt("c", "v", ebsCompleted, 10), ebsSnapAt("n", "v", ebsCompleted, 1),
 		}, []string{"new: last snapshot 1d 0h old", "expired: failed, 9d 0h old (retain 7d)", "expired: 10d 0h old (retain 7d)", "newest completed"}},
@@ -66,7 +80,7 @@ func TestEBSAssess(t *testing.T) {
 			var got []string
 			for i, v := range verdicts {
 				got = append(got, v.status)
-				if expired := len(v.status) > 8 && v.status[:8] == "expired:"; v.expire != expired {
+				if expired := strings.HasPrefix(v.status, "expired:") && !strings.Contains(v.status, "deleted on the next run"); v.expire != expired {
 					t.Errorf("%s: expire = %v for status %q", tt.snaps[i].id, v.expire, v.status)
 				}
 			}

@@ -81,7 +81,7 @@ func ebsListVolumes(ctx context.Context, c *ec2.Client, t ebsTargets) ([]ebsVolu
 			return nil, fmt.Errorf("list the volumes: %w", err)
 		}
 		for _, v := range page.Volumes {
-			vol := ebsVolume{id: aws.ToString(v.VolumeId)}
+			vol := ebsVolume{id: aws.ToString(v.VolumeId), tags: ebsTagMap(v.Tags)}
 			for _, a := range v.Attachments {
 				if t.instanceID == "" || aws.ToString(a.InstanceId) == t.instanceID {
 					vol.instanceID, vol.device = aws.ToString(a.InstanceId), aws.ToString(a.Device)
@@ -111,25 +111,111 @@ func ebsListSnapshots(ctx context.Context, c *ec2.Client, owner string) ([]ebsSn
 			return nil, fmt.Errorf("list the snapshots tagged %s = %q: %w", OwnerTag, owner, err)
 		}
 		for _, s := range page.Snapshots {
-			if !ebsOwnedBy(s.Tags, owner) {
-				continue
+			tags := ebsTagMap(s.Tags)
+			if tags[OwnerTag] != owner || tags[CopyOfTag] != "" {
+				continue // another's, or a copy made in this region by a policy elsewhere
 			}
 			out = append(out, ebsSnap{
 				id: aws.ToString(s.SnapshotId), volumeID: aws.ToString(s.VolumeId), description: aws.ToString(s.Description),
-				state: string(s.State), started: aws.ToTime(s.StartTime).UTC().Truncate(time.Second),
+				state: string(s.State), started: aws.ToTime(s.StartTime).UTC().Truncate(time.Second), tags: tags,
 			})
 		}
 	}
 	return out, nil
 }
 
-func ebsOwnedBy(tags []types.Tag, owner string) bool {
-	for _, t := range tags {
-		if aws.ToString(t.Key) == OwnerTag {
-			return aws.ToString(t.Value) == owner
+// ebsListCopies lists the owner's copies in region (c is a client of that
+// region): this account's snapshots carrying both the ownership tag and
+// CopyOfTag. A copy's volume and start time are those of the snapshot it
+// copies, read from its tags.
+func ebsListCopies(ctx context.Context, c *ec2.Client, owner, region string) ([]ebsSnap, error) {
+	var out []ebsSnap
+	pg := ec2.NewDescribeSnapshotsPaginator(c, &ec2.DescribeSnapshotsInput{
+		OwnerIds:   []string{"self"},
+		MaxResults: aws.Int32(ebsSnapshotPage),
+		Filters:    []types.Filter{ebsFilter("tag:"+OwnerTag, ebsFilterValue(owner)), ebsFilter("tag-key", ebsFilterValue(CopyOfTag))},
+	})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx, ebsCallOpts)
+		if err != nil {
+			return nil, fmt.Errorf("list the copies in %s tagged %s = %q: %w", region, OwnerTag, owner, err)
+		}
+		for _, s := range page.Snapshots {
+			tags := ebsTagMap(s.Tags)
+			if tags[OwnerTag] != owner || tags[CopyOfTag] == "" {
+				continue
+			}
+			taken, err := time.Parse(ebsTimeFormat, tags[TakenTag])
+			if err != nil {
+				taken = aws.ToTime(s.StartTime).UTC().Truncate(time.Second)
+			}
+			out = append(out, ebsSnap{
+				id: aws.ToString(s.SnapshotId), region: region, sourceID: tags[CopyOfTag], volumeID: tags[VolumeTag],
+				description: aws.ToString(s.Description), state: string(s.State), started: taken, tags: tags,
+			})
 		}
 	}
-	return false
+	return out, nil
+}
+
+// ebsListOwnedCopies lists the owner's copies in region with the AMIs of
+// that region using them.
+func ebsListOwnedCopies(ctx context.Context, c *ec2.Client, owner, region string) ([]ebsSnap, error) {
+	copies, err := ebsListCopies(ctx, c, owner, region)
+	if err != nil || len(copies) == 0 {
+		return nil, err
+	}
+	used, err := ebsImagesBySnapshot(ctx, c)
+	if err != nil {
+		return nil, fmt.Errorf("in %s: %w", region, err)
+	}
+	for i := range copies {
+		copies[i].inUseBy = used[copies[i].id]
+	}
+	return copies, nil
+}
+
+// ebsCopySnapshot copies src, a completed snapshot of the home region,
+// with c, a client of the rule's region, tagged in the same request.
+func ebsCopySnapshot(ctx context.Context, c *ec2.Client, home string, src ebsSnap, rule ebsCopyRule, tags map[string]string) (ebsSnap, error) {
+	in := &ec2.CopySnapshotInput{
+		SourceRegion:      aws.String(home),
+		SourceSnapshotId:  aws.String(src.id),
+		Description:       aws.String(src.description),
+		TagSpecifications: []types.TagSpecification{{ResourceType: types.ResourceTypeSnapshot, Tags: ebsTagList(tags)}},
+	}
+	if rule.encrypted {
+		in.Encrypted = aws.Bool(true)
+	}
+	if rule.kmsKeyID != "" {
+		in.KmsKeyId = aws.String(rule.kmsKeyID)
+	}
+	out, err := c.CopySnapshot(ctx, in, ebsCallOpts)
+	if err != nil {
+		return ebsSnap{}, err
+	}
+	return ebsSnap{
+		id: aws.ToString(out.SnapshotId), region: rule.region, sourceID: src.id, volumeID: src.volumeID,
+		description: src.description, state: ebsPending, started: src.started,
+	}, nil
+}
+
+// ebsTagMap turns EC2 tags into a map.
+func ebsTagMap(tags []types.Tag) map[string]string {
+	out := make(map[string]string, len(tags))
+	for _, t := range tags {
+		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return out
+}
+
+// ebsTagList turns a map into EC2 tags, sorted by key.
+func ebsTagList(tags map[string]string) []types.Tag {
+	out := make([]types.Tag, 0, len(tags))
+	for _, k := range ebsSortedKeys(tags) {
+		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	return out
 }
 
 // ebsImagesBySnapshot maps each snapshot used by one of the account's
@@ -179,14 +265,10 @@ func ebsListOwned(ctx context.Context, c *ec2.Client, owner string) ([]ebsSnap, 
 // ebsCreateSnapshot starts a snapshot of the volume, tagged in the same
 // request so it is never without its ownership tag.
 func ebsCreateSnapshot(ctx context.Context, c *ec2.Client, volumeID, description string, tags map[string]string) (ebsSnap, error) {
-	tt := make([]types.Tag, 0, len(tags))
-	for _, k := range ebsSortedKeys(tags) {
-		tt = append(tt, types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
-	}
 	out, err := c.CreateSnapshot(ctx, &ec2.CreateSnapshotInput{
 		VolumeId:          aws.String(volumeID),
 		Description:       aws.String(description),
-		TagSpecifications: []types.TagSpecification{{ResourceType: types.ResourceTypeSnapshot, Tags: tt}},
+		TagSpecifications: []types.TagSpecification{{ResourceType: types.ResourceTypeSnapshot, Tags: ebsTagList(tags)}},
 	}, ebsCallOpts)
 	if err != nil {
 		return ebsSnap{}, err

@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -40,6 +41,28 @@ func wantDiag(t *testing.T, diags hcl.Diagnostics, sev hcl.DiagnosticSeverity, a
 	t.Errorf("no diagnostic about %q containing %q in:\n%s", attr, words, diags.Error())
 }
 
+// copyBlocks is a copy block list of the given blocks' attributes.
+func copyBlocks(blocks ...map[string]cty.Value) cty.Value {
+	var out []cty.Value
+	for _, b := range blocks {
+		attrs := map[string]cty.Value{"region": cty.NullVal(cty.String), "retain": cty.NullVal(cty.String), "encrypted": cty.NullVal(cty.Bool), "kms_key_id": cty.NullVal(cty.String)}
+		for k, v := range b {
+			attrs[k] = v
+		}
+		out = append(out, cty.ObjectVal(attrs))
+	}
+	return cty.ListVal(out)
+}
+
+// manyTags is a map of n tags.
+func manyTags(n int) cty.Value {
+	m := map[string]cty.Value{}
+	for i := range n {
+		m[fmt.Sprintf("Tag%02d", i)] = ebsV("x")
+	}
+	return cty.MapVal(m)
+}
+
 func TestEBSValidateConfig(t *testing.T) {
 	r := newEBSPolicy(New().(*Provider))
 	tests := []struct {
@@ -64,6 +87,18 @@ func TestEBSValidateConfig(t *testing.T) {
 		{"aws tag", web1Config(map[string]cty.Value{"tags": ebsMapV("aws:backup", "x")}), "tags", []string{"reserved by AWS"}},
 		{"bad placeholder", web1Config(map[string]cty.Value{"description": ebsV("{hostname}-{date}")}), "description", []string{"{hostname}"}},
 		{"empty owner", web1Config(map[string]cty.Value{"owner": ebsV("")}), "owner", []string{"1 to 256"}},
+		{"bad placeholder in a tag", web1Config(map[string]cty.Value{"tags": ebsMapV("Name", "{hostname}")}), "tags", []string{`tag "Name"`, "{hostname}"}},
+		{"copy region not a region", web1Config(map[string]cty.Value{"copy": copyBlocks(map[string]cty.Value{"region": ebsV("Frankfurt")})}), "copy[0].region", []string{`"Frankfurt" is not an AWS region`}},
+		{"copy region twice", web1Config(map[string]cty.Value{"copy": copyBlocks(map[string]cty.Value{"region": ebsV("eu-central-1")}, map[string]cty.Value{"region": ebsV("eu-central-1")})}),
+			"copy[1].region", []string{"Two copy blocks name eu-central-1"}},
+		{"copies kept too briefly", web1Config(map[string]cty.Value{"copy": copyBlocks(map[string]cty.Value{"region": ebsV("eu-central-1"), "retain": ebsV("36h")})}),
+			"copy[0].retain", []string{"shorter than twice interval", "at least 2d 0h"}},
+		{"bad copy retain", web1Config(map[string]cty.Value{"copy": copyBlocks(map[string]cty.Value{"region": ebsV("eu-central-1"), "retain": ebsV("a month")})}),
+			"copy[0].retain", []string{`retain = "a month"`}},
+		{"key without encryption", web1Config(map[string]cty.Value{"copy": copyBlocks(map[string]cty.Value{"region": ebsV("eu-central-1"), "kms_key_id": ebsV("alias/k")})}),
+			"copy[0].kms_key_id", []string{"encrypted is not true"}},
+		{"too many tags with copies", web1Config(map[string]cty.Value{"tags": manyTags(47), "copy": copyBlocks(map[string]cty.Value{"region": ebsV("eu-central-1")})}),
+			"tags", []string{"at most 46"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -292,7 +327,7 @@ func TestEBSDestroyAndImport(t *testing.T) {
 	e.volume(web1Data, web1, "/dev/xvdf", nil)
 	state, _ := e.run(web1Addr, e.res.null, e.cfg(web1Config(nil)))
 	_, diags := e.apply(web1Addr, state, e.res.null, e.res.null)
-	wantDiag(t, diags, hcl.DiagWarning, "", "Snapshots left in place", "its 2 snapshots were not deleted", `plumb:policy = "`+web1Addr+`"`)
+	wantDiag(t, diags, hcl.DiagWarning, "", "Snapshots left in place", "its 2 snapshots and copies were not deleted", `plumb:policy = "`+web1Addr+`"`)
 	if got := e.owned(web1Addr); !slices.Equal(got, sortedIDs(state)) {
 		t.Fatalf("after the destroy the shim has %v, want %v", got, sortedIDs(state))
 	}
@@ -311,5 +346,25 @@ func TestEBSDestroyAndImport(t *testing.T) {
 	adopted := ebsSnapsFrom(planned.GetAttr("snapshots"))
 	if len(adopted) != 4 || !strings.HasPrefix(adopted[0].status, "newest completed") {
 		t.Errorf("a new policy plans %+v; want the 2 old snapshots adopted and 2 new", adopted)
+	}
+}
+
+// TestEBSPlanRefusesCopiesAndTags checks what only a plan can know: the
+// provider's region (no copy to it) and the tags a volume brings.
+func TestEBSPlanRefusesCopiesAndTags(t *testing.T) {
+	e := ebsSetup(t, ec2shim.Options{}, nil)
+	volTags := map[string]string{}
+	for i := range 49 {
+		volTags[fmt.Sprintf("V%02d", i)] = "x"
+	}
+	e.volume(web1Root, web1, "/dev/xvda", volTags)
+	resp := e.res.Plan(context.Background(), providers.PlanRequest{Addr: web1Addr, Prior: e.res.null,
+		Config: e.cfg(web1Config(map[string]cty.Value{"copy": copyBlocks(map[string]cty.Value{"region": ebsV(e.p.Region())})}))})
+	wantDiag(t, resp.Diagnostics, hcl.DiagError, "copy[0].region", "the aws provider's own region")
+	resp = e.res.Plan(context.Background(), providers.PlanRequest{Addr: web1Addr, Prior: e.res.null,
+		Config: e.cfg(web1Config(map[string]cty.Value{"copy_volume_tags": cty.True}))})
+	wantDiag(t, resp.Diagnostics, hcl.DiagError, "copy_volume_tags", "would carry 51 tags", "EC2 allows 50")
+	if got := e.shim.Counts()["CreateSnapshot"]; got != 0 {
+		t.Errorf("refused plans still took %d snapshots", got)
 	}
 }

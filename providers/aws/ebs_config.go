@@ -19,10 +19,13 @@ const (
 	ebsMinInterval    = time.Hour
 	ebsMaxKeepLast    = 1000
 	ebsMaxOwner       = 256 // EC2's longest tag value
+	ebsMaxTags        = 50  // EC2's limit per snapshot
 	ebsMaxUserTags    = 49  // EC2 allows 50 tags; the ownership tag is one
+	ebsCopyTags       = 3   // CopyOfTag, VolumeTag and TakenTag on copies
 	ebsMaxTagKey      = 128
 	ebsMaxTagValue    = 256
 	ebsMaxDescription = 255
+	ebsMaxCopyRegions = 3 // as Data Lifecycle Manager allows per schedule
 )
 
 // ebsRules are a policy's schedule and retention.
@@ -53,12 +56,42 @@ type ebsTargets struct {
 // ebsConfig is a decoded aws_ebs_snapshot_policy configuration (or the
 // configuration part of a state).
 type ebsConfig struct {
-	owner       string // "" when not set
-	targets     ebsTargets
-	rules       ebsRules
-	description string // the template; the default when not set
-	hostName    string
-	tags        map[string]string
+	owner          string // "" when not set
+	targets        ebsTargets
+	rules          ebsRules
+	description    string // the template; the default when not set
+	hostName       string
+	tags           map[string]string // values are templates
+	copyVolumeTags bool
+	copies         []ebsCopyRule
+}
+
+// ebsCopyRule is one copy block: where copies go, how long they are
+// kept, and how they are encrypted.
+type ebsCopyRule struct {
+	region    string
+	rules     ebsRules // the policy's interval; the copy's retention
+	encrypted bool
+	kmsKeyID  string
+}
+
+// maxUserTags is how many tags of its own the policy may give a snapshot:
+// EC2's 50 less the ownership tag, and less the three a copy carries when
+// snapshots are copied.
+func (c ebsConfig) maxUserTags() int {
+	if len(c.copies) > 0 {
+		return ebsMaxUserTags - ebsCopyTags
+	}
+	return ebsMaxUserTags
+}
+
+// copyRegions lists the regions of the copy blocks.
+func (c ebsConfig) copyRegions() []string {
+	out := make([]string, len(c.copies))
+	for i, r := range c.copies {
+		out[i] = r.region
+	}
+	return out
 }
 
 // decodeEBSConfig reads and checks a configuration. Unknown attributes are
@@ -128,11 +161,93 @@ func decodeEBSConfig(v cty.Value) (ebsConfig, hcl.Diagnostics) {
 	if a, ok := known("host_name"); ok {
 		c.hostName = a.AsString()
 	}
+	if a, ok := known("copy_volume_tags"); ok {
+		c.copyVolumeTags = a.True()
+	}
+	c.copies, diags = decodeEBSCopies(v.GetAttr("copy"), c.rules, diags)
 	if a, ok := known("tags"); ok {
 		c.tags = ebsStringMap(a)
-		diags = diags.Extend(ebsCheckTags(c.tags))
+		diags = diags.Extend(ebsCheckTags(c.tags, c.maxUserTags()))
 	}
 	return c, diags
+}
+
+// decodeEBSCopies reads the copy blocks; rules are the policy's, whose
+// interval the copies share and whose retention they inherit.
+func decodeEBSCopies(list cty.Value, rules ebsRules, diags hcl.Diagnostics) ([]ebsCopyRule, hcl.Diagnostics) {
+	if list.IsNull() || !list.IsKnown() {
+		return nil, diags
+	}
+	var out []ebsCopyRule
+	seen := map[string]bool{}
+	for it := list.ElementIterator(); it.Next(); {
+		k, b := it.Element()
+		i, _ := k.AsBigFloat().Int64()
+		at := func(name string) string { return fmt.Sprintf("copy[%d].%s", i, name) }
+		fail := func(attr, summary, format string, args ...any) {
+			diags = diags.Extend(providers.AttributeErrorf(at(attr), summary, format, args...))
+		}
+		r := ebsCopyRule{rules: rules}
+		if a := b.GetAttr("region"); a.IsKnown() && !a.IsNull() {
+			r.region = a.AsString()
+			switch {
+			case !ebsRegionName(r.region):
+				fail("region", "Invalid copy region", "region = %q is not an AWS region name; they look like \"eu-central-1\".", r.region)
+			case seen[r.region]:
+				fail("region", "Repeated copy region", "Two copy blocks name %s; give each region one copy block.", r.region)
+			}
+			seen[r.region] = true
+		}
+		if a := b.GetAttr("retain"); a.IsKnown() && !a.IsNull() {
+			text := a.AsString()
+			d, err := ebsParseDuration(text)
+			switch {
+			case err != nil:
+				fail("retain", "Invalid copy retain", "retain = %q: %v. Write it like \"30d\".", text, err)
+			case rules.interval > 0 && d < 2*rules.interval:
+				fail("retain", "Copies kept too briefly",
+					"retain = %q in the copy block for %s is shorter than twice interval = %q: a snapshot is copied once it has completed, a run after it was taken, so its copy would expire about as soon as it is made. Keep copies at least %s.",
+					text, r.region, rules.intervalText, ebsFormatAge(2*rules.interval))
+			}
+			r.rules.retain, r.rules.retainText, r.rules.keepLast = d, text, 0
+		}
+		if a := b.GetAttr("encrypted"); a.IsKnown() && !a.IsNull() {
+			r.encrypted = a.True()
+		}
+		if a := b.GetAttr("kms_key_id"); a.IsKnown() && !a.IsNull() {
+			r.kmsKeyID = a.AsString()
+			switch {
+			case r.kmsKeyID == "":
+				fail("kms_key_id", "Empty kms_key_id", "kms_key_id is empty. Give a KMS key ID, alias (\"alias/backups\") or ARN, or remove kms_key_id to use the region's default EBS key.")
+			case !r.encrypted:
+				fail("kms_key_id", "kms_key_id without encrypted", "kms_key_id names the key that encrypts the copies in %s, but encrypted is not true; EC2 refuses a key for an unencrypted copy. Set encrypted = true.", r.region)
+			}
+		}
+		out = append(out, r)
+	}
+	return out, diags
+}
+
+// ebsRegionName reports whether s is shaped like an AWS region name:
+// lower-case words joined by hyphens, ending in a number ("eu-central-1",
+// "us-gov-west-1").
+func ebsRegionName(s string) bool {
+	parts := strings.Split(s, "-")
+	if len(parts) < 3 {
+		return false
+	}
+	for i, p := range parts {
+		if p == "" {
+			return false
+		}
+		for _, c := range p {
+			digit, lower := c >= '0' && c <= '9', c >= 'a' && c <= 'z'
+			if i == len(parts)-1 && !digit || i < len(parts)-1 && !lower {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // decodeEBSRules reads interval, retain and keep_last.
@@ -182,12 +297,13 @@ func decodeEBSRules(v cty.Value, diags hcl.Diagnostics) (ebsRules, hcl.Diagnosti
 }
 
 // ebsCheckTags checks the tags for new snapshots against EC2's rules and
-// plumb's own.
-func ebsCheckTags(tags map[string]string) hcl.Diagnostics {
+// plumb's own; max is how many the policy leaves room for.
+func ebsCheckTags(tags map[string]string, max int) hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	if len(tags) > ebsMaxUserTags {
+	if len(tags) > max {
 		diags = diags.Extend(providers.AttributeErrorf("tags", "Too many tags",
-			"tags has %d tags; EC2 allows 50 per snapshot and the policy adds %s, so give at most %d.", len(tags), OwnerTag, ebsMaxUserTags))
+			"tags has %d tags; EC2 allows 50 per snapshot and the policy adds %s (and %s, %s and %s on copies), so give at most %d.",
+			len(tags), OwnerTag, CopyOfTag, VolumeTag, TakenTag, max))
 	}
 	for _, k := range ebsSortedKeys(tags) {
 		lk := strings.ToLower(k)
@@ -201,6 +317,11 @@ func ebsCheckTags(tags map[string]string) hcl.Diagnostics {
 		case strings.HasPrefix(lk, "plumb:"):
 			diags = diags.Extend(providers.AttributeErrorf("tags", "Reserved tag key",
 				"Tag keys starting with \"plumb:\" are plumb's own (%s marks the policy's snapshots); rename %q.", OwnerTag, k))
+		default:
+			if bad := ebsBadPlaceholders(tags[k]); len(bad) > 0 {
+				diags = diags.Extend(providers.AttributeErrorf("tags", "Unknown placeholder in a tag",
+					"The value of tag %q uses %s; the placeholders are {host}, {instance}, {volume}, {device}, {date} and {time}.", k, strings.Join(bad, ", ")))
+			}
 		}
 	}
 	return diags
@@ -300,6 +421,12 @@ func ebsWord(s string) bool {
 // ebsDescription fills in a description template for a new snapshot of v
 // taken at t, with runs of spaces left by empty values collapsed.
 func ebsDescription(tmpl, hostName string, v ebsVolume, t time.Time) string {
+	return strings.Join(strings.Fields(ebsFill(tmpl, hostName, v, t)), " ")
+}
+
+// ebsFill fills in the placeholders of a description or tag template for
+// a new snapshot of v taken at t.
+func ebsFill(tmpl, hostName string, v ebsVolume, t time.Time) string {
 	host := hostName
 	if host == "" {
 		host = v.instanceID
@@ -310,7 +437,27 @@ func ebsDescription(tmpl, hostName string, v ebsVolume, t time.Time) string {
 	t = t.UTC()
 	r := strings.NewReplacer("{host}", host, "{instance}", v.instanceID, "{volume}", v.id, "{device}", v.device,
 		"{date}", t.Format("2006-01-02"), "{time}", t.Format("15:04"))
-	return strings.Join(strings.Fields(r.Replace(tmpl)), " ")
+	return r.Replace(tmpl)
+}
+
+// ebsSnapshotTags are the tags of a new snapshot of v taken at t: the
+// volume's own when copy_volume_tags is set (but not AWS's or plumb's),
+// then the policy's tags with their placeholders filled in, then the
+// ownership tag.
+func ebsSnapshotTags(c ebsConfig, owner string, v ebsVolume, t time.Time) map[string]string {
+	out := map[string]string{}
+	if c.copyVolumeTags {
+		for k, val := range v.tags {
+			if lk := strings.ToLower(k); !strings.HasPrefix(lk, "aws:") && !strings.HasPrefix(lk, "plumb:") {
+				out[k] = val
+			}
+		}
+	}
+	for k, tmpl := range c.tags {
+		out[k] = strings.TrimSpace(ebsFill(tmpl, c.hostName, v, t))
+	}
+	out[OwnerTag] = owner
+	return out
 }
 
 // ebsStringMap converts a known map of strings.

@@ -23,7 +23,7 @@ func ebsAdvice(err error) string {
 	case code == "RequestLimitExceeded":
 		return " EC2 kept throttling the account after every retry; run again later, or raise max_retries in the provider block."
 	case code == "UnauthorizedOperation" || code == "AuthFailure":
-		return " The credentials may not call this EC2 action; check the IAM policy (ec2:DescribeVolumes, DescribeSnapshots, DescribeImages, CreateSnapshot, CreateTags, DeleteSnapshot)."
+		return " The credentials may not call this EC2 action; check the IAM policy (ec2:DescribeVolumes, DescribeSnapshots, DescribeImages, CreateSnapshot, CopySnapshot, CreateTags, DeleteSnapshot; for encrypted copies, the KMS key's kms:CreateGrant, Encrypt, Decrypt and GenerateDataKey*)."
 	case strings.HasPrefix(code, "InvalidVolume.NotFound"):
 		return " The volume no longer exists: it was deleted after the plan was made. Run plan again; if the volume was removed on purpose, the policy stops covering it."
 	}

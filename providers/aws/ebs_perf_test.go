@@ -55,8 +55,9 @@ func fleetState(tb testing.TB, e *ebsEnv) cty.Value {
 	return ebsWith(imp.State, set)
 }
 
-// TestEBSFleetPlan plans 500 volumes × 30 snapshots against the shim in
-// under 2 s, with one paginated DescribeSnapshots listing, and applies it.
+// TestEBSFleetPlan plans 500 volumes × 30 snapshots against the shim with
+// one paginated DescribeSnapshots listing, and applies it. How long it
+// takes is measured by BenchmarkEBSFleetRefreshPlan, not asserted here.
 func TestEBSFleetPlan(t *testing.T) {
 	e := ebsSetup(t, ec2shim.Options{CompleteAfter: time.Hour}, nil)
 	state := fleetState(t, e)
@@ -69,9 +70,6 @@ func TestEBSFleetPlan(t *testing.T) {
 	total := time.Since(start)
 	calls := e.shim.Counts()
 	t.Logf("refresh %v, plan %v, total %v; EC2 requests %v", read.Round(time.Millisecond), (total - read).Round(time.Millisecond), total.Round(time.Millisecond), calls)
-	if limit := 2 * time.Second * ebsRaceSlowdown; total > limit {
-		t.Errorf("refresh and plan of %d snapshots took %v, want under %v", fleetVolumes*fleetSnapshots, total, limit)
-	}
 	pages := (fleetVolumes*fleetSnapshots + ebsSnapshotPage - 1) / ebsSnapshotPage
 	want := map[string]int{"DescribeSnapshots": pages, "DescribeVolumes": 1, "DescribeImages": 1}
 	for k, n := range want {

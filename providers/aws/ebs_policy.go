@@ -23,6 +23,15 @@ const OwnerTag = "plumb:policy"
 // configuration gives none.
 const DefaultSnapshotDescription = "{host}_backup-{date} {device}"
 
+// Tags on the copies a policy makes in other regions, beside OwnerTag:
+// the snapshot copied, its volume and when it was taken (RFC 3339, UTC),
+// since a copy's own volume ID and start time say nothing of its source.
+const (
+	CopyOfTag = "plumb:copy-of"
+	VolumeTag = "plumb:volume"
+	TakenTag  = "plumb:taken"
+)
+
 // ebsPolicy is aws_ebs_snapshot_policy: daily (or any interval) snapshots
 // of a set of EBS volumes, and the deletion of the policy's own snapshots
 // once they are past retention.
@@ -51,8 +60,12 @@ var (
 		"id": cty.String, "volume_id": cty.String, "description": cty.String, "started": cty.String,
 		"age": cty.String, "state": cty.String, "in_use_by": cty.String, "status": cty.String,
 	})
+	ebsCopyType = cty.Object(map[string]cty.Type{
+		"id": cty.String, "region": cty.String, "source_id": cty.String, "volume_id": cty.String, "description": cty.String,
+		"taken": cty.String, "age": cty.String, "state": cty.String, "in_use_by": cty.String, "status": cty.String,
+	})
 	ebsVolumeType = cty.Object(map[string]cty.Type{
-		"volume_id": cty.String, "instance_id": cty.String, "device": cty.String,
+		"volume_id": cty.String, "instance_id": cty.String, "device": cty.String, "tags": cty.Map(cty.String),
 	})
 )
 
@@ -80,6 +93,8 @@ func ebsPolicySchema() providers.Schema {
 	owner.Computed = true
 	desc := str(`Description of new snapshots: {host} (host_name, else the instance ID, else the volume ID), {instance}, {volume}, {device}, {date} (YYYY-MM-DD, UTC) and {time} (HH:MM, UTC) are filled in; default "` + DefaultSnapshotDescription + `".`)
 	desc.Computed = true
+	copyRegion := str("The region the copies go to; not the provider's own.")
+	copyRegion.Optional, copyRegion.Required = false, true
 	return providers.Schema{
 		Description: "Snapshots of EBS volumes on a schedule, kept for a retention period; only the policy's own snapshots are ever deleted.",
 		Attributes: map[string]*providers.Attribute{
@@ -93,12 +108,27 @@ func ebsPolicySchema() providers.Schema {
 			"keep_last":   {Type: cty.Number, Optional: true, Description: "How many completed snapshots of each volume are kept."},
 			"description": desc,
 			"host_name":   str("Host name for {host} in the description."),
-			"tags":        {Type: cty.Map(cty.String), Optional: true, Description: "Tags for new snapshots, beside the " + OwnerTag + " ownership tag."},
-			"as_of":       computed(cty.String, "When the snapshots were last read (RFC 3339, UTC); ages and reasons are as of then."),
+			"tags": {Type: cty.Map(cty.String), Optional: true, Description: "Tags for new snapshots, beside the " + OwnerTag +
+				" ownership tag; values may use the description's placeholders, such as { Name = \"{host}-{date}\" }."},
+			"copy_volume_tags": {Type: cty.Bool, Optional: true, Description: "Give each new snapshot its volume's tags too (those of tags win on a clash), as Data Lifecycle Manager's CopyTags does."},
+			"as_of":            computed(cty.String, "When the snapshots were last read (RFC 3339, UTC); ages and reasons are as of then."),
 			"volumes": {Type: cty.List(ebsVolumeType), Computed: true, Key: []string{"volume_id"},
 				Description: "The volumes the targets matched when last read."},
 			"snapshots": {Type: cty.List(ebsSnapshotType), Computed: true, Key: []string{"id"},
 				Description: "The policy's snapshots: ID, volume, description, start time, age, state, the AMI using it, and status (why it is new, kept or deleted)."},
+			"copies": {Type: cty.List(ebsCopyType), Computed: true, Key: []string{"id"},
+				Description: "The policy's copies in other regions: ID, region, the snapshot copied, its volume, when it was taken, age, state, the AMI using it, and status."},
+		},
+		Blocks: map[string]*providers.Block{
+			"copy": {Nesting: providers.NestingList, MaxItems: ebsMaxCopyRegions, Schema: providers.Schema{
+				Description: "Copy each completed snapshot to another region, as Data Lifecycle Manager's cross-region copy does.",
+				Attributes: map[string]*providers.Attribute{
+					"region":     copyRegion,
+					"retain":     str(`How long copies are kept, such as "30d", counted from when the snapshot was taken; at least twice the interval. By default the policy's retain (and keep_last).`),
+					"encrypted":  {Type: cty.Bool, Optional: true, Description: "Encrypt the copies (a copy of an encrypted snapshot is encrypted anyway)."},
+					"kms_key_id": str("The KMS key (ID, alias or ARN) that encrypts the copies; needs encrypted = true. By default the region's EBS key."),
+				},
+			}},
 		},
 	}
 }

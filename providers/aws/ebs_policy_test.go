@@ -81,7 +81,7 @@ func TestEBSConformance(t *testing.T) {
 						t.Errorf("planned volumes %v, want only %s", vols, web1Data)
 					}
 				},
-				Check: wantOwned(5, 4*24*time.Hour)},
+				Check: wantOwned(5, 3*24*time.Hour)},
 			{Name: "past retention", Config: cty.ObjectVal(web1Config(map[string]cty.Value{
 				"owner": ebsV(web1Addr), "volume_tags": ebsMapV("Backup", "daily"), "retain": ebsV("4d"),
 			})),

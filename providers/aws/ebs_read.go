@@ -9,10 +9,11 @@ import (
 	"github.com/plumbhq/plumb/providers"
 )
 
-// Read lists the policy's volumes (by the targets in state) and its
-// snapshots (by the ownership tag, with the AMIs that use them), and
-// judges each snapshot now under the rules in state. The policy itself
-// lives in state, so Read never reports it gone.
+// Read lists the policy's volumes (by the targets in state), its
+// snapshots (by the ownership tag, with the AMIs that use them) and its
+// copies in each copy region of the state, and judges each now under the
+// rules in state. The policy itself lives in state, so Read never reports
+// it gone.
 func (r *ebsPolicy) Read(ctx context.Context, req providers.ReadRequest) providers.ReadResponse {
 	if req.Prior.IsNull() {
 		return providers.ReadResponse{State: r.null}
@@ -32,9 +33,17 @@ func (r *ebsPolicy) Read(ctx context.Context, req providers.ReadRequest) provide
 		return providers.ReadResponse{State: req.Prior, Diagnostics: ebsAPIError("Cannot read the snapshot policy's snapshots", err)}
 	}
 	now := ebsNow(r.p)
-	ebsWithVerdicts(snaps, ebsAssess(cfg.rules, snaps, now), now)
+	var copies []ebsJudged
+	for _, rule := range cfg.copies {
+		listed, err := ebsListOwnedCopies(ctx, r.p.EC2In(rule.region), owner, rule.region)
+		if err != nil {
+			return providers.ReadResponse{State: req.Prior, Diagnostics: ebsAPIError("Cannot read the snapshot policy's copies", err)}
+		}
+		copies = append(copies, ebsJudgeCopies(rule.rules, listed, now)...)
+	}
 	return providers.ReadResponse{State: ebsWith(req.Prior, map[string]cty.Value{
-		"volumes": ebsVolumesValue(vols), "snapshots": ebsSnapshotsValue(snaps), "as_of": cty.StringVal(now.Format(ebsTimeFormat)),
+		"volumes": ebsVolumesValue(vols), "snapshots": ebsSnapshotsValue(ebsSnapsOf(ebsJudge(cfg.rules, snaps, now))),
+		"copies": ebsCopiesValue(ebsSnapsOf(copies)), "as_of": cty.StringVal(now.Format(ebsTimeFormat)),
 	})}
 }
 
@@ -57,13 +66,13 @@ func (r *ebsPolicy) Import(ctx context.Context, req providers.ImportRequest) pro
 			"No snapshot of this account is tagged %s = %q. Check the ID: it is the tag's value, by default the address of the policy that made the snapshots.", OwnerTag, owner)}
 	}
 	now := ebsNow(r.p)
-	ebsWithVerdicts(snaps, ebsAssess(ebsRules{}, snaps, now), now)
+	snaps = ebsSnapsOf(ebsJudge(ebsRules{}, snaps, now))
 	vals := map[string]cty.Value{}
-	for name, a := range r.schema.Attributes {
-		vals[name] = cty.NullVal(a.Type)
+	for name, ty := range r.null.Type().AttributeTypes() {
+		vals[name] = cty.NullVal(ty)
 	}
 	vals["id"], vals["owner"] = cty.StringVal(owner), cty.StringVal(owner)
-	vals["volumes"], vals["snapshots"] = ebsVolumesValue(nil), ebsSnapshotsValue(snaps)
+	vals["volumes"], vals["snapshots"], vals["copies"] = ebsVolumesValue(nil), ebsSnapshotsValue(snaps), ebsCopiesValue(nil)
 	vals["as_of"] = cty.StringVal(now.Format(ebsTimeFormat))
 	return providers.ImportResponse{State: cty.ObjectVal(vals)}
 }

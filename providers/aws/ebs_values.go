@@ -61,6 +61,62 @@ func ebsSnapsFrom(v cty.Value) []ebsSnap {
 	return out
 }
 
+// ebsCopiesValue is the copies attribute for copies, sorted by region,
+// then as snapshots are; planned copies have an unknown ID.
+func ebsCopiesValue(copies []ebsSnap) cty.Value {
+	if len(copies) == 0 {
+		return cty.ListValEmpty(ebsCopyType)
+	}
+	sorted := make([]*ebsSnap, len(copies))
+	for i := range copies {
+		sorted[i] = &copies[i]
+	}
+	sort.SliceStable(sorted, func(a, b int) bool {
+		if sorted[a].region != sorted[b].region {
+			return sorted[a].region < sorted[b].region
+		}
+		return ebsLess(sorted[a], sorted[b])
+	})
+	elems := make([]cty.Value, len(sorted))
+	for i, s := range sorted {
+		id := cty.UnknownVal(cty.String)
+		if !s.planned() {
+			id = cty.StringVal(s.id)
+		}
+		elems[i] = cty.ObjectVal(map[string]cty.Value{
+			"id": id, "region": cty.StringVal(s.region), "source_id": cty.StringVal(s.sourceID),
+			"volume_id": cty.StringVal(s.volumeID), "description": cty.StringVal(s.description),
+			"taken": cty.StringVal(s.started.Format(ebsTimeFormat)), "age": cty.StringVal(s.age), "state": cty.StringVal(s.state),
+			"in_use_by": cty.StringVal(s.inUseBy), "status": cty.StringVal(s.status),
+		})
+	}
+	return cty.ListVal(elems)
+}
+
+// ebsCopiesFrom reads the copies attribute of a state or plan; elements
+// with an unknown ID are the planned ones. A null or unknown list reads
+// as empty.
+func ebsCopiesFrom(v cty.Value) []ebsSnap {
+	if v.IsNull() || !v.IsKnown() || v.LengthInt() == 0 {
+		return nil
+	}
+	out := make([]ebsSnap, 0, v.LengthInt())
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		s := ebsSnap{
+			region: ebsStr(e, "region"), sourceID: ebsStr(e, "source_id"), volumeID: ebsStr(e, "volume_id"),
+			description: ebsStr(e, "description"), state: ebsStr(e, "state"), inUseBy: ebsStr(e, "in_use_by"),
+			age: ebsStr(e, "age"), status: ebsStr(e, "status"),
+		}
+		s.started, _ = time.Parse(ebsTimeFormat, ebsStr(e, "taken"))
+		if id := e.GetAttr("id"); id.IsKnown() {
+			s.id = ebsStr(e, "id")
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
 // ebsVolumesValue is the volumes attribute, sorted by volume ID.
 func ebsVolumesValue(vols []ebsVolume) cty.Value {
 	if len(vols) == 0 {
@@ -70,8 +126,16 @@ func ebsVolumesValue(vols []ebsVolume) cty.Value {
 	sort.Slice(sorted, func(a, b int) bool { return sorted[a].id < sorted[b].id })
 	elems := make([]cty.Value, len(sorted))
 	for i, v := range sorted {
+		tags := cty.MapValEmpty(cty.String)
+		if len(v.tags) > 0 {
+			m := make(map[string]cty.Value, len(v.tags))
+			for k, t := range v.tags {
+				m[k] = cty.StringVal(t)
+			}
+			tags = cty.MapVal(m)
+		}
 		elems[i] = cty.ObjectVal(map[string]cty.Value{
-			"volume_id": cty.StringVal(v.id), "instance_id": cty.StringVal(v.instanceID), "device": cty.StringVal(v.device),
+			"volume_id": cty.StringVal(v.id), "instance_id": cty.StringVal(v.instanceID), "device": cty.StringVal(v.device), "tags": tags,
 		})
 	}
 	return cty.ListVal(elems)
@@ -85,7 +149,11 @@ func ebsVolumesFrom(v cty.Value) []ebsVolume {
 	var out []ebsVolume
 	for it := v.ElementIterator(); it.Next(); {
 		_, e := it.Element()
-		out = append(out, ebsVolume{id: ebsStr(e, "volume_id"), instanceID: ebsStr(e, "instance_id"), device: ebsStr(e, "device")})
+		vol := ebsVolume{id: ebsStr(e, "volume_id"), instanceID: ebsStr(e, "instance_id"), device: ebsStr(e, "device")}
+		if t := e.GetAttr("tags"); t.IsKnown() && !t.IsNull() {
+			vol.tags = ebsStringMap(t)
+		}
+		out = append(out, vol)
 	}
 	return out
 }
@@ -101,13 +169,4 @@ func ebsStr(obj cty.Value, name string) string {
 		return ""
 	}
 	return v.AsString()
-}
-
-// ebsWithVerdicts sets the age and status of each snapshot from an
-// assessment at now.
-func ebsWithVerdicts(snaps []ebsSnap, verdicts []ebsVerdict, now time.Time) {
-	for i := range snaps {
-		snaps[i].age = ebsFormatAge(now.Sub(snaps[i].started))
-		snaps[i].status = verdicts[i].status
-	}
 }

@@ -78,9 +78,14 @@ func (m *limitRate) HandleFinalize(ctx context.Context, in middleware.FinalizeIn
 
 // addMiddleware returns an SDK API option that puts the rate limit (when
 // limit is not nil) and the counter right after the retry middleware, so
-// they run once per attempt, before the request is signed.
+// they run once per attempt, before the request is signed. A stack that
+// only presigns a request (the SDK presigns a CopySnapshot for the source
+// region on its own) sends nothing, and gets neither.
 func addMiddleware(service string, counts *requestCounts, limit *limitRate) func(*middleware.Stack) error {
 	return func(stack *middleware.Stack) error {
+		if _, presign := stack.Finalize.Get("PresignHTTPRequest"); presign {
+			return nil
+		}
 		// Inserted in reverse: each goes right after "Retry".
 		if err := insertAfterRetry(stack, &countRequests{service: service, counts: counts}); err != nil {
 			return err

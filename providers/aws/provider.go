@@ -54,6 +54,8 @@ type Provider struct {
 	s3          *s3.Client
 	ec2Once     sync.Once
 	ec2         *ec2.Client
+	ec2Mu       sync.Mutex
+	ec2Regions  map[string]*ec2.Client // clients of other regions, for snapshot copies
 
 	// zones is the account's hosted zones, listed once per run.
 	zones zoneCache
@@ -198,15 +200,43 @@ func (p *Provider) S3() *s3.Client {
 // rate limited.
 func (p *Provider) EC2() *ec2.Client {
 	p.mustBeConfigured()
-	p.ec2Once.Do(func() {
-		p.ec2 = ec2.NewFromConfig(p.cfg, func(o *ec2.Options) {
-			o.Retryer = newRetryer(p.maxAttempts(), p.backoff)
-			o.RetryMaxAttempts = 0
-			if e := p.endpoint(); e != nil {
-				o.BaseEndpoint = e
-			}
-			o.APIOptions = append(o.APIOptions, addMiddleware("ec2", &p.counts, nil))
-		})
-	})
+	p.ec2Once.Do(func() { p.ec2 = p.newEC2(p.cfg.Region) })
 	return p.ec2
+}
+
+// Region is the provider's region.
+func (p *Provider) Region() string {
+	p.mustBeConfigured()
+	return p.cfg.Region
+}
+
+// EC2In returns an EC2 client of region, built like EC2's (the same one
+// for the provider's own region), for snapshot copies in other regions.
+func (p *Provider) EC2In(region string) *ec2.Client {
+	if region == p.Region() {
+		return p.EC2()
+	}
+	p.ec2Mu.Lock()
+	defer p.ec2Mu.Unlock()
+	if c := p.ec2Regions[region]; c != nil {
+		return c
+	}
+	if p.ec2Regions == nil {
+		p.ec2Regions = map[string]*ec2.Client{}
+	}
+	c := p.newEC2(region)
+	p.ec2Regions[region] = c
+	return c
+}
+
+func (p *Provider) newEC2(region string) *ec2.Client {
+	return ec2.NewFromConfig(p.cfg, func(o *ec2.Options) {
+		o.Region = region
+		o.Retryer = newRetryer(p.maxAttempts(), p.backoff)
+		o.RetryMaxAttempts = 0
+		if e := p.endpoint(); e != nil {
+			o.BaseEndpoint = e
+		}
+		o.APIOptions = append(o.APIOptions, addMiddleware("ec2", &p.counts, nil))
+	})
 }

@@ -22,6 +22,14 @@ func testResource() *zoneResource {
 	return newProvider(func() time.Time { return testDay }).Resources()["bind_zone"].(*zoneResource)
 }
 
+// testResourceOver returns bind_zone with the test clock, of a provider
+// configured for the transport.
+func testResourceOver(t *testing.T, tr providertest.Transport) *zoneResource {
+	p := newProvider(func() time.Time { return testDay })
+	providertest.Configure(t, p, tr, nil)
+	return p.Resources()["bind_zone"].(*zoneResource)
+}
+
 // rec builds a normalised record set.
 func rec(name, typ string, ttl uint32, values ...string) dns.Record {
 	r, err := dns.Normalize(dns.Record{Name: name, Type: typ, TTL: ttl, Values: values})

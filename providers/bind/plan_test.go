@@ -63,7 +63,7 @@ func TestPlanRefusesBadZones(t *testing.T) {
 		{"bad value", zoneCfg(org, "z", nil, map[string]cty.Value{"records": cty.ListVal([]cty.Value{
 			looseRecord(org, "A", 60, "not-an-address")})}),
 			"records", "invalid A value"},
-		{"bad name", zoneCfg("exa mple..org", "z", recs, nil), "name", "not a valid domain name"},
+		{"bad name", zoneCfg("exa mple..org", "z", recs, nil), "name", "empty label"},
 		{"empty directory", zoneCfg(org, "", recs, nil), "directory", "empty string"},
 		{"no directory", zoneCfg(org, "", recs, map[string]cty.Value{"directory": cty.NullVal(cty.String)}), "directory", "Set directory"},
 		{"filename with a directory", zoneCfg(org, "z", recs, map[string]cty.Value{"filename": cty.StringVal("sub/x.zone")}),
@@ -224,11 +224,21 @@ func TestMassChange(t *testing.T) {
 			case !tc.refused && resp.Diagnostics.HasErrors():
 				t.Fatalf("refused: %s", resp.Diagnostics.Error())
 			case tc.refused:
-				if mass.Severity != hcl.DiagError || !strings.Contains(mass.Detail, "of the 12 records of the zone example.org.") {
+				if mass.Severity != hcl.DiagError || !strings.Contains(mass.Detail, "4 of the 12 records of zone example.org (over 30%)") {
 					t.Errorf("mass-change diagnostic: %s: %s", mass.Summary, mass.Detail)
 				}
 				if resp.Planned.IsNull() || resp.Planned.GetAttr("serial").IsKnown() {
 					t.Errorf("a refused mass change must still carry the plan the engine applies with -allow-mass-change")
+				}
+			case strings.HasSuffix(tc.name, "allowed"):
+				// Let through, and said so with the refusal's numbers, for
+				// the plan to record.
+				if mass == nil {
+					t.Fatalf("an allowed mass change is not reported: %v", resp.Diagnostics)
+				}
+				m, _ := mass.Extra.(providers.MassChange)
+				if mass.Severity != hcl.DiagWarning || m.AllowedBy != "allow_mass_change = true" || m.Total != 12 || m.Changed < 4 {
+					t.Errorf("an allowed mass change is not reported as one: %v", resp.Diagnostics)
 				}
 			}
 		})

@@ -1,5 +1,7 @@
 // Package bind is the provider named "bind": DNS zones kept as BIND zone
-// files on local disk, the DNS that plumb manages without a cloud account.
+// files on disk, the DNS that plumb manages without a cloud account: on
+// the machine plumb runs on, or on the name server the provider block's
+// ssh block names.
 //
 // Its one resource type, bind_zone, writes a zone file from a list of
 // record sets (the record model of package dns, so a zone moves between
@@ -18,6 +20,9 @@
 // zone of 10 or more are refused unless allow_mass_change is set (or the
 // run passes -allow-mass-change).
 //
+// With validate = true, named-checkzone on that host must accept the new
+// file before it is put in place.
+//
 // Import takes the zone file's path, or ORIGIN:PATH
 // ("example.org.:/etc/bind/db.example"). Without an origin it comes from
 // the file's first $ORIGIN, else the owner of its SOA when written in
@@ -30,39 +35,52 @@ import (
 	"time"
 
 	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // Name is the provider's name, under which cmd/plumb registers New.
 const Name = "bind"
 
-// provider serves bind_zone. It has no configuration and keeps no state.
+// provider serves bind_zone. Its one setting is the host the zone files
+// are on.
 type provider struct {
+	host      *host.Slot
 	resources map[string]providers.Resource
 }
 
-var _ providers.Provider = (*provider)(nil)
+var (
+	_ providers.Provider = (*provider)(nil)
+	_ providers.Closer   = (*provider)(nil)
+)
 
-// New returns the provider named "bind" (Name). It takes no configuration;
-// its one resource type is bind_zone.
+// New returns the provider named "bind" (Name). Its configuration is an
+// optional ssh block (package host); its one resource type is bind_zone.
 func New() providers.Provider { return newProvider(time.Now) }
 
 // newProvider returns the provider with the clock that dates new serials,
 // so tests can set the day.
 func newProvider(now func() time.Time) *provider {
-	return &provider{resources: map[string]providers.Resource{
-		"bind_zone": newZoneResource(now),
+	h := &host.Slot{}
+	return &provider{host: h, resources: map[string]providers.Resource{
+		"bind_zone": newZoneResource(h, now),
 	}}
 }
 
-// Schema is empty: the provider has no configuration.
+// Schema has the ssh block: zone files are on the host it names.
 func (p *provider) Schema() providers.Schema {
-	return providers.Schema{Description: "DNS zones as BIND zone files on local disk."}
+	return providers.Schema{
+		Description: "DNS zones as BIND zone files, on this machine or a name server reached over SSH.",
+		Blocks:      map[string]*providers.Block{host.BlockName: host.Block()},
+	}
 }
 
-// Configure accepts any (empty) configuration.
-func (p *provider) Configure(context.Context, providers.ConfigureRequest) providers.ConfigureResponse {
-	return providers.ConfigureResponse{}
+// Configure connects to the host the ssh block names, if any.
+func (p *provider) Configure(ctx context.Context, req providers.ConfigureRequest) providers.ConfigureResponse {
+	return providers.ConfigureResponse{Diagnostics: p.host.Configure(ctx, req.Config)}
 }
+
+// Close lets go of the host.
+func (p *provider) Close() error { return p.host.Close() }
 
 // Resources returns the provider's resource types. The map is shared;
 // callers must not change it.

@@ -11,8 +11,8 @@ import (
 
 func TestProvider(t *testing.T) {
 	p := New()
-	if n := len(p.Schema().Attributes) + len(p.Schema().Blocks); n != 0 {
-		t.Errorf("provider schema has %d attributes and blocks, want none", n)
+	if n := len(p.Schema().Attributes) + len(p.Schema().Blocks); n != 1 || p.Schema().Blocks["ssh"] == nil {
+		t.Errorf("provider schema has %d attributes and blocks, want only the ssh block", n)
 	}
 	if resp := p.Configure(context.Background(), providers.ConfigureRequest{Config: cty.NullVal(p.Schema().ImpliedType())}); resp.Diagnostics.HasErrors() {
 		t.Errorf("Configure: %s", resp.Diagnostics.Error())

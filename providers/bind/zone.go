@@ -9,6 +9,7 @@ import (
 
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/providers/dns"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // Defaults of a bind_zone.
@@ -36,6 +37,7 @@ const (
 
 // zoneResource is bind_zone: one DNS zone as a BIND zone file.
 type zoneResource struct {
+	host   *host.Slot
 	schema providers.Schema
 	ty     cty.Type
 	null   cty.Value
@@ -53,7 +55,7 @@ var (
 // a top-level attribute, goes between rname and refresh).
 var soaAttrs = []string{"mname", "rname", "refresh", "retry", "expire", "minimum"}
 
-func newZoneResource(now func() time.Time) *zoneResource {
+func newZoneResource(h *host.Slot, now func() time.Time) *zoneResource {
 	records := dns.RecordsAttribute("The zone's record sets, keyed by name and type: fully qualified names, each set with its TTL and values (zonefile() reads them from a BIND file). The SOA is generated from the soa block and must not be listed; the apex NS set must be.")
 	records.Optional = true
 	timer := func(what string, def int) *providers.Attribute {
@@ -74,6 +76,8 @@ func newZoneResource(now func() time.Time) *zoneResource {
 				Description: "The TTL of the SOA record, and of records a hand edit adds without one; default 3600."},
 			"allow_mass_change": {Type: cty.Bool, Optional: true,
 				Description: "Allow a plan that changes or deletes more than 30% of the record sets of a zone of 10 or more (refused otherwise, as -allow-mass-change does for the whole run)."},
+			"validate": {Type: cty.Bool, Optional: true,
+				Description: "Check every new zone file with BIND's named-checkzone, on the host that holds it, before putting it in place; a file BIND rejects is not written."},
 			"serial": {Type: cty.Number, Computed: true,
 				Description: "The SOA serial: YYYYMMDDnn (UTC), raised on every change of the zone's content and always above the one before."},
 			"path": {Type: cty.String, Computed: true,
@@ -98,7 +102,7 @@ func newZoneResource(now func() time.Time) *zoneResource {
 		},
 	}
 	ty := s.ImpliedType()
-	return &zoneResource{schema: s, ty: ty, null: cty.NullVal(ty), soaTy: ty.AttributeType("soa"), now: now}
+	return &zoneResource{host: h, schema: s, ty: ty, null: cty.NullVal(ty), soaTy: ty.AttributeType("soa"), now: now}
 }
 
 // Schema describes bind_zone.

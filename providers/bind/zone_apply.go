@@ -7,17 +7,15 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/plumbhq/plumb/internal/atomicfile"
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/providers/dns"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // header opens every zone file bind_zone writes.
@@ -79,7 +77,7 @@ func zoneOf(v cty.Value) (zone, error) {
 // prior one: an atomic write either happened or did not.
 func (r *zoneResource) Apply(ctx context.Context, req providers.ApplyRequest) providers.ApplyResponse {
 	if req.Planned.IsNull() {
-		return r.delete(req.Prior)
+		return r.delete(ctx, req.Prior)
 	}
 	planned := req.Planned
 	if len(unknownAttrs(planned, "serial")) > 0 && !req.Config.IsNull() {
@@ -101,7 +99,8 @@ func (r *zoneResource) Apply(ctx context.Context, req providers.ApplyRequest) pr
 		return providers.ApplyResponse{State: req.Prior, Diagnostics: providers.Errorf(
 			"Invalid bind_zone", "%v; run plumb plan to see what is wrong.", err)}
 	}
-	old, err := os.ReadFile(z.path)
+	h := r.host.Get()
+	old, _, err := host.ReadFile(ctx, h, z.path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return providers.ApplyResponse{State: req.Prior, Diagnostics: providers.Errorf(
 			"Cannot read bind_zone file", "%v. Check that plumb may read the file and its directory.", err)}
@@ -122,13 +121,15 @@ func (r *zoneResource) Apply(ctx context.Context, req providers.ApplyRequest) pr
 	if bytes.Equal(data, old) {
 		return resp
 	}
-	if err := atomicfile.Write(z.path, data, atomicfile.Options{Perm: zoneFileMode, DirPerm: zoneDirMode}); err != nil {
+	if v := planned.GetAttr("validate"); !v.IsNull() && v.True() {
+		if err := checkWithBIND(ctx, h, z, data); err != nil {
+			return providers.ApplyResponse{State: req.Prior, Diagnostics: providers.AttributeErrorf("validate",
+				"BIND rejects the zone file", "%v. The file was not changed.", err)}
+		}
+	}
+	if err := host.WriteFile(ctx, h, z.path, data, host.WriteOptions{Perm: zoneFileMode, DirPerm: zoneDirMode}); err != nil {
 		return providers.ApplyResponse{State: req.Prior, Diagnostics: providers.Errorf(
 			"Cannot write bind_zone file", "%v. Check that the directory exists or can be created and that plumb may write to it; the file was not changed.", err)}
-	}
-	if err := atomicfile.SyncDir(filepath.Dir(z.path)); err != nil {
-		resp.Diagnostics = providers.Warnf("bind_zone written but not synced",
-			"%v. The file is in place, but a crash soon after may lose the change; the next plan will show it if so.", err)
 	}
 	return resp
 }
@@ -172,17 +173,13 @@ func nextSerial(prev uint32, hasPrev bool, now time.Time) (uint32, error) {
 }
 
 // delete removes the zone file; one already gone is fine.
-func (r *zoneResource) delete(prior cty.Value) providers.ApplyResponse {
+func (r *zoneResource) delete(ctx context.Context, prior cty.Value) providers.ApplyResponse {
 	path := prior.GetAttr("path").AsString()
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := r.host.Get().Remove(ctx, path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return providers.ApplyResponse{State: prior, Diagnostics: providers.Errorf(
 			"Cannot delete bind_zone file", "Removing %s: %v. Check the permissions of its directory, or remove the file by hand and run plumb again.", path, err)}
 	}
-	resp := providers.ApplyResponse{State: r.null}
-	if err := atomicfile.SyncDir(filepath.Dir(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		resp.Diagnostics = providers.Warnf("bind_zone file removed but not synced", "%v.", err)
-	}
-	return resp
+	return providers.ApplyResponse{State: r.null}
 }
 
 // unknownAttrs names the top-level attributes of v, other than except,

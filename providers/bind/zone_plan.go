@@ -3,6 +3,7 @@ package bind
 import (
 	"context"
 	"path/filepath"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -76,6 +77,7 @@ func (r *zoneResource) plan(ctx context.Context, prior, config cty.Value, guard 
 	vals["path"], vals["id"] = path, path
 	vals["ttl"], vals["records"] = ttl, records
 	vals["allow_mass_change"] = config.GetAttr("allow_mass_change")
+	vals["validate"] = config.GetAttr("validate")
 	vals["soa"] = r.planSOA(config.GetAttr("soa"), origin, name.IsKnown(), want, wantKnown)
 	vals["serial"] = cty.UnknownVal(cty.Number)
 
@@ -99,10 +101,14 @@ func (r *zoneResource) plan(ctx context.Context, prior, config cty.Value, guard 
 	changed, priorRecs := r.contentChanged(prior, vals, want, wantKnown)
 	if !changed {
 		vals["serial"] = prior.GetAttr("serial")
-	} else if guard && wantKnown && len(priorRecs) >= massChangeMinimum && !allowed(config) {
+	} else if guard && wantKnown && len(priorRecs) >= massChangeMinimum {
 		c := dns.Diff(priorRecs, want)
 		if n := len(c.Update) + len(c.Delete); n*10 > len(priorRecs)*3 {
-			diags = providers.MassChangeError("the zone "+origin, n, len(priorRecs))
+			if allowed(config) {
+				diags = providers.MassChangeAllowed("zone "+strings.TrimSuffix(origin, "."), n, len(priorRecs))
+			} else {
+				diags = providers.MassChangeError("zone "+strings.TrimSuffix(origin, "."), n, len(priorRecs))
+			}
 		}
 	}
 	planned := cty.ObjectVal(vals)
@@ -244,7 +250,8 @@ func (r *zoneResource) unchanged(prior, config cty.Value) bool {
 	name := config.GetAttr("name")
 	if !sameString(name, prior.GetAttr("name")) || name.IsNull() ||
 		!sameString(config.GetAttr("directory"), prior.GetAttr("directory")) ||
-		!sameBool(config.GetAttr("allow_mass_change"), prior.GetAttr("allow_mass_change")) {
+		!sameBool(config.GetAttr("allow_mass_change"), prior.GetAttr("allow_mass_change")) ||
+		!sameBool(config.GetAttr("validate"), prior.GetAttr("validate")) {
 		return false
 	}
 	origin, err := dns.NormalizeName(name.AsString())

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/providers/dns"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // Read returns the zone as its file holds it: null when the file is gone.
@@ -23,10 +23,10 @@ import (
 // sets the records. What equals the prior state, compared normalised,
 // keeps the prior state's spelling, so a hand edit shows in the next plan
 // as just the record sets that differ.
-func (r *zoneResource) Read(_ context.Context, req providers.ReadRequest) providers.ReadResponse {
+func (r *zoneResource) Read(ctx context.Context, req providers.ReadRequest) providers.ReadResponse {
 	prior := req.Prior
 	path := prior.GetAttr("path").AsString()
-	data, err := os.ReadFile(path)
+	data, _, err := host.ReadFile(ctx, r.host.Get(), path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return providers.ReadResponse{State: r.null}
 	}
@@ -44,11 +44,7 @@ func (r *zoneResource) Read(_ context.Context, req providers.ReadRequest) provid
 		return providers.ReadResponse{State: prior, Diagnostics: providers.Errorf(
 			"Invalid bind_zone name in state", "%v.", err)}
 	}
-	opts := dns.ParseOptions{}
-	if ttl, ok := ttlOf(prior.GetAttr("ttl")); ok && ttl > 0 {
-		opts.DefaultTTL = ttl
-	}
-	res, err := dns.ParseZone(bytes.NewReader(data), path, origin, opts)
+	res, err := dns.ParseZone(bytes.NewReader(data), path, origin, dns.ParseOptions{MaxRecords: readLimit(prior)})
 	if err != nil {
 		return providers.ReadResponse{State: prior, Diagnostics: providers.Errorf(
 			"bind_zone file does not parse",
@@ -59,6 +55,16 @@ func (r *zoneResource) Read(_ context.Context, req providers.ReadRequest) provid
 		state = prior
 	}
 	return providers.ReadResponse{State: state}
+}
+
+// readLimit is how many records bind_zone reads from its own file: the
+// reader's default, or twice what the prior state holds when that is more.
+func readLimit(prior cty.Value) int {
+	n := dns.DefaultMaxRecords
+	if recs := prior.GetAttr("records"); recs.IsKnown() && !recs.IsNull() {
+		n = max(n, 2*recs.LengthInt())
+	}
+	return n
 }
 
 // fromFile builds the state of a zone from the record sets of its file.
@@ -282,12 +288,13 @@ func storedZone(v cty.Value) (zone, bool) {
 // .zone, .db or .txt suffix or a db. prefix. The file must have an SOA at
 // that origin. The imported name is normalised ("example.org."); the
 // directory is the path's directory, the filename its last element.
-func (r *zoneResource) Import(_ context.Context, req providers.ImportRequest) providers.ImportResponse {
+func (r *zoneResource) Import(ctx context.Context, req providers.ImportRequest) providers.ImportResponse {
 	fail := func(format string, args ...any) providers.ImportResponse {
 		return providers.ImportResponse{State: r.null, Diagnostics: providers.Errorf("Cannot import bind_zone", format, args...)}
 	}
-	origin, path := splitImportID(req.ID)
-	data, err := os.ReadFile(path)
+	h := r.host.Get()
+	origin, path := splitImportID(ctx, h, req.ID)
+	data, _, err := host.ReadFile(ctx, h, path)
 	if err != nil {
 		return fail("%v. The import ID is the zone file's path, or ORIGIN:PATH such as \"example.org.:zones/example.org.zone\"; a relative path is relative to the directory plumb runs in.", err)
 	}
@@ -314,6 +321,7 @@ func (r *zoneResource) Import(_ context.Context, req providers.ImportRequest) pr
 		"path":              p,
 		"id":                p,
 		"allow_mass_change": cty.NullVal(cty.Bool),
+		"validate":          cty.NullVal(cty.Bool),
 	}
 	for name, a := range r.schema.Attributes {
 		if _, ok := base[name]; !ok {
@@ -327,8 +335,8 @@ func (r *zoneResource) Import(_ context.Context, req providers.ImportRequest) pr
 // splitImportID returns the origin and path an import ID names: ID is a
 // path, or ORIGIN:PATH when no file is at ID and what comes before the
 // first colon is a domain name.
-func splitImportID(id string) (origin, path string) {
-	if _, err := os.Stat(id); err == nil {
+func splitImportID(ctx context.Context, h host.Host, id string) (origin, path string) {
+	if _, err := h.Stat(ctx, id); err == nil {
 		return "", id
 	}
 	o, p, ok := strings.Cut(id, ":")

@@ -1,6 +1,7 @@
 package bind
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/plumbhq/plumb/internal/sshtest"
+	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/providers/dns"
 	"github.com/plumbhq/plumb/providers/providertest"
 )
@@ -50,8 +53,23 @@ func plannedSerialUnknown(t providertest.TB, _, planned cty.Value) {
 	}
 }
 
+// TestZoneConformance runs locally and over SSH, with validate = true:
+// named-checkzone runs on the host that holds the zone.
 func TestZoneConformance(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "zones")
+	for _, tr := range providertest.Transports(t, sshtest.Options{}) {
+		t.Run(tr.Name, func(t *testing.T) { zoneConformance(t, tr) })
+	}
+}
+
+func zoneConformance(t *testing.T, tr providertest.Transport) {
+	dir := filepath.Join(tr.Dir, "zones")
+	zc := func(name string, recs []dns.Record, extra map[string]cty.Value) cty.Value {
+		e := map[string]cty.Value{"validate": cty.True}
+		for k, v := range extra {
+			e[k] = v
+		}
+		return zoneCfg(name, dir, recs, e)
+	}
 	const org, net = "example.org.", "example.net."
 	orgFile := filepath.Join(dir, "example.org.zone")
 	netFile := filepath.Join(dir, "example.net.zone")
@@ -68,19 +86,20 @@ func TestZoneConformance(t *testing.T) {
 		}
 	}
 	providertest.Run(t, providertest.Case{
-		Resource: testResource(),
-		ImportID: pathID,
+		Resource:     testResourceOver(t, tr),
+		ImportID:     pathID,
+		ImportIgnore: []string{"validate"},
 		Steps: []providertest.Step{
-			{Name: "create", Config: zoneCfg(org, dir, v1, nil), PlanCheck: plannedSerialUnknown,
+			{Name: "create", Config: zc(org, v1, nil), PlanCheck: plannedSerialUnknown,
 				Check: func(t providertest.TB, s cty.Value) {
 					check(v1, 2026112500)(t, s)
 					if !strings.HasPrefix(readFile(t, orgFile), header) {
 						t.Errorf("the zone file does not start with the managed-by header")
 					}
 				}},
-			{Name: "change one record", Config: zoneCfg(org, dir, v2, nil), PlanCheck: plannedSerialUnknown,
+			{Name: "change one record", Config: zc(org, v2, nil), PlanCheck: plannedSerialUnknown,
 				Check: check(v2, 2026112501)},
-			{Name: "add and delete records", Config: zoneCfg(org, dir, v3, nil), PlanCheck: plannedSerialUnknown,
+			{Name: "add and delete records", Config: zc(org, v3, nil), PlanCheck: plannedSerialUnknown,
 				Check: func(t providertest.TB, s cty.Value) {
 					check(v3, 2026112502)(t, s)
 					// Someone edits the file by hand: a CNAME becomes an A
@@ -92,7 +111,7 @@ func TestZoneConformance(t *testing.T) {
 						t.Fatalf("making drift: %v", err)
 					}
 				}},
-			{Name: "repair the hand edit", Config: zoneCfg(org, dir, v3, nil),
+			{Name: "repair the hand edit", Config: zc(org, v3, nil),
 				PlanCheck: func(t providertest.TB, refreshed, planned cty.Value) {
 					t.Helper()
 					recs, err := dns.FromListValue(refreshed.GetAttr("records"))
@@ -109,7 +128,7 @@ func TestZoneConformance(t *testing.T) {
 					plannedSerialUnknown(t, refreshed, planned)
 				},
 				Check: check(v3, 2026112591)},
-			{Name: "nothing to do", Config: zoneCfg(org, dir, v3, nil),
+			{Name: "nothing to do", Config: zc(org, v3, nil),
 				PlanCheck: func(t providertest.TB, refreshed, planned cty.Value) {
 					t.Helper()
 					if !planned.RawEquals(refreshed) {
@@ -117,7 +136,7 @@ func TestZoneConformance(t *testing.T) {
 					}
 				},
 				Check: check(v3, 2026112591)},
-			{Name: "change the SOA", Config: zoneCfg(org, dir, v3, map[string]cty.Value{
+			{Name: "change the SOA", Config: zc(org, v3, map[string]cty.Value{
 				"ttl": cty.NumberIntVal(7200),
 				"soa": soaBlock(map[string]cty.Value{"rname": cty.StringVal("dns.example.org."), "minimum": cty.NumberIntVal(300)}),
 			}), PlanCheck: plannedSerialUnknown,
@@ -131,7 +150,7 @@ func TestZoneConformance(t *testing.T) {
 						t.Fatalf("deleting behind plumb's back: %v", err)
 					}
 				}},
-			{Name: "recreate after deletion outside plumb", Config: zoneCfg(org, dir, v3, map[string]cty.Value{
+			{Name: "recreate after deletion outside plumb", Config: zc(org, v3, map[string]cty.Value{
 				"ttl": cty.NumberIntVal(7200),
 				"soa": soaBlock(map[string]cty.Value{"rname": cty.StringVal("dns.example.org."), "minimum": cty.NumberIntVal(300)}),
 			}),
@@ -141,7 +160,7 @@ func TestZoneConformance(t *testing.T) {
 					}
 				},
 				Check: check(v3, 2026112500)},
-			{Name: "rename replaces", Config: zoneCfg(net, dir, siteRecords(net), nil), ExpectReplace: true,
+			{Name: "rename replaces", Config: zc(net, siteRecords(net), nil), ExpectReplace: true,
 				Check: func(t providertest.TB, s cty.Value) {
 					t.Helper()
 					if _, err := os.Stat(orgFile); !errors.Is(err, fs.ErrNotExist) {
@@ -227,4 +246,37 @@ func replaceLine(t providertest.TB, text, old, repl string) string {
 	}
 	t.Fatalf("no line %q in:\n%s", old, text)
 	return text
+}
+
+// TestValidateRefuses: with validate = true, a zone BIND rejects (a host
+// name with an underscore, which BIND's check-names refuses in a primary
+// zone) is not written, locally or over SSH, and the error says what
+// BIND said about which file.
+func TestValidateRefuses(t *testing.T) {
+	for _, tr := range providertest.Transports(t, sshtest.Options{}) {
+		t.Run(tr.Name, func(t *testing.T) {
+			r := testResourceOver(t, tr)
+			dir := filepath.Join(tr.Dir, "zones")
+			const org = "example.org."
+			recs := []dns.Record{rec(org, "NS", 3600, "ns1.example.com."), rec("bad_host.example.org.", "A", 300, "192.0.2.10")}
+			config := r.schema.Complete(zoneCfg(org, dir, recs, map[string]cty.Value{"validate": cty.True}))
+			plan := r.Plan(context.Background(), providers.PlanRequest{Prior: r.null, Config: config})
+			if plan.Diagnostics.HasErrors() {
+				t.Fatalf("plan: %v", plan.Diagnostics)
+			}
+			resp := r.Apply(context.Background(), providers.ApplyRequest{Prior: r.null, Planned: plan.Planned, Config: config})
+			if !resp.Diagnostics.HasErrors() || !resp.State.IsNull() {
+				t.Fatalf("apply of a zone BIND rejects: state %#v, diagnostics %v", resp.State, resp.Diagnostics)
+			}
+			msg := resp.Diagnostics.Error()
+			for _, want := range []string{"BIND rejects", "bad owner name (check-names)", filepath.Join(dir, "example.org.zone") + ":", "not changed"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("the error lacks %q: %s", want, msg)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(dir, "example.org.zone")); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("the rejected zone was written (stat: %v)", err)
+			}
+		})
+	}
 }

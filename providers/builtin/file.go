@@ -12,6 +12,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // Default permissions of a local_file and of the directories made for it.
@@ -20,10 +21,13 @@ const (
 	defaultDirMode  = "0755"
 )
 
-// fileResource is local_file: a file on the machine plumb runs on.
+// fileResource is local_file: a file on the provider's host.
 type fileResource struct {
+	host   *host.Slot
 	schema providers.Schema
 	null   cty.Value
+	// temps removes what writes killed part way left beside the files.
+	temps host.TempSweeper
 }
 
 var (
@@ -31,13 +35,13 @@ var (
 	_ providers.ConfigValidator = (*fileResource)(nil)
 )
 
-func newFileResource() *fileResource {
+func newFileResource(h *host.Slot) *fileResource {
 	s := providers.Schema{
-		Description: "A file on the machine plumb runs on, written atomically.",
+		Description: "A file on the machine plumb runs on (or the provider's ssh host), written atomically.",
 		Attributes: map[string]*providers.Attribute{
 			"filename": {
 				Type: cty.String, Required: true, ForceNew: true,
-				Description: "Path of the file. A relative path is relative to the directory plumb runs in (the configuration directory). Changing it replaces the file.",
+				Description: "Path of the file. A relative path is relative to the directory plumb runs in (the configuration directory), or over SSH to the login's home. Changing it replaces the file.",
 			},
 			"content": {
 				Type: cty.String, Optional: true,
@@ -56,16 +60,16 @@ func newFileResource() *fileResource {
 				Description: `Permissions of directories created to hold the file, as an octal string (the umask applies); default "0755". Existing directories are left as they are.`,
 			},
 			"id": {
-				Type: cty.String, Computed: true,
-				Description: "The hex SHA-256 of the content.",
+				Type: cty.String, Computed: true, DerivedFrom: []string{"content", "sensitive_content"},
+				Description: "The hex SHA-256 of the content; sensitive, like the content, when it is.",
 			},
 			"content_sha256": {
-				Type: cty.String, Computed: true,
-				Description: "The hex SHA-256 of the content.",
+				Type: cty.String, Computed: true, DerivedFrom: []string{"content", "sensitive_content"},
+				Description: "The hex SHA-256 of the content; sensitive, like the content, when it is.",
 			},
 		},
 	}
-	return &fileResource{schema: s, null: cty.NullVal(s.ImpliedType())}
+	return &fileResource{host: h, schema: s, null: cty.NullVal(s.ImpliedType())}
 }
 
 // Schema describes local_file.

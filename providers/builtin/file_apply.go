@@ -3,18 +3,14 @@ package builtin
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/plumbhq/plumb/internal/atomicfile"
 	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // Apply writes the file atomically (creating parent directories), or
@@ -22,10 +18,18 @@ import (
 // an atomic write either happened or did not.
 func (r *fileResource) Apply(ctx context.Context, req providers.ApplyRequest) providers.ApplyResponse {
 	if req.Planned.IsNull() {
-		name := req.Prior.GetAttr("filename").AsString()
-		if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		fn := req.Prior.GetAttr("filename")
+		if fn.IsNull() {
+			return providers.ApplyResponse{State: r.null} // never had a name: nothing to remove
+		}
+		name := fn.AsString()
+		if err := r.host.Get().Remove(ctx, name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return providers.ApplyResponse{State: req.Prior, Diagnostics: providers.Errorf(
 				"Cannot delete local_file", "Removing %s: %v. Check the permissions of its directory, or remove the file by hand and run plumb again.", name, err)}
+		}
+		// What an interrupted write of it left behind goes with it.
+		if err := r.temps.Sweep(ctx, r.host.Get(), name); err != nil {
+			return providers.ApplyResponse{State: r.null, Diagnostics: providers.Warnf("Temporary files left", "%v.", err)}
 		}
 		return providers.ApplyResponse{State: r.null}
 	}
@@ -51,19 +55,14 @@ func (r *fileResource) Apply(ctx context.Context, req providers.ApplyRequest) pr
 	mode, _ := parseMode(planned.GetAttr("mode").AsString())
 	dirMode, _ := parseMode(planned.GetAttr("directory_mode").AsString())
 	data := []byte(content.AsString())
-	if err := atomicfile.Write(name.AsString(), data, atomicfile.Options{Perm: mode, DirPerm: dirMode}); err != nil {
+	if err := host.WriteFile(ctx, r.host.Get(), name.AsString(), data, host.WriteOptions{Perm: mode, DirPerm: dirMode}); err != nil {
 		return providers.ApplyResponse{State: req.Prior, Diagnostics: providers.Errorf(
 			"Cannot write local_file", "%v. Check that the directory exists or can be created and that plumb may write to it; the file was not changed.", err)}
 	}
 	m := planned.AsValueMap()
 	sum := cty.StringVal(sha256Hex(data))
 	m["id"], m["content_sha256"] = sum, sum
-	resp := providers.ApplyResponse{State: cty.ObjectVal(m)}
-	if err := atomicfile.SyncDir(filepath.Dir(name.AsString())); err != nil {
-		resp.Diagnostics = providers.Warnf("local_file written but not synced",
-			"%v. The file is in place, but a crash soon after may lose the change; the next plan will show it if so.", err)
-	}
-	return resp
+	return providers.ApplyResponse{State: cty.ObjectVal(m)}
 }
 
 // unknownAttrs names the top-level attributes of v that are not wholly
@@ -82,9 +81,19 @@ func unknownAttrs(v cty.Value) []string {
 // Read returns the file as it is on disk: null when it is gone, the live
 // content and mode where they differ from the prior state. A mode that
 // matches keeps the prior spelling ("644" stays "644").
-func (r *fileResource) Read(_ context.Context, req providers.ReadRequest) providers.ReadResponse {
-	name := req.Prior.GetAttr("filename").AsString()
-	data, perm, err := readFile(name)
+func (r *fileResource) Read(ctx context.Context, req providers.ReadRequest) providers.ReadResponse {
+	fn := req.Prior.GetAttr("filename")
+	if fn.IsNull() {
+		// A create recorded before its filename was known: there is
+		// nothing to look for.
+		return providers.ReadResponse{State: r.null}
+	}
+	name := fn.AsString()
+	if err := r.temps.Sweep(ctx, r.host.Get(), name); err != nil {
+		return providers.ReadResponse{State: req.Prior, Diagnostics: providers.Errorf(
+			"Cannot clean up after an interrupted write", "%v. Remove the files by hand.", err)}
+	}
+	data, perm, err := readFile(ctx, r.host.Get(), name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return providers.ReadResponse{State: r.null}
 	}
@@ -100,7 +109,7 @@ func (r *fileResource) Read(_ context.Context, req providers.ReadRequest) provid
 		sum := cty.StringVal(sha256Hex(data))
 		m["id"], m["content_sha256"] = sum, sum
 	}
-	if priorMode, err := parseMode(req.Prior.GetAttr("mode").AsString()); err != nil || priorMode != perm {
+	if pm := req.Prior.GetAttr("mode"); pm.IsNull() || modeDiffers(pm.AsString(), perm) {
 		if m == nil {
 			m = req.Prior.AsValueMap()
 		}
@@ -112,10 +121,16 @@ func (r *fileResource) Read(_ context.Context, req providers.ReadRequest) provid
 	return providers.ReadResponse{State: cty.ObjectVal(m)}
 }
 
+// modeDiffers reports whether the mode written in state differs from perm.
+func modeDiffers(written string, perm fs.FileMode) bool {
+	m, err := parseMode(written)
+	return err != nil || m != perm
+}
+
 // Import adopts the file at the given path. Its text goes into content;
 // directory_mode, which the file cannot tell, takes its default.
-func (r *fileResource) Import(_ context.Context, req providers.ImportRequest) providers.ImportResponse {
-	data, perm, err := readFile(req.ID)
+func (r *fileResource) Import(ctx context.Context, req providers.ImportRequest) providers.ImportResponse {
+	data, perm, err := readFile(ctx, r.host.Get(), req.ID)
 	if err != nil {
 		return providers.ImportResponse{State: r.null, Diagnostics: providers.Errorf(
 			"Cannot import local_file", "%v. The import ID is the file's path; a relative path is relative to the directory plumb runs in.", err)}
@@ -133,22 +148,10 @@ func (r *fileResource) Import(_ context.Context, req providers.ImportRequest) pr
 }
 
 // readFile returns a regular file's content and permissions.
-func readFile(name string) ([]byte, fs.FileMode, error) {
-	f, err := os.Open(name)
+func readFile(ctx context.Context, h host.Host, name string) ([]byte, fs.FileMode, error) {
+	data, fi, err := host.ReadFile(ctx, h, name)
 	if err != nil {
 		return nil, 0, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, 0, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, 0, fmt.Errorf("%s is not a regular file (%s)", name, fi.Mode().Type())
-	}
-	data, err := io.ReadAll(f)
-	if err != nil {
-		return nil, 0, fmt.Errorf("reading %s: %w", name, err)
 	}
 	return data, fi.Mode().Perm(), nil
 }

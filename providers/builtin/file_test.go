@@ -10,11 +10,17 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/plumbhq/plumb/internal/sshtest"
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/providers/providertest"
 )
 
 func fileResourceUnderTest() providers.Resource { return New().Resources()["local_file"] }
+
+// fileOver returns local_file of a provider configured for the transport.
+func fileOver(t *testing.T, tr providertest.Transport) providers.Resource {
+	return providertest.Configure(t, New(), tr, nil).Resources()["local_file"]
+}
 
 // fileCfg builds a local_file configuration from attribute names and
 // string values given in pairs.
@@ -65,7 +71,13 @@ func wantGone(t providertest.TB, name string) {
 func filenameID(s cty.Value) string { return s.GetAttr("filename").AsString() }
 
 func TestFileConformance(t *testing.T) {
-	dir := t.TempDir()
+	for _, tr := range providertest.Transports(t, sshtest.Options{}) {
+		t.Run(tr.Name, func(t *testing.T) { fileConformance(t, tr) })
+	}
+}
+
+func fileConformance(t *testing.T, tr providertest.Transport) {
+	dir := tr.Dir
 	a := filepath.Join(dir, "sub", "a.txt")
 	b := filepath.Join(dir, "b.txt")
 	refreshedAttr := func(attr string, want cty.Value) func(providertest.TB, cty.Value, cty.Value) {
@@ -77,7 +89,7 @@ func TestFileConformance(t *testing.T) {
 		}
 	}
 	providertest.Run(t, providertest.Case{
-		Resource: fileResourceUnderTest(),
+		Resource: fileOver(t, tr),
 		Steps: []providertest.Step{
 			{Name: "create", Config: fileCfg("filename", a, "content", "one\n"),
 				Check: func(t providertest.TB, s cty.Value) { wantFile(t, a, "one\n", 0o644) }},
@@ -127,9 +139,15 @@ func TestFileConformance(t *testing.T) {
 }
 
 func TestFileConformanceSensitive(t *testing.T) {
-	name := filepath.Join(t.TempDir(), "secret")
+	for _, tr := range providertest.Transports(t, sshtest.Options{}) {
+		t.Run(tr.Name, func(t *testing.T) { fileConformanceSensitive(t, tr) })
+	}
+}
+
+func fileConformanceSensitive(t *testing.T, tr providertest.Transport) {
+	name := filepath.Join(tr.Dir, "secret")
 	providertest.Run(t, providertest.Case{
-		Resource: fileResourceUnderTest(),
+		Resource: fileOver(t, tr),
 		Steps: []providertest.Step{
 			{Name: "create", Config: fileCfg("filename", name, "sensitive_content", "s3cret", "mode", "0400"),
 				Check: func(t providertest.TB, s cty.Value) { wantFile(t, name, "s3cret", 0o400) }},
@@ -161,10 +179,16 @@ func TestFileConformanceSensitive(t *testing.T) {
 }
 
 func TestFileConformanceDirectoryMode(t *testing.T) {
-	top := filepath.Join(t.TempDir(), "x")
+	for _, tr := range providertest.Transports(t, sshtest.Options{}) {
+		t.Run(tr.Name, func(t *testing.T) { fileConformanceDirectoryMode(t, tr) })
+	}
+}
+
+func fileConformanceDirectoryMode(t *testing.T, tr providertest.Transport) {
+	top := filepath.Join(tr.Dir, "x")
 	name := filepath.Join(top, "y", "z.conf")
 	providertest.Run(t, providertest.Case{
-		Resource: fileResourceUnderTest(),
+		Resource: fileOver(t, tr),
 		Steps: []providertest.Step{
 			{Name: "create", Config: fileCfg("filename", name, "content", "z", "directory_mode", "0700"),
 				Check: func(t providertest.TB, s cty.Value) {

@@ -28,8 +28,8 @@ func TestProviderTypes(t *testing.T) {
 	if got, want := keys(p.DataSources()), []string{"local_file"}; !slices.Equal(got, want) {
 		t.Errorf("data source types %v, want %v", got, want)
 	}
-	if n := len(p.Schema().Attributes) + len(p.Schema().Blocks); n != 0 {
-		t.Errorf("provider schema has %d attributes and blocks, want none", n)
+	if n := len(p.Schema().Attributes) + len(p.Schema().Blocks); n != 1 || p.Schema().Blocks["ssh"] == nil {
+		t.Errorf("provider schema has %d attributes and blocks, want only the ssh block", n)
 	}
 	resp := p.Configure(context.Background(), providers.ConfigureRequest{Config: cty.NullVal(p.Schema().ImpliedType())})
 	if resp.Diagnostics.HasErrors() {

@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path"
 	"strings"
 )
 
@@ -236,3 +237,35 @@ func (c *capped) Write(p []byte) (int, error) {
 }
 
 func (c *capped) String() string { return string(c.b) }
+
+// SbinDirs are where distributions keep administrators' tools (apachectl,
+// nft, named-checkzone), which a cron job's or an SSH login's PATH often
+// leaves out.
+var SbinDirs = []string{"/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/local/bin", "/usr/bin", "/bin"}
+
+// LookPath finds the program name on h: a path with a slash as it is (it
+// must exist and be executable), else on the host's PATH (as its shell
+// sees it), else in one of the dirs. The error says where it looked.
+func LookPath(ctx context.Context, h Host, name string, dirs ...string) (string, error) {
+	if strings.Contains(name, "/") {
+		fi, err := h.Stat(ctx, name)
+		if err != nil {
+			return "", err
+		}
+		if !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
+			return "", fmt.Errorf("%s on %s is not an executable file", name, h)
+		}
+		return name, nil
+	}
+	out, err := Output(ctx, h, Cmd{Args: []string{"sh", "-c", `command -v -- "$0"`, name}})
+	if p := strings.TrimSpace(string(out)); err == nil && strings.HasPrefix(p, "/") {
+		return p, nil
+	}
+	for _, d := range dirs {
+		p := path.Join(d, name)
+		if fi, err := h.Stat(ctx, p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s is not on the PATH of %s, nor in %s: %w", name, h, strings.Join(dirs, ", "), ErrNotFound)
+}

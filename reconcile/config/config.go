@@ -8,15 +8,24 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// Config is a whole configuration: every *.hcl file of one folder.
+// Config is one module of a configuration: every *.hcl file of one
+// folder. The root module is the folder plumb runs in.
 type Config struct {
 	// Dir is the configuration folder.
 	Dir string
-	// Files are the parsed files, keyed by file name, for diagnostics.
+	// Path is the module's configuration path; empty for the root module.
+	Path ModulePath
+	// Parent is the calling module; nil for the root module.
+	Parent *Config
+	// Files are the parsed files, keyed by file name, for diagnostics. In
+	// the root module they are every file of the tree, named relative to
+	// the root folder.
 	Files map[string]*hcl.File
 	// Settings is the plumb {} block, or nil.
 	Settings *Settings
-	// Providers are keyed by provider name.
+	// Providers are the provider blocks, keyed by how configuration refers
+	// to them: the provider's name for the default configuration (aws),
+	// name.alias for a named one (aws.eu).
 	Providers map[string]*Provider
 	// Variables are keyed by name.
 	Variables map[string]*Variable
@@ -34,8 +43,12 @@ type Config struct {
 // Settings is the plumb {} block.
 type Settings struct {
 	// Backend is the backend block, or nil for the local file.
-	Backend   *Backend
-	DeclRange hcl.Range
+	Backend *Backend
+	// RequiredVersion is the required_version constraint ("" when none),
+	// such as ">= 0.2, < 1.0"; RequiredVersionRange is where it is written.
+	RequiredVersion      string
+	RequiredVersionRange hcl.Range
+	DeclRange            hcl.Range
 }
 
 // Backend is a plumb { backend "TYPE" { ... } } block.
@@ -47,9 +60,46 @@ type Backend struct {
 
 // Provider is a provider "NAME" { ... } block.
 type Provider struct {
-	Name      string
+	Name string
+	// Alias names a configuration other than the provider's default one
+	// (alias = "eu"); "" for the default configuration.
+	Alias string
+	// ForEach makes one provider instance per key; nil when absent. It
+	// requires an alias.
+	ForEach hcl.Expression
+	// Config is the body with alias and for_each removed; it is decoded
+	// with the provider's schema.
 	Config    hcl.Body
 	DeclRange hcl.Range
+}
+
+// Ref returns how configuration refers to the block: aws or aws.eu.
+func (p *Provider) Ref() string {
+	if p.Alias == "" {
+		return p.Name
+	}
+	return p.Name + "." + p.Alias
+}
+
+// ProviderRef is a reference to a provider configuration, as the provider
+// meta-argument of resources, data sources and import blocks and the
+// values of a module call's providers map write it: aws, aws.eu, or
+// apache.web[each.key] for one instance of a configuration with for_each.
+type ProviderRef struct {
+	Name  string
+	Alias string
+	// Key picks the instance of a configuration with for_each; nil when
+	// the reference has no index. It is evaluated per resource instance.
+	Key   hcl.Expression
+	Range hcl.Range
+}
+
+// Local returns the reference without its key: aws or aws.eu.
+func (r ProviderRef) Local() string {
+	if r.Alias == "" {
+		return r.Name
+	}
+	return r.Name + "." + r.Alias
 }
 
 // Variable is a variable "NAME" { ... } block.
@@ -103,9 +153,9 @@ type Resource struct {
 	ForEach hcl.Expression
 	// DependsOn are the depends_on references.
 	DependsOn []hcl.Traversal
-	// Provider is the provider meta-argument; empty means the one that
-	// serves the type.
-	Provider  string
+	// Provider is the provider meta-argument; nil means the default
+	// configuration of the provider that serves the type.
+	Provider  *ProviderRef
 	Lifecycle Lifecycle
 	DeclRange hcl.Range
 	TypeRange hcl.Range
@@ -145,6 +195,9 @@ type Import struct {
 	// To is the instance address the object is imported to.
 	To Addr
 	// ID is the expression for the provider-specific ID.
-	ID        hcl.Expression
+	ID hcl.Expression
+	// Provider is the provider meta-argument; nil when absent. When given it
+	// must be the configuration the resource itself uses.
+	Provider  *ProviderRef
 	DeclRange hcl.Range
 }

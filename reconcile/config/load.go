@@ -158,6 +158,10 @@ func (c *Config) addSettings(b *hcl.Block) hcl.Diagnostics {
 	}
 	content, diags := b.Body.Content(settingsSchema)
 	s := &Settings{DeclRange: b.DefRange}
+	if a, ok := content.Attributes["required_version"]; ok {
+		diags = append(diags, decodeString(a, &s.RequiredVersion)...)
+		s.RequiredVersionRange = a.Expr.Range()
+	}
 	for _, bb := range content.Blocks {
 		if s.Backend != nil {
 			diags = append(diags, duplicate("backend", bb.Labels[0], s.Backend.DeclRange, bb))
@@ -169,13 +173,78 @@ func (c *Config) addSettings(b *hcl.Block) hcl.Diagnostics {
 	return diags
 }
 
+var providerMetaSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "alias"}, {Name: "for_each"}},
+}
+
 func (c *Config) addProvider(b *hcl.Block) hcl.Diagnostics {
-	name := b.Labels[0]
-	if prev, ok := c.Providers[name]; ok {
-		return hcl.Diagnostics{duplicate("provider", name, prev.DeclRange, b)}
+	p := &Provider{Name: b.Labels[0], DeclRange: b.DefRange}
+	content, remain, diags := b.Body.PartialContent(providerMetaSchema)
+	p.Config = remain
+	if a, ok := content.Attributes["alias"]; ok {
+		adiags := decodeString(a, &p.Alias)
+		if !adiags.HasErrors() {
+			adiags = checkName("provider alias", p.Alias, a.Expr.Range())
+		}
+		diags = append(diags, adiags...)
 	}
-	c.Providers[name] = &Provider{Name: name, Config: b.Body, DeclRange: b.DefRange}
-	return nil
+	if a, ok := content.Attributes["for_each"]; ok {
+		p.ForEach = a.Expr
+		if p.Alias == "" {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "for_each without alias",
+				Detail:   fmt.Sprintf("A provider block with for_each needs an alias, so resources can pick an instance: add alias = \"by_name\" and write provider = %s.by_name[each.key] on the resources.", p.Name),
+				Subject:  a.NameRange.Ptr(),
+			})
+		}
+	}
+	if prev, ok := c.Providers[p.Ref()]; ok {
+		return append(diags, duplicate("provider configuration", p.Ref(), prev.DeclRange, b))
+	}
+	c.Providers[p.Ref()] = p
+	return diags
+}
+
+// decodeProviderRef reads the value of a provider argument: aws, aws.eu,
+// or apache.web[KEY] with KEY any expression.
+func decodeProviderRef(expr hcl.Expression) (*ProviderRef, hcl.Diagnostics) {
+	bad := hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid provider reference",
+		Detail:   "A provider reference is the provider's name (aws), name.alias (aws.eu), or name.alias[KEY] for one instance of a provider with for_each (apache.web[each.key]). It is not quoted.",
+		Subject:  expr.Range().Ptr(),
+	}}
+	ref := &ProviderRef{Range: expr.Range()}
+	var trav hcl.Traversal
+	if ix, ok := expr.(*hclsyntax.IndexExpr); ok {
+		t, diags := hcl.AbsTraversalForExpr(ix.Collection)
+		if diags.HasErrors() {
+			return nil, bad
+		}
+		trav, ref.Key = t, ix.Key
+	} else {
+		t, diags := hcl.AbsTraversalForExpr(expr)
+		if diags.HasErrors() {
+			return nil, bad
+		}
+		if n := len(t); n > 1 {
+			if idx, ok := t[n-1].(hcl.TraverseIndex); ok {
+				ref.Key = hcl.StaticExpr(idx.Key, idx.SrcRange)
+				t = t[:n-1]
+			}
+		}
+		trav = t
+	}
+	names, rest := readNames(trav)
+	if len(rest) > 0 || len(names) < 1 || len(names) > 2 {
+		return nil, bad
+	}
+	ref.Name = names[0]
+	if len(names) == 2 {
+		ref.Alias = names[1]
+	}
+	return ref, nil
 }
 
 var variableSchema = &hcl.BodySchema{
@@ -296,7 +365,7 @@ func (c *Config) addOutput(b *hcl.Block) hcl.Diagnostics {
 }
 
 var importSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "to", Required: true}, {Name: "id", Required: true}},
+	Attributes: []hcl.AttributeSchema{{Name: "to", Required: true}, {Name: "id", Required: true}, {Name: "provider"}},
 }
 
 func (c *Config) addImport(b *hcl.Block) hcl.Diagnostics {
@@ -322,7 +391,13 @@ func (c *Config) addImport(b *hcl.Block) hcl.Diagnostics {
 			Subject:  toAttr.Expr.Range().Ptr(),
 		})
 	}
-	c.Imports = append(c.Imports, &Import{To: to, ID: content.Attributes["id"].Expr, DeclRange: b.DefRange})
+	im := &Import{To: to, ID: content.Attributes["id"].Expr, DeclRange: b.DefRange}
+	if a, ok := content.Attributes["provider"]; ok {
+		ref, pdiags := decodeProviderRef(a.Expr)
+		diags = append(diags, pdiags...)
+		im.Provider = ref
+	}
+	c.Imports = append(c.Imports, im)
 	return diags
 }
 

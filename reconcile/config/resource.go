@@ -53,11 +53,9 @@ func (c *Config) addResource(b *hcl.Block, mode Mode) hcl.Diagnostics {
 		r.DependsOn = deps
 	}
 	if a, ok := content.Attributes["provider"]; ok {
-		t, tdiags := hcl.AbsTraversalForExpr(a.Expr)
-		diags = append(diags, tdiags...)
-		if !tdiags.HasErrors() {
-			r.Provider = t.RootName()
-		}
+		ref, pdiags := decodeProviderRef(a.Expr)
+		diags = append(diags, pdiags...)
+		r.Provider = ref
 	}
 	for _, lb := range content.Blocks {
 		diags = append(diags, decodeLifecycle(lb, r)...)

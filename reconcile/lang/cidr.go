@@ -128,7 +128,7 @@ var cidrContainsFunc = function.New(&function.Spec{
 				return cty.NilVal, err
 			}
 		} else {
-			a, err := netip.ParseAddr(s)
+			a, err := parseAddr(s)
 			if err != nil {
 				return cty.NilVal, function.NewArgErrorf(1, "invalid IP address: %w", err)
 			}
@@ -143,13 +143,58 @@ var cidrContainsFunc = function.New(&function.Spec{
 })
 
 // parsePrefix parses a CIDR prefix, dropping any host bits as Terraform
-// does, so "10.1.2.3/16" means 10.1.0.0/16.
+// does, so "10.1.2.3/16" means 10.1.0.0/16. IPv4 parts with leading zeros
+// are read as decimal, as Terraform reads them: "010.001.2.0/24" is
+// 10.1.2.0/24 (never octal).
 func parsePrefix(arg int, s string) (netip.Prefix, error) {
 	p, err := netip.ParsePrefix(s)
 	if err != nil {
+		addr, bits, ok := strings.Cut(s, "/")
+		if fixed, changed := trimIPv4Zeros(addr); ok && changed {
+			if q, qerr := netip.ParsePrefix(fixed + "/" + bits); qerr == nil {
+				return q.Masked(), nil
+			}
+		}
 		return netip.Prefix{}, function.NewArgErrorf(arg, "invalid CIDR prefix (write it like \"10.0.0.0/16\" or \"2001:db8::/32\"): %w", err)
 	}
 	return p.Masked(), nil
+}
+
+// parseAddr parses an IP address, reading IPv4 parts with leading zeros as
+// decimal like parsePrefix.
+func parseAddr(s string) (netip.Addr, error) {
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		if fixed, changed := trimIPv4Zeros(s); changed {
+			if b, berr := netip.ParseAddr(fixed); berr == nil {
+				return b, nil
+			}
+		}
+	}
+	return a, err
+}
+
+// trimIPv4Zeros drops the leading zeros of each part of a dotted IPv4
+// address ("010.001.2.0" → "10.1.2.0"); it reports whether it changed
+// anything. Anything that is not four decimal parts is left alone.
+func trimIPv4Zeros(s string) (string, bool) {
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 {
+		return s, false
+	}
+	changed := false
+	for i, p := range parts {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return s, false
+		}
+		if t := strings.TrimLeft(p, "0"); t != p {
+			if t == "" {
+				t = "0"
+			}
+			parts[i], changed = t, changed || t != p
+		}
+	}
+	return strings.Join(parts, "."), changed
 }
 
 // integer returns the whole number in v, or an argument error.
@@ -184,3 +229,55 @@ func family(a netip.Addr) string {
 	}
 	return "IPv6"
 }
+
+// cidrSubnetsFunc is cidrsubnets(prefix, newbits...): consecutive subnets
+// of prefix, one per newbits argument, each that many bits longer than
+// prefix and starting at the first address the earlier ones leave free,
+// aligned to its own size. It is how address plans are written without
+// counting network numbers by hand.
+var cidrSubnetsFunc = function.New(&function.Spec{
+	Description: "Returns consecutive subnets of the CIDR prefix, one per newbits argument, each newbits longer than the prefix.",
+	Params:      []function.Parameter{{Name: "prefix", Type: cty.String}},
+	VarParam:    &function.Parameter{Name: "newbits", Type: cty.Number},
+	Type:        function.StaticReturnType(cty.List(cty.String)),
+	RefineResult: func(b *cty.RefinementBuilder) *cty.RefinementBuilder {
+		return b.NotNull()
+	},
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		p, err := parsePrefix(0, args[0].AsString())
+		if err != nil {
+			return cty.NilVal, err
+		}
+		if len(args) == 1 {
+			return cty.ListValEmpty(cty.String), nil
+		}
+		width := p.Addr().BitLen()
+		start := new(big.Int).SetBytes(p.Addr().AsSlice())
+		end := new(big.Int).Add(start, new(big.Int).Lsh(big.NewInt(1), uint(width-p.Bits())))
+		cursor := new(big.Int).Set(start)
+		out := make([]cty.Value, 0, len(args)-1)
+		for i, a := range args[1:] {
+			newbits, err := integer(i+1, a)
+			if err != nil {
+				return cty.NilVal, err
+			}
+			if newbits.Sign() < 0 || !newbits.IsInt64() || p.Bits()+int(newbits.Int64()) > width {
+				return cty.NilVal, function.NewArgErrorf(i+1, "cannot extend %s by %s bits: an %s prefix has at most %d bits, so use 0 to %d",
+					p, newbits, family(p.Addr()), width, width-p.Bits())
+			}
+			bits := p.Bits() + int(newbits.Int64())
+			size := new(big.Int).Lsh(big.NewInt(1), uint(width-bits))
+			// The first free address, rounded up to the subnet's size.
+			first := new(big.Int).Add(cursor, new(big.Int).Sub(size, big.NewInt(1)))
+			first.Div(first, size).Mul(first, size)
+			next := new(big.Int).Add(first, size)
+			if next.Cmp(end) > 0 {
+				return cty.NilVal, function.NewArgErrorf(i+1, "%s has no room left for a /%d after the subnets before it", p, bits)
+			}
+			offset := new(big.Int).Sub(first, start)
+			out = append(out, cty.StringVal(netip.PrefixFrom(offsetAddr(p.Addr(), offset), bits).String()))
+			cursor = next
+		}
+		return cty.ListVal(out), nil
+	},
+})

@@ -260,3 +260,158 @@ func sumType(args []cty.Value) (cty.Type, error) {
 	}
 	return cty.Number, nil
 }
+
+// lookupFunc is lookup(map, key[, default]) with Terraform's rules: without
+// a default a missing key is an error, and the default may be null.
+var lookupFunc = function.New(&function.Spec{
+	Description: "Returns the element of the map with the given key, or the default (which may be null) when there is none.",
+	Params: []function.Parameter{
+		{Name: "inputMap", Type: cty.DynamicPseudoType, AllowMarked: true},
+		{Name: "key", Type: cty.String, AllowMarked: true},
+	},
+	VarParam: &function.Parameter{
+		Name: "default", Type: cty.DynamicPseudoType,
+		AllowUnknown: true, AllowDynamicType: true, AllowNull: true, AllowMarked: true,
+	},
+	Type: func(args []cty.Value) (cty.Type, error) {
+		if len(args) > 3 {
+			return cty.NilType, errors.New("lookup takes a map, a key and at most one default")
+		}
+		ty := args[0].Type()
+		switch {
+		case ty.IsObjectType():
+			if !args[1].IsKnown() {
+				return cty.DynamicPseudoType, nil
+			}
+			key, _ := args[1].Unmark()
+			if ty.HasAttribute(key.AsString()) {
+				return ty.AttributeType(key.AsString()), nil
+			}
+			if len(args) == 3 {
+				return args[2].Type(), nil
+			}
+			return cty.NilType, function.NewArgErrorf(1, "the object has no attribute %q, and no default was given", key.AsString())
+		case ty.IsMapType():
+			if len(args) == 3 {
+				if _, err := convert.Convert(args[2], ty.ElementType()); err != nil {
+					return cty.NilType, function.NewArgErrorf(2, "the default must have the type of the map's elements, %s", ty.ElementType().FriendlyName())
+				}
+			}
+			return ty.ElementType(), nil
+		}
+		return cty.NilType, function.NewArgErrorf(0, "lookup needs a map or an object, not %s", ty.FriendlyName())
+	},
+	Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
+		m, mapMarks := args[0].Unmark()
+		key, keyMarks := args[1].Unmark()
+		marks := []cty.ValueMarks{mapMarks, keyMarks}
+		if !key.IsKnown() || (m.Type().IsMapType() && !m.IsWhollyKnown()) {
+			return cty.UnknownVal(retType).WithMarks(marks...), nil
+		}
+		k := cty.StringVal(key.AsString())
+		if m.Type().IsObjectType() {
+			if m.Type().HasAttribute(key.AsString()) {
+				return m.GetAttr(key.AsString()).WithMarks(marks...), nil
+			}
+		} else if m.HasIndex(k).True() {
+			return m.Index(k).WithMarks(marks...), nil
+		}
+		if len(args) < 3 {
+			return cty.NilVal, function.NewArgErrorf(1, "the map has no key %q; give lookup a default as its third argument", key.AsString())
+		}
+		def, err := convert.Convert(args[2], retType)
+		if err != nil {
+			return cty.NilVal, function.NewArgError(2, err)
+		}
+		return def.WithMarks(marks...), nil
+	},
+})
+
+// matchKeysFunc is matchkeys(values, keys, searchset): the elements of
+// values whose element at the same position in keys is in searchset, in
+// their order.
+var matchKeysFunc = function.New(&function.Spec{
+	Description: "Returns the elements of values whose corresponding element of keys is in searchset.",
+	Params: []function.Parameter{
+		{Name: "values", Type: cty.List(cty.DynamicPseudoType)},
+		{Name: "keys", Type: cty.List(cty.DynamicPseudoType)},
+		{Name: "searchset", Type: cty.List(cty.DynamicPseudoType)},
+	},
+	Type: func(args []cty.Value) (cty.Type, error) {
+		if ty, _ := convert.UnifyUnsafe([]cty.Type{args[1].Type(), args[2].Type()}); ty == cty.NilType {
+			return cty.NilType, function.NewArgErrorf(2, "searchset is %s but keys is %s; they must be of one type", args[2].Type().FriendlyName(), args[1].Type().FriendlyName())
+		}
+		return args[0].Type(), nil
+	},
+	RefineResult: refineNotNull,
+	Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
+		values, keys, search := args[0], args[1], args[2]
+		if !values.IsKnown() || !keys.IsKnown() {
+			return cty.UnknownVal(retType), nil
+		}
+		if values.LengthInt() != keys.LengthInt() {
+			return cty.NilVal, function.NewArgErrorf(1, "keys has %d elements but values has %d; they must be of one length", keys.LengthInt(), values.LengthInt())
+		}
+		if values.LengthInt() == 0 {
+			return cty.ListValEmpty(retType.ElementType()), nil
+		}
+		var out []cty.Value
+		i := 0
+		for it := keys.ElementIterator(); it.Next(); i++ {
+			_, k := it.Element()
+			for sit := search.ElementIterator(); sit.Next(); {
+				_, s := sit.Element()
+				eq := k.Equals(s)
+				if !eq.IsKnown() {
+					return cty.UnknownVal(retType), nil
+				}
+				if eq.True() {
+					out = append(out, values.Index(cty.NumberIntVal(int64(i))))
+					break
+				}
+			}
+		}
+		if len(out) == 0 {
+			return cty.ListValEmpty(retType.ElementType()), nil
+		}
+		return cty.ListVal(out), nil
+	},
+})
+
+// transposeFunc is transpose(map): a map of lists of strings turned inside
+// out, each value becoming a key that lists the keys it appeared under,
+// in key order.
+var transposeFunc = function.New(&function.Spec{
+	Description:  "Swaps the keys and values of a map of lists of strings.",
+	Params:       []function.Parameter{{Name: "values", Type: cty.Map(cty.List(cty.String))}},
+	Type:         function.StaticReturnType(cty.Map(cty.List(cty.String))),
+	RefineResult: refineNotNull,
+	Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
+		in := args[0]
+		if !in.IsWhollyKnown() {
+			return cty.UnknownVal(retType), nil
+		}
+		out := map[string][]cty.Value{}
+		for it := in.ElementIterator(); it.Next(); {
+			k, list := it.Element()
+			if list.IsNull() {
+				return cty.NilVal, function.NewArgErrorf(0, "the list under key %q is null", k.AsString())
+			}
+			for lit := list.ElementIterator(); lit.Next(); {
+				_, v := lit.Element()
+				if v.IsNull() {
+					return cty.NilVal, function.NewArgErrorf(0, "the list under key %q holds a null", k.AsString())
+				}
+				out[v.AsString()] = append(out[v.AsString()], k)
+			}
+		}
+		if len(out) == 0 {
+			return cty.MapValEmpty(cty.List(cty.String)), nil
+		}
+		vals := make(map[string]cty.Value, len(out))
+		for k, ks := range out {
+			vals[k] = cty.ListVal(ks)
+		}
+		return cty.MapVal(vals), nil
+	},
+})

@@ -1,9 +1,15 @@
 package lang
 
 import (
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -23,6 +29,9 @@ type fileScope struct {
 	base      string
 	files     cache[[]byte]
 	templates cache[hclsyntax.Expression]
+	// warnings collects what zonefile() warns about, for the engine to
+	// show once per run.
+	warnings Warnings
 }
 
 // newFileScope returns the file scope of the configuration in baseDir,
@@ -59,20 +68,24 @@ func (s *fileScope) where(p string) string {
 // read returns the bytes of the file at p, from the cache after the first
 // read. Its errors say what is wrong in terms of the path as written.
 func (s *fileScope) read(p string) ([]byte, error) {
+	return s.files.get(s.resolve(p), func() ([]byte, error) { return s.readUncached(p) })
+}
+
+// readUncached reads the file at p afresh, with read's errors, for a
+// caller that caches what it makes of the bytes instead.
+func (s *fileScope) readUncached(p string) ([]byte, error) {
 	abs := s.resolve(p)
-	return s.files.get(abs, func() ([]byte, error) {
-		data, err := os.ReadFile(abs)
-		if err == nil {
-			return data, nil
-		}
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("no file exists at %s; check the path", s.where(p))
-		}
-		if info, serr := os.Stat(abs); serr == nil && info.IsDir() {
-			return nil, fmt.Errorf("%s is a directory, not a file", s.where(p))
-		}
-		return nil, fmt.Errorf("reading %s: %w", s.where(p), err)
-	})
+	data, err := os.ReadFile(abs)
+	if err == nil {
+		return data, nil
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no file exists at %s; check the path", s.where(p))
+	}
+	if info, serr := os.Stat(abs); serr == nil && info.IsDir() {
+		return nil, fmt.Errorf("%s is a directory, not a file", s.where(p))
+	}
+	return nil, fmt.Errorf("reading %s: %w", s.where(p), err)
 }
 
 // readText returns the file at p as a string, which must be UTF-8.
@@ -220,4 +233,33 @@ func (c *cache[T]) get(key string, load func() (T, error)) (T, error) {
 	c.mu.Unlock()
 	e.once.Do(func() { e.val, e.err = load() })
 	return e.val, e.err
+}
+
+// fileHashFunc builds a function of a path that returns a digest of the
+// file's bytes, hex or base64 as encode makes it.
+func (s *fileScope) fileHashFunc(desc string, newHash func() hash.Hash, encode func([]byte) string) function.Function {
+	return pathFunc(desc, cty.String, func(p string) (cty.Value, error) {
+		data, err := s.read(p)
+		if err != nil {
+			return cty.NilVal, err
+		}
+		h := newHash()
+		h.Write(data)
+		return cty.StringVal(encode(h.Sum(nil))), nil
+	})
+}
+
+// fileHashFuncs returns filemd5, filesha1, filesha256, filesha512,
+// filebase64sha256 and filebase64sha512: the digest of a file's bytes,
+// which need not be text.
+func (s *fileScope) fileHashFuncs() map[string]function.Function {
+	b64 := base64.StdEncoding.EncodeToString
+	return map[string]function.Function{
+		"filemd5":          s.fileHashFunc("Returns the hexadecimal MD5 digest of the file's bytes.", md5.New, hex.EncodeToString),
+		"filesha1":         s.fileHashFunc("Returns the hexadecimal SHA-1 digest of the file's bytes.", sha1.New, hex.EncodeToString),
+		"filesha256":       s.fileHashFunc("Returns the hexadecimal SHA-256 digest of the file's bytes.", sha256.New, hex.EncodeToString),
+		"filesha512":       s.fileHashFunc("Returns the hexadecimal SHA-512 digest of the file's bytes.", sha512.New, hex.EncodeToString),
+		"filebase64sha256": s.fileHashFunc("Returns the base64 of the raw SHA-256 digest of the file's bytes.", sha256.New, b64),
+		"filebase64sha512": s.fileHashFunc("Returns the base64 of the raw SHA-512 digest of the file's bytes.", sha512.New, b64),
+	}
 }

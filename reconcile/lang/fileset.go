@@ -20,9 +20,10 @@ import (
 // syntax (*, ?, [class], \ escapes); an element "**" matches any number of
 // directories, none included; {a,b} matches either alternative. A symbolic
 // link to a regular file counts as a file; links to directories are not
-// followed. A dir that does not exist is an error rather than an empty set,
-// so a mistyped path cannot quietly plan the deletion of everything it
-// used to produce.
+// followed. A dir that does not exist gives the empty set, as in
+// Terraform; a mistyped path then shows in the plan as the deletion of
+// everything it used to produce, which the reviewer sees (and a provider
+// may refuse as a mass change).
 func (s *fileScope) fileSetFunc() function.Function {
 	return function.New(&function.Spec{
 		Description: "Returns the set of files under the directory whose relative paths match the pattern.",
@@ -42,7 +43,7 @@ func (s *fileScope) fileSetFunc() function.Function {
 			info, err := os.Stat(root)
 			switch {
 			case errors.Is(err, fs.ErrNotExist):
-				return cty.NilVal, function.NewArgErrorf(0, "no directory exists at %s; check the path", s.where(dir))
+				return cty.SetValEmpty(cty.String), nil
 			case err != nil:
 				return cty.NilVal, function.NewArgErrorf(0, "reading %s: %w", s.where(dir), err)
 			case !info.IsDir():

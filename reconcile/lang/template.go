@@ -37,14 +37,9 @@ func (s *fileScope) templateFileFunc(funcs map[string]function.Function) functio
 			if err != nil {
 				return cty.NilVal, function.NewArgError(0, err)
 			}
-			vars := make(map[string]cty.Value, args[1].LengthInt())
-			for it := args[1].ElementIterator(); it.Next(); {
-				k, v := it.Element()
-				name := k.AsString()
-				if !hclsyntax.ValidIdentifier(name) {
-					return cty.NilVal, function.NewArgErrorf(1, "template variable %q is not a valid name: use letters, digits, underscores and dashes, starting with a letter", name)
-				}
-				vars[name] = v
+			vars, err := templateVars(args[1])
+			if err != nil {
+				return cty.NilVal, err
 			}
 			val, diags := expr.Value(&hcl.EvalContext{Variables: vars, Functions: funcs})
 			if diags.HasErrors() {
@@ -82,7 +77,7 @@ func onlyErrors(diags hcl.Diagnostics) hcl.Diagnostics {
 }
 
 // errNestedTemplate explains why templates cannot render other templates.
-var errNestedTemplate = errors.New("templatefile cannot be called from inside a template; render the inner template in the configuration and pass the result in as a variable")
+var errNestedTemplate = errors.New("templatefile and templatestring cannot be called from inside a template; render the inner template in the configuration and pass the result in as a variable")
 
 // nestedTemplateFunc stands in for templatefile inside templates, so a
 // template calling it gets a reason instead of "no such function".
@@ -95,3 +90,55 @@ var nestedTemplateFunc = function.New(&function.Spec{
 	Type: func([]cty.Value) (cty.Type, error) { return cty.NilType, errNestedTemplate },
 	Impl: func([]cty.Value, cty.Type) (cty.Value, error) { return cty.NilVal, errNestedTemplate },
 })
+
+// templateStringFunc is templatestring(template, vars): a string (usually
+// read from somewhere, such as a data source or a file) rendered as an HCL
+// template with vars as its only variables. Unlike Terraform, the template
+// may be any string expression, not only a reference; a literal template
+// is interpolated once by the configuration itself before templatestring
+// sees it, so write its ${...} as $${...}.
+func templateStringFunc(funcs map[string]function.Function) function.Function {
+	return function.New(&function.Spec{
+		Description: "Renders the string as a template with the given variables.",
+		Params: []function.Parameter{
+			{Name: "template", Type: cty.String},
+			{Name: "vars", Type: cty.DynamicPseudoType},
+		},
+		Type: func(args []cty.Value) (cty.Type, error) {
+			if ty := args[1].Type(); !ty.IsMapType() && !ty.IsObjectType() {
+				return cty.NilType, function.NewArgErrorf(1, "template variables must be a map or object, not %s", ty.FriendlyName())
+			}
+			return cty.DynamicPseudoType, nil
+		},
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			expr, diags := hclsyntax.ParseTemplate([]byte(args[0].AsString()), "<templatestring>", hcl.InitialPos)
+			if diags.HasErrors() {
+				return cty.NilVal, function.NewArgError(0, onlyErrors(diags))
+			}
+			vars, err := templateVars(args[1])
+			if err != nil {
+				return cty.NilVal, err
+			}
+			val, diags := expr.Value(&hcl.EvalContext{Variables: vars, Functions: funcs})
+			if diags.HasErrors() {
+				return cty.NilVal, onlyErrors(diags)
+			}
+			return val, nil
+		},
+	})
+}
+
+// templateVars turns the vars argument of a template function into
+// variables, checking that each name is one a template can refer to.
+func templateVars(v cty.Value) (map[string]cty.Value, error) {
+	vars := make(map[string]cty.Value, v.LengthInt())
+	for it := v.ElementIterator(); it.Next(); {
+		k, ev := it.Element()
+		name := k.AsString()
+		if !hclsyntax.ValidIdentifier(name) {
+			return nil, function.NewArgErrorf(1, "template variable %q is not a valid name: use letters, digits, underscores and dashes, starting with a letter", name)
+		}
+		vars[name] = ev
+	}
+	return vars, nil
+}

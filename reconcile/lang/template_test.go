@@ -28,7 +28,7 @@ func TestTemplateFile(t *testing.T) {
 		{expr: `templatefile(var.str, {})`, want: cty.DynamicVal},
 		{expr: `templatefile("templates/unknown_var.tpl", {zone = "example.org"})`, wantErr: `templates/unknown_var.tpl:2,10-16: Unknown variable; There is no variable named "serial".`},
 		{expr: `templatefile("templates/syntax.tpl", {})`, wantErr: `templates/syntax.tpl:3,1-1: Missing expression`},
-		{expr: `templatefile("templates/nested.tpl", {})`, wantErr: "templatefile cannot be called from inside a template"},
+		{expr: `templatefile("templates/nested.tpl", {})`, wantErr: "templatefile and templatestring cannot be called from inside a template"},
 		{expr: `templatefile("templates/nope.tpl", {})`, wantErr: `no file exists at "templates/nope.tpl"`},
 		{expr: `templatefile("binary.bin", {})`, wantErr: "not UTF-8 text"},
 		{expr: `templatefile("templates/value.tpl", "ports")`, wantErr: "template variables must be a map or object, not string"},

@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
 
 	"github.com/zclconf/go-cty/cty"
 
@@ -38,13 +41,13 @@ func TestZoneFile(t *testing.T) {
 		{expr: `[for r in zonefile("zones/example.org.zone", "example.org") : r.name if r.type == "A"]`,
 			want: cty.TupleVal([]cty.Value{cty.StringVal("host1.example.org."), cty.StringVal("mail.example.org.")})},
 		{expr: `zonefile("zones/syntax.zone", "example.org")`,
-			wantErr: `zones/syntax.zone:5:16: invalid A record data "192.0.2.300"`},
+			wantErr: `zones/syntax.zone:5:16: invalid IPv4 address "192.0.2.300" in the A record`},
 		{expr: `zonefile("zones/bad-include.zone", "example.org")`,
-			wantErr: `zones/inc/broken.inc:2:11: invalid MX record data`},
+			wantErr: `zones/inc/broken.inc:2:11: invalid preference "mail" in the MX record`},
 		{expr: `zonefile("zones/escape.zone", "example.org")`,
 			wantErr: `zones/escape.zone:3:10: $INCLUDE "../../doc.go" is outside the zone root`},
 		{expr: `zonefile("zones/example.org.zone", "example.com")`,
-			wantErr: "zones/example.org.zone:4:1: name example.org. is outside the zone example.com."},
+			wantErr: "zones/example.org.zone: the zone example.com. has no SOA and NS records at its apex; BIND does not load a zone without its SOA and NS records: add them, or check the zone's origin (7 records of the file are outside example.com.)"},
 		{expr: `zonefile("zones/missing.zone", "example.org")`,
 			wantErr: `no file exists at "zones/missing.zone" (relative to the configuration directory: `},
 		{expr: `zonefile("zones/example.org.zone", "")`, wantErr: "invalid zone origin: empty domain name"},
@@ -77,12 +80,13 @@ func TestZoneFileOutsideBaseDir(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write("a.zone", "$ORIGIN a.example.\n@ 60 IN NS ns.example.net.\n$INCLUDE b.inc\n")
+	write("a.zone", "$ORIGIN a.example.\n@ 60 IN SOA ns.example.net. h 1 2 3 4 5\n@ 60 IN NS ns.example.net.\n$INCLUDE b.inc\n")
 	write("b.inc", "www 60 IN A 192.0.2.1\n")
 	write("up.zone", "$ORIGIN a.example.\n$INCLUDE ../x.inc\n")
 	path := filepath.ToSlash(filepath.Join(dir, "a.zone"))
 	runCases(t, "testdata", []exprCase{
 		{expr: `zonefile("` + path + `", "a.example")`, want: cty.ListVal([]cty.Value{
+			recordVal("a.example.", "SOA", 60, "ns.example.net. h.a.example. 1 2 3 4 5"),
 			recordVal("a.example.", "NS", 60, "ns.example.net."),
 			recordVal("www.a.example.", "A", 60, "192.0.2.1"),
 		})},
@@ -95,7 +99,7 @@ func TestZoneFileOutsideBaseDir(t *testing.T) {
 func TestZoneFileReadsOnce(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "z.zone")
-	if err := os.WriteFile(p, []byte("$ORIGIN z.example.\n@ 60 IN A 192.0.2.1\n"), 0o644); err != nil {
+	if err := os.WriteFile(p, []byte("$ORIGIN z.example.\n@ 60 IN SOA ns.example.net. h 1 2 3 4 5\n@ 60 IN NS ns.example.net.\n@ 60 IN A 192.0.2.1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	f := Functions(dir)["zonefile"]
@@ -108,7 +112,7 @@ func TestZoneFileReadsOnce(t *testing.T) {
 		return v
 	}
 	first := call()
-	if err := os.WriteFile(p, []byte("$ORIGIN z.example.\n@ 60 IN A 192.0.2.2\n"), 0o644); err != nil {
+	if err := os.WriteFile(p, []byte("$ORIGIN z.example.\n@ 60 IN SOA ns.example.net. h 1 2 3 4 5\n@ 60 IN NS ns.example.net.\n@ 60 IN A 192.0.2.2\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if second := call(); !second.RawEquals(first) {
@@ -127,5 +131,54 @@ func BenchmarkZoneFile(b *testing.B) {
 		if _, err := f.Call([]cty.Value{cty.StringVal("zones/example.org.zone"), cty.StringVal("example.org")}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// What the reader warns about is kept for the run to show, once per file,
+// and zonefile()'s options raise the record limit.
+func TestZoneFileWarningsAndOptions(t *testing.T) {
+	dir := t.TempDir()
+	zone := "$TTL 300\n@ SOA ns.example.net. h 1 2 3 4 5\n@ NS ns.example.net.\nx 100 A 192.0.2.1\nx 200 A 192.0.2.2\nx A 192.0.2.1\n"
+	if err := os.WriteFile(filepath.Join(dir, "w.zone"), []byte(zone), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	funcs, warnings := FunctionTable(dir, time.Time{})
+	f := funcs["zonefile"]
+	for range 2 {
+		if _, err := f.Call([]cty.Value{cty.StringVal("w.zone"), cty.StringVal("example.org")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	diags := warnings.Drain()
+	if len(diags) != 1 || diags[0].Severity != hcl.DiagWarning || diags[0].Summary != "Warnings in zone file w.zone" {
+		t.Fatalf("got %v, want one warning for w.zone", diags)
+	}
+	for _, want := range []string{
+		"w.zone:5:1: x.example.org. A has records with different TTLs; BIND uses the first, 100, for all of them",
+		"w.zone:6:1: x.example.org. A 192.0.2.1 is listed already",
+	} {
+		if !strings.Contains(diags[0].Detail, want) {
+			t.Errorf("warning detail\n%s\ndoes not say %q", diags[0].Detail, want)
+		}
+	}
+	if again := warnings.Drain(); len(again) != 0 {
+		t.Errorf("the warnings were shown twice: %v", again)
+	}
+
+	opts := func(v cty.Value) error {
+		_, err := f.Call([]cty.Value{cty.StringVal("w.zone"), cty.StringVal("example.org"), v})
+		return err
+	}
+	if err := opts(cty.ObjectVal(map[string]cty.Value{"max_records": cty.NumberIntVal(3)})); err == nil || !strings.Contains(err.Error(), "w.zone:5:1: the zone has more than 3 records") {
+		t.Errorf("max_records = 3: got %v, want the limit at line 5", err)
+	}
+	if err := opts(cty.ObjectVal(map[string]cty.Value{"max_records": cty.NumberIntVal(3000000)})); err != nil {
+		t.Errorf("max_records = 3000000: %v", err)
+	}
+	if err := opts(cty.ObjectVal(map[string]cty.Value{"soa": cty.False})); err == nil || !strings.Contains(err.Error(), `unknown option "soa"`) {
+		t.Errorf("unknown option: got %v", err)
+	}
+	if err := opts(cty.StringVal("x")); err == nil || !strings.Contains(err.Error(), "must be an object") {
+		t.Errorf("options not an object: got %v", err)
 	}
 }

@@ -134,6 +134,7 @@ func (h *htmlWriter) page(p *Plan) {
 		h.str("</header>\n")
 	}
 	h.warnings(r)
+	h.groups(r)
 	h.flush()
 	if r.changes > 0 {
 		h.filters(r)
@@ -345,7 +346,7 @@ func (h *htmlWriter) filters(r *review) {
 		h.str(")</option>")
 	}
 	h.str("</select>\n")
-	h.str("<input id=\"search\" type=\"search\" placeholder=\"Search addresses\" aria-label=\"Search addresses\">\n")
+	h.str("<input id=\"search\" type=\"search\" placeholder=\"Search addresses, records, values\" aria-label=\"Search addresses, record names and values\">\n")
 	h.str("<button type=\"button\" id=\"show-all\">Show all</button>\n")
 	h.str("<span class=\"gap\"></span>\n<span class=\"n\">Showing <output id=\"shown\">")
 	h.count(r.changes)
@@ -425,104 +426,4 @@ func (h *htmlWriter) outputs(outs []*OutputChange) {
 		return true
 	})
 	h.str("</pre>\n</section>\n")
-}
-
-// appendHTMLLine appends a diff line laid out as the text renderer lays
-// it out, its marker coloured, old values in <del> and new ones in <ins>.
-func appendHTMLLine(b []byte, l *diffLine) []byte {
-	forces := func(b []byte) []byte {
-		if l.forces {
-			b = append(b, ` <span class="f"># forces replacement</span>`...)
-		}
-		return append(b, '\n')
-	}
-	switch l.kind {
-	case lineNote:
-		b = append(b, `  <span class="n"># `...)
-		b = appendHTMLText(b, l.new)
-		return append(b, "</span>\n"...)
-	case lineOpen:
-		b = appendHTMLSymbol(b, l.act)
-		b = append(b, ' ')
-		b = appendHTMLText(b, l.path)
-		b = append(b, " = "...)
-		b = appendHTMLText(b, l.new)
-		return forces(b)
-	case lineClose:
-		b = append(b, "  "...)
-		b = appendHTMLText(b, l.new)
-		return append(b, '\n')
-	case lineHunk:
-		b = append(b, `    <span class="n">`...)
-		b = appendHTMLText(b, l.new)
-		return append(b, "</span>\n"...)
-	case lineText, lineNoEOL:
-		b = append(b, "    "...)
-		if l.kind == lineText {
-			b = appendHTMLSymbol(b, l.act)
-		} else {
-			b = append(b, `<span class="s"> </span>`...)
-		}
-		b = append(b, ' ')
-		switch l.act {
-		case Delete:
-			b = append(b, "<del>"...)
-			b = appendHTMLText(b, l.old)
-			b = append(b, "</del>"...)
-		case Create:
-			b = append(b, "<ins>"...)
-			b = appendHTMLText(b, l.new)
-			b = append(b, "</ins>"...)
-		default:
-			b = appendHTMLText(b, l.new)
-		}
-		return append(b, '\n')
-	case lineElem:
-		b = append(b, "    "...)
-		b = appendHTMLSymbol(b, l.act)
-		b = append(b, ' ')
-		if l.path != "" {
-			b = appendHTMLText(b, l.path)
-			b = append(b, " = "...)
-		}
-		if l.act == Delete {
-			b = append(b, "<del>"...)
-			b = appendHTMLText(b, l.old)
-			b = append(b, "</del>"...)
-		} else {
-			b = append(b, "<ins>"...)
-			b = appendHTMLText(b, l.new)
-			b = append(b, "</ins>"...)
-		}
-		if l.path == "" {
-			b = append(b, ',')
-		}
-		return append(b, '\n')
-	}
-	b = appendHTMLSymbol(b, l.act)
-	b = append(b, ' ')
-	b = appendHTMLText(b, l.path)
-	b = append(b, " = "...)
-	switch {
-	case l.sensitive:
-		b = append(b, SensitiveValue...)
-		if l.act == Delete {
-			b = append(b, " -&gt; null"...)
-		}
-	case l.act == Create:
-		b = append(b, "<ins>"...)
-		b = appendHTMLText(b, l.new)
-		b = append(b, "</ins>"...)
-	case l.act == Delete:
-		b = append(b, "<del>"...)
-		b = appendHTMLText(b, l.old)
-		b = append(b, "</del> -&gt; null"...)
-	default:
-		b = append(b, "<del>"...)
-		b = appendHTMLText(b, l.old)
-		b = append(b, "</del> -&gt; <ins>"...)
-		b = appendHTMLText(b, l.new)
-		b = append(b, "</ins>"...)
-	}
-	return forces(b)
 }

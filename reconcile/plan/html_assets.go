@@ -52,9 +52,12 @@ details.r>pre{margin:0;padding:.5em .9em;overflow-x:auto;background:var(--pre);b
 
 // htmlScript is the page's inline script: the filters are progressive
 // enhancement, shown only when it runs. It builds one selector from the
-// pressed action buttons, the type and the search text, writes it into
-// one style rule, and counts the matches once; window.plumbFilterMs keeps
-// how long the last filtering took, styles and layout included.
+// pressed action buttons, the type and the search, writes it into one
+// style rule, and counts the matches once; window.plumbFilterMs keeps how
+// long the last filtering took, styles and layout included. The search
+// matches the whole text of each resource (its address, and the names
+// and values of the records and attributes that change), read once and
+// kept in lower case; matching resources carry data-m.
 const htmlScript = `
 (function () {
   "use strict";
@@ -66,6 +69,22 @@ const htmlScript = `
   function cssString(s) {
     return '"' + s.replace(/[\\"]/g, "\\$&").replace(/[\n\r\f]/g, " ") + '"';
   }
+  var list = null, texts = null;
+  function mark(q) {
+    if (!texts) {
+      list = box.querySelectorAll(":scope>.r");
+      texts = [];
+      for (var i = 0; i < list.length; i++) texts.push(list[i].textContent.toLowerCase());
+    }
+    q = q.toLowerCase();
+    for (var j = 0; j < list.length; j++) {
+      var m = texts[j].indexOf(q) >= 0;
+      if (m !== list[j].hasAttribute("data-m")) {
+        if (m) list[j].setAttribute("data-m", "");
+        else list[j].removeAttribute("data-m");
+      }
+    }
+  }
   function apply() {
     var t0 = performance.now(), sel = "", on = [];
     for (var i = 0; i < actions.length; i++) {
@@ -76,7 +95,10 @@ const htmlScript = `
     if (on.length) sel += ":is(" + on.join(",") + ")";
     if (type.value) sel += "[data-t=" + cssString(type.value) + "]";
     var q = search.value.trim();
-    if (q) sel += "[data-k*=" + cssString(q) + " i]";
+    if (q) {
+      mark(q);
+      sel += "[data-m]";
+    }
     var n = total;
     try {
       if (sel) n = box.querySelectorAll(":scope>.r" + sel).length;

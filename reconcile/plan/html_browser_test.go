@@ -191,3 +191,37 @@ func checkState(t *testing.T, step string, got, want pageState) {
 		t.Errorf("%s: page shows %+v\nwant %+v", step, got, want)
 	}
 }
+
+// TestRenderHTMLSearchMatchesRecordsAndValues searches the page of a mass
+// edit for a record name and for a value, which appear only in the
+// changes, not in any address.
+func TestRenderHTMLSearchMatchesRecordsAndValues(t *testing.T) {
+	browser := browsertest.New(t, 1280, 900)
+	p := massEditPlan(300)
+	url, _ := writePage(t, p)
+	if err := chromedp.Do(browser, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("loading %s: %v", url, err)
+	}
+	search := `(() => { const s = document.getElementById("search"); s.value = %q;
+	  s.dispatchEvent(new Event("input")); return window.plumbFilterMs; })()`
+	tests := []struct {
+		query   string
+		visible int
+	}{
+		{"old.z00010.example", 1},  // a deleted record's name
+		{"198.51.100.209", 1},      // an old value of one zone
+		{"198.51.100.7", 300},      // the new value of every zone
+		{"OLD.Z00010.EXAMPLE", 1},  // in any case
+		{`z["z00042.example"]`, 1}, // an address still matches
+		{"no such thing", 0},
+	}
+	for _, tt := range tests {
+		if _, err := chromedp.Run(browser, chromedp.Evaluate[float64](fmt.Sprintf(search, tt.query))); err != nil {
+			t.Fatalf("searching %q: %v", tt.query, err)
+		}
+		got := state(t, browser)
+		if got.Visible != tt.visible || got.Shown != formatCount(tt.visible) {
+			t.Errorf("search %q: %d resources visible, page says %q; want %d", tt.query, got.Visible, got.Shown, tt.visible)
+		}
+	}
+}

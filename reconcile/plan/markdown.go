@@ -1,16 +1,36 @@
 package plan
 
 import (
-	"bufio"
 	"io"
 	"slices"
 	"strings"
 )
 
-// DefaultMarkdownMaxBytes is the size RenderMarkdown keeps under when
-// MarkdownOptions.MaxBytes is zero: a little below GitHub's limit of
-// 65,536 characters for a pull-request comment.
-const DefaultMarkdownMaxBytes = 65000
+// Sizes a Markdown review keeps under, by where it is posted. Each leaves
+// room for the marker and the footer a CI job adds. Limits are counted in
+// characters there; a byte count is never smaller, so it is safe.
+const (
+	// GitHubCommentMaxBytes fits a GitHub pull-request comment (65,536
+	// characters).
+	GitHubCommentMaxBytes = 65000
+	// GitLabNoteMaxBytes fits a GitLab merge-request note (1,000,000
+	// characters).
+	GitLabNoteMaxBytes = 998000
+	// JobSummaryMaxBytes fits a GitHub Actions job summary (1 MiB per
+	// step).
+	JobSummaryMaxBytes = 1040000
+	// DefaultMarkdownMaxBytes is the size RenderMarkdown keeps under when
+	// MarkdownOptions.MaxBytes is zero: a GitHub comment.
+	DefaultMarkdownMaxBytes = GitHubCommentMaxBytes
+)
+
+// Destinations names the places a review is sized for, with their
+// sizes, for a command-line flag.
+var Destinations = map[string]int{
+	"github":      GitHubCommentMaxBytes,
+	"gitlab":      GitLabNoteMaxBytes,
+	"job-summary": JobSummaryMaxBytes,
+}
 
 // Limits of the Markdown layout.
 const (
@@ -20,8 +40,11 @@ const (
 	// mdWarnLimit is how many warnings of one kind are listed before the
 	// rest are counted.
 	mdWarnLimit = 50
-	// mdReserve is kept free for the closing lines.
-	mdReserve = 400
+	// mdGroupLimit is how many groups of zones changing alike are listed.
+	mdGroupLimit = 20
+	// mdReserve is kept free for the closing lines and for the line at
+	// the top saying how many changes are shown.
+	mdReserve = 700
 	// mdMinBlock is the smallest room worth starting a resource's details
 	// in.
 	mdMinBlock = 300
@@ -34,55 +57,75 @@ type MarkdownOptions struct {
 	// MaxBytes bounds the output's size; zero or less means
 	// DefaultMarkdownMaxBytes. What does not fit is summarised.
 	MaxBytes int
+	// Title is the heading's text; empty means "plumb plan". Several
+	// plans in one pull request tell themselves apart by it, for example
+	// by naming the configuration folder.
+	Title string
 }
 
 // RenderMarkdown writes the plan as GitHub-flavoured Markdown for a
 // pull-request comment: a title with the summary line, a table counting
 // the changes per resource type, the warnings a reviewer must not miss
-// (every deletion, every replacement with the attributes forcing it, apex
-// NS changes, mass changes of keyed collections, and the plan's own
-// warnings), then one collapsible <details> block per changed resource
-// holding a ```diff block of its changed attributes and elements only,
-// most destructive actions first, and last the changed outputs.
+// (every deletion, every replacement with the attributes forcing it,
+// records deleted from zones, apex NS changes, mass changes, and the
+// plan's own warnings), the record changes many zones share, each as one
+// line, then one collapsible <details> block per changed resource holding
+// a ```diff block of its changed attributes and elements only, most
+// destructive actions first, and last the changed outputs.
 //
-// The output stays under opts.MaxBytes: once the room is nearly used, the
-// remaining resources are counted in one closing line instead of shown.
+// The output stays under opts.MaxBytes: one resource may take all the
+// room left, and once the room is used the rest are counted instead of
+// shown, with "Showing N of M changes" at the top and at the bottom.
 // Sensitive values are never written.
 func RenderMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
 	limit := opts.MaxBytes
 	if limit <= 0 {
 		limit = DefaultMarkdownMaxBytes
 	}
-	bw := bufio.NewWriterSize(w, 32<<10)
-	m := &mdWriter{w: bw, limit: limit}
+	title := opts.Title
+	if title == "" {
+		title = "plumb plan"
+	}
+	m := &mdWriter{limit: limit, title: title, showingAt: -1}
 	m.plan(p)
-	if m.err != nil {
-		return m.err
+	out := m.out
+	if m.showingAt >= 0 && m.shown < m.total {
+		line := m.showingLine(m.shown, m.total, true)
+		out = slices.Concat(out[:m.showingAt], line, out[m.showingAt:])
 	}
-	return bw.Flush()
+	for len(out) > 0 {
+		n := min(len(out), 32<<10)
+		if _, err := w.Write(out[:n]); err != nil {
+			return err
+		}
+		out = out[n:]
+	}
+	return nil
 }
 
-// mdWriter writes Markdown and counts what it wrote against the limit.
+// mdWriter builds the Markdown in memory, counting it against the limit:
+// the line at the top saying how many changes are shown is known only at
+// the end.
 type mdWriter struct {
-	w       *bufio.Writer
-	limit   int
-	written int
-	b       []byte // the text being built
-	err     error
+	limit int
+	title string
+	out   []byte // what is written
+	b     []byte // the text being built
+	// showingAt is where the top "Showing N of M" line goes, once shown
+	// and total are known; -1 for a plan without changes.
+	showingAt    int
+	shown, total int
 }
 
-// flush writes the built text.
+// flush moves the built text to the output.
 func (m *mdWriter) flush() {
-	if _, err := m.w.Write(m.b); err != nil && m.err == nil {
-		m.err = err
-	}
-	m.written += len(m.b)
+	m.out = append(m.out, m.b...)
 	m.b = m.b[:0]
 }
 
 // room is how many more bytes may be written, less reserve.
 func (m *mdWriter) room(reserve int) int {
-	return m.limit - m.written - len(m.b) - reserve
+	return m.limit - len(m.out) - len(m.b) - reserve
 }
 
 // str appends s.
@@ -90,7 +133,8 @@ func (m *mdWriter) str(s string) { m.b = append(m.b, s...) }
 
 func (m *mdWriter) plan(p *Plan) {
 	r := buildReview(p, mdWarnLimit)
-	m.str("### plumb plan")
+	m.str("### ")
+	m.b = appendMDText(m.b, m.title)
 	if p.Destroy {
 		m.str(" (destroy)")
 	}
@@ -116,6 +160,7 @@ func (m *mdWriter) plan(p *Plan) {
 	m.str(SummaryLine(r.counts))
 	m.str("**\n\n")
 	m.flush()
+	m.showingAt, m.total = len(m.out), r.changes
 
 	outputs := m.outputs(p.Outputs)
 	reserve := mdReserve + len(outputs)
@@ -123,11 +168,30 @@ func (m *mdWriter) plan(p *Plan) {
 		m.table(r, reserve)
 	}
 	m.warnings(r, reserve)
+	m.groups(r, reserve)
 	if r.changes > 0 {
 		m.details(p, r, reserve)
 	}
 	m.b = append(m.b, outputs...)
 	m.flush()
+}
+
+// showingLine returns the line saying how many of the changes are shown;
+// the one at the top also says where the rest are.
+func (m *mdWriter) showingLine(shown, total int, top bool) []byte {
+	b := []byte("_Showing ")
+	b = appendCount(b, shown)
+	b = append(b, " of "...)
+	b = appendCount(b, total)
+	b = append(b, " changes"...)
+	if top {
+		b = append(b, ", most destructive first; the rest are counted at the end._\n\n"...)
+		return b
+	}
+	b = append(b, ": the other "...)
+	b = appendCount(b, total-shown)
+	b = append(b, " are not shown here. The full plan is in the HTML page (`plumb show -format=html PLANFILE`) or `plumb show PLANFILE`._\n\n"...)
+	return b
 }
 
 // cell appends one table cell holding n.
@@ -265,43 +329,30 @@ func (m *mdWriter) warning(w *reviewWarning) {
 }
 
 // details writes one <details> block per changed resource, most
-// destructive first, until the room runs out.
+// destructive first, until the room runs out. One resource may take all
+// the room left.
 func (m *mdWriter) details(p *Plan, r *review, reserve int) {
 	m.str("#### Changes\n\n")
 	m.flush()
 	open := r.changes <= mdOpenLimit
-	shown := 0
-	blockMax := max(m.limit/4, mdMinBlock)
 	var block []byte
 	for _, act := range riskOrder {
 		for _, c := range p.Changes {
 			if c.Action != act || !reviewed(c) {
 				continue
 			}
-			room := min(m.room(reserve), blockMax)
+			room := m.room(reserve)
 			if room < mdMinBlock || room < len(c.Addr)+mdMinBlock {
-				m.rest(r.changes - shown)
+				m.b = append(m.b, m.showingLine(m.shown, m.total, false)...)
+				m.flush()
 				return
 			}
 			block = mdBlock(block[:0], c, open, room)
 			m.b = append(m.b, block...)
 			m.flush()
-			shown++
+			m.shown++
 		}
 	}
-}
-
-// rest writes the line counting the resources not shown.
-func (m *mdWriter) rest(n int) {
-	m.str("_… and ")
-	m.b = appendCount(m.b, n)
-	if n == 1 {
-		m.str(" more change")
-	} else {
-		m.str(" more changes")
-	}
-	m.str(" not shown: the full plan is in the HTML page (`plumb show -format=html PLANFILE`) or `plumb show PLANFILE`._\n\n")
-	m.flush()
 }
 
 // outputs renders the changed outputs into their own buffer, so their
@@ -328,165 +379,57 @@ func (m *mdWriter) outputs(outs []*OutputChange) []byte {
 	return append(b, "```\n\n"...)
 }
 
-// mdBlock appends the <details> block of one change, its diff cut so the
-// block stays within room bytes.
-func mdBlock(b []byte, c *Change, open bool, room int) []byte {
-	start := len(b)
-	diffs := Diff(c)
-	b = append(b, "<details"...)
-	if open {
-		b = append(b, " open"...)
+// groups writes the record changes that several zones share, one line
+// per group, largest first, as much of it as fits.
+func (m *mdWriter) groups(r *review, reserve int) {
+	shared := r.zones.shared()
+	if len(shared) == 0 {
+		return
 	}
-	b = append(b, "><summary><code>"...)
-	b = appendHTMLText(b, c.Action.Symbol())
-	b = append(b, ' ')
-	b = appendHTMLText(b, c.Addr)
-	b = append(b, "</code> "...)
-	b = append(b, resourceHeading(c)...)
-	b = appendChangeCount(b, c, diffs)
-	b = append(b, "</summary>\n\n```diff\n"...)
-	if c.ImportID != "" {
-		b = append(b, "# (imported from "...)
-		b = appendMDComment(b, quote(c.ImportID))
-		b = append(b, ")\n"...)
-	}
-	if c.Reason != "" {
-		b = append(b, "# ("...)
-		b = appendMDComment(b, c.Reason)
-		b = append(b, ")\n"...)
-	}
-	const closing = "```\n\n</details>\n\n"
-	stop := start + room - len(closing) - 60
-	skipped := diffLines(c, diffs, commentLines, func(l *diffLine) bool {
-		n := len(b)
-		if b = appendMDLine(b, l); len(b) > stop {
-			b = b[:n]
-			return false
+	m.str("#### Record changes shared by several zones\n\n")
+	for i, g := range shared {
+		start := len(m.b)
+		if i < mdGroupLimit {
+			m.group(g)
 		}
-		return true
-	})
-	if skipped > 0 {
-		b = append(b, "# … and "...)
-		b = appendCount(b, skipped)
-		b = append(b, " more lines not shown\n"...)
+		if i >= mdGroupLimit || m.room(reserve+400) < 0 {
+			m.b = m.b[:start]
+			m.str("- … and ")
+			m.b = appendCount(m.b, len(shared)-i)
+			m.str(" more groups\n")
+			break
+		}
 	}
-	return append(b, closing...)
+	m.str("\n")
+	m.flush()
 }
 
-// appendChangeCount appends ": 3 changes" to the heading of an update or
-// replacement, counted as changeUnits counts them.
-func appendChangeCount(b []byte, c *Change, diffs []AttrDiff) []byte {
-	if c.Action != Update && !c.Action.IsReplace() {
-		return b
-	}
-	n := changeUnits(c, diffs)
-	b = append(b, ": "...)
-	b = appendCount(b, n)
-	if n == 1 {
-		return append(b, " change"...)
-	}
-	return append(b, " changes"...)
-}
-
-// changeUnits counts the things that change, as a reviewer counts them:
-// an element of a keyed collection (a record) is one change however many
-// of its attributes change, and a value swapped in a list or set (one
-// element removed, another added) is one change of that list. Other
-// parts count one each: a map key, a nested attribute.
-func changeUnits(c *Change, diffs []AttrDiff) int {
-	n := 0
-	last := ""
-	for i := range diffs {
-		unit := diffs[i].Path
-		if base, ok := elementGroup(unit); ok {
-			unit = base
-		}
-		if _, elem, _, ok := keyedElement(unit, c.Keys); ok {
-			unit = elem
-		}
-		if unit != last || i == 0 {
-			n++
-			last = unit
-		}
-	}
-	return n
-}
-
-// appendMDLine appends a diff line as one or two lines of a ```diff
-// block: "-" old, "+" new, so GitHub colours them.
-func appendMDLine(b []byte, l *diffLine) []byte {
-	mark := func(a Action) byte {
-		switch a {
-		case Create:
-			return '+'
-		case Delete:
-			return '-'
-		}
-		return ' '
-	}
-	forces := func(b []byte) []byte {
-		if l.forces {
-			b = append(b, "  # forces replacement"...)
-		}
-		return append(b, '\n')
-	}
-	switch l.kind {
-	case lineNote:
-		b = append(b, "  # "...)
-		b = appendMDComment(b, l.new)
-		return append(b, '\n')
-	case lineOpen:
-		b = append(b, mark(l.act), ' ')
-		b = appendMDComment(b, l.path)
-		b = append(b, " = "...)
-		b = append(b, l.new...)
-		return forces(b)
-	case lineClose:
-		b = append(b, mark(l.act), ' ')
-		b = append(b, l.new...)
-		return append(b, '\n')
-	case lineHunk:
-		b = append(b, l.new...)
-		return append(b, '\n')
-	case lineNoEOL:
-		b = append(b, noEOLText...)
-		return append(b, '\n')
-	case lineText:
-		b = append(b, mark(l.act))
-		b = append(b, "     "...)
-		b = appendMDComment(b, l.old)
-		b = appendMDComment(b, l.new)
-		return append(b, '\n')
-	case lineElem:
-		b = append(b, mark(l.act))
-		b = append(b, "     "...)
-		if l.path != "" {
-			b = appendMDComment(b, l.path)
-			b = append(b, " = "...)
-		}
-		if l.act == Delete {
-			b = appendMDComment(b, l.old)
+// group appends one group's line: "**4,974 zones** (+0 ~1 −0 each):
+// `mail A` `198.51.100.x` → `198.51.100.7`, for example in …".
+func (m *mdWriter) group(g *zoneGroup) {
+	m.str("- **")
+	m.b = appendCount(m.b, g.zones)
+	m.str(" zones** (")
+	m.str(g.tally)
+	m.str(" each): ")
+	for _, part := range groupParts(g) {
+		if part.code {
+			m.b = appendMDCode(m.b, part.text, false)
 		} else {
-			b = appendMDComment(b, l.new)
+			m.b = appendMDText(m.b, part.text)
 		}
-		if l.path == "" {
-			b = append(b, ',')
-		}
-		return append(b, '\n')
 	}
-	if l.act != Create {
-		b = append(b, "- "...)
-		b = appendMDComment(b, l.path)
-		b = append(b, " = "...)
-		b = appendMDComment(b, l.old)
-		if l.act == Delete {
-			return forces(b)
+	m.str(" — ")
+	for i, a := range g.addrs {
+		if i > 0 {
+			m.str(", ")
 		}
-		b = append(b, '\n')
+		m.b = appendMDCode(m.b, a, false)
 	}
-	b = append(b, "+ "...)
-	b = appendMDComment(b, l.path)
-	b = append(b, " = "...)
-	b = appendMDComment(b, l.new)
-	return forces(b)
+	if g.zones > len(g.addrs) {
+		m.str(" and ")
+		m.b = appendCount(m.b, g.zones-len(g.addrs))
+		m.str(" more")
+	}
+	m.str("\n")
 }

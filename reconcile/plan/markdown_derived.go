@@ -54,8 +54,9 @@ func topLevel(path string) string {
 }
 
 // keyedCollection is what derivedWarnings learns of one keyed list or
-// set: how many of its elements change, and whether an apex NS record is
-// among them.
+// set: how many of its existing elements change or go (the providers'
+// rule for a mass change, which does not count additions), and whether
+// an apex NS record is among the changed ones.
 type keyedCollection struct {
 	path    string
 	last    string // the last element seen, as its diffs come together
@@ -90,7 +91,9 @@ func derivedWarnings(c *Change, index int, diffs []AttrDiff) []reviewWarning {
 		}
 		if elem != kc.last {
 			kc.last = elem
-			kc.changed++
+			if diffs[i].Path != elem || diffs[i].Action != Create {
+				kc.changed++
+			}
 			if kc.apexNS == "" && isApexNS(key, zone) {
 				kc.apexNS = elem
 			}
@@ -104,12 +107,15 @@ func derivedWarnings(c *Change, index int, diffs []AttrDiff) []reviewWarning {
 				{text: " changes; the zone's delegation depends on it"},
 			}})
 		}
-		total := max(collectionLen(c.Before, kc.path), collectionLen(c.After, kc.path))
+		total := collectionLen(c.Before, kc.path)
+		if c.MassChange != nil {
+			continue // the provider's own numbers say it, in massWarning
+		}
 		if total >= massChangeMinElements && kc.changed*100 > total*massChangePercent {
 			out = append(out, reviewWarning{kind: warnMass, addr: c.Addr, index: index, parts: []warnPart{
-				{text: ": " + formatCount(kc.changed) + " of " + formatCount(total) + " elements of "},
+				{text: ": " + formatCount(kc.changed) + " of the " + formatCount(total) + " elements of "},
 				{text: kc.path, code: true},
-				{text: " change (" + strconv.Itoa(kc.changed*100/total) + "%)"},
+				{text: " change or go (" + strconv.Itoa(kc.changed*100/total) + "%)"},
 			}})
 		}
 	}

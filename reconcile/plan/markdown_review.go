@@ -75,6 +75,8 @@ type review struct {
 	byAction [Delete + 1]int   // reviewed changes by action
 	warnings []reviewWarning   // at most warnLimit of each kind
 	hidden   [warnPlan + 1]int // warnings not kept, by kind
+	// zones groups the zones whose records change, by how they change.
+	zones zoneGroups
 }
 
 // warnKind orders and names the kinds of warning.
@@ -83,6 +85,7 @@ type warnKind int
 const (
 	warnDestroy warnKind = iota
 	warnReplace
+	warnRecordDelete
 	warnApexNS
 	warnMass
 	warnPlan
@@ -95,6 +98,8 @@ func (k warnKind) title() string {
 		return "Destroy"
 	case warnReplace:
 		return "Replace"
+	case warnRecordDelete:
+		return "Record deletion"
 	case warnApexNS:
 		return "Apex NS"
 	case warnMass:
@@ -110,6 +115,8 @@ func (k warnKind) plural() string {
 		return "resources to destroy"
 	case warnReplace:
 		return "resources to replace"
+	case warnRecordDelete:
+		return "zones deleting records"
 	case warnApexNS:
 		return "apex NS changes"
 	case warnMass:
@@ -177,6 +184,7 @@ func buildReview(p *Plan, warnLimit int) *review {
 	}
 	wg.Wait()
 	var all warnings
+	var dels zoneGroups
 	for i := range chunks {
 		for _, w := range chunks[i].list {
 			all.keep(w, warnLimit)
@@ -184,7 +192,13 @@ func buildReview(p *Plan, warnLimit int) *review {
 		for k, n := range chunks[i].hidden {
 			all.hidden[k] += n
 		}
+		r.zones.merge(&chunks[i].zones)
+		dels.merge(&chunks[i].dels)
 	}
+	for _, g := range dels.list {
+		all.keep(deletionWarning(g), warnLimit)
+	}
+	all.hidden[warnRecordDelete] += dels.overflw
 	for _, w := range p.Warnings {
 		all.keep(reviewWarning{kind: warnPlan, index: -1, parts: []warnPart{{text: w}}}, warnLimit)
 	}
@@ -199,6 +213,9 @@ type warnings struct {
 	list   []reviewWarning
 	kept   [warnPlan + 1]int
 	hidden [warnPlan + 1]int
+	// zones groups the zones by their record edits; dels groups them by
+	// the records they delete, for the warnings.
+	zones, dels zoneGroups
 }
 
 // keep adds w unless limit warnings of its kind are kept already.
@@ -215,6 +232,9 @@ func (ws *warnings) keep(w reviewWarning, limit int) {
 // offset in Plan.Changes.
 func (ws *warnings) collect(changes []*Change, offset, limit int) {
 	for i, c := range changes {
+		if c.MassChange != nil {
+			ws.keep(massWarning(c, offset+i), limit)
+		}
 		switch {
 		case c.Action == Delete:
 			w := reviewWarning{kind: warnDestroy, addr: c.Addr, index: offset + i}
@@ -230,8 +250,70 @@ func (ws *warnings) collect(changes []*Change, offset, limit int) {
 			for _, w := range derivedWarnings(c, offset+i, diffs) {
 				ws.keep(w, limit)
 			}
+			if z, ok := zoneEditsOf(c, diffs); ok {
+				ws.zones.add(c.Addr, offset+i, z)
+				if z.del > 0 {
+					ws.dels.add(c.Addr, offset+i, deletionsOnly(z))
+				}
+			}
 		}
 	}
+}
+
+// massWarning says what a mass change let through does, with the
+// provider's numbers: "8 of the 20 records of zone big.example change or
+// go (40%); allowed by -allow-mass-change".
+func massWarning(c *Change, index int) reviewWarning {
+	return reviewWarning{kind: warnMass, addr: c.Addr, index: index, parts: []warnPart{
+		{text: ": " + c.MassChange.Text() + "; allowed by "},
+		{text: c.MassChange.AllowedBy, code: true},
+	}}
+}
+
+// deletionsOnly returns the record deletions of z, so zones deleting the
+// same records group together whatever else they change.
+func deletionsOnly(z *zoneEdits) *zoneEdits {
+	d := &zoneEdits{del: z.del}
+	for _, e := range z.edits {
+		if e.act == Delete {
+			d.edits = append(d.edits, e)
+		}
+	}
+	return d
+}
+
+// deletionWarning says which records a group of zones deletes:
+// "`old CNAME`, `x TXT` deleted", and in how many zones.
+func deletionWarning(g *zoneGroup) reviewWarning {
+	w := reviewWarning{kind: warnRecordDelete, addr: g.addrs[0], index: g.first, parts: []warnPart{{text: ": "}}}
+	for k, e := range g.edits {
+		if k == maxEditsShown {
+			w.parts = append(w.parts, warnPart{text: " and " + formatCount(len(g.edits)-k) + " more"})
+			break
+		}
+		if k > 0 {
+			w.parts = append(w.parts, warnPart{text: ", "})
+		}
+		w.parts = append(w.parts, warnPart{text: e.label, code: true})
+	}
+	w.parts = append(w.parts, warnPart{text: " deleted"})
+	if g.zones > 1 {
+		w.parts = append(w.parts, warnPart{text: ", and the same in " + formatCount(g.zones-1) + " other zones"})
+		if len(g.addrs) > 1 {
+			w.parts = append(w.parts, warnPart{text: " ("})
+			for i, a := range g.addrs[1:] {
+				if i > 0 {
+					w.parts = append(w.parts, warnPart{text: ", "})
+				}
+				w.parts = append(w.parts, warnPart{text: a, code: true})
+			}
+			if g.zones > len(g.addrs) {
+				w.parts = append(w.parts, warnPart{text: ", …"})
+			}
+			w.parts = append(w.parts, warnPart{text: ")"})
+		}
+	}
+	return w
 }
 
 // formatCount formats n with commas between thousands: 4,812.

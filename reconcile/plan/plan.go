@@ -5,6 +5,7 @@
 package plan
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
@@ -89,11 +90,16 @@ const (
 type Change struct {
 	// Addr is the instance address, such as local_file.site["a"].
 	Addr string
-	// Mode, Type, Name and Provider describe the resource.
+	// Mode, Type, Name and Provider describe the resource; Provider is the
+	// name of the provider serving the type.
 	Mode     Mode
 	Type     string
 	Name     string
 	Provider string
+	// ProviderConfig is the provider instance that handles the change
+	// (provider.aws.eu, provider.apache.web["web1"]); for a delete, the one
+	// state recorded.
+	ProviderConfig string
 	// Action is what applying the change does.
 	Action Action
 	// Before is the refreshed state; null on create.
@@ -110,12 +116,54 @@ type Change struct {
 	// Reason says why, where the action alone does not: "no longer in
 	// configuration", "deleted outside plumb", ...
 	Reason string
+	// ActionReason is the same reason as a code that machines read, one of
+	// the Reason* constants (Terraform's action_reason values); empty when
+	// the action needs no explanation.
+	ActionReason string
 	// ImportID is set when the object is adopted by an import block; the
 	// change then applies to the imported object.
 	ImportID string
+	// MassChange is set when the change is a mass change a provider would
+	// refuse, let through by -allow-mass-change or the resource's
+	// allow_mass_change, with the provider's numbers.
+	MassChange *MassChange
 	// Gone marks a delete of an object that refresh found already gone:
 	// applying it only removes the object from state.
 	Gone bool
+}
+
+// MassChange is a mass change let through: Changed of the Total things
+// (records of a zone) change or go. Renderers show it with the numbers
+// the refusal would have given.
+type MassChange struct {
+	Changed int `json:"changed"`
+	Total   int `json:"total"`
+	// Of names what Total counts: "records of zone big.example".
+	Of string `json:"of"`
+	// Verb says what the Changed ones do: "change or go".
+	Verb string `json:"verb"`
+	// AllowedBy is what let it through: "-allow-mass-change" or
+	// "allow_mass_change = true".
+	AllowedBy string `json:"allowed_by"`
+}
+
+// Text says "8 of the 20 records of zone big.example change or go (40%)".
+func (m *MassChange) Text() string {
+	b := appendCount(nil, m.Changed)
+	b = append(b, " of the "...)
+	b = appendCount(b, m.Total)
+	b = append(b, ' ')
+	b = append(b, m.Of...)
+	if m.Verb != "" {
+		b = append(b, ' ')
+		b = append(b, m.Verb...)
+	}
+	if m.Total > 0 {
+		b = append(b, " ("...)
+		b = strconv.AppendInt(b, int64(m.Changed*100/m.Total), 10)
+		b = append(b, "%)"...)
+	}
+	return string(b)
 }
 
 // OutputChange is the proposed change to one root output value.
@@ -142,6 +190,10 @@ type Plan struct {
 	Targets []string
 	// Excludes are the -exclude addresses the plan left out.
 	Excludes []string
+	// AllowMassChange records -allow-mass-change: the plan may hold mass
+	// changes a provider would otherwise refuse, and applying it allows
+	// them again.
+	AllowMassChange bool
 	// Variables holds the root variable values the plan was made with, so
 	// applying a saved plan evaluates the same configuration.
 	Variables map[string]cty.Value
@@ -154,6 +206,86 @@ type Plan struct {
 	Warnings []string
 	// Created is when the plan was made.
 	Created time.Time
+	// SensitiveVariables names the root variables declared sensitive;
+	// renderers never print their values.
+	SensitiveVariables []string
+	// Checks are the results of the configuration's conditions (check
+	// blocks, preconditions, postconditions), sorted by address.
+	Checks []*Check
+	// RequestCounts are the API requests the providers made while
+	// planning, keyed "service:Operation".
+	RequestCounts map[string]int
+}
+
+// The codes of Change.ActionReason. They are Terraform's action_reason
+// values, so tools written for Terraform's plans read them.
+const (
+	ReasonReplaceCannotUpdate = "replace_because_cannot_update"
+	ReasonReplaceTainted      = "replace_because_tainted"
+	ReasonReplaceByRequest    = "replace_by_request"
+	ReasonReplaceByTriggers   = "replace_by_triggers"
+	ReasonDeleteNoConfig      = "delete_because_no_resource_config"
+	ReasonDeleteRepetition    = "delete_because_wrong_repetition"
+	ReasonDeleteCountIndex    = "delete_because_count_index"
+	ReasonDeleteEachKey       = "delete_because_each_key"
+	ReasonDeleteNoModule      = "delete_because_no_module"
+	ReasonDeleteNoMoveTarget  = "delete_because_no_move_target"
+	ReasonReadConfigUnknown   = "read_because_config_unknown"
+	ReasonReadDependency      = "read_because_dependency_pending"
+	ReasonReadCheckNested     = "read_because_check_nested"
+)
+
+// CheckKind says what a condition belongs to.
+type CheckKind string
+
+const (
+	// CheckResource is a precondition or postcondition of a resource.
+	CheckResource CheckKind = "resource"
+	// CheckOutput is a precondition of an output value.
+	CheckOutput CheckKind = "output_value"
+	// CheckBlock is a check block's assertions.
+	CheckBlock CheckKind = "check"
+)
+
+// CheckStatus is the outcome of a condition.
+type CheckStatus string
+
+const (
+	// CheckPass means every condition held.
+	CheckPass CheckStatus = "pass"
+	// CheckFail means a condition did not hold.
+	CheckFail CheckStatus = "fail"
+	// CheckError means a condition could not be evaluated.
+	CheckError CheckStatus = "error"
+	// CheckUnknown means a condition depends on values known only after
+	// apply.
+	CheckUnknown CheckStatus = "unknown"
+)
+
+// Check is the result of the conditions of one object instance: a
+// resource instance, an output, or a check block.
+type Check struct {
+	// Config is the configuration address: check.health, local_file.x,
+	// output.url (with its module path).
+	Config string `json:"config"`
+	// Addr is the instance address (local_file.x["a"]); equal to Config
+	// for an object without instances.
+	Addr   string      `json:"address"`
+	Kind   CheckKind   `json:"kind"`
+	Status CheckStatus `json:"status"`
+	// Problems are the error messages of the conditions that failed.
+	Problems []string `json:"problems,omitempty"`
+}
+
+// FailedChecks returns the checks that failed or could not be evaluated.
+func (p *Plan) FailedChecks() []*Check {
+	var out []*Check
+	for _, c := range p.Checks {
+		if c.Status == CheckFail || c.Status == CheckError {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // HasChanges reports whether applying the plan would change anything:

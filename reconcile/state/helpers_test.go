@@ -32,7 +32,7 @@ const (
 )
 
 // testLockInfo is what a modeHoldLock child records as the lock holder.
-var testLockInfo = LockInfo{ID: "child-lock-id", Operation: "apply", Who: "child@test"}
+var testLockInfo = LockInfo{ID: "child-lock-id", Operation: "apply", Who: "child"}
 
 func TestMain(m *testing.M) {
 	if mode := os.Getenv(childModeEnv); mode != "" {

@@ -12,6 +12,8 @@ import (
 	"reflect"
 	"sync"
 	"syscall"
+
+	"github.com/plumbhq/plumb/internal/safefile"
 )
 
 // Local keeps the state in a file (plumb.state in the working directory)
@@ -97,7 +99,7 @@ func (l *Local) Read(ctx context.Context) (*State, error) {
 
 // readFile parses the state file; nil when it does not exist.
 func (l *Local) readFile() (*State, error) {
-	data, err := os.ReadFile(l.path)
+	data, err := safefile.ReadFile(l.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -212,6 +214,11 @@ func (l *Local) replace(data []byte) error {
 	if err != nil {
 		return err
 	}
+	if err := safefile.HoldTemp(tmp); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
 	done := false
 	defer func() {
 		if !done {
@@ -231,6 +238,9 @@ func (l *Local) replace(data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
+	if err := safefile.CheckReplaceable(l.path); err != nil {
+		return err
+	}
 	if err := l.keepBackup(); err != nil {
 		return fmt.Errorf("keep backup: %w", err)
 	}
@@ -245,6 +255,9 @@ func (l *Local) replace(data []byte) error {
 // renamed over the backup, so the backup is always either the old backup
 // or the whole current file. Where hard links are not supported it copies.
 func (l *Local) keepBackup() error {
+	if err := safefile.CheckReplaceable(l.backupPath()); err != nil {
+		return err
+	}
 	tmp := l.backupPath() + ".tmp"
 	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
@@ -262,6 +275,7 @@ func (l *Local) keepBackup() error {
 	}
 	// The state may have been created readable by others; its backup is
 	// not (nor, from now on, is the old state, which is being replaced).
+	// tmp is a hard link to the state file, checked above to be regular.
 	if err := os.Chmod(tmp, 0o600); err != nil {
 		return err
 	}
@@ -270,11 +284,11 @@ func (l *Local) keepBackup() error {
 
 // copyFile copies src to a new file dst (mode 0600) and syncs it.
 func copyFile(src, dst string) error {
-	data, err := os.ReadFile(src)
+	data, err := safefile.ReadFile(src)
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := safefile.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}

@@ -10,9 +10,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/plumbhq/plumb/internal/safefile"
 )
 
 // Lock backoff: the first retry comes after lockFirstDelay, then the delay
@@ -36,7 +39,7 @@ func (l *Local) Lock(ctx context.Context, info LockInfo) error {
 	if held {
 		return fmt.Errorf("lock %s: this run already holds the lock", l.path)
 	}
-	f, err := os.OpenFile(l.lockPath(), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := safefile.OpenFile(l.lockPath(), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("lock %s: %w", l.path, err)
 	}
@@ -57,7 +60,7 @@ func (l *Local) Lock(ctx context.Context, info LockInfo) error {
 			holder := describeHolder(readLockInfo(f))
 			f.Close()
 			return fmt.Errorf("%s: %w: it is held by %s; wait for that run to finish or stop it (its lock is released when its process exits): %w",
-				l.path, ErrLocked, holder, ctx.Err())
+				l.path, ErrLocked, holder, Why(ctx))
 		case <-t.C:
 		}
 		delay = min(2*delay, lockMaxDelay)
@@ -79,7 +82,23 @@ func (l *Local) Lock(ctx context.Context, info LockInfo) error {
 	l.mu.Lock()
 	l.lockFile, l.lockInfo = f, info
 	l.mu.Unlock()
+	// Only the holder of the lock writes the state's temporary files, so
+	// any there now were left by a run that died writing.
+	if err := l.removeLeftovers(); err != nil {
+		l.Unlock()
+		return fmt.Errorf("lock %s: %w", l.path, err)
+	}
 	return nil
+}
+
+// removeLeftovers removes the temporary files a write of the state left
+// when its process died: <path>.tmp-* and <path>.backup.tmp.
+func (l *Local) removeLeftovers() error {
+	dir, base := filepath.Split(l.path)
+	if err := os.Remove(l.backupPath() + ".tmp"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove a temporary file left by a killed run: %w", err)
+	}
+	return safefile.SweepTemps(dir, base+".tmp-", "")
 }
 
 // HeldLock returns the LockInfo this Local recorded when it took the lock,
@@ -117,7 +136,7 @@ func (l *Local) Unlock() error {
 // held by a live process cannot be broken: ForceUnlock then fails with an
 // error wrapping ErrLocked that names the process, so it can be stopped.
 func (l *Local) ForceUnlock(id string) (LockInfo, error) {
-	f, err := os.OpenFile(l.lockPath(), os.O_RDWR, 0)
+	f, err := safefile.OpenFile(l.lockPath(), os.O_RDWR, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return LockInfo{}, fmt.Errorf("force-unlock %s: the state is not locked (there is no %s)", l.path, l.lockPath())
 	}
@@ -167,7 +186,7 @@ func (l *Local) tryStateLock() (release func(), ok bool, err error) {
 	if held {
 		return func() {}, true, nil
 	}
-	f, err := os.OpenFile(l.lockPath(), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := safefile.OpenFile(l.lockPath(), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, false, err
 	}
@@ -196,11 +215,10 @@ func (info LockInfo) Complete(path string) LockInfo {
 		info.Host = host
 	}
 	if info.Who == "" {
-		name := os.Getenv("USER")
+		info.Who = os.Getenv("USER")
 		if u, err := user.Current(); err == nil {
-			name = u.Username
+			info.Who = u.Username
 		}
-		info.Who = name + "@" + host
 	}
 	if info.Created == "" {
 		info.Created = time.Now().UTC().Format(time.RFC3339)
@@ -208,6 +226,19 @@ func (info LockInfo) Complete(path string) LockInfo {
 	info.PID = os.Getpid()
 	info.Path = path
 	return info
+}
+
+// Holder names who holds the lock as user@host. Who is the user; a
+// record from an older plumb that put user@host in Who is printed as it
+// is.
+func (info LockInfo) Holder() string {
+	switch {
+	case strings.Contains(info.Who, "@") || info.Host == "":
+		return info.Who
+	case info.Who == "":
+		return "someone@" + info.Host
+	}
+	return info.Who + "@" + info.Host
 }
 
 // readLockInfo reads the holder's details from an open lock file; the
@@ -227,7 +258,7 @@ func describeHolder(info LockInfo) string {
 		return "a process that recorded no details"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (pid %d on %s)", info.Who, info.PID, info.Host)
+	fmt.Fprintf(&b, "%s (pid %d)", info.Holder(), info.PID)
 	if info.Operation != "" {
 		fmt.Fprintf(&b, " running %q", info.Operation)
 	}
@@ -258,7 +289,7 @@ func openFlocked(path string, create bool) (f *os.File, busy bool, err error) {
 		flag |= os.O_CREATE
 	}
 	for {
-		f, err := os.OpenFile(path, flag, 0o600)
+		f, err := safefile.OpenFile(path, flag, 0o600)
 		if err != nil {
 			return nil, false, err
 		}

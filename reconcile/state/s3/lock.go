@@ -61,7 +61,7 @@ func (b *Backend) Lock(ctx context.Context, info state.LockInfo) error {
 		// to name.
 		actx, cancel := ctx, context.CancelFunc(func() {})
 		if attempt == 0 && ctx.Err() != nil {
-			actx, cancel = context.WithTimeout(context.WithoutCancel(ctx), unlockTimeout)
+			actx, cancel = state.WithTimeout(context.WithoutCancel(ctx), unlockTimeout, "trying once for the S3 state lock "+b.lockURL(), "check the network to the S3 endpoint")
 		}
 		out, err := b.client.PutObject(actx, &s3.PutObjectInput{
 			Bucket:      aws.String(b.bucket),
@@ -81,12 +81,12 @@ func (b *Backend) Lock(ctx context.Context, info state.LockInfo) error {
 			cutShort := actx.Err() != nil
 			cancel()
 			if !cutShort {
-				return fmt.Errorf("lock %s: %w", b.URL(), b.explain(err))
+				return fmt.Errorf("lock %s: %w", b.URL(), b.explain(state.ExplainTimeout(actx, err)))
 			}
 			// The request was cut short: it may have created the lock
 			// all the same. Remove it if so.
 			b.dropIfOurs(info.ID)
-			return b.lockedError(holder, ctx.Err())
+			return b.lockedError(holder, state.Why(ctx))
 		}
 		h, _, found, herr := b.readLock(actx)
 		cancel()
@@ -102,7 +102,7 @@ func (b *Backend) Lock(ctx context.Context, info state.LockInfo) error {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return b.lockedError(holder, ctx.Err())
+			return b.lockedError(holder, state.Why(ctx))
 		case <-t.C:
 		}
 		delay = min(2*delay, lockMaxDelay)
@@ -151,9 +151,10 @@ func (b *Backend) Unlock() error {
 	if l == nil {
 		return fmt.Errorf("unlock %s: this run does not hold the lock", b.URL())
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), unlockTimeout)
+	ctx, cancel := state.WithTimeout(context.Background(), unlockTimeout, "releasing the S3 state lock "+b.lockURL(), "check the network to the S3 endpoint")
 	defer cancel()
 	info, etag, found, err := b.readLock(ctx)
+	err = state.ExplainTimeout(ctx, err)
 	switch {
 	case err != nil:
 		return fmt.Errorf("unlock %s: %w; if the lock is still there, break it with plumb force-unlock %s", b.URL(), err, l.info.ID)
@@ -177,12 +178,12 @@ func (b *Backend) Unlock() error {
 // ErrConflict (and save its state to errored.plumb.state) rather than
 // overwrite.
 func (b *Backend) ForceUnlock(id string) (state.LockInfo, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), unlockTimeout)
+	ctx, cancel := state.WithTimeout(context.Background(), unlockTimeout, "reading the S3 state lock "+b.lockURL(), "check the network to the S3 endpoint")
 	defer cancel()
 	info, etag, found, err := b.readLock(ctx)
 	switch {
 	case err != nil:
-		return info, fmt.Errorf("force-unlock %s: %w", b.URL(), err)
+		return info, fmt.Errorf("force-unlock %s: %w", b.URL(), state.ExplainTimeout(ctx, err))
 	case !found:
 		return info, fmt.Errorf("force-unlock %s: the state is not locked (there is no %s)", b.URL(), b.lockURL())
 	case info.ID == "":
@@ -248,7 +249,7 @@ func describeHolder(info state.LockInfo) string {
 		return "a run that recorded no details (the lock object does not parse)"
 	}
 	var s strings.Builder
-	fmt.Fprintf(&s, "%s (pid %d on %s)", info.Who, info.PID, info.Host)
+	fmt.Fprintf(&s, "%s (pid %d)", info.Holder(), info.PID)
 	if info.Operation != "" {
 		fmt.Fprintf(&s, " running %q", info.Operation)
 	}

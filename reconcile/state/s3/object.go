@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 // ErrConflict is returned (wrapped) when a write finds that the state in
@@ -99,7 +101,7 @@ func (b *Backend) putState(ctx context.Context, data []byte, ifMatch, writeID st
 // writeContext returns the context for a state write: ctx without its
 // cancellation, bounded by the backend's write timeout.
 func (b *Backend) writeContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), b.writeTimeout)
+	return state.WithTimeout(context.WithoutCancel(ctx), b.writeTimeout, "writing the state to "+b.URL(), "check the network to the S3 endpoint; nothing recorded is lost")
 }
 
 // errorCode returns the S3 error code of err; "" when it is not one.

@@ -66,6 +66,7 @@ func (b *Backend) Write(ctx context.Context, st *state.State) error {
 	defer cancel()
 	id := state.NewID()
 	newTag, err := b.putState(wctx, data, etag, id)
+	err = state.ExplainTimeout(wctx, err)
 	if err != nil {
 		return b.saveFailed(data, err, "")
 	}

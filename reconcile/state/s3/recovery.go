@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/plumbhq/plumb/internal/safefile"
 	"github.com/plumbhq/plumb/reconcile/state"
 )
 
@@ -64,13 +65,19 @@ func (b *Backend) writeNote(n note) error {
 	if err != nil {
 		return err
 	}
+	// Open, and held, until renamed: another run sweeping leftovers in
+	// this folder must not take it for one.
+	defer tmp.Close()
 	defer os.Remove(tmp.Name())
+	if err := safefile.HoldTemp(tmp); err != nil {
+		return err
+	}
 	_, err = tmp.Write(data)
 	if err == nil {
 		err = tmp.Sync()
 	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	if err == nil {
+		err = safefile.CheckReplaceable(path)
 	}
 	if err == nil {
 		err = os.Rename(tmp.Name(), path)
@@ -85,7 +92,7 @@ func (b *Backend) writeNote(n note) error {
 func (b *Backend) readNote() (note, error) {
 	_, path := b.journalPaths()
 	var n note
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path)
 	if err != nil {
 		return n, err
 	}
@@ -117,7 +124,7 @@ func (b *Backend) removeJournal() error {
 // reports that a live recorder (in any process) holds it.
 func (b *Backend) lockJournal(ctx context.Context) (local *state.Local, busy bool, err error) {
 	statePath, _ := b.journalPaths()
-	if err := os.MkdirAll(filepath.Dir(statePath), 0o700); err != nil {
+	if err := safefile.MkdirAll(b.dir, journalDir, 0o700); err != nil {
 		return nil, false, err
 	}
 	local = state.NewLocal(statePath)
@@ -127,6 +134,10 @@ func (b *Backend) lockJournal(ctx context.Context) (local *state.Local, busy boo
 		if errors.Is(err, state.ErrLocked) {
 			return nil, true, nil
 		}
+		return nil, false, err
+	}
+	if err := safefile.SweepTemps(filepath.Dir(statePath), ".note-", ".tmp"); err != nil {
+		local.Unlock()
 		return nil, false, err
 	}
 	return local, false, nil

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// checkNoOrphans fails if a file under dir/files is not in state (an
+// orphan: written, then forgotten), or if a temporary file of plumb's
+// naming is left anywhere in dir. env is the environment for plumb
+// (nil for a local state).
+func checkNoOrphans(t *testing.T, env []string, dir string) {
+	t.Helper()
+	orphans, temps := findOrphans(t, env, dir)
+	if len(orphans) > 0 {
+		t.Errorf("%d files on disk that state does not know: %v", len(orphans), orphans)
+	}
+	if len(temps) > 0 {
+		t.Errorf("%d temporary files left behind: %v", len(temps), temps)
+	}
+}
+
+// findOrphans lists the files under dir/files that state does not know,
+// and the temporary files left in dir.
+func findOrphans(t *testing.T, env []string, dir string) (orphans, temps []string) {
+	t.Helper()
+	r := runBinary(t, env, "-chdir="+dir, "state", "list")
+	if r.code != exitOK {
+		t.Fatalf("state list:\n%s", r)
+	}
+	known := map[string]bool{}
+	for _, addr := range strings.Fields(r.stdout) {
+		known[addr] = true
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "files"))
+	for _, e := range entries {
+		name := e.Name()
+		if isTempName(name) {
+			temps = append(temps, "files/"+name)
+			continue
+		}
+		n := strings.TrimSuffix(name, ".txt")
+		if !known["local_file.f["+n+"]"] {
+			orphans = append(orphans, "files/"+name)
+		}
+	}
+	top, _ := os.ReadDir(dir)
+	for _, e := range top {
+		if isTempName(e.Name()) {
+			temps = append(temps, e.Name())
+		}
+	}
+	return orphans, temps
+}
+
+// isTempName reports whether a file name is one of plumb's temporary
+// files: a provider's .NAME.plumb-*, or the state's NAME.tmp-*.
+func isTempName(name string) bool {
+	return strings.Contains(name, ".plumb-") || strings.Contains(name, ".tmp-") || strings.HasSuffix(name, ".tmp")
+}

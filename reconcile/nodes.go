@@ -1,0 +1,203 @@
+package reconcile
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hcldec"
+
+	"github.com/plumbhq/plumb/reconcile/config"
+	"github.com/plumbhq/plumb/reconcile/graph"
+)
+
+// nodeKind says what a graph node evaluates.
+type nodeKind int
+
+const (
+	nodeLocal nodeKind = iota
+	nodeOutput
+	nodeResource
+	nodeProvider
+)
+
+// node is one block of the configuration in the graph: named by its
+// configuration address (local.x, aws_route53_zone.z, provider.aws.eu),
+// visited once per walk.
+type node struct {
+	kind nodeKind
+	name string
+	// mod is the module that declares the block.
+	mod *config.Config
+	// refs are the traversals its expressions refer to; the scope builds
+	// an evaluation context from them.
+	refs []hcl.Traversal
+
+	local  *config.Local
+	output *config.Output
+	res    *config.Resource
+	rt     *resourceType
+	prov   *providerConfig
+}
+
+// buildGraph makes one node per local, provider configuration, resource
+// and output, and an edge for every reference, then reports cycles by
+// their members.
+func (e *Engine) buildGraph() hcl.Diagnostics {
+	g := graph.New()
+	e.nodes = map[string]*node{}
+	var diags hcl.Diagnostics
+	add := func(n *node, travs []hcl.Traversal, counted, eached bool) {
+		if e.nodes[n.name] == nil {
+			g.Add(n.name)
+			e.nodes[n.name] = n
+		}
+		n.refs = append(n.refs, travs...)
+		for _, t := range travs {
+			switch t.RootName() {
+			case "count":
+				if !counted {
+					diags = append(diags, misplaced(t, "count.index", "count"))
+				}
+				continue
+			case "each":
+				if !eached {
+					diags = append(diags, misplaced(t, "each.key and each.value", "for_each"))
+				}
+				continue
+			}
+			target, d := refTarget(n.mod, t)
+			if d != nil {
+				diags = append(diags, d)
+				continue
+			}
+			if target != "" {
+				g.Connect(n.name, target)
+			}
+		}
+	}
+	mod := e.cfg
+	prefix := mod.Path.Prefix()
+	for name, l := range mod.Locals {
+		add(&node{kind: nodeLocal, name: prefix + "local." + name, mod: mod, local: l}, l.Expr.Variables(), false, false)
+	}
+	for addr, r := range mod.Resources {
+		rt, ok := e.types[prefix+addr]
+		if !ok {
+			continue
+		}
+		n := &node{kind: nodeResource, name: prefix + addr, mod: mod, res: r, rt: rt}
+		travs := hcldec.Variables(r.Config, rt.spec)
+		var meta []hcl.Traversal
+		if r.Count != nil {
+			meta = append(meta, r.Count.Variables()...)
+		}
+		if r.ForEach != nil {
+			meta = append(meta, r.ForEach.Variables()...)
+		}
+		if r.Provider != nil && r.Provider.Key != nil {
+			travs = append(travs, r.Provider.Key.Variables()...)
+		}
+		add(n, append(travs, r.DependsOn...), r.Count != nil, r.ForEach != nil)
+		add(n, meta, false, false)
+		g.Connect(n.name, rt.conf.node)
+	}
+	for _, name := range keys(e.pconfs) {
+		pc := e.pconfs[name]
+		n := &node{kind: nodeProvider, name: pc.node, mod: pc.mod, prov: pc}
+		var travs []hcl.Traversal
+		if pc.block != nil {
+			travs = hcldec.Variables(pc.block.Config, e.schemaProvider(pc.name).Schema().DecoderSpec())
+			if pc.block.ForEach != nil {
+				travs = append(travs, pc.block.ForEach.Variables()...)
+			}
+		}
+		add(n, travs, false, pc.forEach())
+		pc.refs = n.refs
+	}
+	for name, o := range mod.Outputs {
+		add(&node{kind: nodeOutput, name: prefix + "output." + name, mod: mod, output: o}, append(o.Expr.Variables(), o.DependsOn...), false, false)
+	}
+	for _, cycle := range g.Cycles() {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Cycle in references",
+			Detail:   fmt.Sprintf("These refer to each other in a circle, so none can be evaluated first: %v. Break the circle by removing one of the references.", cycle),
+			Subject:  e.declRange(cycle[0]),
+		})
+	}
+	e.graph = g
+	e.deps = map[string][]string{}
+	for name, n := range e.nodes {
+		if n.kind == nodeResource && n.res.Mode == config.Managed {
+			e.deps[name] = e.resourceDeps(name)
+		}
+	}
+	return diags
+}
+
+func misplaced(t hcl.Traversal, what, meta string) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Reference to " + t.RootName() + " out of place",
+		Detail:   fmt.Sprintf("%s can be used only inside a block that sets %s.", what, meta),
+		Subject:  t.SourceRange().Ptr(),
+	}
+}
+
+// declRange finds where a graph node is declared, for diagnostics.
+func (e *Engine) declRange(name string) *hcl.Range {
+	n := e.nodes[name]
+	if n == nil {
+		return nil
+	}
+	switch n.kind {
+	case nodeLocal:
+		return n.local.DeclRange.Ptr()
+	case nodeOutput:
+		return n.output.DeclRange.Ptr()
+	case nodeResource:
+		return n.res.DeclRange.Ptr()
+	case nodeProvider:
+		return n.prov.declRange()
+	}
+	return nil
+}
+
+// resourceDeps lists the managed resources a resource depends on, through
+// locals, data sources and providers but not through other resources.
+func (e *Engine) resourceDeps(addr string) []string {
+	seen := map[string]bool{addr: true}
+	var out []string
+	work := e.graph.DependsOn(addr)
+	for len(work) > 0 {
+		n := work[len(work)-1]
+		work = work[:len(work)-1]
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		if nd := e.nodes[n]; nd != nil && nd.kind == nodeResource && nd.res.Mode == config.Managed {
+			out = append(out, n)
+			continue
+		}
+		work = append(work, e.graph.DependsOn(n)...)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Graph returns the reference graph in Graphviz DOT form.
+func (e *Engine) Graph() string {
+	var b []byte
+	b = append(b, "digraph plumb {\n  rankdir = \"RL\";\n"...)
+	nodes := e.graph.Nodes()
+	sort.Strings(nodes)
+	for _, n := range nodes {
+		b = fmt.Appendf(b, "  %q;\n", n)
+		for _, d := range e.graph.DependsOn(n) {
+			b = fmt.Appendf(b, "  %q -> %q;\n", n, d)
+		}
+	}
+	return string(append(b, "}\n"...))
+}
