@@ -193,13 +193,13 @@ func TestScanPairsOfBusyClients(t *testing.T) {
 			b.WriteString(ip + ` - - [23/Nov/2024:22:00:00 +0000] "GET ` + uri + ` HTTP/1.1" 200 1 "-" "x"` + "\n")
 		}
 	}
-	line("203.0.113.7", "/wp-login.php", 50)   // one URI: exact in the first pass
-	line("198.51.100.6", "/css/site.css", 11)  // many URIs: its pairs need a pass
-	line("198.51.100.6", "/", 3)               //
-	line("198.51.100.33", "/", 13)             //
-	line("198.51.100.33", "/about", 2)         //
-	line("192.0.2.1", "/a", 1)                 //
-	for i := 0; i < 40; i++ {                  // many small clients of one URI each
+	line("203.0.113.7", "/wp-login.php", 50)  // one URI: exact in the first pass
+	line("198.51.100.6", "/css/site.css", 11) // many URIs: its pairs need a pass
+	line("198.51.100.6", "/", 3)              //
+	line("198.51.100.33", "/", 13)            //
+	line("198.51.100.33", "/about", 2)        //
+	line("192.0.2.1", "/a", 1)                //
+	for i := 0; i < 40; i++ {                 // many small clients of one URI each
 		line("192.0.2."+strconv.Itoa(i+2), "/p/"+strconv.Itoa(i), 2)
 	}
 	data := []byte(b.String())

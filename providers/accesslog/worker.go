@@ -16,7 +16,7 @@ type worker struct {
 	c4           *v4Table
 	c6           *v6Table
 	uris, agents *strTable
-	pairs        *strTable    // exact pairs, in a pass counting them
+	pairs        *strTable // exact pairs, in a pass counting them
 	reported     [numKinds]int64
 	recs         []rec
 	pairKey      []byte
