@@ -43,8 +43,12 @@ type Config struct {
 // Settings is the plumb {} block.
 type Settings struct {
 	// Backend is the backend block, or nil for the local file.
-	Backend   *Backend
-	DeclRange hcl.Range
+	Backend *Backend
+	// RequiredVersion is the required_version constraint ("" when none),
+	// such as ">= 0.2, < 1.0"; RequiredVersionRange is where it is written.
+	RequiredVersion      string
+	RequiredVersionRange hcl.Range
+	DeclRange            hcl.Range
 }
 
 // Backend is a plumb { backend "TYPE" { ... } } block.

@@ -158,6 +158,10 @@ func (c *Config) addSettings(b *hcl.Block) hcl.Diagnostics {
 	}
 	content, diags := b.Body.Content(settingsSchema)
 	s := &Settings{DeclRange: b.DefRange}
+	if a, ok := content.Attributes["required_version"]; ok {
+		diags = append(diags, decodeString(a, &s.RequiredVersion)...)
+		s.RequiredVersionRange = a.Expr.Range()
+	}
 	for _, bb := range content.Blocks {
 		if s.Backend != nil {
 			diags = append(diags, duplicate("backend", bb.Labels[0], s.Backend.DeclRange, bb))
