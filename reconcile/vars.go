@@ -68,6 +68,10 @@ func resolveVariables(cfg *config.Config, in Inputs, funcs evalFuncs) (map[strin
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read variables file", Detail: fmt.Sprintf("%v. Check the -var-file path.", err)})
 			continue
 		}
+		if d := config.CheckNesting(src, path); d.HasErrors() {
+			diags = append(diags, d...)
+			continue
+		}
 		f, fdiags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
 		diags = append(diags, fdiags...)
 		if fdiags.HasErrors() {
@@ -149,6 +153,9 @@ func variableValue(v *config.Variable, r rawValue, funcs evalFuncs) (cty.Value, 
 		if v.Type.IsPrimitiveType() || v.Type == cty.DynamicPseudoType {
 			val = cty.StringVal(r.text)
 		} else {
+			if d := config.CheckNesting([]byte(r.text), r.where); d.HasErrors() {
+				return cty.DynamicVal, d
+			}
 			expr, diags := hclsyntax.ParseExpression([]byte(r.text), r.where, hcl.InitialPos)
 			if diags.HasErrors() {
 				return cty.DynamicVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid value for variable " + v.Name,

@@ -75,16 +75,13 @@ func (a *app) diags(d hcl.Diagnostics) bool {
 			width = w
 		}
 	}
-	wr := hcl.NewDiagnosticTextWriter(a.stderr, a.files, uint(width), a.color)
-	for _, x := range d {
-		_ = wr.WriteDiagnostic(x)
-	}
+	writeDiagnostics(a.stderr, a.files, d, uint(width), a.color)
 	return d.HasErrors()
 }
 
 // errorf prints an error that has no place in a file.
 func (a *app) errorf(format string, args ...any) int {
-	fmt.Fprintf(a.stderr, "Error: "+format+"\n", args...)
+	fmt.Fprintln(a.stderr, safeMessage("Error: "+fmt.Sprintf(format, args...)))
 	return exitError
 }
 

@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
+
+	"github.com/plumbhq/plumb/reconcile/config"
 )
 
 // runFmt rewrites *.hcl files (or, with -check, lists those that differ
@@ -36,7 +38,11 @@ func runFmt(a *app, args []string) int {
 			return a.errorf("%v", err)
 		}
 		// Refuse to format what does not parse: the diagnostics say why.
-		if _, d := hclsyntax.ParseConfig(src, name, hcl.InitialPos); d.HasErrors() {
+		d := config.CheckNesting(src, name)
+		if !d.HasErrors() {
+			_, d = hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+		}
+		if d.HasErrors() {
 			a.files = map[string]*hcl.File{name: {Bytes: src}}
 			a.diags(d)
 			return exitError
