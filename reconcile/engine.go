@@ -74,6 +74,9 @@ type Engine struct {
 	cfg   *config.Config
 	vars  map[string]cty.Value
 	funcs map[string]function.Function
+	// funcWarnings are what functions warned about while evaluating
+	// (zonefile()), shown once at the end of a plan or validation.
+	funcWarnings *lang.Warnings
 
 	graph *graph.Graph
 	nodes map[string]*node         // graph node name → what it evaluates
@@ -145,12 +148,14 @@ func newEngine(opts Options, cfg *config.Config) *Engine {
 		opts.PlanTime = time.Now()
 	}
 	opts.PlanTime = opts.PlanTime.UTC()
+	funcs, funcWarnings := lang.FunctionTable(cfg.Dir, opts.PlanTime)
 	return &Engine{
-		opts:  opts,
-		cfg:   cfg,
-		funcs: lang.FunctionsAt(cfg.Dir, opts.PlanTime),
-		types: map[string]*resourceType{},
-		sem:   make(chan struct{}, opts.Parallelism),
+		opts:         opts,
+		cfg:          cfg,
+		funcs:        funcs,
+		funcWarnings: funcWarnings,
+		types:        map[string]*resourceType{},
+		sem:          make(chan struct{}, opts.Parallelism),
 
 		pconfs:     map[string]*providerConfig{},
 		schemas:    map[string]providers.Provider{},

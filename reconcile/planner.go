@@ -91,7 +91,7 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 	if !e.opts.Destroy && only == nil {
 		out.Outputs = p.outputChanges()
 	}
-	return out, diags
+	return out, append(diags, e.funcWarnings.Drain()...)
 }
 
 // withPending returns st with its pending objects (creates a dead run

@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -248,8 +249,16 @@ func variableValue(v *config.Variable, r rawValue, funcs evalFuncs) (cty.Value, 
 			Subject:  v.DeclRange.Ptr(),
 		}}
 	}
-	conv, err := convert.Convert(val, v.Type)
-	if err != nil {
+	conv, err := v.Value(val)
+	switch {
+	case errors.Is(err, config.ErrNullNotAllowed):
+		return cty.DynamicVal, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid value for variable " + v.Name,
+			Detail:   fmt.Sprintf("%s gives null, but %s.", r.where, err),
+			Subject:  v.DeclRange.Ptr(),
+		}}
+	case err != nil:
 		return cty.DynamicVal, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid value for variable " + v.Name,
