@@ -140,10 +140,11 @@ func (d *offendersSource) decode(v cty.Value) (offendersConfig, bool, hcl.Diagno
 	}
 	if w := v.GetAttr("window"); !w.IsNull() {
 		c.window = w.AsString()
-		dur, err := time.ParseDuration(c.window)
-		if err != nil || dur <= 0 {
+		dur, d := providers.DurationAttr(v, "window", "window")
+		diags = diags.Extend(d)
+		if !d.HasErrors() && dur <= 0 {
 			diags = diags.Extend(providers.AttributeErrorf("window", "Invalid window",
-				"window = %q is not a positive duration; write it as \"10m\", \"1h\" or \"90s\".", c.window))
+				"window = %q: it must be more than zero, such as \"10m\", \"1h\" or \"90s\".", c.window))
 		}
 		c.opts.Window = dur
 	}
