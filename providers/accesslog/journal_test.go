@@ -41,7 +41,7 @@ func TestExportReader(t *testing.T) {
 	var b bytes.Buffer
 	exportEntry(&b, 1, accessLine("203.0.113.7", 1, "/a"), false)
 	exportEntry(&b, 2, accessLine("203.0.113.8", 2, "/b")+"\nsecond line", true) // binary, with a newline
-	b.WriteString("__CURSOR=s=0123;i=3\n_SYSTEMD_UNIT=nginx.service\n\n")          // no MESSAGE
+	b.WriteString("__CURSOR=s=0123;i=3\n_SYSTEMD_UNIT=nginx.service\n\n")        // no MESSAGE
 	exportEntry(&b, 4, accessLine("2001:db8::1", 3, "/c"), false)
 	got, err := io.ReadAll(newExportReader(&b))
 	if err != nil {
@@ -52,7 +52,7 @@ func TestExportReader(t *testing.T) {
 		t.Errorf("decoded:\n%q\nwant\n%q", got, want)
 	}
 	for _, bad := range []string{
-		"__CURSOR=x\nMESSAGE\n\x05\x00\x00\x00\x00\x00\x00\x00abc",             // cut short
+		"__CURSOR=x\nMESSAGE\n\x05\x00\x00\x00\x00\x00\x00\x00abc",              // cut short
 		"__CURSOR=x\nMESSAGE\n\xff\xff\xff\xff\xff\xff\xff\x7fabc\n",            // absurd length
 		"__CURSOR=x\nMESSAGE\n\x03\x00\x00\x00\x00\x00\x00\x00abcX__CURSOR=y\n", // no newline after the value
 		"__CURSOR=x\nMESSAGE=no newline at the end",
