@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -175,6 +176,10 @@ func readVarFile(cfg *config.Config, path string, raw map[string]rawValue) hcl.D
 	}
 	var f *hcl.File
 	var diags hcl.Diagnostics
+	// JSON's brackets and strings read the same to the nesting check.
+	if d := config.CheckNesting(src, path); d.HasErrors() {
+		return d
+	}
 	if strings.HasSuffix(path, ".json") {
 		f, diags = hcljson.Parse(src, path)
 	} else {
@@ -227,6 +232,9 @@ func variableValue(v *config.Variable, r rawValue, funcs evalFuncs) (cty.Value, 
 		if v.Type.IsPrimitiveType() || v.Type == cty.DynamicPseudoType {
 			val = cty.StringVal(r.text)
 		} else {
+			if d := config.CheckNesting([]byte(r.text), r.where); d.HasErrors() {
+				return cty.DynamicVal, d
+			}
 			expr, diags := hclsyntax.ParseExpression([]byte(r.text), r.where, hcl.InitialPos)
 			if diags.HasErrors() {
 				return cty.DynamicVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid value for variable " + v.Name,
@@ -248,8 +256,16 @@ func variableValue(v *config.Variable, r rawValue, funcs evalFuncs) (cty.Value, 
 			Subject:  v.DeclRange.Ptr(),
 		}}
 	}
-	conv, err := convert.Convert(val, v.Type)
-	if err != nil {
+	conv, err := v.Value(val)
+	switch {
+	case errors.Is(err, config.ErrNullNotAllowed):
+		return cty.DynamicVal, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid value for variable " + v.Name,
+			Detail:   fmt.Sprintf("%s gives null, but %s.", r.where, err),
+			Subject:  v.DeclRange.Ptr(),
+		}}
+	case err != nil:
 		return cty.DynamicVal, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid value for variable " + v.Name,

@@ -49,10 +49,16 @@ func Load(dir string) (*Config, hcl.Diagnostics) {
 	p := hclparse.NewParser()
 	cfg := newConfig(dir)
 	var diags hcl.Diagnostics
+	refused := map[string]*hcl.File{} // not parsed, kept to show in diagnostics
 	for _, name := range names {
 		src, err := os.ReadFile(name)
 		if err != nil {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()})
+			continue
+		}
+		if d := CheckNesting(src, filepath.Base(name)); d.HasErrors() {
+			diags = append(diags, d...)
+			refused[filepath.Base(name)] = &hcl.File{Bytes: src}
 			continue
 		}
 		f, fdiags := p.ParseHCL(src, filepath.Base(name))
@@ -63,6 +69,9 @@ func Load(dir string) (*Config, hcl.Diagnostics) {
 		diags = append(diags, cfg.addFile(f)...)
 	}
 	cfg.Files = p.Files()
+	for name, f := range refused {
+		cfg.Files[name] = f
+	}
 	diags = append(diags, cfg.checkImports()...)
 	return cfg, diags
 }
@@ -79,6 +88,10 @@ func LoadSource(dir string, files map[string]string) (*Config, hcl.Diagnostics) 
 	sort.Strings(names)
 	var diags hcl.Diagnostics
 	for _, n := range names {
+		if d := CheckNesting([]byte(files[n]), n); d.HasErrors() {
+			diags = append(diags, d...)
+			continue
+		}
 		f, fdiags := p.ParseHCL([]byte(files[n]), n)
 		diags = append(diags, fdiags...)
 		if f != nil {
@@ -266,33 +279,43 @@ func (c *Config) addVariable(b *hcl.Block) hcl.Diagnostics {
 	}
 	content, cdiags := b.Body.Content(variableSchema)
 	diags = append(diags, cdiags...)
-	v := &Variable{Name: name, Type: cty.DynamicPseudoType, DeclRange: b.DefRange}
+	v := &Variable{Name: name, Type: cty.DynamicPseudoType, Nullable: true, DeclRange: b.DefRange}
 	if a, ok := content.Attributes["description"]; ok {
 		diags = append(diags, decodeString(a, &v.Description)...)
 	}
 	if a, ok := content.Attributes["sensitive"]; ok {
 		diags = append(diags, decodeBool(a, &v.Sensitive)...)
 	}
+	if a, ok := content.Attributes["nullable"]; ok {
+		diags = append(diags, decodeBool(a, &v.Nullable)...)
+	}
 	if a, ok := content.Attributes["type"]; ok {
-		ty, tdiags := typeexpr.TypeConstraint(a.Expr)
+		ty, defaults, tdiags := typeexpr.TypeConstraintWithDefaults(a.Expr)
 		diags = append(diags, tdiags...)
 		if !tdiags.HasErrors() {
-			v.Type = ty
+			v.Type, v.TypeDefaults = ty, defaults
 		}
 	}
 	if a, ok := content.Attributes["default"]; ok {
 		val, vdiags := a.Expr.Value(nil)
 		diags = append(diags, vdiags...)
 		if !vdiags.HasErrors() {
-			conv, err := convert.Convert(val, v.Type)
-			if err != nil {
+			switch conv, err := v.Convert(val); {
+			case val.IsNull() && !v.Nullable:
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid default value for variable",
+					Detail:   fmt.Sprintf("Variable %q has nullable = false, so its default cannot be null. Give a default that is not null, or remove the default to make the variable required.", name),
+					Subject:  a.Expr.Range().Ptr(),
+				})
+			case err != nil:
 				diags = append(diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  "Invalid default value for variable",
 					Detail:   fmt.Sprintf("The default of variable %q does not fit its type %s: %s.", name, typeexpr.TypeString(v.Type), err),
 					Subject:  a.Expr.Range().Ptr(),
 				})
-			} else {
+			default:
 				v.Default = conv
 			}
 		}
