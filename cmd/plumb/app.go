@@ -85,7 +85,7 @@ func (a *app) diags(d hcl.Diagnostics) bool {
 			width = w
 		}
 	}
-	wr := hcl.NewDiagnosticTextWriter(a.stderr, a.sourcesFor(d), uint(width), a.color)
+	var full hcl.Diagnostics
 	var compact []string
 	for _, x := range d {
 		if x.Severity == hcl.DiagError {
@@ -96,11 +96,12 @@ func (a *app) diags(d hcl.Diagnostics) bool {
 			if x.Subject != nil {
 				where = fmt.Sprintf(" (%s:%d)", x.Subject.Filename, x.Subject.Start.Line)
 			}
-			compact = append(compact, fmt.Sprintf("  - %s%s", x.Summary, where))
+			compact = append(compact, safeLine(fmt.Sprintf("  - %s%s", x.Summary, where)))
 			continue
 		}
-		_ = wr.WriteDiagnostic(x)
+		full = append(full, x)
 	}
+	writeDiagnostics(a.stderr, a.sourcesFor(full), full, uint(width), a.color)
 	if len(compact) > 0 {
 		fmt.Fprintf(a.stderr, "\nWarnings:\n%s\n", strings.Join(compact, "\n"))
 	}
@@ -134,8 +135,8 @@ func (a *app) sourcesFor(d hcl.Diagnostics) map[string]*hcl.File {
 // errorf prints an error that has no place in a file.
 func (a *app) errorf(format string, args ...any) int {
 	msg := fmt.Sprintf(format, args...)
-	fmt.Fprintf(a.stderr, "Error: %s\n", msg)
-	summary, detail, _ := strings.Cut(msg, "\n")
+	fmt.Fprintln(a.stderr, safeMessage("Error: "+msg))
+	summary, detail, _ := strings.Cut(safeMessage(msg), "\n")
 	a.problems = append(a.problems, plan.Problem{Summary: summary, Detail: strings.TrimSpace(detail)})
 	return exitError
 }

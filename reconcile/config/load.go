@@ -49,10 +49,16 @@ func Load(dir string) (*Config, hcl.Diagnostics) {
 	p := hclparse.NewParser()
 	cfg := newConfig(dir)
 	var diags hcl.Diagnostics
+	refused := map[string]*hcl.File{} // not parsed, kept to show in diagnostics
 	for _, name := range names {
 		src, err := os.ReadFile(name)
 		if err != nil {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()})
+			continue
+		}
+		if d := CheckNesting(src, filepath.Base(name)); d.HasErrors() {
+			diags = append(diags, d...)
+			refused[filepath.Base(name)] = &hcl.File{Bytes: src}
 			continue
 		}
 		f, fdiags := p.ParseHCL(src, filepath.Base(name))
@@ -63,6 +69,9 @@ func Load(dir string) (*Config, hcl.Diagnostics) {
 		diags = append(diags, cfg.addFile(f)...)
 	}
 	cfg.Files = p.Files()
+	for name, f := range refused {
+		cfg.Files[name] = f
+	}
 	diags = append(diags, cfg.checkImports()...)
 	return cfg, diags
 }
@@ -79,6 +88,10 @@ func LoadSource(dir string, files map[string]string) (*Config, hcl.Diagnostics) 
 	sort.Strings(names)
 	var diags hcl.Diagnostics
 	for _, n := range names {
+		if d := CheckNesting([]byte(files[n]), n); d.HasErrors() {
+			diags = append(diags, d...)
+			continue
+		}
 		f, fdiags := p.ParseHCL([]byte(files[n]), n)
 		diags = append(diags, fdiags...)
 		if f != nil {
