@@ -343,7 +343,7 @@ func (a *applier) applyInstance(ctx context.Context, n *node, g *resourceGroup, 
 	case c.Action == plan.Delete:
 		return cty.DynamicVal, nil
 	}
-	pi, diags := a.boundInstance(ctx, r, rt, g.static, in.addr, ictx)
+	pi, diags := a.boundInstance(ctx, r, rt, g.choice, in.addr, ictx)
 	if diags.HasErrors() {
 		return cty.DynamicVal, diags
 	}

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -40,8 +41,14 @@ func (p *planner) planDelete(d doomed, rt *resourceType, provider string, gone b
 	} else if a, err := config.ParseProviderAddr(provider); err == nil {
 		name = a.Name
 	}
+	var module string
+	if strings.HasPrefix(si.Addr, "module.") {
+		if a, err := config.ParseAddr(si.Addr); err == nil {
+			module = a.Module.String()
+		}
+	}
 	p.add(&plan.Change{
-		Addr: si.Addr, Mode: plan.Mode(si.Mode), Type: si.Type, Name: si.Name, Provider: name, ProviderConfig: provider,
+		Addr: si.Addr, Module: module, Mode: plan.Mode(si.Mode), Type: si.Type, Name: si.Name, Provider: name, ProviderConfig: provider,
 		Action: plan.Delete, Before: before, After: cty.NullVal(before.Type()), Sensitive: secret, Keys: keys, Reason: reason, Gone: gone,
 	})
 	if gone {
@@ -85,10 +92,18 @@ func (p *planner) planOrphans(ctx context.Context, only map[string]bool) hcl.Dia
 // is to be deleted; declared is true when its block exists after all (a
 // -target run that did not walk it).
 func (p *planner) orphanReason(si *state.Instance) (string, bool) {
-	if _, ok := p.e.nodes[configResourceOf(si)]; ok {
-		return "", true
+	name := configResourceOf(si)
+	if _, ok := p.e.nodes[name]; !ok {
+		return "it is no longer in the configuration", false
 	}
-	return "it is no longer in the configuration", false
+	if !p.visited[name] {
+		return "", true // not walked: outside -target, or skipped
+	}
+	// Its block was planned, in other module instances than this one.
+	if a, err := config.ParseAddr(si.Addr); err == nil {
+		return fmt.Sprintf("its module instance %s is no longer in the configuration (count or for_each of the module call)", a.Module), false
+	}
+	return "its module instance is no longer in the configuration", false
 }
 
 // configResourceOf is the configuration address of the resource block an

@@ -59,6 +59,7 @@ type fileChange struct {
 	Mode            Mode                `json:"mode"`
 	Type            string              `json:"type"`
 	Name            string              `json:"name"`
+	Module          string              `json:"module,omitempty"`
 	Provider        string              `json:"provider"`
 	ProviderConfig  string              `json:"provider_config,omitempty"`
 	Action          string              `json:"action"`
@@ -275,7 +276,7 @@ func toFile(p *Plan) (*filePlan, error) {
 	}
 	for _, c := range p.Changes {
 		fc := &fileChange{
-			Addr: c.Addr, Mode: c.Mode, Type: c.Type, Name: c.Name, Provider: c.Provider, ProviderConfig: c.ProviderConfig,
+			Addr: c.Addr, Mode: c.Mode, Type: c.Type, Name: c.Name, Module: c.Module, Provider: c.Provider, ProviderConfig: c.ProviderConfig,
 			Action: actionNames[c.Action], RequiresReplace: c.RequiresReplace,
 			Sensitive: c.Sensitive, Keys: c.Keys, Reason: c.Reason, ImportID: c.ImportID, Gone: c.Gone,
 		}
@@ -331,7 +332,7 @@ func fromFile(doc *filePlan) (*Plan, error) {
 			return nil, fmt.Errorf("change to %s: %w", fc.Addr, err)
 		}
 		c := &Change{
-			Addr: fc.Addr, Mode: fc.Mode, Type: fc.Type, Name: fc.Name, Provider: fc.Provider, ProviderConfig: fc.ProviderConfig,
+			Addr: fc.Addr, Mode: fc.Mode, Type: fc.Type, Name: fc.Name, Module: fc.Module, Provider: fc.Provider, ProviderConfig: fc.ProviderConfig,
 			Action: act, RequiresReplace: fc.RequiresReplace, Sensitive: fc.Sensitive,
 			Keys: fc.Keys, Reason: fc.Reason, ImportID: fc.ImportID, Gone: fc.Gone,
 		}

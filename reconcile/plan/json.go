@@ -156,6 +156,9 @@ func (j *jsonWriter) change(c *Change) {
 	j.str("mode", string(mode))
 	j.str("type", c.Type)
 	j.str("name", c.Name)
+	if c.Module != "" {
+		j.str("module_address", c.Module)
+	}
 	j.str("provider", c.Provider)
 	if c.ProviderConfig != "" {
 		j.str("provider_config", c.ProviderConfig)

@@ -95,6 +95,9 @@ type Change struct {
 	Type     string
 	Name     string
 	Provider string
+	// Module is the module instance the resource is in, such as
+	// module.site["a"]; "" for the root module.
+	Module string
 	// ProviderConfig is the provider instance that handles the change
 	// (provider.aws.eu, provider.apache.web["web1"]); for a delete, the one
 	// state recorded.
