@@ -15,6 +15,15 @@ build:
 demo: build
 	./scripts/demo.sh $(BIN) examples/quickstart $(DEMO)
 
+# demo-aws runs the AWS examples (Route 53 migration, EBS policy, SVN
+# backup) against the project's emulator, started and stopped here: no AWS
+# account, no network. The emulator alone: go run ./internal/cmd/localaws.
+demo-aws: build localaws
+	./scripts/demo-aws.sh $(BIN) bin/localaws build/demo-aws
+
+localaws:
+	$(GO) build -o bin/localaws ./internal/cmd/localaws
+
 # test installs what the tests need (Debian packages when missing and
 # running as root), checks formatting and vet, then runs every test.
 test: deps fmt-check vet

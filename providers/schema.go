@@ -33,6 +33,11 @@ type Attribute struct {
 	Sensitive bool
 	// ForceNew means a change to the attribute replaces the object.
 	ForceNew bool
+	// DerivedFrom names, for a computed attribute, the attributes its value
+	// is computed from (local_file's content_sha256 is the hash of content
+	// or sensitive_content). When one of them holds a sensitive value, this
+	// one is sensitive too: a hash of a short secret gives the secret away.
+	DerivedFrom []string
 	// Key names, for a list or set of objects, the attributes that identify
 	// an element (a DNS record's name and type), so a plan shows the element
 	// that changed instead of the whole collection.
@@ -153,6 +158,61 @@ func (s Schema) SensitivePaths() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// DerivedSensitive returns the attributes that are sensitive because they
+// derive (DerivedFrom) from one in sensitive, directly or through another
+// derived one, counting a source only where it holds a value (is not
+// null) in one of vals, sorted. Values that are not objects count as
+// holding every attribute.
+func (s Schema) DerivedSensitive(sensitive []string, vals ...cty.Value) []string {
+	secret := map[string]bool{}
+	for _, n := range sensitive {
+		if holdsValue(n, vals) {
+			secret[n] = true
+		}
+	}
+	var out []string
+	for changed := true; changed; {
+		changed = false
+		for name, a := range s.Attributes {
+			if secret[name] {
+				continue
+			}
+			for _, src := range a.DerivedFrom {
+				if secret[src] {
+					secret[name] = true
+					out = append(out, name)
+					changed = true
+					break
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// holdsValue reports whether attribute name is not null in one of vals.
+func holdsValue(name string, vals []cty.Value) bool {
+	for _, v := range vals {
+		if v != cty.NilVal && v.IsMarked() {
+			v, _ = v.Unmark()
+		}
+		if v == cty.NilVal || !v.IsKnown() || v.IsNull() || !v.Type().IsObjectType() {
+			if v != cty.NilVal && !v.IsNull() {
+				return true
+			}
+			continue
+		}
+		if !v.Type().HasAttribute(name) {
+			continue
+		}
+		if a := v.GetAttr(name); !a.IsNull() {
+			return true
+		}
+	}
+	return false
 }
 
 // ElementKeys returns, for each attribute or block that declares a Key,

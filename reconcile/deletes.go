@@ -35,20 +35,17 @@ func (p *planner) planDelete(d doomed, rt *resourceType, provider string, gone b
 		before = decodeLoose(si)
 	}
 	secret = mergeNames(secret, si.Sensitive.TopNames())
+	if rt != nil {
+		secret = mergeNames(secret, rt.schema.DerivedSensitive(secret, before))
+	}
 	name := si.Provider
 	if rt != nil {
 		name = rt.provider
 	} else if a, err := config.ParseProviderAddr(provider); err == nil {
 		name = a.Name
 	}
-	var module string
-	if strings.HasPrefix(si.Addr, "module.") {
-		if a, err := config.ParseAddr(si.Addr); err == nil {
-			module = a.Module.String()
-		}
-	}
 	p.add(&plan.Change{
-		Addr: si.Addr, Module: module, Mode: plan.Mode(si.Mode), Type: si.Type, Name: si.Name, Provider: name, ProviderConfig: provider,
+		Addr: si.Addr, Mode: plan.Mode(si.Mode), Type: si.Type, Name: si.Name, Provider: name, ProviderConfig: provider,
 		Action: plan.Delete, Before: before, After: cty.NullVal(before.Type()), Sensitive: secret, Keys: keys, Reason: reason, Gone: gone,
 	})
 	if gone {

@@ -17,9 +17,6 @@ type instance struct {
 	key  cty.Value // cty.NilVal, a number (count) or a string (for_each)
 	each cty.Value // each.value for for_each
 	addr string
-	// module is the address of the module instance it is in; "" for the
-	// root.
-	module string
 }
 
 // expand evaluates count or for_each and lists the instances of r in the

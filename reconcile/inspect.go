@@ -123,8 +123,14 @@ func DecodeInstance(reg *providers.Registry, inst *state.Instance) (cty.Value, p
 }
 
 // SensitiveNames names the top-level attributes of an instance in state
-// that must print as (sensitive): those its schema declares sensitive and
-// those state recorded as holding a sensitive value.
+// that must print as (sensitive): those its schema declares sensitive,
+// those state recorded as holding a sensitive value, and those derived
+// from either (providers.Attribute.DerivedFrom).
 func SensitiveNames(schema providers.Schema, inst *state.Instance) []string {
-	return mergeNames(schema.SensitivePaths(), inst.Sensitive.TopNames())
+	names := mergeNames(schema.SensitivePaths(), inst.Sensitive.TopNames())
+	v, err := inst.Value(schema.ImpliedType())
+	if err != nil {
+		v = cty.DynamicVal // unreadable: count every source as holding a value
+	}
+	return mergeNames(names, schema.DerivedSensitive(names, v))
 }

@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -25,6 +26,9 @@ type planner struct {
 	// picked limits a resource to the instances -target names, by the
 	// resource's configuration address.
 	picked map[string][]config.Addr
+	// pending are the addresses of objects a dead run began to create
+	// (state.State.Pending), planned as tainted instances.
+	pending map[string]bool
 
 	mu       sync.Mutex
 	changes  []*plan.Change
@@ -49,7 +53,8 @@ type claim struct {
 // Plan compares the configuration with st and returns the changes that
 // would make the estate match it. st is not modified.
 func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Diagnostics) {
-	p := &planner{walk: e.newWalk(), st: st, byRes: groupByResource(st), imports: map[string]*config.Import{}, claimed: map[string]claim{}, picked: e.targetedInstances(), handled: map[string]bool{}, visited: map[string]bool{}}
+	work, pending := withPending(st)
+	p := &planner{walk: e.newWalk(), st: work, byRes: groupByResource(work), imports: map[string]*config.Import{}, claimed: map[string]claim{}, picked: e.targetedInstances(), handled: map[string]bool{}, visited: map[string]bool{}, pending: pending}
 	for _, im := range e.cfg.Imports {
 		p.imports[im.To.String()] = im
 	}
@@ -68,6 +73,7 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Plan interrupted", Detail: "The plan is incomplete and was not saved; nothing was changed."})
 	}
 	sort.Slice(p.changes, func(i, j int) bool { return p.changes[i].Addr < p.changes[j].Addr })
+	fillActionReasons(p.changes)
 	out := &plan.Plan{
 		PlumbVersion: Version,
 		Lineage:      st.Lineage,
@@ -78,12 +84,50 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 		Changes:      p.changes,
 		Warnings:     p.warnings,
 		Created:      e.opts.PlanTime,
+
+		SensitiveVariables: e.sensitiveVariables(),
+		RequestCounts:      e.RequestCounts(),
 	}
 	sort.Strings(out.Warnings)
 	if !e.opts.Destroy && only == nil {
 		out.Outputs = p.outputChanges()
 	}
 	return out, diags
+}
+
+// withPending returns st with its pending objects (creates a dead run
+// began and never recorded) added as tainted instances, so that the plan
+// reads each one and replaces it if it exists or forgets it if not. st
+// is not changed. A pending object whose address state holds already (a
+// create_before_destroy replacement) is left to the next run.
+func withPending(st *state.State) (*state.State, map[string]bool) {
+	if len(st.Pending) == 0 {
+		return st, nil
+	}
+	work := *st
+	work.Resources = maps.Clone(st.Resources)
+	pending := map[string]bool{}
+	for addr, inst := range st.Pending {
+		if _, ok := work.Resources[addr]; ok {
+			continue
+		}
+		c := *inst
+		c.Tainted = true
+		work.Resources[addr] = &c
+		pending[addr] = true
+	}
+	return &work, pending
+}
+
+// sensitiveVariables names the root variables declared sensitive.
+func (e *Engine) sensitiveVariables() []string {
+	var out []string
+	for _, name := range keys(e.cfg.Variables) {
+		if e.cfg.Variables[name].Sensitive {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // groupByResource groups the instances of a state by resource, in its
@@ -147,12 +191,6 @@ func (w *walk) expandGroups(n *node) ([]*resourceGroup, int, hcl.Diagnostics) {
 		diags = append(diags, d...)
 		if d.HasErrors() {
 			continue
-		}
-		if len(s.addr) > 0 {
-			module := s.addr.String()
-			for i := range insts {
-				insts[i].module = module
-			}
 		}
 		groups = append(groups, &resourceGroup{s: s, evalCtx: evalCtx, insts: insts, vals: make([]cty.Value, len(insts)), choice: choose(n.res, n.rt, s)})
 		total += len(insts)
@@ -291,7 +329,7 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 		prior, tainted = v, si.Tainted
 		priorPaths = joinPaths(schemaPaths(rt.secret), si.Sensitive)
 	}
-	change := &plan.Change{Addr: in.addr, Module: in.module, Mode: plan.Managed, Type: r.Type, Name: r.Name, Provider: rt.provider, ProviderConfig: pi.addr, Sensitive: mergeNames(rt.secret, priorPaths.TopNames()), Keys: rt.keys}
+	change := &plan.Change{Addr: in.addr, Mode: plan.Managed, Type: r.Type, Name: r.Name, Provider: rt.provider, ProviderConfig: pi.addr, Sensitive: mergeNames(rt.secret, priorPaths.TopNames()), Keys: rt.keys}
 	// What the provider says is redacted of the sensitive values it saw.
 	secrets := secretStrings(prior, priorPaths)
 
@@ -354,18 +392,26 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	}
 	planned := resp.Planned
 	change.Before, change.After = refreshed, planned
-	paths := instancePaths(cfgPaths, cfgVal, planned)
+	paths := derivedPaths(rt.schema, instancePaths(cfgPaths, cfgVal, planned), planned)
 	change.Sensitive = mergeNames(change.Sensitive, paths.TopNames())
+	// What derives from a secret the object held before is as sensitive.
+	change.Sensitive = mergeNames(change.Sensitive, rt.schema.DerivedSensitive(change.Sensitive, refreshed, planned))
 	switch {
 	case refreshed.IsNull():
 		change.Action = plan.Create
 		change.Before = cty.NullVal(rt.ty)
-		if !prior.IsNull() {
+		switch {
+		case p.pending[in.addr]:
+			change.Reason = "an interrupted apply began to create it, and it does not exist"
+		case !prior.IsNull():
 			change.Reason = "it was deleted outside plumb"
 		}
 	case tainted:
 		change.Action = replaceAction(r)
 		change.Reason = "it is tainted: an earlier apply failed part way through creating it"
+		if p.pending[in.addr] {
+			change.Reason = "an interrupted apply began to create it and may have left it half made"
+		}
 	case len(resp.RequiresReplace) > 0:
 		change.Action = replaceAction(r)
 		change.RequiresReplace = resp.RequiresReplace
@@ -487,7 +533,7 @@ func (p *planner) planData(ctx context.Context, r *config.Resource, rt *resource
 		return cty.DynamicVal, diags
 	}
 	cfgPaths := joinPaths(schemaPaths(rt.secret), secret)
-	change := &plan.Change{Addr: in.addr, Module: in.module, Mode: plan.Data, Type: r.Type, Name: r.Name, Provider: rt.provider, ProviderConfig: pi.addr, Sensitive: mergeNames(rt.secret, secret.TopNames()), Keys: rt.keys, Before: cty.NullVal(rt.ty)}
+	change := &plan.Change{Addr: in.addr, Mode: plan.Data, Type: r.Type, Name: r.Name, Provider: rt.provider, ProviderConfig: pi.addr, Sensitive: mergeNames(rt.secret, secret.TopNames()), Keys: rt.keys, Before: cty.NullVal(rt.ty)}
 	if !cfgVal.IsWhollyKnown() {
 		change.Action = plan.Read
 		change.After = cty.UnknownVal(rt.ty)
@@ -500,7 +546,7 @@ func (p *planner) planData(ctx context.Context, r *config.Resource, rt *resource
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
 	}
-	paths := instancePaths(cfgPaths, cfgVal, v)
+	paths := derivedPaths(rt.schema, instancePaths(cfgPaths, cfgVal, v), v)
 	change.Sensitive = mergeNames(change.Sensitive, paths.TopNames())
 	change.Action, change.After = plan.NoOp, v
 	p.add(change)

@@ -4,6 +4,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/reconcile/lang"
 	"github.com/plumbhq/plumb/reconcile/state"
 )
@@ -66,6 +67,17 @@ func joinPaths(lists ...state.Paths) state.Paths {
 		all = append(all, l...)
 	}
 	return all.Normalize()
+}
+
+// derivedPaths adds to paths the attributes of the schema derived from a
+// sensitive one (providers.Attribute.DerivedFrom), judged on vals: the
+// hash of a secret is as sensitive as the secret.
+func derivedPaths(s providers.Schema, paths state.Paths, vals ...cty.Value) state.Paths {
+	derived := s.DerivedSensitive(paths.TopNames(), vals...)
+	if len(derived) == 0 {
+		return paths
+	}
+	return joinPaths(paths, schemaPaths(derived))
 }
 
 // markPaths marks the values of v at paths as sensitive. Paths that v

@@ -171,7 +171,8 @@ resource "local_file" "f" {
 		"plumb_data.x": "input output",
 		"plumb_data.y": "input output",
 		"plumb_data.z": "",
-		"local_file.f": "sensitive_content",
+		// The hash of the secret (id, content_sha256) is as sensitive.
+		"local_file.f": "content_sha256 id sensitive_content",
 	}
 	for addr, names := range want {
 		inst := st.Resources[addr]

@@ -36,6 +36,7 @@ type detectFlags struct {
 	excludeURIs  multiFlag
 	excludeAgent multiFlag
 	format       string
+	host         hostFlags
 }
 
 // runDetect reads access logs (or standard input) and prints who sends
@@ -58,6 +59,7 @@ func runDetect(a *app, args []string) int {
 	fs.Var(&f.excludeURIs, "exclude-uri", "leave out requests whose URI starts with `PREFIX` (repeatable)")
 	fs.Var(&f.excludeAgent, "exclude-agent", "leave out requests whose user agent contains `TEXT` (repeatable)")
 	fs.StringVar(&f.format, "format", "text", "output `FORMAT`: text, json, or hcl (an nftables_blocklist block; needs -threshold)")
+	f.host.register(fs)
 	if !parse(fs, args) {
 		return exitError
 	}
@@ -68,20 +70,29 @@ func runDetect(a *app, args []string) int {
 	if err != nil {
 		return a.errorf("%v", err)
 	}
+	ctx := context.Background()
+	h, err := f.host.dial(ctx)
+	if err != nil {
+		return a.errorf("%v", err)
+	}
+	defer h.Close()
 	var sources []accesslog.Source
 	files := fs.Args()
 	if len(files) == 0 || len(files) == 1 && files[0] == "-" {
+		if f.host.target != "" {
+			return a.errorf("-host reads log files on that host: name them, such as /var/log/apache2/access.log*")
+		}
 		sources = []accesslog.Source{accesslog.StreamSource("-", a.stdin)}
-	} else if sources, err = accesslog.FileSources(files); err != nil {
+	} else if sources, err = accesslog.FileSourcesOn(ctx, h, files); err != nil {
 		return a.errorf("%v", err)
 	}
-	r, err := accesslog.Scan(context.Background(), sources, opts)
+	r, err := accesslog.Scan(ctx, sources, opts)
 	if err != nil {
 		return a.errorf("%v", err)
 	}
 	var conns []accesslog.Count
 	if f.connections {
-		all, err := accesslog.ReadConnections(f.procNet)
+		all, err := accesslog.ReadConnectionsOn(ctx, h, f.procNet)
 		if err != nil {
 			return a.errorf("%v (-connections reads the kernel's socket tables; on Linux they are in /proc/net)", err)
 		}

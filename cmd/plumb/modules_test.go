@@ -42,7 +42,7 @@ func TestModuleAddressesInEveryCommand(t *testing.T) {
 		want := index
 		switch format {
 		case "json":
-			want = `"address":"module.site[\"a\"].local_file.index","mode":"managed","type":"local_file","name":"index","module_address":"module.site[\"a\"]"`
+			want = `"address":"module.site[\"a\"].local_file.index","module_address":"module.site[\"a\"]","mode":"managed","type":"local_file","name":"index"`
 		case "html":
 			want = `module.site[&#34;a&#34;].local_file.index`
 		}

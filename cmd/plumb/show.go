@@ -18,11 +18,15 @@ import (
 // runShow renders a saved plan, or the current state when no plan file is
 // named. It never contacts a provider.
 func runShow(a *app, args []string) int {
-	fs := newFlagSet(a, "show", "show [-format=text|json|markdown|html] [PLANFILE]")
+	fs := newFlagSet(a, "show", "show [-format=text|json|markdown|html] [-json] [PLANFILE]")
 	format := fs.String("format", "text", "`text`, json, markdown (for a pull-request comment) or html (a standalone page); markdown and html need a plan file")
+	asJSON := fs.Bool("json", false, "the same as -format=json, as Terraform users type it")
 	noColor := fs.Bool("no-color", false, "never use colour")
 	if !parse(fs, args) {
 		return exitError
+	}
+	if *asJSON {
+		*format = "json"
 	}
 	if *noColor {
 		a.color = false

@@ -28,6 +28,12 @@ variable "recipients" {
   default     = ["age16znvn4dkq49kcra65ysfjvsv9977zuva3wfcxxeg4wq0nvngmcvq6rys9m"]
 }
 
+variable "local_backup_dir" {
+  description = "Where an encrypted copy of each backup also stays on the server, one folder per repository."
+  type        = string
+  default     = "/var/backups/svn"
+}
+
 provider "svn" {
   region = "eu-west-1"
 }
@@ -45,7 +51,7 @@ resource "svn_offsite_backup" "nightly" {
   full_every  = 7
 
   # An encrypted copy of each backup also stays on the server for a week.
-  local_dir       = "/var/backups/svn/${basename(each.key)}"
+  local_dir       = "${var.local_backup_dir}/${basename(each.key)}"
   local_retention = "168h"
 
   # Keep 90 days of backups in S3, and never fewer than the newest.

@@ -100,13 +100,6 @@ func (p *Pending) Commit() (err error) {
 		}
 	}()
 	f, tmp := p.f, p.f.Name()
-	perm := p.o.Perm
-	if p.o.Like != nil {
-		perm = p.o.Like.Mode().Perm()
-	}
-	if err := f.Chmod(perm); err != nil {
-		return fmt.Errorf("setting the mode of %s: %w", tmp, err)
-	}
 	if p.o.Like != nil {
 		if err := keepOwner(f, p.o.Like); err != nil {
 			return fmt.Errorf("keeping the owner of %s: %w; run plumb as that owner or as root", p.name, err)
@@ -114,6 +107,16 @@ func (p *Pending) Commit() (err error) {
 	}
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("syncing %s: %w", tmp, err)
+	}
+	// The temporary file was made owner-only (0600, os.CreateTemp) and
+	// stays so until just before the rename: a write killed part way
+	// never leaves the content readable by others.
+	perm := p.o.Perm
+	if p.o.Like != nil {
+		perm = p.o.Like.Mode().Perm()
+	}
+	if err := f.Chmod(perm); err != nil {
+		return fmt.Errorf("setting the mode of %s: %w", tmp, err)
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("closing %s: %w", tmp, err)

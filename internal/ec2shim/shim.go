@@ -110,8 +110,8 @@ type Options struct {
 type Shim struct {
 	opts  Options
 	now   func() time.Time
-	proxy *httputil.ReverseProxy // nil without an upstream
-	url   string                 // set by Start
+	proxy http.Handler // nil without an upstream
+	url   string       // set by Start
 
 	countMu  sync.Mutex
 	counts   map[string]int
@@ -153,6 +153,14 @@ func New(upstream string, o Options) (*Shim, error) {
 		s.proxy = &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) { pr.SetURL(u) }}
 	}
 	return s, nil
+}
+
+// NewInFront returns a shim that passes requests it does not serve to
+// next, in the same process (such as an awstest Route53Shim).
+func NewInFront(next http.Handler, o Options) *Shim {
+	s, _ := New("", o)
+	s.proxy = next
+	return s
 }
 
 // Start serves a new shim on 127.0.0.1 for the test; t.Cleanup stops it.

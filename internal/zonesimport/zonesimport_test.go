@@ -72,7 +72,7 @@ func TestFromDir(t *testing.T) {
 				if len(skipped.Problems) != 1 || skipped.Problems[0].File != filepath.Join("testdata", "mixed", "broken.zone") || skipped.Generated != len(tc.zones) {
 					t.Errorf("skipped %+v", skipped)
 				}
-				for _, want := range []string{"testdata/mixed/broken.zone:3:13: invalid A record data", "1 zone file(s) left out"} {
+				for _, want := range []string{"testdata/mixed/broken.zone:5:13: invalid IPv4 address \"192.0.2.300\" in the A record", "testdata/mixed/broken.zone:6:9: unknown record type \"AAAAA\"", "1 zone file(s) left out"} {
 					if !strings.Contains(err.Error(), want) {
 						t.Errorf("error %q does not say %q", err, want)
 					}
@@ -204,7 +204,7 @@ func TestFromDirErrors(t *testing.T) {
 		{"no zone files", empty, Options{}, false, []string{"no zone files in"}},
 		{"missing directory", filepath.Join(empty, "nope"), Options{}, false, []string{"reading the zone directory"}},
 		{"every file bad", "testdata/bad", Options{}, false, []string{
-			"2 zone file(s) left out, and no configuration written", "testdata/bad/example.org.zone:1:10: invalid A record data", "testdata/bad/x.zone: cannot tell the zone's origin"}},
+			"2 zone file(s) left out, and no configuration written", "testdata/bad/example.org.zone:1:10: invalid IPv4 address \"192.0.2.999\"", "testdata/bad/x.zone: cannot tell the zone's origin"}},
 		{"two files of one zone", "testdata/dup", Options{}, true, []string{"testdata/dup/example.org.zone: the zone example.org is in a.zone already"}},
 		{"unknown type", "testdata/simple", Options{Type: "google_dns_zone"}, false, []string{`resource type "google_dns_zone"`}},
 		{"unknown layout", "testdata/simple", Options{Mode: "files"}, false, []string{`layout "files"`}},

@@ -10,6 +10,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // DefaultProcNet is where this process's network namespace lists its
@@ -18,6 +19,7 @@ const DefaultProcNet = "/proc/net"
 
 // connectionsSource is the data source tcp_connections.
 type connectionsSource struct {
+	host   *host.Slot
 	schema providers.Schema
 	null   cty.Value
 }
@@ -27,7 +29,7 @@ var (
 	_ providers.ConfigValidator = (*connectionsSource)(nil)
 )
 
-func newConnectionsSource() *connectionsSource {
+func newConnectionsSource(h *host.Slot) *connectionsSource {
 	attrs := exported("remote addresses (or networks, by = \"prefix\")")
 	for k, v := range map[string]*providers.Attribute{
 		"port": {Type: cty.Number, Optional: true,
@@ -49,7 +51,7 @@ func newConnectionsSource() *connectionsSource {
 		Description: "Live TCP connections per remote address, from /proc/net/tcp and /proc/net/tcp6.",
 		Attributes:  attrs,
 	}
-	return &connectionsSource{schema: s, null: cty.NullVal(s.ImpliedType())}
+	return &connectionsSource{host: h, schema: s, null: cty.NullVal(s.ImpliedType())}
 }
 
 // Schema describes tcp_connections.
@@ -118,12 +120,12 @@ func (d *connectionsSource) ValidateConfig(_ context.Context, config cty.Value) 
 }
 
 // Read counts the live connections.
-func (d *connectionsSource) Read(_ context.Context, req providers.DataReadRequest) providers.DataReadResponse {
+func (d *connectionsSource) Read(ctx context.Context, req providers.DataReadRequest) providers.DataReadResponse {
 	c, known, diags := d.decode(req.Config)
 	if diags.HasErrors() || !known {
 		return providers.DataReadResponse{State: d.null, Diagnostics: diags}
 	}
-	conns, err := ReadConnections(c.procNet)
+	conns, err := ReadConnectionsOn(ctx, d.host.Get(), c.procNet)
 	if err != nil {
 		return providers.DataReadResponse{State: d.null, Diagnostics: providers.AttributeErrorf("proc_net", "Cannot read TCP connections",
 			"%v. On Linux, /proc/net/tcp lists this host's sockets; check proc_net.", err)}

@@ -17,18 +17,20 @@ type mapped struct {
 	data []byte
 }
 
-// mapFile maps a plain, non-empty regular file; ok is false when the
-// file should be read the ordinary way (compressed, empty, not regular,
-// or the mapping failed).
-func mapFile(path string) (*mapped, bool) {
-	if isGzip(path) {
-		return nil, false
-	}
-	f, err := os.Open(path)
+// mapSource maps the source's file when it is a plain, non-empty regular
+// file on this machine; ok is false when it should be read the ordinary
+// way (on another host, compressed, empty, not regular, or the mapping
+// failed).
+func mapSource(ctx context.Context, src Source) (*mapped, bool) {
+	hf, err := src.fs().Open(ctx, src.Path)
 	if err != nil {
 		return nil, false
 	}
-	defer f.Close()
+	defer hf.Close()
+	f, ok := hf.(*os.File)
+	if !ok || isGzip(f) {
+		return nil, false
+	}
 	fi, err := f.Stat()
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 || fi.Size() != int64(int(fi.Size())) {
 		return nil, false

@@ -7,7 +7,7 @@ import "context"
 // mapped is not used where plumb does not map files; files are read.
 type mapped struct{}
 
-func mapFile(string) (*mapped, bool) { return nil, false }
+func mapSource(context.Context, Source) (*mapped, bool) { return nil, false }
 
 func (m *mapped) send(context.Context, int, func(*chunk) error) error { return nil }
 

@@ -10,10 +10,12 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // offendersSource is the data source access_log_offenders.
 type offendersSource struct {
+	host   *host.Slot
 	schema providers.Schema
 	null   cty.Value
 }
@@ -35,7 +37,7 @@ func exported(what string) map[string]*providers.Attribute {
 	}
 }
 
-func newOffendersSource() *offendersSource {
+func newOffendersSource(h *host.Slot) *offendersSource {
 	attrs := exported("client addresses (or networks, by = \"prefix\")")
 	for k, v := range map[string]*providers.Attribute{
 		"paths": {Type: cty.List(cty.String), Required: true,
@@ -67,7 +69,7 @@ func newOffendersSource() *offendersSource {
 		Description: "Clients with at least threshold requests in an Apache or nginx access log (common or combined format).",
 		Attributes:  attrs,
 	}
-	return &offendersSource{schema: s, null: cty.NullVal(s.ImpliedType())}
+	return &offendersSource{host: h, schema: s, null: cty.NullVal(s.ImpliedType())}
 }
 
 // Schema describes access_log_offenders.
@@ -161,7 +163,7 @@ func (d *offendersSource) Read(ctx context.Context, req providers.DataReadReques
 	if diags.HasErrors() || !known {
 		return providers.DataReadResponse{State: d.null, Diagnostics: diags}
 	}
-	sources, err := FileSources(c.paths)
+	sources, err := FileSourcesOn(ctx, d.host.Get(), c.paths)
 	if err != nil {
 		return providers.DataReadResponse{State: d.null, Diagnostics: providers.AttributeErrorf("paths", "Cannot read access log",
 			"%v. Check the path, and that plumb may read the file.", err)}

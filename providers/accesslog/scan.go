@@ -122,7 +122,7 @@ func Scan(ctx context.Context, sources []Source, opts Options) (*Report, error) 
 	}
 	newest, known := int64(0), false
 	for _, src := range s.sources {
-		if t, ok := newestInTail(src.Path); ok && (!known || t > newest) {
+		if t, ok := newestInTail(ctx, src); ok && (!known || t > newest) {
 			newest, known = t, true
 		}
 	}
@@ -228,7 +228,7 @@ func (s *scan) read(ctx context.Context, chunks chan<- *chunk, free chan []byte,
 	}
 	for si, src := range s.sources {
 		if src.Path != "" {
-			if m, ok := mapFile(src.Path); ok {
+			if m, ok := mapSource(ctx, src); ok {
 				*maps = append(*maps, m)
 				if err := m.send(ctx, si, send); err != nil {
 					return nil, err
@@ -236,7 +236,7 @@ func (s *scan) read(ctx context.Context, chunks chan<- *chunk, free chan []byte,
 				continue
 			}
 		}
-		rc, err := src.open()
+		rc, err := src.open(ctx)
 		if err != nil {
 			return nil, err
 		}

@@ -3,12 +3,15 @@ package accesslog
 import (
 	"bufio"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
+
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // Source is one input of a scan: a file, or a stream such as standard
@@ -18,6 +21,8 @@ type Source struct {
 	Name string
 	// Path is the file to read; empty for a stream.
 	Path string
+	// host holds Path; nil for the machine plumb runs on.
+	host host.Host
 	// reader is the stream, when Path is empty. It can be read once.
 	reader io.Reader
 }
@@ -28,19 +33,27 @@ type Source struct {
 func StreamSource(name string, r io.Reader) Source { return Source{Name: name, reader: r} }
 
 // FileSources expands paths and glob patterns ("access.log*", for a
-// rotated set) into sources, in name order without duplicates. A plain
-// path that does not exist, or a pattern that matches nothing, is an
-// error; gzip-compressed files are recognised by their content.
+// rotated set) on the machine plumb runs on; see FileSourcesOn.
 func FileSources(patterns []string) ([]Source, error) {
+	return FileSourcesOn(context.Background(), host.Local(), patterns)
+}
+
+// FileSourcesOn expands paths and glob patterns ("access.log*", for a
+// rotated set) on h into sources, in name order without duplicates. A
+// plain path that does not exist, or a pattern that matches nothing, is
+// an error; gzip-compressed files are recognised by their content. The
+// files are read where they are, streamed: a log on another host is
+// never copied whole.
+func FileSourcesOn(ctx context.Context, h host.Host, patterns []string) ([]Source, error) {
 	var out []Source
 	seen := map[string]bool{}
 	for _, p := range patterns {
-		matches, err := filepath.Glob(p)
+		matches, err := host.Glob(ctx, h, p)
 		if err != nil {
-			return nil, fmt.Errorf("log path %q is not a valid pattern: %w", p, err)
+			return nil, fmt.Errorf("log path %q: %w", p, err)
 		}
 		if len(matches) == 0 {
-			if _, err := os.Stat(p); err != nil {
+			if _, err := h.Stat(ctx, p); err != nil {
 				return nil, fmt.Errorf("log file %s: %w", p, err)
 			}
 			matches = []string{p}
@@ -50,7 +63,7 @@ func FileSources(patterns []string) ([]Source, error) {
 			if seen[m] {
 				continue
 			}
-			fi, err := os.Stat(m)
+			fi, err := h.Stat(ctx, m)
 			if err != nil {
 				return nil, fmt.Errorf("log file %s: %w", m, err)
 			}
@@ -58,21 +71,29 @@ func FileSources(patterns []string) ([]Source, error) {
 				return nil, fmt.Errorf("log file %s is a directory; name the log files in it (or a pattern such as %s)", m, filepath.Join(m, "access.log*"))
 			}
 			seen[m] = true
-			out = append(out, Source{Name: m, Path: m})
+			out = append(out, Source{Name: m, Path: m, host: h})
 		}
 	}
 	return out, nil
 }
 
+// fs returns the host that holds the source's file.
+func (s Source) fs() host.Host {
+	if s.host == nil {
+		return host.Local()
+	}
+	return s.host
+}
+
 // open returns the source's content, decompressed when it is gzip.
-func (s Source) open() (io.ReadCloser, error) {
+func (s Source) open(ctx context.Context) (io.ReadCloser, error) {
 	var f io.ReadCloser
 	if s.Path != "" {
-		file, err := os.Open(s.Path)
+		file, err := s.fs().Open(ctx, s.Path)
 		if err != nil {
 			return nil, fmt.Errorf("opening log %s: %w", s.Name, err)
 		}
-		f = file
+		f = streaming(file)
 	} else {
 		if s.reader == nil {
 			return nil, fmt.Errorf("log %s was already read", s.Name)
@@ -92,20 +113,48 @@ func (s Source) open() (io.ReadCloser, error) {
 	return readCloser{br, f}, nil
 }
 
+// streaming reads f through its WriteTo when it has one (a file on
+// another host: WriteTo keeps many reads in flight), in a goroutine that
+// stops when the reader is closed.
+func streaming(f host.File) io.ReadCloser {
+	wt, ok := f.(io.WriterTo)
+	if !ok {
+		return f
+	}
+	pr, pw := io.Pipe()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, err := wt.WriteTo(pw)
+		pw.CloseWithError(err)
+	}()
+	return &pipeFile{pr: pr, f: f, done: done}
+}
+
+// pipeFile is a file read through a pipe fed by its WriteTo.
+type pipeFile struct {
+	pr   *io.PipeReader
+	f    host.File
+	done chan struct{}
+}
+
+func (p *pipeFile) Read(b []byte) (int, error) { return p.pr.Read(b) }
+
+func (p *pipeFile) Close() error {
+	p.pr.Close() // stops WriteTo at its next write
+	<-p.done
+	return p.f.Close()
+}
+
 type readCloser struct {
 	io.Reader
 	io.Closer
 }
 
-// isGzip reports whether the file at path starts with the gzip magic.
-func isGzip(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
+// isGzip reports whether the file starts with the gzip magic.
+func isGzip(f io.ReaderAt) bool {
 	var b [2]byte
-	n, _ := io.ReadFull(f, b[:])
+	n, _ := f.ReadAt(b[:], 0)
 	return n == 2 && b[0] == 0x1f && b[1] == 0x8b
 }
 
@@ -115,15 +164,15 @@ const tailBytes = 256 << 10
 
 // newestInTail returns the newest timestamp in the last lines of a plain
 // (not compressed) file; ok is false when there is none to read.
-func newestInTail(path string) (int64, bool) {
-	if isGzip(path) {
-		return 0, false
-	}
-	f, err := os.Open(path)
+func newestInTail(ctx context.Context, src Source) (int64, bool) {
+	f, err := src.fs().Open(ctx, src.Path)
 	if err != nil {
 		return 0, false
 	}
 	defer f.Close()
+	if isGzip(f) {
+		return 0, false
+	}
 	fi, err := f.Stat()
 	if err != nil || !fi.Mode().IsRegular() {
 		return 0, false

@@ -3,17 +3,19 @@ package accesslog
 import (
 	"bufio"
 	"cmp"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // Conn is one TCP socket from /proc/net/tcp or /proc/net/tcp6.
@@ -34,14 +36,21 @@ func ValidState(s string) bool {
 	return slices.Contains(tcpStates[1:], strings.ToUpper(s))
 }
 
-// ReadConnections reads dir/tcp and dir/tcp6, where dir is /proc/net for
-// this process's network namespace, or /proc/PID/net for another's. A
-// missing tcp6 (IPv6 disabled) is not an error.
+// ReadConnections reads dir/tcp and dir/tcp6 on this machine; see
+// ReadConnectionsOn.
 func ReadConnections(dir string) ([]Conn, error) {
+	return ReadConnectionsOn(context.Background(), host.Local(), dir)
+}
+
+// ReadConnectionsOn reads dir/tcp and dir/tcp6 on h, where dir is
+// /proc/net for the network namespace of whoever reads it (over SSH, the
+// host's sshd), or /proc/PID/net for another's. A missing tcp6 (IPv6
+// disabled) is not an error. The tables are streamed, one line at a time.
+func ReadConnectionsOn(ctx context.Context, h host.Host, dir string) ([]Conn, error) {
 	var out []Conn
 	for _, name := range []string{"tcp", "tcp6"} {
 		path := filepath.Join(dir, name)
-		f, err := os.Open(path)
+		f, err := h.Open(ctx, path)
 		if err != nil {
 			if name == "tcp6" && errors.Is(err, fs.ErrNotExist) {
 				continue

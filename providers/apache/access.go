@@ -44,9 +44,9 @@ func newAccessResource(h *host.Slot, ctl *apachectl) *accessResource {
 				Description: "Check the file with apachectl -t after writing it, and put the previous file back if Apache rejects it. The provider block says which apachectl to run."},
 			"marker": {Type: cty.String, Optional: true, Computed: true,
 				Description: "The name in the block's markers (# BEGIN plumb MARKER ... # END plumb MARKER); default the resource's address."},
-			"lines": {Type: list, Computed: true,
+			"lines": {Type: list, Computed: true, DerivedFrom: []string{"allow", "deny"},
 				Description: "The lines between the markers, as plumb writes them and as read back from the file."},
-			"id": {Type: cty.String, Computed: true,
+			"id": {Type: cty.String, Computed: true, DerivedFrom: []string{"path", "marker"},
 				Description: "PATH#MARKER, which is also the import ID."},
 		},
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -47,16 +48,36 @@ func zoneConfig(attrs map[string]cty.Value) cty.Value {
 	return cty.ObjectVal(vals)
 }
 
+// apexNSLine finds an apex NS record among zone-file lines.
+var apexNSLine = regexp.MustCompile(`(?m)^@\s+([0-9]+\s+)?(IN\s+)?NS\s`)
+
 // zoneRecords parses zone-file lines (after $ORIGIN origin and $TTL 300)
 // into normalised record sets, apex SOA and NS included when given.
 func parseRecords(t testing.TB, origin string, lines ...string) []dns.Record {
 	t.Helper()
-	text := fmt.Sprintf("$ORIGIN %s.\n$TTL 300\n%s\n", origin, strings.Join(lines, "\n"))
+	body := strings.Join(lines, "\n")
+	// BIND reads a zone only with its SOA and NS: add them when the
+	// lines leave them out, and leave them out of the result.
+	hasSOA, hasNS := strings.Contains(body, " SOA "), apexNSLine.MatchString(body)
+	if !hasSOA {
+		body += "\n@ SOA ns1.example.net. hostmaster.example.net. 1 7200 3600 1209600 300"
+	}
+	if !hasNS {
+		body += "\n@ NS ns1.example.net."
+	}
+	text := fmt.Sprintf("$ORIGIN %s.\n$TTL 300\n%s\n", origin, body)
 	res, err := dns.ParseZone(strings.NewReader(text), "test.zone", origin, dns.ParseOptions{})
 	if err != nil {
 		t.Fatalf("test zone for %s: %v", origin, err)
 	}
-	return res.Records
+	out := res.Records[:0]
+	for _, r := range res.Records {
+		if r.Name == origin+"." && (r.Type == "SOA" && !hasSOA || r.Type == "NS" && !hasNS) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // standardLines are twelve record sets an ordinary zone holds.

@@ -270,6 +270,10 @@ func TestPlanRejectsBadRecords(t *testing.T) {
 		{"cname at apex", []cty.Value{rec("bad.test.", "CNAME", "x.test.")}, "apex"},
 		{"twice", []cty.Value{rec("a.bad.test.", "A", "192.0.2.1"), rec("A.bad.test", "A", "192.0.2.2")}, "twice"},
 		{"bad value", []cty.Value{rec("a.bad.test.", "A", "not-an-address")}, "IPv4"},
+		// A type BIND serves but Route 53 does not is refused by name.
+		{"HINFO", []cty.Value{rec("h.bad.test.", "HINFO", `"PC" "Linux"`)}, "Route 53 does not support HINFO records"},
+		{"generic type", []cty.Value{rec("h.bad.test.", "TYPE65534", `\# 1 00`)}, "Route 53 does not support TYPE65534 records"},
+		{"DNSKEY", []cty.Value{rec("bad.test.", "DNSKEY", "257 3 13 AAAA")}, "Route 53 does not support DNSKEY records"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

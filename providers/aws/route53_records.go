@@ -23,6 +23,22 @@ import (
 // So names and values are converted both ways (fromRoute53Text,
 // toRoute53Text) before dns.Normalize sees them or Route 53 is sent them.
 
+// route53TypeList lists the record types Route 53 serves, alphabetically.
+var route53TypeList = []string{
+	"A", "AAAA", "CAA", "CNAME", "DS", "HTTPS", "MX", "NAPTR", "NS", "PTR",
+	"SOA", "SPF", "SRV", "SSHFP", "SVCB", "TLSA", "TXT",
+}
+
+// Route53Types holds the record types Route 53 serves; aws_route53_zone
+// refuses any other, naming it.
+var Route53Types = func() map[string]bool {
+	m := make(map[string]bool, len(route53TypeList))
+	for _, t := range route53TypeList {
+		m[t] = true
+	}
+	return m
+}()
+
 // liveRecords is a zone's record sets as Route 53 holds them, sorted out
 // the way aws_route53_zone looks at them.
 type liveRecords struct {

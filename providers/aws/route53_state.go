@@ -66,6 +66,10 @@ func decodeRecords(v cty.Value, origin string, manageApexNS bool) (zoneRecords, 
 			return zoneRecords{}, fmt.Errorf("record %d, %s %s, is outside the zone %s; write names fully qualified, such as \"www.%s\"",
 				i, rec.Name, rec.Type, origin, origin)
 		}
+		if !Route53Types[rec.Type] {
+			return zoneRecords{}, fmt.Errorf("record %d, %s %s: Route 53 does not support %s records; remove it from records (Route 53 serves %s)",
+				i, rec.Name, rec.Type, rec.Type, strings.Join(route53TypeList, ", "))
+		}
 		ignored := false
 		if rec.Name == origin {
 			switch rec.Type {

@@ -63,7 +63,7 @@ func TestPlanRefusesBadZones(t *testing.T) {
 		{"bad value", zoneCfg(org, "z", nil, map[string]cty.Value{"records": cty.ListVal([]cty.Value{
 			looseRecord(org, "A", 60, "not-an-address")})}),
 			"records", "invalid A value"},
-		{"bad name", zoneCfg("exa mple..org", "z", recs, nil), "name", "not a valid domain name"},
+		{"bad name", zoneCfg("exa mple..org", "z", recs, nil), "name", "empty label"},
 		{"empty directory", zoneCfg(org, "", recs, nil), "directory", "empty string"},
 		{"no directory", zoneCfg(org, "", recs, map[string]cty.Value{"directory": cty.NullVal(cty.String)}), "directory", "Set directory"},
 		{"filename with a directory", zoneCfg(org, "z", recs, map[string]cty.Value{"filename": cty.StringVal("sub/x.zone")}),

@@ -88,9 +88,9 @@ func TestImport(t *testing.T) {
 func TestImportErrors(t *testing.T) {
 	for _, tc := range []struct{ id, want string }{
 		{"testdata/import/missing.zone", "no such file"},
-		{"testdata/import/example.biz.zone", "has no SOA record at example.biz."},
-		{"testdata/import/broken.zone", "testdata/import/broken.zone:4:13: unknown RR type"},
-		{"other.example.:testdata/import/example.com.db", "outside the zone"},
+		{"testdata/import/example.biz.zone", "the zone example.biz. has no SOA record at its apex"},
+		{"testdata/import/broken.zone", "testdata/import/broken.zone:4:13: unknown record type"},
+		{"other.example.:testdata/import/example.com.db", "check the zone's origin (7 records of the file are outside other.example.)"},
 	} {
 		t.Run(tc.id, func(t *testing.T) {
 			r := testResource()

@@ -44,11 +44,7 @@ func (r *zoneResource) Read(ctx context.Context, req providers.ReadRequest) prov
 		return providers.ReadResponse{State: prior, Diagnostics: providers.Errorf(
 			"Invalid bind_zone name in state", "%v.", err)}
 	}
-	opts := dns.ParseOptions{}
-	if ttl, ok := ttlOf(prior.GetAttr("ttl")); ok && ttl > 0 {
-		opts.DefaultTTL = ttl
-	}
-	res, err := dns.ParseZone(bytes.NewReader(data), path, origin, opts)
+	res, err := dns.ParseZone(bytes.NewReader(data), path, origin, dns.ParseOptions{MaxRecords: readLimit(prior)})
 	if err != nil {
 		return providers.ReadResponse{State: prior, Diagnostics: providers.Errorf(
 			"bind_zone file does not parse",
@@ -59,6 +55,16 @@ func (r *zoneResource) Read(ctx context.Context, req providers.ReadRequest) prov
 		state = prior
 	}
 	return providers.ReadResponse{State: state}
+}
+
+// readLimit is how many records bind_zone reads from its own file: the
+// reader's default, or twice what the prior state holds when that is more.
+func readLimit(prior cty.Value) int {
+	n := dns.DefaultMaxRecords
+	if recs := prior.GetAttr("records"); recs.IsKnown() && !recs.IsNull() {
+		n = max(n, 2*recs.LengthInt())
+	}
+	return n
 }
 
 // fromFile builds the state of a zone from the record sets of its file.

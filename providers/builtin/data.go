@@ -28,7 +28,7 @@ func newDataResource() *dataResource {
 				Description: "Any value; a change updates the object in place and output follows it.",
 			},
 			"output": {
-				Type: cty.DynamicPseudoType, Computed: true,
+				Type: cty.DynamicPseudoType, Computed: true, DerivedFrom: []string{"input"},
 				Description: "The input, as of the last apply.",
 			},
 			"triggers_replace": {

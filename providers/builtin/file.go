@@ -26,6 +26,8 @@ type fileResource struct {
 	host   *host.Slot
 	schema providers.Schema
 	null   cty.Value
+	// temps removes what writes killed part way left beside the files.
+	temps host.TempSweeper
 }
 
 var (
@@ -58,12 +60,12 @@ func newFileResource(h *host.Slot) *fileResource {
 				Description: `Permissions of directories created to hold the file, as an octal string (the umask applies); default "0755". Existing directories are left as they are.`,
 			},
 			"id": {
-				Type: cty.String, Computed: true,
-				Description: "The hex SHA-256 of the content.",
+				Type: cty.String, Computed: true, DerivedFrom: []string{"content", "sensitive_content"},
+				Description: "The hex SHA-256 of the content; sensitive, like the content, when it is.",
 			},
 			"content_sha256": {
-				Type: cty.String, Computed: true,
-				Description: "The hex SHA-256 of the content.",
+				Type: cty.String, Computed: true, DerivedFrom: []string{"content", "sensitive_content"},
+				Description: "The hex SHA-256 of the content; sensitive, like the content, when it is.",
 			},
 		},
 	}

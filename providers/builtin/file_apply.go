@@ -18,10 +18,18 @@ import (
 // an atomic write either happened or did not.
 func (r *fileResource) Apply(ctx context.Context, req providers.ApplyRequest) providers.ApplyResponse {
 	if req.Planned.IsNull() {
-		name := req.Prior.GetAttr("filename").AsString()
+		fn := req.Prior.GetAttr("filename")
+		if fn.IsNull() {
+			return providers.ApplyResponse{State: r.null} // never had a name: nothing to remove
+		}
+		name := fn.AsString()
 		if err := r.host.Get().Remove(ctx, name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return providers.ApplyResponse{State: req.Prior, Diagnostics: providers.Errorf(
 				"Cannot delete local_file", "Removing %s: %v. Check the permissions of its directory, or remove the file by hand and run plumb again.", name, err)}
+		}
+		// What an interrupted write of it left behind goes with it.
+		if err := r.temps.Sweep(ctx, r.host.Get(), name); err != nil {
+			return providers.ApplyResponse{State: r.null, Diagnostics: providers.Warnf("Temporary files left", "%v.", err)}
 		}
 		return providers.ApplyResponse{State: r.null}
 	}
@@ -74,7 +82,17 @@ func unknownAttrs(v cty.Value) []string {
 // content and mode where they differ from the prior state. A mode that
 // matches keeps the prior spelling ("644" stays "644").
 func (r *fileResource) Read(ctx context.Context, req providers.ReadRequest) providers.ReadResponse {
-	name := req.Prior.GetAttr("filename").AsString()
+	fn := req.Prior.GetAttr("filename")
+	if fn.IsNull() {
+		// A create recorded before its filename was known: there is
+		// nothing to look for.
+		return providers.ReadResponse{State: r.null}
+	}
+	name := fn.AsString()
+	if err := r.temps.Sweep(ctx, r.host.Get(), name); err != nil {
+		return providers.ReadResponse{State: req.Prior, Diagnostics: providers.Errorf(
+			"Cannot clean up after an interrupted write", "%v. Remove the files by hand.", err)}
+	}
 	data, perm, err := readFile(ctx, r.host.Get(), name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return providers.ReadResponse{State: r.null}
@@ -91,7 +109,7 @@ func (r *fileResource) Read(ctx context.Context, req providers.ReadRequest) prov
 		sum := cty.StringVal(sha256Hex(data))
 		m["id"], m["content_sha256"] = sum, sum
 	}
-	if priorMode, err := parseMode(req.Prior.GetAttr("mode").AsString()); err != nil || priorMode != perm {
+	if pm := req.Prior.GetAttr("mode"); pm.IsNull() || modeDiffers(pm.AsString(), perm) {
 		if m == nil {
 			m = req.Prior.AsValueMap()
 		}
@@ -101,6 +119,12 @@ func (r *fileResource) Read(ctx context.Context, req providers.ReadRequest) prov
 		return providers.ReadResponse{State: req.Prior}
 	}
 	return providers.ReadResponse{State: cty.ObjectVal(m)}
+}
+
+// modeDiffers reports whether the mode written in state differs from perm.
+func modeDiffers(written string, perm fs.FileMode) bool {
+	m, err := parseMode(written)
+	return err != nil || m != perm
 }
 
 // Import adopts the file at the given path. Its text goes into content;

@@ -9,6 +9,8 @@ import (
 
 func ExampleParseZone() {
 	zone := `$TTL 300
+@    IN SOA ns1.example.net. hostmaster 1 7200 3600 1209600 300
+@    IN NS  ns1.example.net.
 @    IN MX  10 mail
 mail IN A   192.0.2.25
 www  IN CNAME @
@@ -22,6 +24,8 @@ www  IN CNAME @
 		fmt.Println(r.Key(), r.TTL, r.Values)
 	}
 	// Output:
+	// example.org. SOA 300 [ns1.example.net. hostmaster.example.org. 1 7200 3600 1209600 300]
+	// example.org. NS 300 [ns1.example.net.]
 	// example.org. MX 300 [10 mail.example.org.]
 	// mail.example.org. A 300 [192.0.2.25]
 	// www.example.org. CNAME 300 [example.org.]
@@ -32,7 +36,7 @@ func ExampleParseZone_error() {
 	_, err := dns.ParseZone(strings.NewReader(zone), "zones/example.org.zone", "example.org", dns.ParseOptions{})
 	fmt.Println(err)
 	// Output:
-	// zones/example.org.zone:2:8: unknown RR type "AAAAA"; check the record type
+	// zones/example.org.zone:2:8: unknown record type "AAAAA"; check the spelling, or write an unknown type as TYPEnnn with generic data (\# LENGTH HEX)
 }
 
 func ExampleDiff() {

@@ -24,8 +24,12 @@ func TestNormalizeName(t *testing.T) {
 		{`a\.b.example.org`, `a\.b.example.org.`, ""},
 		{".", ".", ""},
 		{"", "", "empty domain name"},
-		{strings.Repeat("a", 64) + ".example.", "", "not a valid domain name"},
-		{"a..b.example.", "", "not a valid domain name"},
+		{strings.Repeat("a", 64) + ".example.", "", "labels are at most 63 bytes"},
+		{"a..b.example.", "", "empty label"},
+		{`a\065.example`, "aa.example.", ""},
+		{`x\ y.example`, `x\032y.example.`, ""},
+		{"@", "", "zone's apex"},
+		{strings.Repeat("abcdefgh.", 32), "", "too long"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -69,9 +73,14 @@ func TestNormalize(t *testing.T) {
 		{"TLSA hex upper-cased", Record{"_443._tcp.example.", "TLSA", 60, []string{"3 1 1 abcdef"}},
 			Record{"_443._tcp.example.", "TLSA", 60, []string{"3 1 1 ABCDEF"}}, ""},
 		{"two CNAMEs", Record{"c.example.", "CNAME", 60, []string{"a.example.", "b.example."}}, Record{}, "only one CNAME"},
-		{"unsupported type", Record{"h.example.", "HINFO", 60, []string{`"a" "b"`}}, Record{}, `record type "HINFO" is not supported`},
+		{"HINFO", Record{"h.example.", "hinfo", 60, []string{`a "b c"`}}, Record{"h.example.", "HINFO", 60, []string{`"a" "b c"`}}, ""},
+		{"generic type", Record{"h.example.", "TYPE65534", 60, []string{`\# 2 abcd`}}, Record{"h.example.", "TYPE65534", 60, []string{`\# 2 ABCD`}}, ""},
+		{"generic data of a known type", Record{"h.example.", "A", 60, []string{`\# 4 0A000001`}}, Record{"h.example.", "A", 60, []string{"10.0.0.1"}}, ""},
+		{"generic data of the wrong length", Record{"h.example.", "A", 60, []string{`\# 5 0A00000100`}}, Record{}, "not valid A data"},
+		{"SVCB mandatory names an absent key", Record{"s.example.", "SVCB", 60, []string{"1 . mandatory=port alpn=h2"}}, Record{}, "mandatory list names port"},
+		{"unknown type", Record{"h.example.", "BOGUS", 60, []string{`"a" "b"`}}, Record{}, `"BOGUS" is not a record type`},
 		{"no values", Record{"a.example.", "A", 60, nil}, Record{}, "has no values"},
-		{"bad A", Record{"a.example.", "A", 60, []string{"2001:db8::1"}}, Record{}, "want an IPv4 address"},
+		{"bad A", Record{"a.example.", "A", 60, []string{"2001:db8::1"}}, Record{}, `invalid IPv4 address "2001:db8::1"`},
 		{"empty MX", Record{"a.example.", "MX", 60, []string{" "}}, Record{}, "no data"},
 		{"empty TXT string is data", Record{"a.example.", "TXT", 60, []string{`""`}}, Record{"a.example.", "TXT", 60, []string{`""`}}, ""},
 		{"two lines", Record{"a.example.", "MX", 60, []string{"10 a.example.\nb IN A 192.0.2.1"}}, Record{}, "spans lines"},
@@ -231,7 +240,7 @@ func TestFromValueErrors(t *testing.T) {
 		{"negative ttl", obj("a.example.", "A", cty.NumberIntVal(-1), one), "not a whole number"},
 		{"null ttl", obj("a.example.", "A", cty.NullVal(cty.Number), one), "ttl must be a number"},
 		{"values not strings", obj("a.example.", "A", cty.NumberIntVal(60), cty.TupleVal([]cty.Value{cty.True})), "list of strings"},
-		{"bad value", obj("a.example.", "A", cty.NumberIntVal(60), cty.SetVal([]cty.Value{cty.StringVal("x")})), "want an IPv4 address"},
+		{"bad value", obj("a.example.", "A", cty.NumberIntVal(60), cty.SetVal([]cty.Value{cty.StringVal("x")})), `invalid IPv4 address "x"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

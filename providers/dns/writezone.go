@@ -50,10 +50,10 @@ func WriteZone(w io.Writer, origin string, rs []Record) error {
 }
 
 // commonTTL returns the TTL most record sets have (the lowest of a tie),
-// or DefaultTTL when there are none.
+// or 3600 when there are none.
 func commonTTL(rs []Record) uint32 {
 	if len(rs) == 0 {
-		return DefaultTTL
+		return 3600
 	}
 	counts := map[uint32]int{}
 	for _, r := range rs {

@@ -1,21 +1,25 @@
 package dns
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
-
-	mdns "github.com/miekg/dns"
 )
 
-// DefaultTTL is the TTL of records that name none, in a zone file without
-// $TTL, when ParseOptions.DefaultTTL is zero.
-const DefaultTTL = 3600
+// DefaultMaxRecords is how many records a zone may hold when
+// ParseOptions.MaxRecords is zero: enough for the largest real zones, and
+// a clear error instead of exhausted memory for a file whose $GENERATE
+// lines expand to millions.
+const DefaultMaxRecords = 2_000_000
+
+// maxIncludeDepth is how deep $INCLUDE may nest.
+const maxIncludeDepth = 20
 
 // ParseOptions controls how zone files are read.
 type ParseOptions struct {
@@ -26,9 +30,9 @@ type ParseOptions struct {
 	// from Root, as under a chroot. Empty means the directory of the zone
 	// file. The zone file itself must be inside Root.
 	Root string
-	// DefaultTTL applies to records before any $TTL that give no TTL; zero
-	// means DefaultTTL (3600).
-	DefaultTTL uint32
+	// MaxRecords is the most records (single records, not sets) the zone
+	// may hold; zero means DefaultMaxRecords.
+	MaxRecords int
 }
 
 // ParseResult is what a zone file holds.
@@ -36,19 +40,23 @@ type ParseResult struct {
 	// Records are the zone's record sets, normalised, in Sort order. The
 	// apex SOA and NS are among them (see Apex and WithoutApexSOANS).
 	Records []Record
-	// Warnings note what was accepted but may not be what was meant: a
-	// record set whose records have different TTLs (the lowest is used)
-	// and duplicate records (dropped).
+	// Warnings note what was accepted but may not be what was meant, each
+	// at its file, line and column: records with different TTLs in one
+	// set, duplicates, data outside the zone (ignored, as BIND ignores
+	// it), TTLs BIND reads as 0, names converted to punycode, and owner
+	// names BIND's default check-names refuses.
 	Warnings []*ZoneError
 }
 
 // ParseZoneFile reads the BIND zone file at path for the zone origin
-// ("example.org"). It supports $ORIGIN, $TTL, $INCLUDE (confined to
-// opts.Root), $GENERATE, relative names, "@", parentheses across lines and
-// wildcards. The error, when the file's content is at fault, is ZoneErrors
-// naming file, line and column of every problem: syntax errors, unknown or
-// unsupported types, names outside the zone, a CNAME at the apex or beside
-// other data. The records read before a syntax error are returned with it.
+// ("example.org") exactly as BIND's named-compilezone reads it: $ORIGIN,
+// $TTL, $INCLUDE (confined to opts.Root), $GENERATE with its modifiers,
+// relative names, "@", parentheses across lines, TTL rules (a record
+// without a TTL takes $TTL, else the SOA's minimum, else the TTL before
+// it) and every record type in text or generic (RFC 3597) form. The error,
+// when the file's content is at fault, is ZoneErrors naming file, line and
+// column of every problem. The records read without error are returned
+// with it.
 func ParseZoneFile(path, origin string, opts ParseOptions) (ParseResult, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -68,7 +76,8 @@ func ParseZone(r io.Reader, filename, origin string, opts ParseOptions) (ParseRe
 	return parse(data, filename, origin, opts)
 }
 
-// parse reads the zone in data; filename is its path as the caller gave it.
+// parse reads the zone in data, which it may keep (record texts share its
+// memory); filename is its path as the caller gave it.
 func parse(data []byte, filename, origin string, opts ParseOptions) (ParseResult, error) {
 	display := filename
 	if display == "" {
@@ -86,70 +95,51 @@ func parse(data []byte, filename, origin string, opts ParseOptions) (ParseResult
 	if err != nil {
 		return ParseResult{}, ZoneErrors{{File: display, Msg: fmt.Sprintf("the zone file is outside the zone root %s; set the root to a directory that holds it", dir)}}
 	}
-	t := &tracker{sources: make(map[string]*source, 1), dir: dir}
-	defer t.close()
-	main := t.newSource(name, display, data)
-
-	zp := mdns.NewZoneParser(main, zorigin, name)
-	ttl := opts.DefaultTTL
-	if ttl == 0 {
-		ttl = DefaultTTL
+	l := &loader{
+		zone: zorigin,
+		inc:  &includer{dir: dir},
+		max:  opts.MaxRecords,
+		sets: make(map[setKey]*set, 64),
 	}
-	zp.SetDefaultTTL(ttl)
-	zp.SetIncludeAllowed(true)
-	zp.SetIncludeFS(t)
-
-	b := builder{origin: zorigin, sets: make(map[setKey]*set, 32)}
-	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
-		src := t.last
-		if src == nil {
-			src = main
-		}
-		line, col := src.recordPos()
-		b.add(rr, src.display, line, col)
+	if l.max <= 0 {
+		l.max = DefaultMaxRecords
 	}
-	if err := zp.Err(); err != nil {
-		b.errs = append(b.errs, t.convert(err, display))
-	}
-	return b.finish()
+	defer l.inc.close()
+	l.mainFile = display
+	l.push(&zfile{lex: newLexer(data), name: name, display: display, origin: zorigin})
+	l.run()
+	return l.finish()
 }
 
-// relName returns file's slash path relative to dir, or an error when it
-// is not inside dir.
-func relName(dir, file string) (string, error) {
-	if filepath.IsAbs(dir) != filepath.IsAbs(file) {
-		var err error
-		if dir, err = filepath.Abs(dir); err != nil {
-			return "", err
-		}
-		if file, err = filepath.Abs(file); err != nil {
-			return "", err
-		}
-	}
-	rel, err := filepath.Rel(dir, file)
-	if err != nil {
-		return "", err
-	}
-	if rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", errOutsideRoot
-	}
-	return filepath.ToSlash(rel), nil
+// zfile is one file being read: the zone file or an $INCLUDE.
+type zfile struct {
+	lex     *lexer
+	name    string // slash path under the root
+	display string // how errors name it
+	origin  string // the current $ORIGIN
+	// current is the owner of the records being read (BIND's current
+	// name), glue a name below a delegation being read in between; each
+	// gathers its records in a run until the owner changes.
+	current, glue   string
+	curRun, glueRun run
+	// outside is the last owner found outside the zone, warned about once.
+	outside string
 }
 
-// convert turns the parser's error into a ZoneError at the right place.
-func (t *tracker) convert(err error, display string) *ZoneError {
-	p, ok := splitParseError(err)
-	if !ok {
-		return &ZoneError{File: display, Msg: fmt.Sprintf("%v; check the zone file", err)}
-	}
-	var pe *mdns.ParseError
-	errors.As(err, &pe)
-	ze := &ZoneError{File: p.file, Line: p.line, Column: p.column, Msg: explain(p, pe.Unwrap())}
-	if src := t.sources[p.file]; src != nil {
-		ze.File = src.display
-		ze.Column = src.tokenColumn(p.line, p.column, p.token)
-	}
-	return ze
+// run gathers the records of one owner read in a row. BIND adds them to
+// the zone together when the owner changes: within a run the first TTL of
+// a set wins, and across runs the last run's.
+type run struct {
+	sets []runSet
+}
+
+type runSet struct {
+	typ    uint16
+	ttl    uint32
+	values []string
+	file   string
+	line   int
+	col    int
 }
 
 // setKey identifies a record set while a zone is read.
@@ -161,158 +151,574 @@ type setKey struct {
 // set is a record set being gathered, with where it was first seen.
 type set struct {
 	rec       Record
+	code      uint16
 	file      string
 	line, col int
-	// mixed locates the first record whose TTL differs from the set's.
-	mixedFile           string
-	mixedLine, mixedCol int
+}
+
+// loader reads a zone as BIND's master-file loader does.
+type loader struct {
+	zone  string
+	inc   *includer
+	stack []*zfile
+	max   int
+	count int
+
+	// ttl is the TTL of the record being read; ttlKnown says a record gave
+	// one. defTTL is $TTL (or the SOA minimum without one).
+	ttl, defTTL                    uint32
+	ttlKnown, defKnown, warned1035 bool
+	// delegation is BIND's current_has_delegation: the current run holds
+	// NS records, so a name among their targets is glue.
+	delegation bool
+	dated      bool // a $DATE was read
+	// mainFile names the zone file in errors about the whole zone;
+	// outsideCount counts records outside the zone (ignored).
+	mainFile     string
+	outsideCount int
+
+	sets  map[setKey]*set
+	errs  ZoneErrors
+	warns []*ZoneError
+	toks  []token
+	stop  bool // give up: too many records, or a file could not be read
+}
+
+func (l *loader) top() *zfile { return l.stack[len(l.stack)-1] }
+
+func (l *loader) push(f *zfile) { l.stack = append(l.stack, f) }
+
+// errorAt records an error at a token of the file.
+func (l *loader) errorAt(f *zfile, t token, format string, args ...any) {
+	l.errs = append(l.errs, &ZoneError{File: f.display, Line: t.line, Column: t.col, Msg: fmt.Sprintf(format, args...)})
+}
+
+// warnAt records a warning at a token of the file.
+func (l *loader) warnAt(f *zfile, t token, format string, args ...any) {
+	l.warns = append(l.warns, &ZoneError{File: f.display, Line: t.line, Column: t.col, Msg: fmt.Sprintf(format, args...)})
+}
+
+// run reads every file on the stack to its end.
+func (l *loader) run() {
+	for len(l.stack) > 0 && !l.stop {
+		f := l.top()
+		blank := f.lex.atLineStart()
+		t := f.lex.next()
+		switch t.kind {
+		case tokEOF:
+			if e := f.lex.err; e != nil {
+				l.errs = append(l.errs, &ZoneError{File: f.display, Line: e.line, Column: e.col, Msg: e.msg})
+			}
+			l.commitAll(f)
+			l.stack = l.stack[:len(l.stack)-1]
+			continue
+		case tokEOL:
+			continue
+		}
+		if blank {
+			if f.current == "" && f.glue == "" {
+				l.errorAt(f, t, "this line starts with a space, so its owner is the name of the line before, but no name came before it; write the owner's name at the start of the line")
+				f.lex.skipLine()
+				continue
+			}
+			f.lex.unread(t)
+			l.record(f, t)
+			continue
+		}
+		if t.kind == tokWord && strings.HasPrefix(t.text, "$") {
+			l.directive(f, t)
+			continue
+		}
+		name, idn, err := parseName(t.text, f.origin)
+		if err != nil {
+			l.errorAt(f, t, "invalid owner name: %v", err)
+			f.lex.skipLine()
+			continue
+		}
+		if idn {
+			l.noteIDN(f, t, name)
+		}
+		l.setOwner(f, name)
+		l.record(f, t)
+	}
+}
+
+// noteIDN warns that a name of UTF-8 text was converted to punycode.
+func (l *loader) noteIDN(f *zfile, t token, name string) {
+	l.warnAt(f, t, "%q is not ASCII: plumb writes it in punycode as %s, the name resolvers look up (BIND would serve the raw bytes, which no resolver asks for)", t.text, name)
+}
+
+// setOwner makes name the owner of the records that follow, committing
+// what was read for the previous owner, as BIND does (glue aside).
+func (l *loader) setOwner(f *zfile, name string) {
+	if f.glue != "" && f.glue != name {
+		l.commit(&f.glueRun, f.glue)
+		f.glue = ""
+	}
+	if f.glue == "" && f.current != name {
+		if l.delegation && isGlue(&f.curRun, name) {
+			f.glue = name
+		} else {
+			l.commit(&f.curRun, f.current)
+			f.current = name
+			l.delegation = false
+		}
+	}
+}
+
+// owner is the name the next record belongs to.
+func (f *zfile) owner() string {
+	if f.glue != "" {
+		return f.glue
+	}
+	return f.current
+}
+
+// isGlue reports whether name is the target of an NS record in the run.
+func isGlue(r *run, name string) bool {
+	for _, s := range r.sets {
+		if s.typ == 2 {
+			for _, v := range s.values {
+				if v == name {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// commitAll commits the file's open runs, as at an $INCLUDE or the end.
+func (l *loader) commitAll(f *zfile) {
+	l.commit(&f.curRun, f.current)
+	l.commit(&f.glueRun, f.glue)
+}
+
+// commit adds a run's sets to the zone: a set seen before takes this
+// run's TTL, as BIND's database does.
+func (l *loader) commit(r *run, owner string) {
+	for i := range r.sets {
+		rs := &r.sets[i]
+		k := setKey{owner, rs.typ}
+		s := l.sets[k]
+		if s == nil {
+			l.sets[k] = &set{
+				rec:  Record{Name: owner, Type: typeString(rs.typ), TTL: rs.ttl, Values: rs.values},
+				code: rs.typ, file: rs.file, line: rs.line, col: rs.col,
+			}
+			rs.values = nil
+			continue
+		}
+		if s.rec.TTL != rs.ttl {
+			l.warns = append(l.warns, &ZoneError{File: rs.file, Line: rs.line, Column: rs.col,
+				Msg: fmt.Sprintf("%s %s is given in more than one place with different TTLs (%d, then %d); BIND uses the TTL of the last place, %d, for all: give them one TTL", owner, s.rec.Type, s.rec.TTL, rs.ttl, rs.ttl)})
+			s.rec.TTL = rs.ttl
+		}
+		for _, v := range rs.values {
+			if len(s.rec.Values) <= dupScan && slices.Contains(s.rec.Values, v) {
+				l.warns = append(l.warns, &ZoneError{File: rs.file, Line: rs.line, Column: rs.col,
+					Msg: fmt.Sprintf("%s %s %s is listed already; the duplicate is ignored, as BIND ignores it", owner, s.rec.Type, v)})
+				continue
+			}
+			s.rec.Values = append(s.rec.Values, v)
+		}
+		rs.values = rs.values[:0]
+	}
+	r.sets = r.sets[:0]
+}
+
+// directive reads a line that starts with a $ word.
+func (l *loader) directive(f *zfile, t token) {
+	switch strings.ToUpper(t.text) {
+	case "$ORIGIN":
+		n, ok := l.directiveName(f, t, "$ORIGIN")
+		if ok && l.expectEOL(f, "$ORIGIN") {
+			f.origin = n
+		}
+	case "$TTL":
+		l.ttlDirective(f, t)
+	case "$INCLUDE":
+		l.include(f, t)
+	case "$GENERATE":
+		l.generate(f, t)
+	case "$DATE":
+		v := f.lex.next()
+		if v.kind != tokWord || len(v.text) != 14 || !allDigits(v.text) {
+			l.errorAt(f, t, "invalid $DATE; write it as $DATE YYYYMMDDHHmmSS")
+			f.lex.unread(v)
+			f.lex.skipLine()
+			return
+		}
+		l.dated = true
+		l.expectEOL(f, "$DATE")
+	default:
+		l.errorAt(f, t, "unknown directive %s; the directives are $ORIGIN, $TTL, $INCLUDE and $GENERATE", t.text)
+		f.lex.skipLine()
+	}
+}
+
+// directiveName reads the name a directive takes.
+func (l *loader) directiveName(f *zfile, d token, what string) (string, bool) {
+	t := f.lex.next()
+	if t.kind != tokWord && t.kind != tokQuoted {
+		l.errorAt(f, d, "%s needs a domain name, such as %s example.org.", what, what)
+		f.lex.unread(t)
+		f.lex.skipLine()
+		return "", false
+	}
+	n, idn, err := parseName(t.text, f.origin)
+	if err != nil {
+		l.errorAt(f, t, "invalid %s %q: %v", what, t.text, err)
+		f.lex.skipLine()
+		return "", false
+	}
+	if idn {
+		l.noteIDN(f, t, n)
+	}
+	return n, true
+}
+
+// expectEOL reads the end of a directive's line; more is an error.
+func (l *loader) expectEOL(f *zfile, what string) bool {
+	t := f.lex.next()
+	if t.kind == tokEOL || t.kind == tokEOF {
+		if t.kind == tokEOF {
+			f.lex.unread(t)
+		}
+		return true
+	}
+	l.errorAt(f, t, "unexpected %q after %s; the line must end there", t.text, what)
+	f.lex.skipLine()
+	return false
+}
+
+func (l *loader) ttlDirective(f *zfile, d token) {
+	t := f.lex.next()
+	if t.kind != tokWord {
+		l.errorAt(f, d, "$TTL needs a TTL, such as $TTL 3600 or $TTL 1h")
+		f.lex.unread(t)
+		f.lex.skipLine()
+		return
+	}
+	v, res := parseTTL(t.text)
+	switch res {
+	case ttlSyntax:
+		l.errorAt(f, t, "invalid $TTL value %q; write a TTL in seconds (3600) or with units (1h)", t.text)
+		f.lex.skipLine()
+		return
+	case ttlOverflow:
+		l.errorAt(f, t, "$TTL %s is too large; a TTL is at most %d seconds", t.text, maxTTL)
+		f.lex.skipLine()
+		return
+	}
+	v = l.limitTTL(f, t, v)
+	if l.expectEOL(f, "$TTL") {
+		l.ttl, l.defTTL, l.defKnown = v, v, true
+	}
+}
+
+// limitTTL reads a TTL above 2³¹-1 as 0, with a warning, as BIND does.
+func (l *loader) limitTTL(f *zfile, t token, v uint32) uint32 {
+	if v > maxTTL {
+		l.warnAt(f, t, "the TTL %d is above %d, the largest RFC 2181 allows; BIND reads it as 0, and so does plumb: write a TTL of at most %d", v, maxTTL, maxTTL)
+		return 0
+	}
+	return v
+}
+
+func (l *loader) include(f *zfile, d token) {
+	l.commitAll(f)
+	if l.dated {
+		l.errorAt(f, d, "$INCLUDE may not be used after $DATE; remove the $DATE line")
+		f.lex.skipLine()
+		return
+	}
+	t := f.lex.next()
+	if t.kind != tokWord && t.kind != tokQuoted {
+		l.errorAt(f, d, "$INCLUDE needs a file name; write $INCLUDE FILE [ORIGIN]")
+		f.lex.unread(t)
+		f.lex.skipLine()
+		return
+	}
+	origin := f.origin
+	if o := f.lex.next(); o.kind == tokWord || o.kind == tokQuoted {
+		n, idn, err := parseName(o.text, f.origin)
+		if err != nil {
+			l.errorAt(f, o, "invalid origin %q for $INCLUDE: %v", o.text, err)
+			f.lex.skipLine()
+			return
+		}
+		if idn {
+			l.noteIDN(f, o, n)
+		}
+		origin = n
+		if !l.expectEOL(f, "$INCLUDE FILE ORIGIN") {
+			return
+		}
+	} else if o.kind == tokEOF {
+		f.lex.unread(o)
+	}
+	if len(l.stack) >= maxIncludeDepth {
+		l.errorAt(f, t, "$INCLUDE nests more than %d files deep; check for a file that includes itself", maxIncludeDepth)
+		return
+	}
+	path, err := unescapeText(t.text)
+	if err != nil {
+		l.errorAt(f, t, "invalid $INCLUDE file name: %v", err)
+		return
+	}
+	name, data, err := l.inc.open(f.name, path)
+	switch {
+	case errors.Is(err, errOutsideRoot):
+		l.errorAt(f, t, "$INCLUDE %q is outside the zone root; keep included files under the root directory", path)
+		return
+	case errors.Is(err, fs.ErrNotExist):
+		l.errorAt(f, t, "$INCLUDE file %q not found beside the including file nor in the zone root; check the path", path)
+		return
+	case err != nil:
+		l.errorAt(f, t, "cannot read $INCLUDE file %q: %v; check the file's permissions", path, unwrapPath(err))
+		return
+	}
+	l.push(&zfile{lex: newLexer(data), name: name, display: l.inc.display(name), origin: origin, current: f.owner()})
+}
+
+// unwrapPath drops the path from an *fs.PathError, which the message
+// already names.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// recordFields are the parts of a record line before its data.
+type recordFields struct {
+	typ      uint16
+	typeTok  token
+	explicit bool // the record gave its own TTL
+}
+
+// record reads the rest of a record line: [TTL] [CLASS] TYPE DATA, TTL and
+// class in either order; first locates the line for messages.
+func (l *loader) record(f *zfile, first token) {
+	rf, ok := l.recordHead(f)
+	if !ok {
+		f.lex.skipLine()
+		return
+	}
+	var end token
+	l.toks, end = f.lex.restOfLine(l.toks[:0])
+	if end.kind == tokEOF && f.lex.err != nil {
+		return // reported at the end of the file
+	}
+	if len(l.toks) > 0 {
+		last := l.toks[len(l.toks)-1]
+		end = token{line: last.line, col: last.col + len(last.text)}
+	}
+	owner := f.owner()
+	value, idn, derr := readRdata(rf.typ, l.toks, f.origin, end)
+	if derr != nil {
+		at := derr.tok
+		if at.line == 0 {
+			at = rf.typeTok
+		}
+		l.errorAt(f, at, "%s", derr.msg)
+		return
+	}
+	if idn {
+		l.warnAt(f, first, "a name in the data of this %s record is not ASCII: plumb writes it in punycode (%s), the name resolvers look up", typeString(rf.typ), value)
+	}
+	if !l.recordTTL(f, rf, first, value) {
+		return
+	}
+	if !inZone(owner, l.zone) {
+		l.outsideCount++
+		if f.outside != owner {
+			f.outside = owner
+			l.warnAt(f, first, "%s is outside the zone %s; BIND ignores it, and so does plumb: remove it, or move it to its own zone's file", owner, l.zone)
+		}
+		return
+	}
+	if rf.typ == 6 && owner != l.zone {
+		l.errorAt(f, first, "SOA record at %s is not at the zone apex %s; remove it", owner, l.zone)
+		return
+	}
+	if rf.typ == 2 && f.glue == "" {
+		l.delegation = true
+	}
+	l.add(f, first, owner, rf.typ, value)
+}
+
+// recordHead reads [TTL] [CLASS] TYPE, or [CLASS] [TTL] TYPE.
+func (l *loader) recordHead(f *zfile) (recordFields, bool) {
+	var rf recordFields
+	t := f.lex.next()
+	class := false
+	readClass := func() bool {
+		if t.kind != tokWord {
+			return true
+		}
+		c, ok := classOf(t.text)
+		if !ok {
+			return true
+		}
+		if c != 1 {
+			l.errorAt(f, t, "class %s is not supported; plumb manages Internet (IN) zones: use IN", strings.ToUpper(t.text))
+			return false
+		}
+		class = true
+		t = f.lex.next()
+		return true
+	}
+	if !readClass() {
+		return rf, false
+	}
+	if t.kind == tokWord {
+		if v, res := parseTTL(t.text); res == ttlOK {
+			l.ttl = l.limitTTL(f, t, v)
+			l.ttlKnown, rf.explicit = true, true
+			t = f.lex.next()
+		} else if res == ttlOverflow {
+			l.errorAt(f, t, "the TTL %s is too large; a TTL is at most %d seconds", t.text, maxTTL)
+			return rf, false
+		}
+	}
+	if !class && !readClass() {
+		return rf, false
+	}
+	switch t.kind {
+	case tokEOL, tokEOF:
+		if t.kind == tokEOF {
+			f.lex.unread(t)
+		}
+		l.errorAt(f, t, "the line ends before the record's type; write OWNER [TTL] [IN] TYPE DATA")
+		return rf, false
+	case tokQuoted:
+		l.errorAt(f, t, "expected the record's type, not the string %q; write OWNER [TTL] [IN] TYPE DATA", t.text)
+		return rf, false
+	}
+	code, _, known := lookupType(t.text)
+	switch {
+	case !known && looksLikeTTL(t.text):
+		l.errorAt(f, t, "invalid TTL %q; write a TTL in seconds (3600) or with units (1h)", t.text)
+		return rf, false
+	case !known:
+		l.errorAt(f, t, "unknown record type %q; check the spelling, or write an unknown type as TYPEnnn with generic data (\\# LENGTH HEX)", t.text)
+		return rf, false
+	case obsoleteTypes[code]:
+		l.errorAt(f, t, "type %s is obsolete (RFC 1123) and BIND refuses it in zone files; use MX", typeString(code))
+		return rf, false
+	case metaTypes[code]:
+		l.errorAt(f, t, "%s is a query type, not a record type; it cannot be in a zone file", typeString(code))
+		return rf, false
+	}
+	rf.typ, rf.typeTok = code, t
+	return rf, true
+}
+
+// looksLikeTTL reports whether s starts with a digit, as a mistyped TTL
+// does and a type does not.
+func looksLikeTTL(s string) bool { return s != "" && isDigit(s[0]) }
+
+// classOf reads a class mnemonic or CLASSnnn.
+func classOf(s string) (uint16, bool) {
+	switch strings.ToUpper(s) {
+	case "IN":
+		return 1, true
+	case "CH", "CHAOS":
+		return 3, true
+	case "HS", "HESIOD":
+		return 4, true
+	case "NONE":
+		return 254, true
+	case "ANY":
+		return 255, true
+	}
+	if rest, ok := strings.CutPrefix(strings.ToUpper(s), "CLASS"); ok && allDigits(rest) {
+		n, err := strconv.ParseUint(rest, 10, 16)
+		return uint16(n), err == nil
+	}
+	return 0, false
+}
+
+// recordTTL settles the TTL of a record as BIND does, after its data is
+// read: without any TTL so far, an SOA takes its minimum (which becomes
+// the default) and any other record is an error; else a record without a
+// TTL takes $TTL, or without $TTL the TTL before it (RFC 1035).
+func (l *loader) recordTTL(f *zfile, rf recordFields, first token, value string) bool {
+	switch {
+	case !l.ttlKnown && !l.defKnown:
+		if rf.typ != 6 {
+			l.errorAt(f, first, "this record has no TTL and none came before it; BIND refuses the zone: add $TTL 3600 (or your TTL) at the top of the file")
+			return false
+		}
+		min := soaMinimum(value)
+		l.warnAt(f, first, "the file has no $TTL and the SOA gives no TTL, so the SOA's minimum, %d, is the TTL of records that give none (as BIND does); add $TTL to say so", min)
+		l.ttl = l.limitTTL(f, first, min)
+		l.defTTL, l.defKnown = l.ttl, true
+	case !rf.explicit && l.defKnown:
+		l.ttl = l.defTTL
+	case !rf.explicit && !l.warned1035:
+		l.warned1035 = true
+		l.warnAt(f, first, "the file has no $TTL, so records without a TTL take the TTL of the record before them, %d (RFC 1035, as BIND does); add $TTL to make it explicit", l.ttl)
+	}
+	return true
+}
+
+// soaMinimum returns the last field of canonical SOA data.
+func soaMinimum(value string) uint32 {
+	n, _ := strconv.ParseUint(value[strings.LastIndexByte(value, ' ')+1:], 10, 32)
+	return uint32(n)
+}
+
+// add puts a record into the current run: a set's first TTL in the run
+// wins, and later records of the set take it (BIND's "TTL set to prior
+// TTL").
+func (l *loader) add(f *zfile, at token, owner string, typ uint16, value string) {
+	l.count++
+	if l.count > l.max {
+		l.tooMany(f, at)
+		return
+	}
+	r := &f.curRun
+	if f.glue != "" {
+		r = &f.glueRun
+	}
+	for i := range r.sets {
+		s := &r.sets[i]
+		if s.typ != typ {
+			continue
+		}
+		if len(s.values) <= dupScan && slices.Contains(s.values, value) {
+			l.duplicate(f, at, owner, typ, value)
+			return
+		}
+		if s.ttl != l.ttl {
+			l.warnAt(f, at, "%s %s has records with different TTLs; BIND uses the first, %d, for all of them: give them one TTL", owner, typeString(typ), s.ttl)
+			l.ttl = s.ttl
+		}
+		s.values = append(s.values, value)
+		return
+	}
+	var vals []string
+	if n := len(r.sets); n < cap(r.sets) {
+		vals = r.sets[:n+1][n].values[:0] // reuse the slot's old storage
+	}
+	r.sets = append(r.sets, runSet{typ: typ, ttl: l.ttl, values: append(vals, value), file: f.display, line: at.line, col: at.col})
 }
 
 // dupScan is the set size up to which a duplicate is found, and warned
 // about, at its own line; larger sets are de-duplicated when sorted.
 const dupScan = 16
 
-// builder gathers records into sets and checks the zone's rules.
-type builder struct {
-	origin string
-	sets   map[setKey]*set
-	errs   ZoneErrors
-	warns  []*ZoneError
+// duplicate warns about a record listed twice.
+func (l *loader) duplicate(f *zfile, at token, owner string, typ uint16, value string) {
+	l.warnAt(f, at, "%s %s %s is listed already; the duplicate is ignored, as BIND ignores it", owner, typeString(typ), value)
 }
 
-func (b *builder) errorf(file string, line, col int, format string, args ...any) {
-	b.errs = append(b.errs, &ZoneError{File: file, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)})
-}
-
-// add checks one record and adds it to its set.
-func (b *builder) add(rr mdns.RR, file string, line, col int) {
-	h := rr.Header()
-	typ, ok := typeNames[h.Rrtype]
-	if !ok {
-		name, known := mdns.TypeToString[h.Rrtype]
-		if !known {
-			name = fmt.Sprintf("TYPE%d", h.Rrtype)
-		}
-		b.errorf(file, line, col, "record type %s is not supported by Route 53; remove the record or use one of %s", name, strings.Join(SupportedTypes, ", "))
-		return
-	}
-	if h.Class != mdns.ClassINET {
-		b.errorf(file, line, col, "class %s is not supported; use IN", mdns.Class(h.Class))
-		return
-	}
-	name, err := NormalizeName(h.Name)
-	if err != nil {
-		b.errorf(file, line, col, "invalid owner name: %v", err)
-		return
-	}
-	if !inZone(name, b.origin) {
-		b.errorf(file, line, col, "name %s is outside the zone %s; remove the record or move it to its own zone's file", name, b.origin)
-		return
-	}
-	v, err := rdata(rr)
-	if err != nil {
-		b.errorf(file, line, col, "%s %s: %v", name, typ, err)
-		return
-	}
-	k := setKey{name, h.Rrtype}
-	s := b.sets[k]
-	if s == nil {
-		s = &set{rec: Record{Name: name, Type: typ, TTL: h.Ttl, Values: make([]string, 0, 1)}, file: file, line: line, col: col}
-		b.sets[k] = s
-	} else {
-		if len(s.rec.Values) <= dupScan && slices.Contains(s.rec.Values, v) {
-			b.warns = append(b.warns, &ZoneError{File: file, Line: line, Column: col,
-				Msg: fmt.Sprintf("%s %s %s is listed already; the duplicate is ignored", name, typ, v)})
-			return
-		}
-		if h.Ttl != s.rec.TTL {
-			if s.mixedLine == 0 {
-				s.mixedFile, s.mixedLine, s.mixedCol = file, line, col
-			}
-			s.rec.TTL = min(s.rec.TTL, h.Ttl)
-		}
-	}
-	s.rec.Values = append(s.rec.Values, v)
-}
-
-// finish sorts the sets, checks the rules that concern whole sets and
-// names, and returns the result.
-func (b *builder) finish() (ParseResult, error) {
-	sets := make([]*set, 0, len(b.sets))
-	for _, s := range b.sets {
-		n := len(s.rec.Values)
-		s.rec.Values = sortValues(s.rec.Values)
-		if len(s.rec.Values) < n {
-			b.warns = append(b.warns, &ZoneError{File: s.file, Line: s.line, Column: s.col,
-				Msg: fmt.Sprintf("%s %s lists the same data more than once; the duplicates are ignored", s.rec.Name, s.rec.Type)})
-		}
-		if s.mixedLine > 0 {
-			b.warns = append(b.warns, &ZoneError{File: s.mixedFile, Line: s.mixedLine, Column: s.mixedCol,
-				Msg: fmt.Sprintf("the records of %s %s have different TTLs; the lowest, %d, is used for all: give them one TTL", s.rec.Name, s.rec.Type, s.rec.TTL)})
-		}
-		sets = append(sets, s)
-	}
-	slices.SortFunc(sets, func(a, c *set) int { return compareRecords(a.rec, c.rec) })
-	for i := 0; i < len(sets); {
-		j := i + 1
-		for j < len(sets) && sets[j].rec.Name == sets[i].rec.Name {
-			j++
-		}
-		b.checkName(sets[i:j])
-		i = j
-	}
-	recs := make([]Record, len(sets))
-	for i, s := range sets {
-		recs[i] = s.rec
-	}
-	res := ParseResult{Records: recs, Warnings: sortErrors(b.warns)}
-	if len(b.errs) > 0 {
-		return res, ZoneErrors(sortErrors(b.errs))
-	}
-	return res, nil
-}
-
-// checkName checks the rules for the sets of one name.
-func (b *builder) checkName(sets []*set) {
-	for _, s := range sets {
-		r := s.rec
-		switch r.Type {
-		case "CNAME":
-			switch {
-			case r.Name == b.origin:
-				b.errorf(s.file, s.line, s.col, "CNAME at the zone apex %s is not allowed: the apex holds the SOA and NS records; use A or AAAA records there", r.Name)
-			case len(sets) > 1:
-				b.errorf(s.file, s.line, s.col, "%s has a CNAME and other records (%s); a name with a CNAME can hold nothing else: remove the CNAME or the others", r.Name, otherTypes(sets, "CNAME"))
-			}
-			if len(r.Values) > 1 {
-				b.errorf(s.file, s.line, s.col, "%s has %d CNAME records; a name can have only one CNAME target: keep one", r.Name, len(r.Values))
-			}
-		case "SOA":
-			if r.Name != b.origin {
-				b.errorf(s.file, s.line, s.col, "SOA record at %s is not at the zone apex %s; remove it", r.Name, b.origin)
-			} else if len(r.Values) > 1 {
-				b.errorf(s.file, s.line, s.col, "the zone has %d SOA records; keep one", len(r.Values))
-			}
-		}
-	}
-}
-
-// otherTypes lists the types of sets other than except, comma-separated.
-func otherTypes(sets []*set, except string) string {
-	var ts []string
-	for _, s := range sets {
-		if s.rec.Type != except {
-			ts = append(ts, s.rec.Type)
-		}
-	}
-	return strings.Join(ts, ", ")
-}
-
-// sortErrors orders errors by file, line and column, and drops repeats
-// (every record of a $GENERATE shares its line).
-func sortErrors(es []*ZoneError) []*ZoneError {
-	slices.SortStableFunc(es, func(a, b *ZoneError) int {
-		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
-	})
-	return slices.CompactFunc(es, func(a, b *ZoneError) bool { return *a == *b })
+// tooMany stops reading at the record that goes over the limit.
+func (l *loader) tooMany(f *zfile, at token) {
+	l.errorAt(f, at, "the zone has more than %d records; plumb stops reading here so as not to exhaust memory. If the zone is really this large, raise the limit: zonefile(PATH, ORIGIN, { max_records = %d })", l.max, 2*l.max)
+	l.stop = true
 }

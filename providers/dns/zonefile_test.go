@@ -35,8 +35,8 @@ func TestParseZoneFileFeatures(t *testing.T) {
 		{"_sip._tcp.example.org.", "SRV", []string{"10 60 5060 sip.example.org."}, 3600},
 		{"sip.example.org.", "NAPTR", []string{`100 10 "U" "E2U+sip" "!^.*$!sip:info@example.org!" .`}, 3600},
 		{"sub.example.org.", "DS", []string{"12345 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"}, 3600},
-		// Three records, one duplicate, two TTLs: the lowest wins.
-		{"mail.example.org.", "A", []string{"198.51.100.25", "198.51.100.26"}, 600},
+		// Three records, one duplicate, two TTLs: the first wins, as in BIND.
+		{"mail.example.org.", "A", []string{"198.51.100.25", "198.51.100.26"}, 3600},
 		// $GENERATE.
 		{"pool3.example.org.", "A", []string{"10.0.0.3"}, 3600},
 		// $INCLUDE relative to the including file, and nested with an origin.
@@ -53,12 +53,11 @@ func TestParseZoneFileFeatures(t *testing.T) {
 			}
 		})
 	}
-	t.Run("long TXT split into 255-byte chunks", func(t *testing.T) {
-		res := mustParse(t, "testdata/zones/long-txt.zone", "example.org", ParseOptions{})
-		long := find(t, res.Records, "long.example.org.", "TXT").Values[0]
-		chunks := strings.Split(strings.Trim(long, `"`), `" "`)
-		if len(chunks) != 2 || len(chunks[0]) != 255 || len(chunks[0])+len(chunks[1]) != 18+44*7 {
-			t.Errorf("chunks of %d bytes: %q", len(chunks[0]), chunks)
+	t.Run("a TXT string over 255 bytes is refused, as BIND refuses it", func(t *testing.T) {
+		_, err := ParseZoneFile("testdata/zones/long-txt.zone", "example.org", ParseOptions{})
+		want := filepath.FromSlash("testdata/zones/long-txt.zone") + ":3:13: the text of the TXT record is 326 bytes long; a character string holds at most 255: split it into several quoted strings"
+		if err == nil || err.Error() != want {
+			t.Errorf("got %v\nwant %s", err, want)
 		}
 	})
 	t.Run("generate makes four records", func(t *testing.T) {
@@ -74,8 +73,8 @@ func TestParseZoneFileFeatures(t *testing.T) {
 	})
 	t.Run("warnings", func(t *testing.T) {
 		want := []string{
-			"testdata/zones/example.org.zone:24:1: the records of mail.example.org. A have different TTLs; the lowest, 600, is used for all: give them one TTL",
-			"testdata/zones/example.org.zone:25:1: mail.example.org. A 198.51.100.25 is listed already; the duplicate is ignored",
+			"testdata/zones/example.org.zone:24:1: mail.example.org. A has records with different TTLs; BIND uses the first, 3600, for all of them: give them one TTL",
+			"testdata/zones/example.org.zone:25:1: mail.example.org. A 198.51.100.25 is listed already; the duplicate is ignored, as BIND ignores it",
 		}
 		if diff := cmp.Diff(want, errorStrings(res.Warnings)); diff != "" {
 			t.Errorf("warnings (-want +got):\n%s", diff)
@@ -96,40 +95,37 @@ func TestParseZoneFileErrors(t *testing.T) {
 		file string
 		want []string // after "testdata/errors/"
 	}{
-		{"unknown_type.zone", []string{`unknown_type.zone:4:8: unknown RR type "AAAAA"; check the record type`}},
-		{"bad_a.zone", []string{`bad_a.zone:2:10: invalid A record data "192.0.2"; write it as an IPv4 address, e.g. 192.0.2.1`}},
-		{"bad_mx.zone", []string{`bad_mx.zone:2:9: invalid MX record data "mail" (pref); write it as PREFERENCE EXCHANGE, e.g. 10 mail.example.org.`}},
-		{"bad_ttl.zone", []string{`bad_ttl.zone:2:5: invalid TTL "3x"; write a TTL in seconds (3600) or with units (1h)`}},
-		{"class.zone", []string{`class.zone:2:1: class CH is not supported; use IN`}},
-		{"outside.zone", []string{`outside.zone:3:1: name foo.other.com. is outside the zone example.org.; remove the record or move it to its own zone's file`}},
-		{"cname_other.zone", []string{`cname_other.zone:4:1: www.example.org. has a CNAME and other records (A); a name with a CNAME can hold nothing else: remove the CNAME or the others`}},
-		{"cname_apex.zone", []string{`cname_apex.zone:2:1: CNAME at the zone apex example.org. is not allowed: the apex holds the SOA and NS records; use A or AAAA records there`}},
-		{"cname_twice.zone", []string{`cname_twice.zone:2:1: alias.example.org. has 2 CNAME records; a name can have only one CNAME target: keep one`}},
-		{"unsupported.zone", []string{`unsupported.zone:2:1: record type HINFO is not supported by Route 53; remove the record or use one of ` + strings.Join(SupportedTypes, ", ")}},
-		{"soa_below.zone", []string{`soa_below.zone:2:1: SOA record at www.sub.example.org. is not at the zone apex example.org.; remove it`}},
-		{"paren.zone", []string{`paren.zone:5:5: unexpected "IN" after the record's data; check for a missing ')' or a value with spaces that needs quotes`}},
-		{"txt_quote.zone", []string{`txt_quote.zone:2:11: invalid TXT record data near " "; write it as quoted strings, each closed with a double quote on the record's line`}},
-		{"generate.zone", []string{`generate.zone:2:11: invalid $GENERATE directive (bad range in $GENERATE range at "5-1"); write it as $GENERATE START-STOP[/STEP] OWNER TYPE DATA`}},
-		{"empty.zone", []string{`empty.zone:2:1: mail.example.org. MX: the record has no data; write it as PREFERENCE EXCHANGE, e.g. 10 mail.example.org.`}},
-		{"include_missing.zone", []string{`include_missing.zone:3:10: $INCLUDE file "missing.inc" not found beside the including file nor in the zone root; check the path`}},
-		{"include_bad.zone", []string{`bad.inc:3:13: invalid AAAA record data "192.0.2.1"; write it as an IPv6 address, e.g. 2001:db8::1`}},
+		{"unknown_type.zone", []string{`unknown_type.zone:4:8: unknown record type "AAAAA"; check the spelling, or write an unknown type as TYPEnnn with generic data (\# LENGTH HEX)`}},
+		{"bad_a.zone", []string{`bad_a.zone:3:10: invalid IPv4 address "192.0.2" in the A record; write it as an IPv4 address (for example 192.0.2.1)`}},
+		{"bad_mx.zone", []string{`bad_mx.zone:3:9: invalid preference "mail" in the MX record: want a whole number from 0 to 65535; write the record as PREFERENCE EXCHANGE (for example 10 mail.example.org.)`}},
+		{"bad_ttl.zone", []string{`bad_ttl.zone:3:5: invalid TTL "3x"; write a TTL in seconds (3600) or with units (1h)`}},
+		{"class.zone", []string{`class.zone:3:5: class CH is not supported; plumb manages Internet (IN) zones: use IN`}},
+		{"cname_other.zone", []string{`cname_other.zone:5:1: www.example.org. has a CNAME and other records (A); a name with a CNAME can hold nothing else: remove the CNAME or the others`}},
+		{"cname_apex.zone", []string{`cname_apex.zone:3:1: CNAME at the zone apex example.org. is not allowed: the apex holds the SOA and NS records; use A or AAAA records there`}},
+		{"cname_twice.zone", []string{`cname_twice.zone:3:1: alias.example.org. has 2 CNAME records; a name can have only one CNAME target: keep one`}},
+		{"soa_below.zone", []string{`soa_below.zone:3:1: SOA record at www.sub.example.org. is not at the zone apex example.org.; remove it`}},
+		{"paren.zone", []string{`paren.zone:3:25: unbalanced parentheses: this '(' is never closed`}},
+		{"txt_quote.zone", []string{`txt_quote.zone:3:12: unbalanced quotes: this string is not closed on its line; close it with a double quote`}},
+		{"generate.zone", []string{`generate.zone:3:11: invalid $GENERATE range "5-1"; write START-STOP or START-STOP/STEP with START at most STOP and STEP above 0`}},
+		{"empty.zone", []string{`empty.zone:3:11: the MX record has no data; write it as PREFERENCE EXCHANGE (for example 10 mail.example.org.)`}},
+		{"include_missing.zone", []string{`include_missing.zone:4:10: $INCLUDE file "missing.inc" not found beside the including file nor in the zone root; check the path`}},
+		{"include_bad.zone", []string{`bad.inc:3:13: invalid IPv6 address "192.0.2.1" in the AAAA record; write it as an IPv6 address (for example 2001:db8::1)`}},
+		// Every problem is reported, not only the first: an unknown type
+		// does not stop the reader.
 		{"several.zone", []string{
-			`several.zone:3:1: name old.example.com. is outside the zone example.org.; remove the record or move it to its own zone's file`,
-			`several.zone:4:1: record type HINFO is not supported by Route 53; remove the record or use one of ` + strings.Join(SupportedTypes, ", "),
-			`several.zone:5:1: CNAME at the zone apex example.org. is not allowed: the apex holds the SOA and NS records; use A or AAAA records there`,
+			`several.zone:5:9: unknown record type "BOGUS"; check the spelling, or write an unknown type as TYPEnnn with generic data (\# LENGTH HEX)`,
+			`several.zone:6:1: CNAME at the zone apex example.org. is not allowed: the apex holds the SOA and NS records; use A or AAAA records there`,
+			`several.zone:7:12: the MX record ends before its exchange; write it as PREFERENCE EXCHANGE (for example 10 mail.example.org.)`,
 		}},
 		// Lines are counted in included files, and again in the main file
-		// after the include; every record of a $GENERATE is on its line.
+		// after the include; a $GENERATE's problem is at its own line.
 		{"after_include.zone", []string{
-			`after_include.zone:5:1: record type HINFO is not supported by Route 53; remove the record or use one of ` + strings.Join(SupportedTypes, ", "),
-			`after_include.zone:6:1: name outside.example.com. is outside the zone example.org.; remove the record or move it to its own zone's file`,
-			`semantic.inc:4:1: name other.example.net. is outside the zone example.org.; remove the record or move it to its own zone's file`,
+			`after_include.zone:6:23: $GENERATE makes the A data "192.0.2.1 extra" for 1, which is not valid: unexpected "extra" after the A record's data (a value with spaces needs quotes); write it as an IPv4 address (for example 192.0.2.1)`,
+			`after_include.zone:8:13: invalid IPv6 address "192.0.2.1" in the AAAA record; write it as an IPv6 address (for example 2001:db8::1)`,
 		}},
-		// A record is placed at its first line; an inherited owner at the
-		// line's first field.
+		// A record is placed at its first line.
 		{"multiline.zone", []string{
-			`multiline.zone:4:1: name www.example.net. is outside the zone example.org.; remove the record or move it to its own zone's file`,
-			`multiline.zone:7:3: name www.example.net. is outside the zone example.org.; remove the record or move it to its own zone's file`,
+			`multiline.zone:5:1: SOA record at www.example.org. is not at the zone apex example.org.; remove it`,
 		}},
 	}
 	for _, tt := range tests {
@@ -165,7 +161,7 @@ func TestParseZoneFileReturnsRecordsBeforeError(t *testing.T) {
 func TestIncludeConfinement(t *testing.T) {
 	t.Run("relative path climbing out is refused", func(t *testing.T) {
 		_, err := ParseZoneFile("testdata/zones/escape.zone", "example.org", ParseOptions{Root: "testdata/zones"})
-		want := filepath.FromSlash("testdata/zones/escape.zone") + `:4:10: $INCLUDE "../outside.zone" is outside the zone root; keep included files under the root directory`
+		want := filepath.FromSlash("testdata/zones/escape.zone") + `:6:10: $INCLUDE "../outside.zone" is outside the zone root; keep included files under the root directory`
 		if err == nil || err.Error() != want {
 			t.Errorf("got %v\nwant %s", err, want)
 		}
@@ -193,18 +189,18 @@ func TestIncludeConfinement(t *testing.T) {
 	})
 	t.Run("nested include beside the including file", func(t *testing.T) {
 		dir := t.TempDir()
-		zone := writeFile(t, dir, "main.zone", "$ORIGIN example.org.\n$INCLUDE inc/a.inc\n")
-		writeFile(t, dir, "inc/a.inc", "a IN A 192.0.2.1\n$INCLUDE b.inc\n")
+		zone := writeFile(t, dir, "main.zone", "$ORIGIN example.org.\n"+apexLines+"$INCLUDE inc/a.inc\n")
+		writeFile(t, dir, "inc/a.inc", "$TTL 3600\na IN A 192.0.2.1\n$INCLUDE b.inc\n")
 		writeFile(t, dir, "inc/b.inc", "b IN A 192.0.2.2\n")
 		res := mustParse(t, zone, "example.org", ParseOptions{})
-		if got, want := dump(res.Records), "a.example.org. A 3600 192.0.2.1\nb.example.org. A 3600 192.0.2.2\n"; got != want {
+		if got, want := dump(WithoutApexSOANS(res.Records, "example.org")), "a.example.org. A 3600 192.0.2.1\nb.example.org. A 3600 192.0.2.2\n"; got != want {
 			t.Errorf("got %q, want %q", got, want)
 		}
 	})
 	t.Run("absolute path inside the root", func(t *testing.T) {
 		dir := t.TempDir()
-		inc := writeFile(t, dir, "keys/k.inc", "k IN TXT key\n")
-		zone := writeFile(t, dir, "main.zone", "$ORIGIN example.org.\n$INCLUDE "+inc+"\n")
+		inc := writeFile(t, dir, "keys/k.inc", "k 60 IN TXT key\n")
+		zone := writeFile(t, dir, "main.zone", "$ORIGIN example.org.\n"+apexLines+"$INCLUDE "+inc+"\n")
 		res := mustParse(t, zone, "example.org", ParseOptions{})
 		find(t, res.Records, "k.example.org.", "TXT")
 	})
@@ -219,7 +215,9 @@ func TestIncludeConfinement(t *testing.T) {
 
 func TestParseZoneIDN(t *testing.T) {
 	res := mustParse(t, "testdata/zones/idn.zone", "BÜCHER.example", ParseOptions{})
-	want := "xn--bcher-kva.example. A 300 192.0.2.10\n" +
+	want := "xn--bcher-kva.example. SOA 300 ns1.example.net. hostmaster.example.net. 1 7200 3600 1209600 300\n" +
+		"xn--bcher-kva.example. NS 300 ns1.example.net.\n" +
+		"xn--bcher-kva.example. A 300 192.0.2.10\n" +
 		"alias.xn--bcher-kva.example. CNAME 300 xn--mnchen-3ya.xn--bcher-kva.example.\n" +
 		"xn--strae-oqa.xn--bcher-kva.example. A 300 192.0.2.11\n"
 	if diff := cmp.Diff(want, dump(res.Records)); diff != "" {
@@ -227,27 +225,34 @@ func TestParseZoneIDN(t *testing.T) {
 	}
 }
 
+// apexLines give a zone snippet the SOA and NS records BIND requires.
+const apexLines = "@ 3600 IN SOA ns1.example.net. hostmaster.example.net. 1 7200 3600 1209600 300\n@ 3600 IN NS ns1.example.net.\n"
+
 func TestParseZoneOptions(t *testing.T) {
 	tests := []struct {
 		name, zone string
 		opts       ParseOptions
 		want       string
 	}{
-		{"default TTL when none is given", "www IN A 192.0.2.1\n", ParseOptions{}, "www.example.org. A 3600 192.0.2.1\n"},
-		{"DefaultTTL option", "www IN A 192.0.2.1\n", ParseOptions{DefaultTTL: 60}, "www.example.org. A 60 192.0.2.1\n"},
-		{"$TTL beats DefaultTTL", "$TTL 1h\nwww IN A 192.0.2.1\n", ParseOptions{DefaultTTL: 60}, "www.example.org. A 3600 192.0.2.1\n"},
-		{"origin from the caller, no $ORIGIN", "@ IN MX 10 mail\n", ParseOptions{}, "example.org. MX 3600 10 mail.example.org.\n"},
-		{"quoted TXT with spaces, quotes and a semicolon", `t IN TXT "a b" "say \"hi\"; ok"` + "\n", ParseOptions{}, `t.example.org. TXT 3600 "a b" "say \"hi\"; ok"` + "\n"},
-		{"no trailing newline", "www IN A 192.0.2.1", ParseOptions{}, "www.example.org. A 3600 192.0.2.1\n"},
-		{"CRLF line ends", "$ORIGIN example.org.\r\nwww IN A 192.0.2.1\r\n", ParseOptions{}, "www.example.org. A 3600 192.0.2.1\n"},
+		{"$TTL gives records their TTL", "$TTL 1h\nwww IN A 192.0.2.1\n", ParseOptions{}, "www.example.org. A 3600 192.0.2.1\n"},
+		{"without $TTL the SOA minimum is the default", "@ IN SOA ns h 1 2 3 4 60\n@ NS ns.example.net.\nwww IN A 192.0.2.1\n", ParseOptions{},
+			"www.example.org. A 60 192.0.2.1\n"},
+		{"origin from the caller, no $ORIGIN", "$TTL 3600\n@ IN MX 10 mail\n", ParseOptions{}, "example.org. MX 3600 10 mail.example.org.\n"},
+		{"quoted TXT with spaces, quotes and a semicolon", "$TTL 3600\n" + `t IN TXT "a b" "say \"hi\"; ok"` + "\n", ParseOptions{}, `t.example.org. TXT 3600 "a b" "say \"hi\"; ok"` + "\n"},
+		{"no trailing newline", "$TTL 3600\n" + apexLines + "www IN A 192.0.2.1", ParseOptions{}, "www.example.org. A 3600 192.0.2.1\n"},
+		{"CRLF line ends", "$ORIGIN example.org.\r\n$TTL 3600\r\nwww IN A 192.0.2.1\r\n", ParseOptions{}, "www.example.org. A 3600 192.0.2.1\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := ParseZone(strings.NewReader(tt.zone), "", "example.org", tt.opts)
+			zone := tt.zone
+			if !strings.Contains(zone, "SOA") {
+				zone += apexLines
+			}
+			res, err := ParseZone(strings.NewReader(zone), "", "example.org", tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := dump(res.Records); got != tt.want {
+			if got := dump(WithoutApexSOANS(res.Records, "example.org")); got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
@@ -255,7 +260,7 @@ func TestParseZoneOptions(t *testing.T) {
 }
 
 func TestParseZoneFiles(t *testing.T) {
-	paths := []string{"testdata/zones/example.org.zone", "testdata/errors/outside.zone", "testdata/zones/idn.zone", "testdata/errors/class.zone"}
+	paths := []string{"testdata/zones/example.org.zone", "testdata/errors/bad_a.zone", "testdata/zones/idn.zone", "testdata/errors/class.zone"}
 	origins := []string{"example.org", "example.org", "bücher.example", "example.org"}
 	res, err := ParseZoneFiles(context.Background(), paths, origins, ParseOptions{}, 3)
 	if len(res) != len(paths) {
@@ -267,10 +272,10 @@ func TestParseZoneFiles(t *testing.T) {
 	}
 	find(t, res[2].Records, "xn--bcher-kva.example.", "A")
 	var zes ZoneErrors
-	if !errors.As(err, &zes) || !strings.HasPrefix(zes[0].Error(), filepath.FromSlash("testdata/errors/outside.zone:3:1")) {
+	if !errors.As(err, &zes) || !strings.HasPrefix(zes[0].Error(), filepath.FromSlash("testdata/errors/bad_a.zone:3:10")) {
 		t.Errorf("first error: %v", err)
 	}
-	if msg := err.Error(); !strings.Contains(msg, "outside.zone:3:1") || !strings.Contains(msg, "class.zone:2:1") || strings.Index(msg, "class.zone") < strings.Index(msg, "outside.zone") {
+	if msg := err.Error(); !strings.Contains(msg, "bad_a.zone:3:10") || !strings.Contains(msg, "class.zone:3:5") || strings.Index(msg, "class.zone") < strings.Index(msg, "bad_a.zone") {
 		t.Errorf("errors are not every file's, in order:\n%s", msg)
 	}
 

@@ -224,3 +224,26 @@ func netJoin(host string, port int) string {
 func (s Settings) label() string {
 	return fmt.Sprintf("%s@%s", s.User, s.Addr())
 }
+
+// BlockValue builds the value of an ssh block from Go values (strings,
+// ints, bools) keyed by attribute name; empty strings, and attributes
+// left out, are null. For callers that take SSH settings from elsewhere
+// than a configuration, such as plumb detect's flags.
+func BlockValue(attrs map[string]any) cty.Value {
+	ty := Block().Schema.ImpliedType()
+	m := map[string]cty.Value{}
+	for name, at := range ty.AttributeTypes() {
+		m[name] = cty.NullVal(at)
+		switch v := attrs[name].(type) {
+		case string:
+			if v != "" {
+				m[name] = cty.StringVal(v)
+			}
+		case int:
+			m[name] = cty.NumberIntVal(int64(v))
+		case bool:
+			m[name] = cty.BoolVal(v)
+		}
+	}
+	return cty.ObjectVal(m)
+}

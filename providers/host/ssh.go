@@ -334,6 +334,14 @@ func (h *sshHost) Create(_ context.Context, name string, o WriteOptions) (Pendin
 	if err != nil {
 		return nil, h.pathErr("create", tmp, err)
 	}
+	// The server creates it with its umask (0644, often): owner-only
+	// before a byte is written, and until Commit renames it into place,
+	// so a leftover never shows its content to others.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		fc.Remove(tmp)
+		return nil, h.pathErr("chmod", tmp, err)
+	}
 	return &remotePending{h: h, fc: fc, f: f, w: bufio.NewWriterSize(f, 1<<20), name: name, tmp: tmp, o: o}, nil
 }
 
@@ -400,13 +408,6 @@ func (p *remotePending) Commit() (err error) {
 	if err := p.w.Flush(); err != nil {
 		return p.h.pathErr("write", p.tmp, err)
 	}
-	perm := p.o.Perm
-	if p.o.Like != nil {
-		perm = p.o.Like.Mode().Perm()
-	}
-	if err := p.f.Chmod(perm); err != nil {
-		return p.h.pathErr("chmod", p.tmp, err)
-	}
 	if p.o.Like != nil {
 		if uid, gid, ok := ownerOf(p.o.Like); ok {
 			fi, err := p.f.Stat()
@@ -424,6 +425,15 @@ func (p *remotePending) Commit() (err error) {
 		if err := p.f.Sync(); err != nil {
 			return p.h.pathErr("sync", p.tmp, err)
 		}
+	}
+	// The final mode last, just before the rename: until then the
+	// temporary file stays owner-only.
+	perm := p.o.Perm
+	if p.o.Like != nil {
+		perm = p.o.Like.Mode().Perm()
+	}
+	if err := p.f.Chmod(perm); err != nil {
+		return p.h.pathErr("chmod", p.tmp, err)
 	}
 	if err := p.f.Close(); err != nil {
 		return p.h.pathErr("close", p.tmp, err)

@@ -69,9 +69,9 @@ func newBlocklist(n *nft) *blocklist {
 				Description: "The most addresses the sets hold; default 10000. Past it the addresses with the highest counts are kept."},
 			"prune": {Type: cty.Bool, Optional: true,
 				Description: "Remove addresses no longer listed at once; by default they stay until their timeout ends."},
-			"blocked": {Type: cty.Map(cty.String), Computed: true,
+			"blocked": {Type: cty.Map(cty.String), Computed: true, DerivedFrom: []string{"addresses"},
 				Description: "What the sets hold: each address with its evidence, or why it is still there."},
-			"withheld": {Type: cty.Map(cty.String), Computed: true,
+			"withheld": {Type: cty.Map(cty.String), Computed: true, DerivedFrom: []string{"addresses"},
 				Description: "Listed addresses that are not blocked, each with the reason (never_block, max_entries, inside a listed network)."},
 		},
 	}

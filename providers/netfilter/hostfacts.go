@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // The facts about the host that a block list must never cut it off from,
@@ -18,7 +21,7 @@ import (
 func (n *nft) gateways(ctx context.Context) ([]hostAddr, error) {
 	var out []hostAddr
 	for _, family := range []string{"-4", "-6"} {
-		b, err := n.command(ctx, "ip", "-j", family, "route", "show", "default").Output()
+		b, err := n.output(ctx, "ip", "-j", family, "route", "show", "default")
 		if err != nil {
 			return nil, fmt.Errorf("listing the default routes%s with ip -j route: %w", n.where(), err)
 		}
@@ -79,9 +82,13 @@ var resolvConfs = []string{"/etc/resolv.conf", "/run/systemd/resolve/resolv.conf
 func (n *nft) resolvers(ctx context.Context) ([]hostAddr, error) {
 	var out []hostAddr
 	for _, path := range resolvConfs {
-		b, err := n.command(ctx, "cat", path).Output()
-		if err != nil {
+		b, err := n.output(ctx, "cat", path)
+		var exit *host.ExitError
+		if errors.As(err, &exit) {
 			continue // no such file: nothing named there
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s%s: %w", path, n.where(), err)
 		}
 		out = append(out, parseResolvConf(b, path)...)
 	}
@@ -104,13 +111,17 @@ func parseResolvConf(b []byte, path string) []hostAddr {
 	return out
 }
 
-// where names the namespace in messages: " of network namespace X", or
-// nothing for the host.
+// where names the host and namespace in messages: " of network
+// namespace X on HOST", " on HOST" or nothing for this machine.
 func (n *nft) where() string {
-	if n.netns == "" {
-		return ""
+	at := ""
+	if h := n.host.Get().String(); h != host.Local().String() {
+		at = " on " + h
 	}
-	return " of network namespace " + n.netns
+	if n.netns == "" {
+		return at
+	}
+	return " of network namespace " + n.netns + at
 }
 
 // hostFacts gathers the host's addresses, default gateways and name

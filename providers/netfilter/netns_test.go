@@ -9,6 +9,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/plumbhq/plumb/internal/netnstest"
+	"github.com/plumbhq/plumb/internal/sshtest"
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/providers/providertest"
 )
@@ -26,16 +27,29 @@ const (
 	blockedAddr = "10.232.0.3"
 )
 
-func newLab(t *testing.T) *lab {
+func newLab(t *testing.T) *lab { return newLabOver(t, "local") }
+
+// newLabOver makes the lab with the provider reaching the server's
+// namespace over the transport: "local" (the provider's netns), or "ssh"
+// (an sshd running in the server's namespace, logged into as a user
+// working through sudo; the provider knows no namespace).
+func newLabOver(t *testing.T, transport string) *lab {
 	t.Helper()
 	netnstest.Require(t, "nft:nftables")
-	l := &lab{srv: netnstest.New(t, "srv"), cli: netnstest.New(t, "cli")}
-	netnstest.Link(t, l.srv, []string{srvAddr + "/24"}, l.cli, []string{allowedAddr + "/24", blockedAddr + "/24"})
+	l := &lab{cli: netnstest.New(t, "cli")}
 	p := New()
-	cfg := cty.ObjectVal(map[string]cty.Value{"netns": cty.StringVal(l.srv.Name)})
-	if d := p.Configure(context.Background(), providers.ConfigureRequest{Config: cfg}).Diagnostics; d.HasErrors() {
-		t.Fatalf("configure: %v", d)
+	if transport == "ssh" {
+		srv := sshtest.Start(t, "srv", sshtest.Options{Netns: true, SudoUser: true})
+		l.srv = srv.NS
+		providertest.Configure(t, p, providertest.Transport{Name: "ssh", Server: srv, Dir: srv.Dir}, nil)
+	} else {
+		l.srv = netnstest.New(t, "srv")
+		cfg := cty.ObjectVal(map[string]cty.Value{"netns": cty.StringVal(l.srv.Name), "ssh": cty.NullVal(p.Schema().ImpliedType().AttributeType("ssh"))})
+		if d := p.Configure(context.Background(), providers.ConfigureRequest{Config: cfg}).Diagnostics; d.HasErrors() {
+			t.Fatalf("configure: %v", d)
+		}
 	}
+	netnstest.Link(t, l.srv, []string{srvAddr + "/24"}, l.cli, []string{allowedAddr + "/24", blockedAddr + "/24"})
 	l.res = p.Resources()["nftables_blocklist"].(*blocklist)
 	return l
 }
@@ -74,9 +88,15 @@ func (l *lab) elements(t providertest.TB, table, set string) string {
 
 // TestConformance drives nftables_blocklist through the harness in a
 // namespace: create, add and expire, prune, timeout change, drift, a
-// rename of the sets, import and delete.
+// rename of the sets, import and delete; locally (nft through ip netns
+// exec) and over SSH (nft run by an sshd inside the namespace).
 func TestConformance(t *testing.T) {
-	l := newLab(t)
+	for _, transport := range []string{"local", "ssh"} {
+		t.Run(transport, func(t *testing.T) { conformance(t, newLabOver(t, transport)) })
+	}
+}
+
+func conformance(t *testing.T, l *lab) {
 	const table = "plumb_conf"
 	base := func(extra map[string]cty.Value) cty.Value {
 		m := map[string]cty.Value{"table": cty.StringVal(table), "timeout": cty.StringVal("1h")}
@@ -160,8 +180,14 @@ func TestConformance(t *testing.T) {
 // TestBlockDropsTraffic shows the rule working: from the blocked address
 // a connection times out, from the allowed one it succeeds; and the
 // host's own address and loopback are never blocked even when listed.
+// Over SSH the server's own address is learnt on the server.
 func TestBlockDropsTraffic(t *testing.T) {
-	l := newLab(t)
+	for _, transport := range []string{"local", "ssh"} {
+		t.Run(transport, func(t *testing.T) { blockDropsTraffic(t, newLabOver(t, transport)) })
+	}
+}
+
+func blockDropsTraffic(t *testing.T, l *lab) {
 	l.srv.Listen(srvAddr + ":8080")
 	dial := func(from string) error {
 		c, err := l.cli.Dial(from, srvAddr+":8080", 1500*time.Millisecond)

@@ -6,58 +6,99 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
-	"os/exec"
 	"strings"
+	"sync"
+
+	"github.com/plumbhq/plumb/providers/host"
 )
 
-// nft runs the nft command, in a network namespace when netns is set.
+// nft runs the nft command on the provider's host, in a network
+// namespace when netns is set.
 type nft struct {
+	host  *host.Slot
 	netns string
-	// path is the nft binary; empty means "nft" on PATH.
+	// path is the nft binary; empty means "nft" on the host's PATH (or in
+	// its sbin folders).
 	path string
 	// applied, when set, is called with each script nft accepted (tests
 	// count transactions with it).
 	applied func(script string)
+
+	mu    sync.Mutex
+	tools map[string]string // found programs, by name
 }
 
 // errNoTable is returned by listTable when the table does not exist.
 var errNoTable = errors.New("no such table")
 
-// command returns the command line that runs args in the namespace.
-func (n *nft) command(ctx context.Context, tool string, args ...string) *exec.Cmd {
-	if n.netns != "" {
-		return exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", n.netns, tool}, args...)...)
+// packages names the Debian package of each tool, for messages.
+var packages = map[string]string{"nft": "nftables", "ip": "iproute2", "cat": "coreutils"}
+
+// find returns the path of tool on the host, looked for once.
+func (n *nft) find(ctx context.Context, h host.Host, tool string) (string, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if p, ok := n.tools[tool]; ok {
+		return p, nil
 	}
-	return exec.CommandContext(ctx, tool, args...)
+	name := tool
+	if tool == "nft" && n.path != "" {
+		name = n.path
+	}
+	p, err := host.LookPath(ctx, h, name, host.SbinDirs...)
+	if err != nil {
+		return "", fmt.Errorf("the %s command is needed on %s (Debian package %s: apt-get install %s): %w", tool, h, packages[tool], packages[tool], err)
+	}
+	if n.tools == nil {
+		n.tools = map[string]string{}
+	}
+	n.tools[tool] = p
+	return p, nil
 }
 
-func (n *nft) bin() string {
-	if n.path != "" {
-		return n.path
+// command returns the command that runs tool with args on the host, in
+// the namespace when there is one.
+func (n *nft) command(ctx context.Context, h host.Host, tool string, args ...string) ([]string, error) {
+	p, err := n.find(ctx, h, tool)
+	if err != nil {
+		return nil, err
 	}
-	return "nft"
+	cmd := append([]string{p}, args...)
+	if n.netns == "" {
+		return cmd, nil
+	}
+	ip, err := n.find(ctx, h, "ip")
+	if err != nil {
+		return nil, fmt.Errorf("reaching network namespace %s: %w", n.netns, err)
+	}
+	return append([]string{ip, "netns", "exec", n.netns}, cmd...), nil
+}
+
+// output runs tool with args on the host and returns its output; the
+// error carries what it wrote to standard error.
+func (n *nft) output(ctx context.Context, tool string, args ...string) ([]byte, error) {
+	h := n.host.Get()
+	cmd, err := n.command(ctx, h, tool, args...)
+	if err != nil {
+		return nil, err
+	}
+	return host.Output(ctx, h, host.Cmd{Args: cmd})
 }
 
 // run runs nft with args and stdin; the error carries nft's message.
 func (n *nft) run(ctx context.Context, stdin string, args ...string) ([]byte, error) {
-	if _, err := exec.LookPath(n.bin()); err != nil {
-		return nil, fmt.Errorf("the nft command is not installed (Debian package nftables: apt-get install nftables): %w", err)
+	h := n.host.Get()
+	cmd, err := n.command(ctx, h, "nft", args...)
+	if err != nil {
+		return nil, err
 	}
-	if n.netns != "" {
-		if _, err := exec.LookPath("ip"); err != nil {
-			return nil, fmt.Errorf("the ip command is needed to reach network namespace %s (Debian package iproute2): %w", n.netns, err)
-		}
-	}
-	cmd := n.command(ctx, n.bin(), args...)
-	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
+	if err := h.Run(ctx, host.Cmd{Args: cmd, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb}); err != nil {
 		msg := strings.TrimSpace(errb.String())
-		if msg == "" {
-			msg = err.Error()
+		var exit *host.ExitError
+		if msg == "" || !errors.As(err, &exit) {
+			msg = strings.TrimSpace(err.Error() + " " + msg)
 		}
 		return out.Bytes(), &nftError{args: args, msg: msg, script: stdin}
 	}
@@ -94,16 +135,12 @@ func (n *nft) listTable(ctx context.Context, table string) (*liveTable, error) {
 	return parseTable(out, table)
 }
 
-// hostAddrs returns this host's (or the namespace's) own addresses with
+// hostAddrs returns the host's (or the namespace's) own addresses with
 // the interface each is on.
 func (n *nft) hostAddrs(ctx context.Context) ([]hostAddr, error) {
-	if n.netns == "" {
-		return localAddrs()
-	}
-	cmd := n.command(ctx, "ip", "-j", "addr", "show")
-	out, err := cmd.Output()
+	out, err := n.output(ctx, "ip", "-j", "addr", "show")
 	if err != nil {
-		return nil, fmt.Errorf("listing the addresses of network namespace %s with ip -j addr: %w", n.netns, err)
+		return nil, fmt.Errorf("listing the addresses%s with ip -j addr: %w", n.where(), err)
 	}
 	var ifs []struct {
 		Name  string `json:"ifname"`
@@ -129,25 +166,4 @@ func (n *nft) hostAddrs(ctx context.Context) ([]hostAddr, error) {
 type hostAddr struct {
 	addr netip.Addr
 	ifc  string
-}
-
-// localAddrs lists the addresses of this host's interfaces.
-func localAddrs() ([]hostAddr, error) {
-	ifs, err := net.Interfaces()
-	if err != nil {
-		return nil, fmt.Errorf("listing this host's interfaces: %w", err)
-	}
-	var res []hostAddr
-	for _, i := range ifs {
-		addrs, err := i.Addrs()
-		if err != nil {
-			return nil, fmt.Errorf("listing the addresses of %s: %w", i.Name, err)
-		}
-		for _, a := range addrs {
-			if p, err := netip.ParsePrefix(a.String()); err == nil {
-				res = append(res, hostAddr{p.Addr().Unmap().WithZone(""), i.Name})
-			}
-		}
-	}
-	return res, nil
 }

@@ -21,23 +21,30 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // Name is the provider's name, under which cmd/plumb registers New.
 const Name = "netfilter"
 
 type provider struct {
-	nft *nft
-	res map[string]providers.Resource
+	host *host.Slot
+	nft  *nft
+	res  map[string]providers.Resource
 }
 
-var _ providers.Provider = (*provider)(nil)
+var (
+	_ providers.Provider = (*provider)(nil)
+	_ providers.Closer   = (*provider)(nil)
+)
 
 // New returns the provider named "netfilter" (Name), serving the resource
-// type nftables_blocklist. Its optional configuration is netns: the
-// network namespace (as `ip netns` names it) whose nftables to manage.
+// type nftables_blocklist. Its optional configuration is netns, the
+// network namespace (as `ip netns` names it) whose nftables to manage,
+// and the ssh block naming the host (package host).
 func New() providers.Provider {
-	p := &provider{nft: &nft{}}
+	h := &host.Slot{}
+	p := &provider{host: h, nft: &nft{host: h}}
 	p.res = map[string]providers.Resource{"nftables_blocklist": newBlocklist(p.nft)}
 	return p
 }
@@ -45,7 +52,8 @@ func New() providers.Provider {
 // Schema describes the provider's configuration.
 func (p *provider) Schema() providers.Schema {
 	return providers.Schema{
-		Description: "Block lists in the kernel's nftables, changed with the nft command (Debian package nftables).",
+		Description: "Block lists in the kernel's nftables, changed with the nft command (Debian package nftables), on this machine or one reached over SSH (which needs root there: log in as root, or set sudo).",
+		Blocks:      map[string]*providers.Block{host.BlockName: host.Block()},
 		Attributes: map[string]*providers.Attribute{
 			"netns": {Type: cty.String, Optional: true,
 				Description: "Manage the nftables of this network namespace (as `ip netns list` names it) instead of the host's; nft then runs through `ip netns exec`."},
@@ -53,8 +61,9 @@ func (p *provider) Schema() providers.Schema {
 	}
 }
 
-// Configure reads netns.
-func (p *provider) Configure(_ context.Context, req providers.ConfigureRequest) providers.ConfigureResponse {
+// Configure reads netns, and connects to the host the ssh block names, if
+// any.
+func (p *provider) Configure(ctx context.Context, req providers.ConfigureRequest) providers.ConfigureResponse {
 	if req.Config.IsNull() || !req.Config.IsKnown() {
 		return providers.ConfigureResponse{}
 	}
@@ -65,8 +74,11 @@ func (p *provider) Configure(_ context.Context, req providers.ConfigureRequest) 
 		}
 		p.nft.netns = ns.AsString()
 	}
-	return providers.ConfigureResponse{}
+	return providers.ConfigureResponse{Diagnostics: p.host.Configure(ctx, req.Config)}
 }
+
+// Close lets go of the host.
+func (p *provider) Close() error { return p.host.Close() }
 
 // Resources returns the provider's resource types. The map is shared;
 // callers must not change it.

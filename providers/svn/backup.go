@@ -13,6 +13,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // Defaults of svn_offsite_backup.
@@ -25,6 +26,7 @@ const (
 // S3, made when the repository changed or the interval passed, and deleted
 // past retention.
 type backupResource struct {
+	host   *host.Slot
 	schema providers.Schema
 	null   cty.Value
 	client func() *s3.Client // the provider's S3 client; nil before Configure
@@ -36,9 +38,9 @@ var (
 	_ providers.ConfigValidator = (*backupResource)(nil)
 )
 
-func newBackupResource(client func() *s3.Client) *backupResource {
+func newBackupResource(h *host.Slot, client func() *s3.Client) *backupResource {
 	s := backupSchema()
-	return &backupResource{schema: s, null: cty.NullVal(s.ImpliedType()), client: client, now: time.Now}
+	return &backupResource{host: h, schema: s, null: cty.NullVal(s.ImpliedType()), client: client, now: time.Now}
 }
 
 // backupElemType is the type of one element of the backups attribute.

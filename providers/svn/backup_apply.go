@@ -76,7 +76,7 @@ func (r *backupResource) Apply(ctx context.Context, req providers.ApplyRequest) 
 	}
 	m["backups"] = backupsValue(sortBySeq(result))
 	if s.localDir != "" && s.localRetention > 0 {
-		if err := pruneLocal(s.localDir, int64(s.localRetention.Seconds()), r.now().Unix()); err != nil {
+		if err := pruneLocal(ctx, r.host.Get(), s.localDir, int64(s.localRetention.Seconds()), r.now().Unix()); err != nil {
 			diags = diags.Extend(providers.Warnf("Old local copies not deleted", "%v", err))
 		}
 	}
@@ -93,7 +93,8 @@ func (r *backupResource) makeBackup(ctx context.Context, c *s3.Client, s backupS
 		}
 		rcps = append(rcps, rcp)
 	}
-	live, err := repositoryInfo(ctx, s.repos)
+	h := r.host.Get()
+	live, err := repositoryInfo(ctx, h, s.repos)
 	if err != nil {
 		return b, err
 	}
@@ -101,7 +102,7 @@ func (r *backupResource) makeBackup(ctx context.Context, c *s3.Client, s backupS
 		return b, fmt.Errorf("the repository %s changed since the plan (UUID %s, youngest r%d; the plan was for %s up to r%d); run plan again", s.repos, live.uuid, live.youngest, b.UUID, b.Last)
 	}
 	b.Created = r.now()
-	return runBackup(ctx, backupJob{repos: s.repos, info: b, recipients: rcps, client: c, bucket: s.bucket, localDir: s.localDir})
+	return runBackup(ctx, backupJob{host: h, repos: s.repos, info: b, recipients: rcps, client: c, bucket: s.bucket, localDir: s.localDir})
 }
 
 // destroy deletes every backup the resource owns.
@@ -170,7 +171,7 @@ func (r *backupResource) Read(ctx context.Context, req providers.ReadRequest) pr
 	m := req.Prior.AsValueMap()
 	m["backups"] = backupsValue(list)
 	var diags hcl.Diagnostics
-	if info, err := repositoryInfo(ctx, req.Prior.GetAttr("repository").AsString()); err != nil {
+	if info, err := repositoryInfo(ctx, r.host.Get(), req.Prior.GetAttr("repository").AsString()); err != nil {
 		diags = providers.Warnf("Cannot read the repository to back up", "%v. Its backups are kept; a new one is planned once it can be read.", err)
 	} else {
 		m["youngest_revision"], m["repository_uuid"] = cty.NumberIntVal(int64(info.youngest)), cty.StringVal(info.uuid)
@@ -206,7 +207,7 @@ func (r *backupResource) Import(ctx context.Context, req providers.ImportRequest
 	if len(list) == 0 {
 		return fail("there are no plumb backups under s3://%s/%s.", bucket, prefix)
 	}
-	info, err := repositoryInfo(ctx, repos)
+	info, err := repositoryInfo(ctx, r.host.Get(), repos)
 	if err != nil {
 		return fail("%v.", err)
 	}

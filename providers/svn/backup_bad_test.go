@@ -17,11 +17,12 @@ import (
 
 	"github.com/plumbhq/plumb/internal/svntest"
 	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 func TestBackupValidateConfig(t *testing.T) {
 	id := newIdentity(t)
-	r := newBackupResource(nil)
+	r := newBackupResource(&host.Slot{}, nil)
 	tests := []struct {
 		name  string
 		extra map[string]cty.Value

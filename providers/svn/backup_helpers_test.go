@@ -14,6 +14,7 @@ import (
 
 	"github.com/plumbhq/plumb/internal/awstest"
 	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/providertest"
 )
 
 // s3Env is kumo with a bucket of the test's own and a configured svn
@@ -30,6 +31,13 @@ type s3Env struct {
 // is shared by the test binary) and configures an svn provider for it.
 func newS3Env(t *testing.T) *s3Env {
 	t.Helper()
+	return newS3EnvOver(t, providertest.Transport{Name: "local"})
+}
+
+// newS3EnvOver is newS3Env with the provider reaching its repositories
+// over the transport.
+func newS3EnvOver(t *testing.T, tr providertest.Transport) *s3Env {
+	t.Helper()
 	emu := awstest.StartKumo(t)
 	var b [6]byte
 	rand.Read(b[:])
@@ -38,26 +46,28 @@ func newS3Env(t *testing.T) *s3Env {
 	if _, err := client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatalf("create bucket: %v", err)
 	}
-	p := configuredProvider(t, emu.S3URL())
+	p := configuredProviderOver(t, emu.S3URL(), tr)
 	return &s3Env{emu: emu, client: client, bucket: bucket, provider: p, backup: p.resources["svn_offsite_backup"].(*backupResource)}
 }
 
 // configuredProvider returns an svn provider configured for an endpoint.
 func configuredProvider(t *testing.T, endpoint string) *provider {
 	t.Helper()
+	return configuredProviderOver(t, endpoint, providertest.Transport{Name: "local"})
+}
+
+// configuredProviderOver returns an svn provider configured for an
+// endpoint and the transport.
+func configuredProviderOver(t *testing.T, endpoint string, tr providertest.Transport) *provider {
+	t.Helper()
 	p := New().(*provider)
-	cfg := cty.ObjectVal(map[string]cty.Value{
-		"region":            cty.StringVal(awstest.Region),
-		"endpoint":          cty.StringVal(endpoint),
-		"access_key":        cty.StringVal(awstest.AccessKeyID),
-		"secret_key":        cty.StringVal(awstest.SecretAccessKey),
-		"max_retries":       cty.NumberIntVal(1),
-		"profile":           cty.NullVal(cty.String),
-		"s3_use_path_style": cty.NullVal(cty.Bool),
+	providertest.Configure(t, p, tr, map[string]cty.Value{
+		"region":      cty.StringVal(awstest.Region),
+		"endpoint":    cty.StringVal(endpoint),
+		"access_key":  cty.StringVal(awstest.AccessKeyID),
+		"secret_key":  cty.StringVal(awstest.SecretAccessKey),
+		"max_retries": cty.NumberIntVal(1),
 	})
-	if resp := p.Configure(context.Background(), providers.ConfigureRequest{Config: cfg}); resp.Diagnostics.HasErrors() {
-		t.Fatal(resp.Diagnostics.Error())
-	}
 	return p
 }
 

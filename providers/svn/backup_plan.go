@@ -10,6 +10,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // Plan proposes the backups after this run: a new one (with its key and
@@ -50,7 +51,7 @@ func (r *backupResource) Plan(ctx context.Context, req providers.PlanRequest) pr
 	var youngest int
 	var uuid string
 	if req.Prior.IsNull() || len(replace) > 0 {
-		info, err := repositoryInfo(ctx, s.repos)
+		info, err := repositoryInfo(ctx, r.host.Get(), s.repos)
 		if err != nil {
 			return providers.PlanResponse{Planned: r.null, Diagnostics: providers.AttributeErrorf("repository",
 				"Cannot read the repository to back up", "%v.", err)}
@@ -225,12 +226,13 @@ type repoInfo struct {
 	uuid     string
 }
 
-// repositoryInfo reads the youngest revision and the UUID.
-func repositoryInfo(ctx context.Context, repos string) (repoInfo, error) {
-	if err := checkRepository(repos); err != nil {
+// repositoryInfo reads the youngest revision and the UUID of the
+// repository on h.
+func repositoryInfo(ctx context.Context, h host.Host, repos string) (repoInfo, error) {
+	if err := checkRepository(ctx, h, repos); err != nil {
 		return repoInfo{}, err
 	}
-	l := look{bin: "svnlook", repos: repos}
+	l := look{h: h, bin: "svnlook", repos: repos}
 	y, err := l.run(ctx, "youngest")
 	if err != nil {
 		return repoInfo{}, err

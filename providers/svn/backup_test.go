@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/plumbhq/plumb/internal/sshtest"
 	"github.com/plumbhq/plumb/internal/svntest"
 	"github.com/plumbhq/plumb/providers/providertest"
 )
@@ -37,9 +38,17 @@ func history(t *testing.T, wc *svntest.WC, round int) {
 	}
 }
 
+// TestBackupConformance runs locally and over SSH: there svnadmin dump
+// runs on the server and its output is encrypted as it streams in.
 func TestBackupConformance(t *testing.T) {
 	svntest.Require(t, "svnadmin", "svnlook", "svn")
-	env := newS3Env(t)
+	for _, tr := range providertest.Transports(t, sshtest.Options{}) {
+		t.Run(tr.Name, func(t *testing.T) { backupConformance(t, tr) })
+	}
+}
+
+func backupConformance(t *testing.T, tr providertest.Transport) {
+	env := newS3EnvOver(t, tr)
 	repo := svntest.NewRepo(t, "conformance")
 	wc := repo.Checkout(t)
 	history(t, wc, 0)
@@ -113,13 +122,22 @@ func TestBackupConformance(t *testing.T) {
 // TestBackupRestoreRoundTrip backs up with real commits (full and two
 // incrementals), restores into new repositories and compares youngest,
 // log messages and file contents at several revisions.
+//
+// Over SSH the dump streams from the server and the local copies are
+// kept on the server: encrypted, like the objects in S3.
 func TestBackupRestoreRoundTrip(t *testing.T) {
 	svntest.Require(t, "svnadmin", "svnlook", "svn")
-	env := newS3Env(t)
+	for _, tr := range providertest.Transports(t, sshtest.Options{}) {
+		t.Run(tr.Name, func(t *testing.T) { backupRestoreRoundTrip(t, tr) })
+	}
+}
+
+func backupRestoreRoundTrip(t *testing.T, tr providertest.Transport) {
+	env := newS3EnvOver(t, tr)
 	repo := svntest.NewRepo(t, "round trip")
 	wc := repo.Checkout(t)
 	id := newIdentity(t)
-	local := filepath.Join(t.TempDir(), "local copies")
+	local := filepath.Join(tr.Dir, "local copies")
 	config := backupCfg(repo.Path, env.bucket, id, map[string]cty.Value{"incremental": cty.True, "prefix": cty.StringVal("svn/round-trip/"),
 		"local_dir": cty.StringVal(local)})
 	state := cty.NullVal(env.backup.schema.ImpliedType())
@@ -134,6 +152,12 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	files, _ := os.ReadDir(local)
 	if len(files) != 3 {
 		t.Errorf("local copies: %d files, want 3", len(files))
+	}
+	for _, f := range files {
+		b, _ := os.ReadFile(filepath.Join(local, f.Name()))
+		if !strings.HasPrefix(string(b), "age-encryption.org/v1\n") || strings.Contains(string(b), "SVN-fs-dump-format-version") {
+			t.Errorf("local copy %s is not an age file, or holds plaintext", f.Name())
+		}
 	}
 	tests := []struct {
 		name         string

@@ -19,6 +19,7 @@ import (
 	"github.com/plumbhq/plumb/internal/awstest"
 	"github.com/plumbhq/plumb/internal/svntest"
 	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // BenchmarkCheckCommit1000PHP checks a commit of 1,000 PHP files with
@@ -118,7 +119,7 @@ func BenchmarkBackupThroughput(b *testing.B) {
 // backups in state when none is due: the per-resource work of a large
 // no-change plan (refresh aside).
 func BenchmarkBackupPlanUnchanged(b *testing.B) {
-	r := newBackupResource(nil)
+	r := newBackupResource(&host.Slot{}, nil)
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	r.now = func() time.Time { return now }
 	id, _ := age.GenerateX25519Identity()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/plumbhq/plumb/providers/host"
 	"io"
 	"os"
 	"path"
@@ -71,7 +72,7 @@ const binarySniff = 8000
 // content (a NUL byte in the first 8,000 bytes) are not linted. An error
 // means the commit could not be checked at all.
 func CheckCommit(ctx context.Context, req CheckRequest) ([]Violation, error) {
-	if err := checkRepository(req.Repos); err != nil {
+	if err := checkRepository(ctx, host.Local(), req.Repos); err != nil {
 		return nil, err
 	}
 	if err := req.Policy.Validate(); err != nil {

@@ -2,7 +2,9 @@ package svn
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"regexp"
 	"sync"
@@ -11,11 +13,13 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // hookResource is svn_pre_commit_hook: a repository's hooks/pre-commit
 // that runs plumb svn check-commit with the policy stored beside it.
 type hookResource struct {
+	host   *host.Slot
 	schema providers.Schema
 	null   cty.Value
 }
@@ -25,9 +29,9 @@ var (
 	_ providers.ConfigValidator = (*hookResource)(nil)
 )
 
-func newHookResource() *hookResource {
+func newHookResource(h *host.Slot) *hookResource {
 	s := hookSchema()
-	return &hookResource{schema: s, null: cty.NullVal(s.ImpliedType())}
+	return &hookResource{host: h, schema: s, null: cty.NullVal(s.ImpliedType())}
 }
 
 func hookSchema() providers.Schema {
@@ -50,7 +54,7 @@ func hookSchema() providers.Schema {
 			"chain_existing": {Type: cty.Bool, Optional: true, Computed: true,
 				Description: "Keep a hand-written hooks/pre-commit found at install: it is moved to hooks/pre-commit.chained and run after plumb's checks. Default false: plumb refuses to replace it."},
 			"plumb_path": {Type: cty.String, Optional: true, Computed: true,
-				Description: "Absolute path of the plumb binary the hook runs; by default the plumb that applies the configuration."},
+				Description: "Absolute path of the plumb binary the hook runs, on the repository's host; by default the path of the plumb that applies the configuration. plumb is not copied there: install it on the server (the same version is best), and the plan checks that it is there and executable."},
 			"id":            computed("The repository path."),
 			"hook_sha256":   computed("SHA-256 of hooks/pre-commit; a hand edit shows as a change to it."),
 			"policy_sha256": computed("SHA-256 of hooks/plumb-policy.json; a hand edit shows as a change to it."),
@@ -171,7 +175,7 @@ func (r *hookResource) Plan(ctx context.Context, req providers.PlanRequest) prov
 	}
 	var diags hcl.Diagnostics
 	if planned.IsWhollyKnown() {
-		diags = checkInstallable(decodeHook(planned))
+		diags = checkInstallable(ctx, r.host.Get(), decodeHook(planned))
 	}
 	return providers.PlanResponse{Planned: planned, RequiresReplace: replace, Diagnostics: diags}
 }
@@ -217,11 +221,12 @@ func (r *hookResource) withDefaults(config cty.Value) cty.Value {
 	return cty.ObjectVal(m)
 }
 
-// checkInstallable returns an error when the hook cannot be installed:
-// the repository is missing, or a hand-written hook is in the way and
-// chain_existing is not set (or the chained hook's place is taken).
-func checkInstallable(s hookSettings) hcl.Diagnostics {
-	if err := checkRepository(s.repos); err != nil {
+// checkInstallable returns an error when the hook cannot be installed on
+// h: the repository is missing, plumb is not at plumb_path there, or a
+// hand-written hook is in the way and chain_existing is not set (or the
+// chained hook's place is taken).
+func checkInstallable(ctx context.Context, h host.Host, s hookSettings) hcl.Diagnostics {
+	if err := checkRepository(ctx, h, s.repos); err != nil {
 		return providers.AttributeErrorf("repository", "Cannot install the pre-commit hook",
 			"%v. Check the path, or create the repository first.", err)
 	}
@@ -229,15 +234,19 @@ func checkInstallable(s hookSettings) hcl.Diagnostics {
 		return providers.AttributeErrorf("plumb_path", "Cannot tell where plumb is",
 			"plumb could not find its own executable; set plumb_path to the absolute path of plumb.")
 	}
-	if _, err := handwrittenHook(s); err != nil {
+	if _, err := handwrittenHook(ctx, h, s); err != nil {
 		return providers.AttributeErrorf("chain_existing", "Cannot install the pre-commit hook", "%v", err)
 	}
 	if !s.file.ChainExisting {
 		chained := filepath.Join(s.repos, "hooks", ChainedHookFile)
-		if found, _ := exists(chained); found {
+		if found, _ := host.Exists(ctx, h, chained); found {
 			return providers.AttributeErrorf("chain_existing", "A chained hand-written hook would stop running",
 				"%s exists: it is the hand-written hook plumb kept when chain_existing was true. With chain_existing = false it would no longer run. Set chain_existing = true, or delete the file if it is no longer wanted.", chained)
 		}
+	}
+	if err := checkPlumb(ctx, h, s.file.PlumbPath); err != nil {
+		return providers.AttributeErrorf("plumb_path", "The hook would not find plumb",
+			"%v. The hook runs plumb svn check-commit on the repository's host; install plumb there (the Debian package, or go install), or set plumb_path to where it is.", err)
 	}
 	return nil
 }
@@ -245,9 +254,9 @@ func checkInstallable(s hookSettings) hcl.Diagnostics {
 // handwrittenHook reports whether hooks/pre-commit is a hook plumb did not
 // write, and returns an error when that hook would be lost: chain_existing
 // is false, or hooks/pre-commit.chained is taken already.
-func handwrittenHook(s hookSettings) (bool, error) {
+func handwrittenHook(ctx context.Context, h host.Host, s hookSettings) (bool, error) {
 	hook := filepath.Join(s.repos, "hooks", HookFile)
-	b, err := readSmall(hook)
+	b, err := readSmall(ctx, h, hook)
 	if err != nil || b == nil || isPlumbHook(b) {
 		return false, err
 	}
@@ -255,7 +264,7 @@ func handwrittenHook(s hookSettings) (bool, error) {
 	if !s.file.ChainExisting {
 		return true, fmt.Errorf("%s is a hand-written hook, and plumb does not replace it. Set chain_existing = true to keep it and run it after plumb's checks (plumb moves it to %s), or move it away yourself", hook, ChainedHookFile)
 	}
-	taken, err := exists(chained)
+	taken, err := host.Exists(ctx, h, chained)
 	if err != nil {
 		return true, fmt.Errorf("checking %s: %w", chained, err)
 	}
@@ -336,4 +345,19 @@ func sameValue(a, b cty.Value) bool {
 
 func sameBool(v cty.Value, want bool) bool {
 	return v.IsKnown() && !v.IsNull() && v.True() == want
+}
+
+// checkPlumb says why the plumb the hook names cannot run on h, or
+// returns nil: it must be an executable file.
+func checkPlumb(ctx context.Context, h host.Host, plumbPath string) error {
+	fi, err := h.Stat(ctx, plumbPath)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%s does not exist on %s", plumbPath, h)
+	case err != nil:
+		return err
+	case !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0:
+		return fmt.Errorf("%s on %s is not an executable file (mode %s)", plumbPath, h, fi.Mode())
+	}
+	return nil
 }

@@ -4,16 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/plumbhq/plumb/internal/atomicfile"
 	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // Apply installs the hook: it moves a hand-written hook to
@@ -23,7 +21,7 @@ import (
 // failure the prior state is returned and a moved hook is moved back.
 func (r *hookResource) Apply(ctx context.Context, req providers.ApplyRequest) providers.ApplyResponse {
 	if req.Planned.IsNull() {
-		diags := removeHook(req.Prior.GetAttr("repository").AsString())
+		diags := removeHook(ctx, r.host.Get(), req.Prior.GetAttr("repository").AsString())
 		if diags.HasErrors() {
 			return providers.ApplyResponse{State: req.Prior, Diagnostics: diags}
 		}
@@ -38,10 +36,11 @@ func (r *hookResource) Apply(ctx context.Context, req providers.ApplyRequest) pr
 			"Some of its attributes are still unknown; they must be computable once the resources they refer to exist.")}
 	}
 	s := decodeHook(planned)
-	if diags := checkInstallable(s); diags.HasErrors() {
+	h := r.host.Get()
+	if diags := checkInstallable(ctx, h, s); diags.HasErrors() {
 		return providers.ApplyResponse{State: req.Prior, Diagnostics: diags}
 	}
-	if err := installHook(s); err != nil {
+	if err := installHook(ctx, h, s); err != nil {
 		return providers.ApplyResponse{State: req.Prior, Diagnostics: providers.Errorf("Cannot install the pre-commit hook",
 			"%v. The repository's hooks were left as they were; check that plumb may write to the hooks directory.", err)}
 	}
@@ -50,43 +49,47 @@ func (r *hookResource) Apply(ctx context.Context, req providers.ApplyRequest) pr
 
 // installHook writes the policy and the hook, chaining a hand-written
 // hook.
-func installHook(s hookSettings) error {
+func installHook(ctx context.Context, h host.Host, s hookSettings) error {
 	dir := filepath.Join(s.repos, "hooks")
 	hook, chained := filepath.Join(dir, HookFile), filepath.Join(dir, ChainedHookFile)
-	moved, err := handwrittenHook(s)
+	moved, err := handwrittenHook(ctx, h, s)
 	if err != nil {
 		return err
 	}
 	if moved {
-		if err := os.Rename(hook, chained); err != nil {
+		if err := h.Rename(ctx, hook, chained); err != nil {
 			return fmt.Errorf("moving the hand-written hook aside: %w", err)
 		}
 	}
-	err = atomicfile.Write(policyPath(s.repos), encodePolicyFile(s.file), atomicfile.Options{Perm: 0o644})
+	err = host.WriteFile(ctx, h, policyPath(s.repos), encodePolicyFile(s.file), host.WriteOptions{Perm: 0o644})
 	if err == nil {
-		err = atomicfile.Write(hook, renderHook(s.file.PlumbPath, s.file.ChainExisting), atomicfile.Options{Perm: 0o755})
+		err = host.WriteFile(ctx, h, hook, renderHook(s.file.PlumbPath, s.file.ChainExisting), host.WriteOptions{Perm: 0o755})
 	}
 	if err != nil {
 		if moved {
-			if rerr := os.Rename(chained, hook); rerr != nil {
+			if rerr := h.Rename(ctx, chained, hook); rerr != nil {
 				err = fmt.Errorf("%w; moving the hand-written hook back from %s also failed: %v", err, chained, rerr)
 			}
 		}
 		return err
 	}
-	return atomicfile.SyncDir(dir)
+	return nil
 }
 
 // removeHook deletes plumb's hook and policy and moves a chained
 // hand-written hook back to hooks/pre-commit. A hook plumb did not write
 // is left alone, with a warning.
-func removeHook(repos string) hcl.Diagnostics {
+func removeHook(ctx context.Context, h host.Host, repos string) hcl.Diagnostics {
 	dir := filepath.Join(repos, "hooks")
-	if found, _ := exists(dir); !found {
+	found, err := host.Exists(ctx, h, dir)
+	if err != nil {
+		return providers.Errorf("Cannot remove the pre-commit hook", "%v. Check that plumb may read the hooks directory.", err)
+	}
+	if !found {
 		return nil
 	}
 	hook, chained := filepath.Join(dir, HookFile), filepath.Join(dir, ChainedHookFile)
-	b, err := readSmall(hook)
+	b, err := readSmall(ctx, h, hook)
 	if err != nil {
 		return providers.Errorf("Cannot remove the pre-commit hook", "%v. Check that plumb may read the hooks directory.", err)
 	}
@@ -96,21 +99,18 @@ func removeHook(repos string) hcl.Diagnostics {
 		diags = providers.Warnf("Hand-written pre-commit hook left in place",
 			"%s was replaced by a hook plumb did not write; plumb leaves it, and removes only its policy file.", hook)
 	case b != nil:
-		if err := os.Remove(hook); err != nil {
+		if err := h.Remove(ctx, hook); err != nil {
 			return providers.Errorf("Cannot remove the pre-commit hook", "%v. Check that plumb may write to %s.", err, dir)
 		}
-		if found, _ := exists(chained); found {
-			if err := os.Rename(chained, hook); err != nil {
+		if found, _ := host.Exists(ctx, h, chained); found {
+			if err := h.Rename(ctx, chained, hook); err != nil {
 				return providers.Errorf("Cannot restore the hand-written pre-commit hook",
 					"plumb's hook is removed, but moving %s back to %s failed: %v. Move it by hand, or commits run no hook.", chained, hook, err)
 			}
 		}
 	}
-	if err := os.Remove(policyPath(repos)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := h.Remove(ctx, policyPath(repos)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return diags.Extend(providers.Errorf("Cannot remove the commit policy", "%v. Remove it by hand.", err))
-	}
-	if err := atomicfile.SyncDir(dir); err != nil {
-		diags = diags.Extend(providers.Warnf("Hooks removed but not synced", "%v", err))
 	}
 	return diags
 }
@@ -120,10 +120,11 @@ func removeHook(repos string) hcl.Diagnostics {
 // wrote (same hashes, mode 0755); otherwise in_sync false with the live
 // hashes and mode and, when the policy file was edited, the policy it now
 // holds, so a plan shows which setting changed.
-func (r *hookResource) Read(_ context.Context, req providers.ReadRequest) providers.ReadResponse {
+func (r *hookResource) Read(ctx context.Context, req providers.ReadRequest) providers.ReadResponse {
 	repos := req.Prior.GetAttr("repository").AsString()
 	hook := filepath.Join(repos, "hooks", HookFile)
-	b, mode, err := readWithMode(hook)
+	h := r.host.Get()
+	b, mode, err := readWithMode(ctx, h, hook)
 	if err != nil {
 		return providers.ReadResponse{State: req.Prior, Diagnostics: providers.Errorf("Cannot read the pre-commit hook", "%v. Check that plumb may read the repository's hooks directory.", err)}
 	}
@@ -134,7 +135,7 @@ func (r *hookResource) Read(_ context.Context, req providers.ReadRequest) provid
 	hookSum, modeText := sha256Hex(b), fmt.Sprintf("%04o", uint32(mode.Perm()))
 	inSync := sameString(req.Prior.GetAttr("hook_sha256"), hookSum) && modeText == hookMode
 	m["hook_sha256"], m["hook_mode"] = cty.StringVal(hookSum), cty.StringVal(modeText)
-	pb, err := readSmall(policyPath(repos))
+	pb, err := readSmall(ctx, h, policyPath(repos))
 	switch {
 	case err != nil:
 		return providers.ReadResponse{State: req.Prior, Diagnostics: providers.Errorf("Cannot read the commit policy", "%v. Check that plumb may read the repository's hooks directory.", err)}
@@ -163,15 +164,16 @@ func (r *hookResource) Read(_ context.Context, req providers.ReadRequest) provid
 
 // Import adopts the hook of the repository at the given path, which plumb
 // must have written; its settings come from the policy file beside it.
-func (r *hookResource) Import(_ context.Context, req providers.ImportRequest) providers.ImportResponse {
+func (r *hookResource) Import(ctx context.Context, req providers.ImportRequest) providers.ImportResponse {
 	fail := func(format string, args ...any) providers.ImportResponse {
 		return providers.ImportResponse{State: r.null, Diagnostics: providers.Errorf("Cannot import svn_pre_commit_hook", format, args...)}
 	}
-	if err := checkRepository(req.ID); err != nil {
+	h := r.host.Get()
+	if err := checkRepository(ctx, h, req.ID); err != nil {
 		return fail("%v. The import ID is the repository's path.", err)
 	}
 	hook := filepath.Join(req.ID, "hooks", HookFile)
-	b, mode, err := readWithMode(hook)
+	b, mode, err := readWithMode(ctx, h, hook)
 	switch {
 	case err != nil:
 		return fail("%v.", err)
@@ -180,7 +182,7 @@ func (r *hookResource) Import(_ context.Context, req providers.ImportRequest) pr
 	case !isPlumbHook(b):
 		return fail("%s was not written by plumb. Declare svn_pre_commit_hook with chain_existing = true and apply, and plumb keeps it as a chained hook.", hook)
 	}
-	pb, err := readSmall(policyPath(req.ID))
+	pb, err := readSmall(ctx, h, policyPath(req.ID))
 	if err != nil || pb == nil {
 		return fail("the policy file %s is missing or unreadable (%v); apply the configuration to write it again.", policyPath(req.ID), err)
 	}
@@ -198,33 +200,22 @@ func (r *hookResource) Import(_ context.Context, req providers.ImportRequest) pr
 	return providers.ImportResponse{State: cty.ObjectVal(m)}
 }
 
-// readSmall returns a file's content, or nil when it does not exist.
-func readSmall(name string) ([]byte, error) {
-	b, _, err := readWithMode(name)
+// readSmall returns a file's content on h, or nil when it does not
+// exist.
+func readSmall(ctx context.Context, h host.Host, name string) ([]byte, error) {
+	b, _, err := readWithMode(ctx, h, name)
 	return b, err
 }
 
-// readWithMode returns a file's content and permissions, or nil when it
-// does not exist.
-func readWithMode(name string) ([]byte, fs.FileMode, error) {
-	f, err := os.Open(name)
+// readWithMode returns a file's content and permissions on h, or nil when
+// it does not exist.
+func readWithMode(ctx context.Context, h host.Host, name string) ([]byte, fs.FileMode, error) {
+	b, fi, err := host.ReadFile(ctx, h, name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, 0, nil
 	}
 	if err != nil {
 		return nil, 0, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, 0, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, 0, fmt.Errorf("%s is not a regular file", name)
-	}
-	b, err := io.ReadAll(f)
-	if err != nil {
-		return nil, 0, fmt.Errorf("reading %s: %w", name, err)
 	}
 	if b == nil {
 		b = []byte{}

@@ -10,13 +10,14 @@ import (
 
 	"github.com/plumbhq/plumb/internal/svntest"
 	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // applyHook plans and applies a hook configuration as the engine would,
 // returning the state.
 func applyHook(t *testing.T, config cty.Value) cty.Value {
 	t.Helper()
-	r := newHookResource()
+	r := newHookResource(&host.Slot{})
 	null := cty.NullVal(r.schema.ImpliedType())
 	config = r.schema.Complete(config)
 	if diags := r.ValidateConfig(context.Background(), config); diags.HasErrors() {

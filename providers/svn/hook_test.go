@@ -9,8 +9,10 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/plumbhq/plumb/internal/sshtest"
 	"github.com/plumbhq/plumb/internal/svntest"
 	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/host"
 	"github.com/plumbhq/plumb/providers/providertest"
 )
 
@@ -43,8 +45,16 @@ func readString(t providertest.TB, name string) string {
 	return string(b)
 }
 
+// TestHookConformance runs locally and over SSH (the hook and policy are
+// written on the server; plumb_path is checked there).
 func TestHookConformance(t *testing.T) {
 	svntest.Require(t, "svnadmin")
+	for _, tr := range providertest.Transports(t, sshtest.Options{}) {
+		t.Run(tr.Name, func(t *testing.T) { hookConformance(t, tr) })
+	}
+}
+
+func hookConformance(t *testing.T, tr providertest.Transport) {
 	repo := svntest.NewRepo(t, "conformance repo")
 	other := svntest.NewRepo(t, "other repo")
 	plumb := fakePlumb(t)
@@ -63,7 +73,7 @@ func TestHookConformance(t *testing.T) {
 		return pf.Policy
 	}
 	providertest.Run(t, providertest.Case{
-		Resource: newHookResource(),
+		Resource: providertest.Configure(t, New(), tr, nil).Resources()["svn_pre_commit_hook"],
 		Steps: []providertest.Step{
 			{Name: "create", Config: hookCfg(repo.Path, plumb, map[string]cty.Value{"min_message_length": cty.NumberIntVal(6)}),
 				Check: func(t providertest.TB, s cty.Value) {
@@ -156,7 +166,7 @@ func TestHookKeepsHandWrittenHook(t *testing.T) {
 	svntest.Require(t, "svnadmin")
 	plumb := fakePlumb(t)
 	ctx := context.Background()
-	r := newHookResource()
+	r := newHookResource(&host.Slot{})
 	null := cty.NullVal(r.schema.ImpliedType())
 	tests := []struct {
 		name    string
@@ -221,7 +231,7 @@ func TestHookKeepsHandWrittenHook(t *testing.T) {
 
 func TestHookPlanErrors(t *testing.T) {
 	svntest.Require(t, "svnadmin")
-	r := newHookResource()
+	r := newHookResource(&host.Slot{})
 	null := cty.NullVal(r.schema.ImpliedType())
 	repo := svntest.NewRepo(t, "plan errors")
 	chained := svntest.NewRepo(t, "left chained")
@@ -256,7 +266,7 @@ func TestHookPlanErrors(t *testing.T) {
 func TestHookImportRefusesHandWritten(t *testing.T) {
 	svntest.Require(t, "svnadmin")
 	repo := svntest.NewRepo(t, "import")
-	r := newHookResource()
+	r := newHookResource(&host.Slot{})
 	tests := []struct {
 		name  string
 		setup func()
@@ -284,7 +294,7 @@ func TestHookImportRefusesHandWritten(t *testing.T) {
 // BenchmarkHookPlanUnchanged measures the plan of an unchanged hook, the
 // work a large no-change plan does per hook.
 func BenchmarkHookPlanUnchanged(b *testing.B) {
-	r := newHookResource()
+	r := newHookResource(&host.Slot{})
 	config := r.schema.Complete(hookCfg("/srv/svn/site", "/usr/local/bin/plumb", map[string]cty.Value{"min_message_length": cty.NumberIntVal(6)}))
 	prior := r.withDefaults(config)
 	req := providers.PlanRequest{Prior: prior, Config: config}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/plumbhq/plumb/internal/awstest"
 	"github.com/plumbhq/plumb/internal/svntest"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // backupChildEnv, set to a JSON childJob, makes the test binary run one
@@ -55,7 +56,7 @@ func backupChild(spec string) int {
 		rcp, err = parseRecipient(j.Recipient)
 		if err == nil {
 			var info BackupInfo
-			info, err = runBackup(context.Background(), backupJob{repos: j.Repos, client: c, bucket: j.Bucket, recipients: []age.Recipient{rcp},
+			info, err = runBackup(context.Background(), backupJob{host: host.Local(), repos: j.Repos, client: c, bucket: j.Bucket, recipients: []age.Recipient{rcp},
 				info: BackupInfo{Key: j.Key, Seq: 1, Kind: KindFull, First: 0, Last: j.Last, UUID: j.UUID, Created: start}})
 			rep.DumpSize, rep.DumpSHA256 = info.DumpSize, info.DumpSHA256
 		}

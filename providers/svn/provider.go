@@ -10,6 +10,12 @@
 //     into an S3 multipart upload, full or incremental, and deletes
 //     backups past retention. Restore and Verify read them back.
 //
+// The repositories are on the machine plumb runs on, or on the server the
+// provider block's ssh block names: the hook is written there (and runs
+// the plumb installed there), and svnadmin dump runs there, its output
+// streamed over SSH and encrypted on the way, so the plaintext touches no
+// disk on either side.
+//
 // The provider block holds the S3 settings the backups use (region,
 // endpoint, profile, credentials), with the same names and meaning as the
 // aws provider's; requests are retried and counted. Subversion's tools
@@ -24,6 +30,7 @@ import (
 
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/providers/aws"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // Name is the provider's name, under which cmd/plumb registers New.
@@ -32,6 +39,7 @@ const Name = "svn"
 // provider serves the svn types. Its S3 client is built at Configure,
 // from the provider block.
 type provider struct {
+	host      *host.Slot
 	resources map[string]providers.Resource
 
 	mu sync.Mutex
@@ -41,15 +49,16 @@ type provider struct {
 var (
 	_ providers.Provider       = (*provider)(nil)
 	_ providers.RequestCounter = (*provider)(nil)
+	_ providers.Closer         = (*provider)(nil)
 )
 
 // New returns an unconfigured svn provider with the resource types
 // svn_pre_commit_hook and svn_offsite_backup.
 func New() providers.Provider {
-	p := &provider{}
+	p := &provider{host: &host.Slot{}}
 	p.resources = map[string]providers.Resource{
-		"svn_pre_commit_hook": newHookResource(),
-		"svn_offsite_backup":  newBackupResource(p.client),
+		"svn_pre_commit_hook": newHookResource(p.host),
+		"svn_offsite_backup":  newBackupResource(p.host, p.client),
 	}
 	return p
 }
@@ -59,8 +68,12 @@ func (p *provider) Schema() providers.Schema {
 	return providers.Schema{
 		Description: "Subversion repositories: pre-commit policy and encrypted offsite backups to S3.",
 		Attributes:  s3Attributes(),
+		Blocks:      map[string]*providers.Block{host.BlockName: host.Block()},
 	}
 }
+
+// Close lets go of the host.
+func (p *provider) Close() error { return p.host.Close() }
 
 // Configure reads the S3 settings. It contacts nothing: the S3 client is
 // built on first use.
@@ -77,7 +90,7 @@ func (p *provider) Configure(ctx context.Context, req providers.ConfigureRequest
 	p.mu.Lock()
 	p.s3 = a
 	p.mu.Unlock()
-	return providers.ConfigureResponse{Diagnostics: diags}
+	return providers.ConfigureResponse{Diagnostics: diags.Extend(p.host.Configure(ctx, req.Config))}
 }
 
 // client returns the S3 client, or nil before Configure.

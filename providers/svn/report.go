@@ -3,6 +3,7 @@ package svn
 import (
 	"context"
 	"fmt"
+	"github.com/plumbhq/plumb/providers/host"
 	"io"
 	"strings"
 )
@@ -61,7 +62,7 @@ func RunCheckCommit(ctx context.Context, o CheckCommitOptions, stdout, stderr io
 		fmt.Fprintf(stderr, "plumb could not check %s of %s, so the commit is rejected:\n  %v\nAsk the repository's administrators to look at it.\n", what, o.Repos, err)
 		return 1
 	}
-	if err := checkRepository(o.Repos); err != nil {
+	if err := checkRepository(ctx, host.Local(), o.Repos); err != nil {
 		return fail(err)
 	}
 	if o.PolicyPath == "" {

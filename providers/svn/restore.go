@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/plumbhq/plumb/providers/host"
 	"io"
 	"os"
 	"os/exec"
@@ -130,7 +131,7 @@ func restoreInto(ctx context.Context, o RestoreOptions, repo string) (RestoreRes
 			fmt.Fprintf(o.Log, "Loaded %s (%s, r%d to r%d, %s, SHA-256 checked).\n", b.Key, b.Kind, b.First, b.Last, humanBytes(b.DumpSize))
 		}
 	}
-	info, err := repositoryInfo(ctx, repo)
+	info, err := repositoryInfo(ctx, host.Local(), repo)
 	if err != nil {
 		return res, err
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plumbhq/plumb/providers/host"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -119,7 +120,7 @@ func TestBackupKeys(t *testing.T) {
 // against schedule over many histories: it may only say "nothing to do"
 // when schedule plans no backup and no delete.
 func TestUnchangedBackupAgreesWithSchedule(t *testing.T) {
-	r := newBackupResource(nil)
+	r := newBackupResource(&host.Slot{}, nil)
 	id := newIdentity(t)
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	checked, fast := 0, 0

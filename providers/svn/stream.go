@@ -7,10 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
-	"os/exec"
 	"path"
-	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -20,55 +19,52 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/sys/unix"
 
-	"github.com/plumbhq/plumb/internal/atomicfile"
+	"github.com/plumbhq/plumb/providers/host"
 )
 
 // backupJob is one backup to make.
 type backupJob struct {
+	host       host.Host // where the repository is
 	repos      string
 	info       BackupInfo // key, kind, revision range, UUID, start time
 	recipients []age.Recipient
 	client     *s3.Client
 	bucket     string
-	localDir   string // "" for no local copy
+	localDir   string // "" for no local copy (on the repository's host)
 }
 
 // copyBufferSize is how much of the dump is read at a time.
 const copyBufferSize = 256 << 10
 
-// runBackup streams svnadmin dump through SHA-256 and age encryption into
-// an S3 upload (and, with a local directory, an encrypted local copy),
-// never writing the plaintext anywhere. When svnadmin fails, or anything
-// else does, the multipart upload is aborted and the local copy removed,
-// so no partial backup is left that looks complete. It returns the backup
-// with its sizes and hash.
+// runBackup streams svnadmin dump, run on the repository's host, through
+// SHA-256 and age encryption into an S3 upload (and, with a local
+// directory, an encrypted copy on that host), never writing the
+// plaintext anywhere: over SSH the dump arrives as the command's output
+// and is encrypted as it comes. When svnadmin fails, or anything else
+// does, the multipart upload is aborted and the local copy removed, so no
+// partial backup is left that looks complete. It returns the backup with
+// its sizes and hash.
 func runBackup(ctx context.Context, j backupJob) (BackupInfo, error) {
 	info := j.info
-	info.Tool = toolVersion()
-	args := []string{"dump", "--quiet", "-r", fmt.Sprintf("%d:%d", info.First, info.Last)}
+	info.Tool = toolVersion(ctx, j.host)
+	args := []string{"svnadmin", "dump", "--quiet", "-r", fmt.Sprintf("%d:%d", info.First, info.Last)}
 	if info.Kind == KindIncremental {
 		args = append(args, "--incremental")
 	}
-	cmd := exec.CommandContext(ctx, "svnadmin", append(args, j.repos)...)
-	cmd.Env = utf8Env()
-	stderr := &capped{max: 8 << 10}
-	cmd.Stderr = stderr
+	args = append(args, j.repos)
 	stdout, pw, err := os.Pipe()
 	if err != nil {
 		return info, fmt.Errorf("starting svnadmin dump: %w", err)
 	}
 	defer stdout.Close()
 	growPipe(pw)
-	cmd.Stdout = pw
 	up := newUploader(ctx, j.client, j.bucket, info.Key, info.metadata(false))
 	var sink io.Writer = up
-	var local *os.File
+	var local host.Pending
 	if j.localDir != "" {
-		if err := os.MkdirAll(j.localDir, 0o700); err != nil {
-			return info, fmt.Errorf("creating the local backup directory: %w", err)
-		}
-		local, err = os.CreateTemp(j.localDir, "."+path.Base(info.Key)+".plumb-*")
+		local, err = j.host.Create(ctx, path.Join(j.localDir, path.Base(info.Key)), host.WriteOptions{Perm: 0o600, DirPerm: 0o700})
 		if err != nil {
+			pw.Close()
 			return info, fmt.Errorf("creating the local copy: %w", err)
 		}
 		sink = io.MultiWriter(up, local)
@@ -78,35 +74,37 @@ func runBackup(ctx context.Context, j backupJob) (BackupInfo, error) {
 			err = fmt.Errorf("%w; %v", err, aerr)
 		}
 		if local != nil {
-			local.Close()
-			os.Remove(local.Name())
+			local.Abort()
 		}
 		return info, err
 	}
-	err = cmd.Start()
-	pw.Close()
-	if err != nil {
-		if errors.Is(err, exec.ErrNotFound) {
-			return fail(fmt.Errorf("svnadmin is not installed (install Debian's subversion package): %w", err))
-		}
-		return fail(fmt.Errorf("starting svnadmin dump: %w", err))
-	}
 	enc, err := age.Encrypt(sink, j.recipients...)
 	if err != nil {
-		cmd.Process.Kill()
-		cmd.Wait()
+		pw.Close()
 		return fail(fmt.Errorf("starting age encryption: %w", err))
 	}
+	dctx, stop := context.WithCancel(ctx)
+	defer stop()
+	stderr := &capped{max: 8 << 10}
+	done := make(chan error, 1)
+	go func() {
+		err := j.host.Run(dctx, host.Cmd{Args: args, Env: utf8Vars, Stdout: pw, Stderr: stderr})
+		pw.Close()
+		done <- err
+	}()
 	hash := sha256.New()
 	counter := &countWriter{w: io.MultiWriter(hash, enc)}
 	_, copyErr := io.CopyBuffer(counter, stdout, make([]byte, copyBufferSize))
 	if copyErr != nil {
-		cmd.Process.Kill()
+		stop()
+		stdout.Close() // unblocks the command's writes
 	}
-	waitErr := cmd.Wait()
+	waitErr := <-done
 	switch {
 	case copyErr != nil:
 		return fail(fmt.Errorf("streaming the dump after %s: %w", humanBytes(counter.n), copyErr))
+	case errors.Is(waitErr, host.ErrNotFound):
+		return fail(fmt.Errorf("svnadmin is not installed on %s (install Debian's subversion package): %w", j.host, waitErr))
 	case waitErr != nil:
 		return fail(fmt.Errorf("svnadmin dump -r %d:%d %s failed after %s: %w: %s", info.First, info.Last, j.repos,
 			humanBytes(counter.n), waitErr, strings.TrimSpace(stderr.String())))
@@ -120,7 +118,7 @@ func runBackup(ctx context.Context, j backupJob) (BackupInfo, error) {
 	}
 	info.Size = up.total
 	if local != nil {
-		if err := finishLocal(local, filepath.Join(j.localDir, path.Base(info.Key))); err != nil {
+		if err := local.Commit(); err != nil {
 			return info, fmt.Errorf("the backup is in S3, but its local copy failed: %w", err)
 		}
 	}
@@ -136,23 +134,6 @@ func growPipe(f *os.File) {
 	}
 }
 
-// finishLocal syncs the local copy and renames it into place.
-func finishLocal(f *os.File, name string) error {
-	tmp := f.Name()
-	err := f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, name)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return atomicfile.SyncDir(filepath.Dir(name))
-}
-
 // countWriter counts the bytes written through it.
 type countWriter struct {
 	w io.Writer
@@ -165,9 +146,8 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// toolVersion names the plumb and svnadmin that make backups, for the
-// objects' metadata.
-var toolVersion = sync.OnceValue(func() string {
+// plumbVersion names this plumb, for the backups' metadata.
+var plumbVersion = sync.OnceValue(func() string {
 	v := "plumb"
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		v += " " + bi.Main.Version
@@ -177,18 +157,25 @@ var toolVersion = sync.OnceValue(func() string {
 			}
 		}
 	}
-	if out, err := exec.Command("svnadmin", "--version", "--quiet").Output(); err == nil {
-		v += "; svnadmin " + strings.TrimSpace(string(out))
-	}
 	return v
 })
 
+// toolVersion names the plumb and the svnadmin (on the repository's
+// host) that make a backup, for the objects' metadata.
+func toolVersion(ctx context.Context, h host.Host) string {
+	v := plumbVersion()
+	if out, err := host.Output(ctx, h, host.Cmd{Args: []string{"svnadmin", "--version", "--quiet"}}); err == nil {
+		v += "; svnadmin " + strings.TrimSpace(string(out))
+	}
+	return v
+}
+
 // pruneLocal deletes local copies of backups (files named like plumb's
-// backup objects) older than keep, but never the newest.
-func pruneLocal(dir string, keep int64, nowUnix int64) error {
-	entries, err := os.ReadDir(dir)
+// backup objects) in dir on h older than keep, but never the newest.
+func pruneLocal(ctx context.Context, h host.Host, dir string, keep int64, nowUnix int64) error {
+	entries, err := h.ReadDir(ctx, dir)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
+		if errors.Is(err, fs.ErrNotExist) {
 			return nil
 		}
 		return fmt.Errorf("reading the local backup directory: %w", err)
@@ -199,17 +186,13 @@ func pruneLocal(dir string, keep int64, nowUnix int64) error {
 		mod  int64
 	}
 	var files []file
-	for _, e := range entries {
-		m := keyPattern.FindStringSubmatch(e.Name())
-		if m == nil || !e.Type().IsRegular() {
-			continue
-		}
-		fi, err := e.Info()
-		if err != nil {
+	for _, fi := range entries {
+		m := keyPattern.FindStringSubmatch(fi.Name())
+		if m == nil || !fi.Mode().IsRegular() {
 			continue
 		}
 		seq, _ := strconv.Atoi(m[1])
-		files = append(files, file{e.Name(), seq, fi.ModTime().Unix()})
+		files = append(files, file{fi.Name(), seq, fi.ModTime().Unix()})
 	}
 	newest := -1
 	for i, f := range files {
@@ -220,7 +203,7 @@ func pruneLocal(dir string, keep int64, nowUnix int64) error {
 	var errs []error
 	for i, f := range files {
 		if i != newest && nowUnix-f.mod > keep {
-			if err := os.Remove(filepath.Join(dir, f.name)); err != nil {
+			if err := h.Remove(ctx, path.Join(dir, f.name)); err != nil {
 				errs = append(errs, err)
 			}
 		}

@@ -7,36 +7,34 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
+
+	"github.com/plumbhq/plumb/providers/host"
 )
 
-// utf8Env is the environment Subversion's tools run with: plumb's own,
-// with LC_ALL=C.UTF-8. Hooks run with an empty environment, where svnlook
-// would print non-ASCII path names transliterated ("é" as "e") and they
-// could not be read back.
-var utf8Env = sync.OnceValue(func() []string {
-	env := make([]string, 0, len(os.Environ())+1)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "LC_ALL=") {
-			env = append(env, kv)
-		}
-	}
-	return append(env, "LC_ALL=C.UTF-8")
-})
+// utf8Vars are added to the environment Subversion's tools run with.
+// Hooks run with an empty environment, where svnlook would print
+// non-ASCII path names transliterated ("é" as "e") and they could not be
+// read back.
+var utf8Vars = []string{"LC_ALL=C.UTF-8"}
+
+// utf8Env is this process's environment with utf8Vars, for the tools
+// plumb runs on its own machine (linters, restore).
+func utf8Env() []string { return append(os.Environ(), utf8Vars...) }
 
 // look runs svnlook on one transaction or revision of a repository.
 type look struct {
-	bin   string   // the svnlook program
-	repos string   // the repository path
-	sel   []string // "-t TXN" or "-r REV"
+	h     host.Host // where the repository is
+	bin   string    // the svnlook program
+	repos string    // the repository path
+	sel   []string  // "-t TXN" or "-r REV"
 }
 
 // newLook returns a look at transaction txn, or at revision rev when txn
-// is empty.
+// is empty, of a repository on this machine (check-commit runs in the
+// hook, on the server itself).
 func newLook(bin, repos, txn string, rev int) look {
 	if bin == "" {
 		bin = "svnlook"
@@ -45,7 +43,7 @@ func newLook(bin, repos, txn string, rev int) look {
 	if txn == "" {
 		sel = []string{"-r", strconv.Itoa(rev)}
 	}
-	return look{bin: bin, repos: repos, sel: sel}
+	return look{h: host.Local(), bin: bin, repos: repos, sel: sel}
 }
 
 // run runs "svnlook SUBCOMMAND [-t TXN|-r REV] REPOS args..." and returns
@@ -65,12 +63,10 @@ func (l look) stream(ctx context.Context, w io.Writer, stderr *bytes.Buffer, sub
 	}
 	full := append(append([]string{sub}, l.sel...), l.repos)
 	full = append(full, args...)
-	cmd := exec.CommandContext(ctx, l.bin, full...)
-	cmd.Env = utf8Env()
-	cmd.Stdout, cmd.Stderr = w, stderr
-	if err := cmd.Run(); err != nil {
-		if errors.Is(err, exec.ErrNotFound) {
-			return fmt.Errorf("%s is not installed on this server (install Debian's subversion package): %w", l.bin, err)
+	err := l.h.Run(ctx, host.Cmd{Args: append([]string{l.bin}, full...), Env: utf8Vars, Stdout: w, Stderr: stderr})
+	if err != nil {
+		if errors.Is(err, host.ErrNotFound) {
+			return fmt.Errorf("%s is not installed on %s (install Debian's subversion package): %w", l.bin, l.h, err)
 		}
 		return fmt.Errorf("svnlook %s %s: %w: %s", sub, strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
@@ -115,12 +111,12 @@ func parseChanged(out []byte) ([]change, error) {
 }
 
 // checkRepository returns an error a person can act on when repos is not
-// a Subversion repository.
-func checkRepository(repos string) error {
+// a Subversion repository on h.
+func checkRepository(ctx context.Context, h host.Host, repos string) error {
 	if repos == "" {
 		return fmt.Errorf("no repository path given")
 	}
-	fi, err := os.Stat(repos)
+	fi, err := h.Stat(ctx, repos)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("the repository %s does not exist: %w", repos, err)
@@ -131,7 +127,7 @@ func checkRepository(repos string) error {
 		return fmt.Errorf("%s is a file, not a Subversion repository", repos)
 	}
 	for _, want := range []string{"format", "db", "hooks"} {
-		if _, err := os.Stat(filepath.Join(repos, want)); err != nil {
+		if _, err := h.Stat(ctx, filepath.Join(repos, want)); err != nil {
 			return fmt.Errorf("%s is not a Subversion repository (it has no %s; create one with svnadmin create): %w", repos, want, err)
 		}
 	}

@@ -38,13 +38,13 @@ func TestZoneFile(t *testing.T) {
 		{expr: `[for r in zonefile("zones/example.org.zone", "example.org") : r.name if r.type == "A"]`,
 			want: cty.TupleVal([]cty.Value{cty.StringVal("host1.example.org."), cty.StringVal("mail.example.org.")})},
 		{expr: `zonefile("zones/syntax.zone", "example.org")`,
-			wantErr: `zones/syntax.zone:5:16: invalid A record data "192.0.2.300"`},
+			wantErr: `zones/syntax.zone:5:16: invalid IPv4 address "192.0.2.300" in the A record`},
 		{expr: `zonefile("zones/bad-include.zone", "example.org")`,
-			wantErr: `zones/inc/broken.inc:2:11: invalid MX record data`},
+			wantErr: `zones/inc/broken.inc:2:11: invalid preference "mail" in the MX record`},
 		{expr: `zonefile("zones/escape.zone", "example.org")`,
 			wantErr: `zones/escape.zone:3:10: $INCLUDE "../../doc.go" is outside the zone root`},
 		{expr: `zonefile("zones/example.org.zone", "example.com")`,
-			wantErr: "zones/example.org.zone:4:1: name example.org. is outside the zone example.com."},
+			wantErr: "zones/example.org.zone: the zone example.com. has no SOA and NS records at its apex; BIND does not load a zone without its SOA and NS records: add them, or check the zone's origin (7 records of the file are outside example.com.)"},
 		{expr: `zonefile("zones/missing.zone", "example.org")`,
 			wantErr: `no file exists at "zones/missing.zone" (relative to the configuration directory: `},
 		{expr: `zonefile("zones/example.org.zone", "")`, wantErr: "invalid zone origin: empty domain name"},
@@ -77,12 +77,13 @@ func TestZoneFileOutsideBaseDir(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write("a.zone", "$ORIGIN a.example.\n@ 60 IN NS ns.example.net.\n$INCLUDE b.inc\n")
+	write("a.zone", "$ORIGIN a.example.\n@ 60 IN SOA ns.example.net. h 1 2 3 4 5\n@ 60 IN NS ns.example.net.\n$INCLUDE b.inc\n")
 	write("b.inc", "www 60 IN A 192.0.2.1\n")
 	write("up.zone", "$ORIGIN a.example.\n$INCLUDE ../x.inc\n")
 	path := filepath.ToSlash(filepath.Join(dir, "a.zone"))
 	runCases(t, "testdata", []exprCase{
 		{expr: `zonefile("` + path + `", "a.example")`, want: cty.ListVal([]cty.Value{
+			recordVal("a.example.", "SOA", 60, "ns.example.net. h.a.example. 1 2 3 4 5"),
 			recordVal("a.example.", "NS", 60, "ns.example.net."),
 			recordVal("www.a.example.", "A", 60, "192.0.2.1"),
 		})},
@@ -95,7 +96,7 @@ func TestZoneFileOutsideBaseDir(t *testing.T) {
 func TestZoneFileReadsOnce(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "z.zone")
-	if err := os.WriteFile(p, []byte("$ORIGIN z.example.\n@ 60 IN A 192.0.2.1\n"), 0o644); err != nil {
+	if err := os.WriteFile(p, []byte("$ORIGIN z.example.\n@ 60 IN SOA ns.example.net. h 1 2 3 4 5\n@ 60 IN NS ns.example.net.\n@ 60 IN A 192.0.2.1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	f := Functions(dir)["zonefile"]
@@ -108,7 +109,7 @@ func TestZoneFileReadsOnce(t *testing.T) {
 		return v
 	}
 	first := call()
-	if err := os.WriteFile(p, []byte("$ORIGIN z.example.\n@ 60 IN A 192.0.2.2\n"), 0o644); err != nil {
+	if err := os.WriteFile(p, []byte("$ORIGIN z.example.\n@ 60 IN SOA ns.example.net. h 1 2 3 4 5\n@ 60 IN NS ns.example.net.\n@ 60 IN A 192.0.2.2\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if second := call(); !second.RawEquals(first) {

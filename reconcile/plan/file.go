@@ -39,19 +39,22 @@ const remedy = `run "plumb plan -out FILE" again and apply that file`
 // filePlan is the saved-plan document. plumb_plan comes first so the
 // format is recognisable at the start of the decompressed stream.
 type filePlan struct {
-	Format       *int                  `json:"plumb_plan"`
-	PlumbVersion string                `json:"plumb_version"`
-	Lineage      string                `json:"lineage"`
-	Serial       uint64                `json:"serial"`
-	Destroy      bool                  `json:"destroy,omitempty"`
-	Targets      []string              `json:"targets,omitempty"`
-	Excludes     []string              `json:"excludes,omitempty"`
-	Created      time.Time             `json:"created"`
-	Types        []json.RawMessage     `json:"types"`
-	Variables    map[string]*fileValue `json:"variables,omitempty"`
-	Changes      []*fileChange         `json:"changes"`
-	Outputs      []*fileOutput         `json:"outputs,omitempty"`
-	Warnings     []string              `json:"warnings,omitempty"`
+	Format             *int                  `json:"plumb_plan"`
+	PlumbVersion       string                `json:"plumb_version"`
+	Lineage            string                `json:"lineage"`
+	Serial             uint64                `json:"serial"`
+	Destroy            bool                  `json:"destroy,omitempty"`
+	Targets            []string              `json:"targets,omitempty"`
+	Excludes           []string              `json:"excludes,omitempty"`
+	Created            time.Time             `json:"created"`
+	Types              []json.RawMessage     `json:"types"`
+	Variables          map[string]*fileValue `json:"variables,omitempty"`
+	Changes            []*fileChange         `json:"changes"`
+	Outputs            []*fileOutput         `json:"outputs,omitempty"`
+	Warnings           []string              `json:"warnings,omitempty"`
+	SensitiveVariables []string              `json:"sensitive_variables,omitempty"`
+	Checks             []*Check              `json:"checks,omitempty"`
+	RequestCounts      map[string]int        `json:"request_counts,omitempty"`
 }
 
 type fileChange struct {
@@ -59,7 +62,6 @@ type fileChange struct {
 	Mode            Mode                `json:"mode"`
 	Type            string              `json:"type"`
 	Name            string              `json:"name"`
-	Module          string              `json:"module,omitempty"`
 	Provider        string              `json:"provider"`
 	ProviderConfig  string              `json:"provider_config,omitempty"`
 	Action          string              `json:"action"`
@@ -69,6 +71,7 @@ type fileChange struct {
 	Sensitive       []string            `json:"sensitive,omitempty"`
 	Keys            map[string][]string `json:"keys,omitempty"`
 	Reason          string              `json:"reason,omitempty"`
+	ActionReason    string              `json:"action_reason,omitempty"`
 	ImportID        string              `json:"import_id,omitempty"`
 	Gone            bool                `json:"gone,omitempty"`
 }
@@ -109,8 +112,17 @@ func WriteFile(path string, p *Plan) (err error) {
 	if err := safefile.CheckReplaceable(path); err != nil {
 		return fmt.Errorf("saving plan: %w", err)
 	}
+	// Leftovers of a save that was killed go first.
+	if err := safefile.SweepTemps(dir, "."+base+".tmp-", ""); err != nil {
+		return fmt.Errorf("saving plan: %w", err)
+	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
+		return fmt.Errorf("saving plan: %w", err)
+	}
+	if err := safefile.HoldTemp(f); err != nil {
+		f.Close()
+		os.Remove(f.Name())
 		return fmt.Errorf("saving plan: %w", err)
 	}
 	defer func() {
@@ -128,10 +140,12 @@ func WriteFile(path string, p *Plan) (err error) {
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("saving plan %s: %w", path, err)
 	}
-	if err := f.Close(); err != nil {
+	// Renamed while still open and held, so that another save sweeping
+	// leftovers never takes it for one.
+	if err := os.Rename(f.Name(), path); err != nil {
 		return fmt.Errorf("saving plan %s: %w", path, err)
 	}
-	if err := os.Rename(f.Name(), path); err != nil {
+	if err := f.Close(); err != nil {
 		return fmt.Errorf("saving plan %s: %w", path, err)
 	}
 	if d, err := os.Open(dir); err == nil {
@@ -261,6 +275,7 @@ func toFile(p *Plan) (*filePlan, error) {
 	doc := &filePlan{
 		Format: &format, PlumbVersion: p.PlumbVersion, Lineage: p.Lineage, Serial: p.Serial,
 		Destroy: p.Destroy, Targets: p.Targets, Excludes: p.Excludes, Created: p.Created, Warnings: p.Warnings,
+		SensitiveVariables: p.SensitiveVariables, Checks: p.Checks, RequestCounts: p.RequestCounts,
 		Changes: make([]*fileChange, 0, len(p.Changes)),
 	}
 	var enc valueEncoder
@@ -276,9 +291,9 @@ func toFile(p *Plan) (*filePlan, error) {
 	}
 	for _, c := range p.Changes {
 		fc := &fileChange{
-			Addr: c.Addr, Mode: c.Mode, Type: c.Type, Name: c.Name, Module: c.Module, Provider: c.Provider, ProviderConfig: c.ProviderConfig,
+			Addr: c.Addr, Mode: c.Mode, Type: c.Type, Name: c.Name, Provider: c.Provider, ProviderConfig: c.ProviderConfig,
 			Action: actionNames[c.Action], RequiresReplace: c.RequiresReplace,
-			Sensitive: c.Sensitive, Keys: c.Keys, Reason: c.Reason, ImportID: c.ImportID, Gone: c.Gone,
+			Sensitive: c.Sensitive, Keys: c.Keys, Reason: c.Reason, ActionReason: c.ActionReason, ImportID: c.ImportID, Gone: c.Gone,
 		}
 		var err error
 		if fc.Before, err = enc.encode(c.Before); err == nil {
@@ -308,6 +323,7 @@ func fromFile(doc *filePlan) (*Plan, error) {
 	p := &Plan{
 		PlumbVersion: doc.PlumbVersion, Lineage: doc.Lineage, Serial: doc.Serial,
 		Destroy: doc.Destroy, Targets: doc.Targets, Excludes: doc.Excludes, Created: doc.Created, Warnings: doc.Warnings,
+		SensitiveVariables: doc.SensitiveVariables, Checks: doc.Checks, RequestCounts: doc.RequestCounts,
 	}
 	dec := valueDecoder{table: doc.Types}
 	if len(doc.Changes) > 0 {
@@ -332,9 +348,9 @@ func fromFile(doc *filePlan) (*Plan, error) {
 			return nil, fmt.Errorf("change to %s: %w", fc.Addr, err)
 		}
 		c := &Change{
-			Addr: fc.Addr, Mode: fc.Mode, Type: fc.Type, Name: fc.Name, Module: fc.Module, Provider: fc.Provider, ProviderConfig: fc.ProviderConfig,
+			Addr: fc.Addr, Mode: fc.Mode, Type: fc.Type, Name: fc.Name, Provider: fc.Provider, ProviderConfig: fc.ProviderConfig,
 			Action: act, RequiresReplace: fc.RequiresReplace, Sensitive: fc.Sensitive,
-			Keys: fc.Keys, Reason: fc.Reason, ImportID: fc.ImportID, Gone: fc.Gone,
+			Keys: fc.Keys, Reason: fc.Reason, ActionReason: fc.ActionReason, ImportID: fc.ImportID, Gone: fc.Gone,
 		}
 		if c.Before, err = dec.decode(fc.Before); err == nil {
 			c.After, err = dec.decode(fc.After)

@@ -4,24 +4,38 @@ import (
 	"bufio"
 	"io"
 	"slices"
+	"sort"
 	"strconv"
+	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/plumbhq/plumb/reconcile/config"
 )
 
-// JSONFormatVersion is the version of the schema RenderJSON writes,
-// documented in docs/json-format.md. The major number changes when a
-// field is removed or changes meaning, the minor number when fields are
-// added.
-const JSONFormatVersion = "1.0"
+// JSONFormatVersion is the version of Terraform's plan representation
+// that RenderJSON follows, so tools written for Terraform's plans
+// (terraform-json, OPA and conftest policies, cost estimators) read
+// plumb's. It is also the document's format_version.
+const JSONFormatVersion = "1.2"
 
-// RenderJSON writes the plan as one JSON document in the schema described
-// in docs/json-format.md, for machines: CI checks, review bots. Sensitive
-// values are written as "(sensitive)", never as themselves; unknown values
-// are left out of "after" and flagged in "after_unknown". No-op changes
-// are left out of resource_changes and output_changes but counted in the
-// summary.
+// PlumbJSONVersion is the version of the "plumb" extension object, where
+// plumb puts what Terraform's representation has no place for. The major
+// number changes when a field is removed or changes meaning, the minor
+// number when fields are added.
+const PlumbJSONVersion = "2.0"
+
+// stateFormatVersion is the format_version of prior_state, Terraform's
+// state representation.
+const stateFormatVersion = "1.0"
+
+// RenderJSON writes the plan as one JSON document in Terraform's plan
+// representation, with plumb's own data (record-level diffs, reasons in
+// words, warnings, request counts) under the "plumb" member, as
+// docs/json-format.md describes. Sensitive values are written as
+// "(sensitive)", never as themselves.
 func RenderJSON(w io.Writer, p *Plan) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	j := &jsonWriter{w: bw}
@@ -44,6 +58,13 @@ func (j *jsonWriter) flush() {
 		j.err = err
 	}
 	j.b = j.b[:0]
+}
+
+// maybeFlush writes the buffer out once it is large.
+func (j *jsonWriter) maybeFlush() {
+	if len(j.b) > 32<<10 {
+		j.flush()
+	}
 }
 
 // field appends ,"name": (without the comma for the first field).
@@ -72,166 +93,479 @@ func (j *jsonWriter) boolean(name string, v bool) {
 
 func (j *jsonWriter) strings(name string, vs []string) {
 	j.field(name, false)
-	j.b = append(j.b, '[')
+	j.b = appendStrings(j.b, vs)
+}
+
+func appendStrings(b []byte, vs []string) []byte {
+	b = append(b, '[')
 	for i, v := range vs {
 		if i > 0 {
-			j.b = append(j.b, ',')
+			b = append(b, ',')
 		}
-		j.b = appendJSONString(j.b, v)
+		b = appendJSONString(b, v)
 	}
-	j.b = append(j.b, ']')
+	return append(b, ']')
+}
+
+// located is a change with its address taken apart.
+type located struct {
+	c      *Change
+	module config.ModuleInstance
+	key    cty.Value
+}
+
+// locate takes the change's address apart; an address that does not
+// parse (a state edited by hand) is kept whole, in the root module.
+func locate(c *Change) located {
+	l := located{c: c}
+	if !strings.HasPrefix(c.Addr, "module.") {
+		if !strings.HasSuffix(c.Addr, "]") {
+			return l
+		}
+		if k, ok := simpleKey(c.Addr); ok {
+			l.key = k
+			return l
+		}
+	}
+	if a, err := config.ParseAddr(c.Addr); err == nil {
+		l.module, l.key = a.Module, a.Key
+	}
+	return l
+}
+
+// simpleKey reads the instance key of a root-module address whose key is
+// a whole number or a string with nothing escaped: [3] or ["a.example"],
+// the common cases, without the HCL parser. Anything else is not ok.
+func simpleKey(addr string) (cty.Value, bool) {
+	open := strings.IndexByte(addr, '[')
+	if open < 0 || open+2 > len(addr)-1 {
+		return cty.NilVal, false
+	}
+	inner := addr[open+1 : len(addr)-1]
+	if inner[0] == '"' {
+		if len(inner) < 2 || inner[len(inner)-1] != '"' {
+			return cty.NilVal, false
+		}
+		str := inner[1 : len(inner)-1]
+		if strings.ContainsAny(str, "\\\"$%[]") {
+			return cty.NilVal, false
+		}
+		return cty.StringVal(str), true
+	}
+	n, err := strconv.ParseInt(inner, 10, 64)
+	if err != nil || n < 0 {
+		return cty.NilVal, false
+	}
+	return cty.NumberIntVal(n), true
 }
 
 func (j *jsonWriter) plan(p *Plan) {
+	changes := make([]located, len(p.Changes))
+	for i, c := range p.Changes {
+		changes[i] = locate(c)
+	}
 	j.b = append(j.b, '{')
 	j.field("format_version", true)
 	j.b = appendJSONString(j.b, JSONFormatVersion)
-	j.str("plumb_version", p.PlumbVersion)
-	j.str("lineage", p.Lineage)
-	j.field("serial", false)
-	j.b = strconv.AppendUint(j.b, p.Serial, 10)
-	j.boolean("destroy", p.Destroy)
-	j.strings("targets", p.Targets)
-	if len(p.Excludes) > 0 {
-		j.strings("excludes", p.Excludes)
+	if !p.Created.IsZero() {
+		j.str("timestamp", p.Created.UTC().Format(time.RFC3339))
 	}
-
-	n := p.Count()
-	j.field("summary", false)
+	j.boolean("applyable", p.HasChanges())
+	j.boolean("complete", len(p.Targets) == 0 && len(p.Excludes) == 0)
+	j.boolean("errored", false)
+	j.variables(p)
+	j.field("planned_values", false)
+	j.values(p, changes, true)
+	j.resourceChanges(changes)
+	j.outputChanges(p)
+	j.field("prior_state", false)
 	j.b = append(j.b, '{')
-	j.field("add", true)
-	j.b = strconv.AppendInt(j.b, int64(n.Add), 10)
-	j.num("change", n.Change)
-	j.num("destroy", n.Destroy)
-	j.num("replace", n.Replace)
-	j.num("read", n.Read)
-	j.num("no_op", n.NoOp)
-	j.num("import", n.Import)
+	j.field("format_version", true)
+	j.b = appendJSONString(j.b, stateFormatVersion)
+	j.field("values", false)
+	j.values(p, changes, false)
 	j.b = append(j.b, '}')
+	j.checks(p)
+	j.plumb(p)
+	j.b = append(j.b, "}\n"...)
+	j.flush()
+}
 
+// variables writes the root variables; sensitive ones are "(sensitive)".
+func (j *jsonWriter) variables(p *Plan) {
+	j.field("variables", false)
+	j.b = append(j.b, '{')
+	names := make([]string, 0, len(p.Variables))
+	for name := range p.Variables {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for i, name := range names {
+		j.field(name, i == 0)
+		j.b = append(j.b, '{')
+		j.field("value", true)
+		v := p.Variables[name]
+		if slices.Contains(p.SensitiveVariables, name) && !v.IsNull() {
+			j.b = appendJSONString(j.b, SensitiveValue)
+		} else {
+			j.b = appendTFValue(j.b, v)
+		}
+		j.b = append(j.b, '}')
+	}
+	j.b = append(j.b, '}')
+}
+
+// resourceChanges writes every resource instance the plan covers, no-ops
+// included, and the data sources read during apply.
+func (j *jsonWriter) resourceChanges(changes []located) {
 	j.field("resource_changes", false)
 	j.b = append(j.b, '[')
 	first := true
-	for _, c := range p.Changes {
-		if c.Action == NoOp && c.ImportID == "" {
-			continue
+	for _, l := range changes {
+		c := l.c
+		if c.Mode == Data && c.Action != Read {
+			continue // read during plan: it is in prior_state
 		}
 		if !first {
 			j.b = append(j.b, ',')
 		}
 		first = false
-		j.change(c)
-		if len(j.b) > 32<<10 {
-			j.flush()
-		}
+		j.resourceChange(l)
+		j.maybeFlush()
 	}
 	j.b = append(j.b, ']')
-
-	j.field("output_changes", false)
-	j.b = append(j.b, '{')
-	first = true
-	for _, o := range p.Outputs {
-		if o.Action == NoOp {
-			continue
-		}
-		j.field(o.Name, first)
-		first = false
-		j.output(o)
-	}
-	j.b = append(j.b, '}')
-
-	j.strings("warnings", p.Warnings)
-	j.b = append(j.b, "}\n"...)
-	j.flush()
 }
 
-func (j *jsonWriter) change(c *Change) {
+func (j *jsonWriter) resourceHead(l located) {
+	c := l.c
 	mode := c.Mode
 	if mode == "" {
 		mode = Managed
 	}
-	j.b = append(j.b, '{')
 	j.field("address", true)
 	j.b = appendJSONString(j.b, c.Addr)
+	if !l.module.IsRoot() {
+		j.str("module_address", l.module.String())
+	}
 	j.str("mode", string(mode))
 	j.str("type", c.Type)
 	j.str("name", c.Name)
-	if c.Module != "" {
-		j.str("module_address", c.Module)
+	if l.key != cty.NilVal {
+		j.field("index", false)
+		j.b = appendTFValue(j.b, l.key)
 	}
-	j.str("provider", c.Provider)
-	if c.ProviderConfig != "" {
-		j.str("provider_config", c.ProviderConfig)
-	}
-	j.str("action", c.Action.String())
-	j.str("action_symbol", c.Action.Symbol())
-	j.str("reason", c.Reason)
-	if c.ImportID != "" {
-		j.str("import_id", c.ImportID)
-	}
-	if c.Gone {
-		j.boolean("gone", true)
-	}
-	j.strings("requires_replace", sortedCopy(c.RequiresReplace))
+	j.str("provider_name", c.Provider)
+}
+
+func (j *jsonWriter) resourceChange(l located) {
+	c := l.c
+	j.b = append(j.b, '{')
+	j.resourceHead(l)
+	j.field("change", false)
+	j.b = append(j.b, '{')
+	j.field("actions", true)
+	j.b = appendActions(j.b, c.Action)
 	sensitive := sortedCopy(c.Sensitive)
 	before, after := norm(c.Before), norm(c.After)
 	j.field("before", false)
-	j.b = appendRedacted(j.b, before, sensitive)
+	j.b = appendTFObject(j.b, before, sensitive, false)
 	j.field("after", false)
-	j.b = appendRedacted(j.b, after, sensitive)
+	j.b = appendTFObject(j.b, after, sensitive, false)
 	j.field("after_unknown", false)
 	j.b = appendTopMask(j.b, after, sensitive)
-	j.strings("sensitive_attributes", sensitive)
+	j.field("before_sensitive", false)
+	j.b = appendSensitiveMask(j.b, before, sensitive)
+	j.field("after_sensitive", false)
+	j.b = appendSensitiveMask(j.b, after, sensitive)
+	if len(c.RequiresReplace) > 0 {
+		j.field("replace_paths", false)
+		j.b = append(j.b, '[')
+		for i, name := range sortedCopy(c.RequiresReplace) {
+			if i > 0 {
+				j.b = append(j.b, ',')
+			}
+			j.b = append(j.b, '[')
+			j.b = appendJSONString(j.b, name)
+			j.b = append(j.b, ']')
+		}
+		j.b = append(j.b, ']')
+	}
+	if c.ImportID != "" {
+		j.field("importing", false)
+		j.b = append(j.b, '{')
+		j.field("id", true)
+		j.b = appendJSONString(j.b, c.ImportID)
+		j.b = append(j.b, '}')
+	}
+	j.b = append(j.b, '}')
+	if c.ActionReason != "" {
+		j.str("action_reason", c.ActionReason)
+	}
+	j.b = append(j.b, '}')
+}
 
-	j.field("attribute_changes", false)
+// appendActions appends Terraform's array form of an action: a
+// replacement is a delete and a create, in the order they happen.
+func appendActions(b []byte, a Action) []byte {
+	switch a {
+	case DeleteThenCreate:
+		return append(b, `["delete","create"]`...)
+	case CreateThenDelete:
+		return append(b, `["create","delete"]`...)
+	}
+	b = append(b, '[')
+	b = appendJSONString(b, a.String())
+	return append(b, ']')
+}
+
+// outputChanges writes every root output, unchanged ones as no-op.
+func (j *jsonWriter) outputChanges(p *Plan) {
+	j.field("output_changes", false)
+	j.b = append(j.b, '{')
+	for i, o := range p.Outputs {
+		j.field(o.Name, i == 0)
+		before, after := norm(o.Before), norm(o.After)
+		j.b = append(j.b, '{')
+		j.field("actions", true)
+		j.b = appendActions(j.b, o.Action)
+		j.field("before", false)
+		j.b = appendTFOutput(j.b, before, o.Sensitive)
+		j.field("after", false)
+		j.b = appendTFOutput(j.b, after, o.Sensitive)
+		j.field("after_unknown", false)
+		switch {
+		case o.Sensitive:
+			j.b = strconv.AppendBool(j.b, !after.IsKnown())
+		default:
+			j.b = appendMask(j.b, after)
+		}
+		j.boolean("before_sensitive", o.Sensitive)
+		j.boolean("after_sensitive", o.Sensitive)
+		j.b = append(j.b, '}')
+	}
+	j.b = append(j.b, '}')
+}
+
+// values writes a state representation: the values after the plan
+// (planned_values) or before it (the values of prior_state).
+func (j *jsonWriter) values(p *Plan, changes []located, planned bool) {
+	j.b = append(j.b, '{')
+	j.field("outputs", true)
+	j.b = append(j.b, '{')
+	first := true
+	for _, o := range p.Outputs {
+		v := norm(o.Before)
+		if planned {
+			if o.Action == Delete {
+				continue
+			}
+			v = norm(o.After)
+		} else if v.IsNull() || o.Action == Create {
+			continue
+		}
+		j.field(o.Name, first)
+		first = false
+		j.b = append(j.b, '{')
+		j.field("sensitive", true)
+		j.b = strconv.AppendBool(j.b, o.Sensitive)
+		if v.IsKnown() {
+			j.field("value", false)
+			j.b = appendTFOutput(j.b, v, o.Sensitive)
+		}
+		j.b = append(j.b, '}')
+	}
+	j.b = append(j.b, '}')
+
+	// Resources, grouped by module instance.
+	byModule := map[string][]located{}
+	mods := map[string]config.ModuleInstance{"": nil}
+	for _, l := range changes {
+		if !inValues(l.c, planned) {
+			continue
+		}
+		m := l.module.String()
+		byModule[m] = append(byModule[m], l)
+		for i := 1; i <= len(l.module); i++ {
+			mods[l.module[:i].String()] = l.module[:i]
+		}
+	}
+	children := map[string][]string{}
+	for addr, m := range mods {
+		if addr != "" {
+			parent := m[:len(m)-1].String()
+			children[parent] = append(children[parent], addr)
+		}
+	}
+	j.field("root_module", false)
+	j.module("", byModule, children, planned)
+	j.b = append(j.b, '}')
+}
+
+// inValues reports whether a change has an object in planned_values
+// (planned) or in prior_state (!planned).
+func inValues(c *Change, planned bool) bool {
+	if c.Mode == Data {
+		return planned || c.Action == NoOp
+	}
+	if planned {
+		return c.Action != Delete
+	}
+	return c.ImportID == "" && !norm(c.Before).IsNull()
+}
+
+func (j *jsonWriter) module(addr string, byModule map[string][]located, children map[string][]string, planned bool) {
+	j.b = append(j.b, '{')
+	first := true
+	if addr != "" {
+		j.field("address", true)
+		j.b = appendJSONString(j.b, addr)
+		first = false
+	}
+	if rs := byModule[addr]; len(rs) > 0 {
+		j.field("resources", first)
+		first = false
+		j.b = append(j.b, '[')
+		for i, l := range rs {
+			if i > 0 {
+				j.b = append(j.b, ',')
+			}
+			j.stateResource(l, planned)
+			j.maybeFlush()
+		}
+		j.b = append(j.b, ']')
+	}
+	if kids := children[addr]; len(kids) > 0 {
+		sort.Strings(kids)
+		j.field("child_modules", first)
+		j.b = append(j.b, '[')
+		for i, k := range kids {
+			if i > 0 {
+				j.b = append(j.b, ',')
+			}
+			j.module(k, byModule, children, planned)
+		}
+		j.b = append(j.b, ']')
+	}
+	j.b = append(j.b, '}')
+}
+
+func (j *jsonWriter) stateResource(l located, planned bool) {
+	c := l.c
+	v := norm(c.Before)
+	if planned || c.Mode == Data {
+		v = norm(c.After)
+	}
+	sensitive := sortedCopy(c.Sensitive)
+	j.b = append(j.b, '{')
+	j.resourceHead(l)
+	j.num("schema_version", 0)
+	j.field("values", false)
+	if v.IsKnown() && !v.IsNull() {
+		j.b = appendTFObject(j.b, v, sensitive, true)
+	} else {
+		j.b = append(j.b, "{}"...)
+	}
+	j.field("sensitive_values", false)
+	if v.IsNull() {
+		j.b = append(j.b, "{}"...)
+	} else {
+		j.b = appendSensitiveMask(j.b, v, sensitive)
+	}
+	j.b = append(j.b, '}')
+}
+
+// checks writes the condition results, grouped by configuration address
+// as Terraform does.
+func (j *jsonWriter) checks(p *Plan) {
+	if len(p.Checks) == 0 {
+		return
+	}
+	var order []string
+	groups := map[string][]*Check{}
+	for _, c := range p.Checks {
+		if _, ok := groups[c.Config]; !ok {
+			order = append(order, c.Config)
+		}
+		groups[c.Config] = append(groups[c.Config], c)
+	}
+	sort.Strings(order)
+	j.field("checks", false)
 	j.b = append(j.b, '[')
-	for i, d := range Diff(c) {
+	for i, cfg := range order {
 		if i > 0 {
 			j.b = append(j.b, ',')
 		}
+		group := groups[cfg]
 		j.b = append(j.b, '{')
-		j.field("path", true)
-		j.b = appendJSONString(j.b, d.Path)
-		j.str("action", d.Action.String())
-		j.value("before", d.Before, d.Sensitive)
-		j.value("after", d.After, d.Sensitive)
-		if d.Sensitive {
-			j.boolean("sensitive", true)
+		j.field("address", true)
+		j.b = append(j.b, '{')
+		j.field("to_display", true)
+		j.b = appendJSONString(j.b, cfg)
+		j.str("kind", string(group[0].Kind))
+		if a, err := config.ParseAddr(cfg); err == nil {
+			if !a.Module.IsRoot() {
+				j.str("module", a.Module.String())
+			}
+			if group[0].Kind == CheckResource {
+				j.str("mode", string(a.Mode))
+				j.str("type", a.Type)
+			}
+			j.str("name", a.Name)
 		}
-		j.boolean("forces_replacement", d.ForcesReplace)
 		j.b = append(j.b, '}')
+		j.str("status", string(overallStatus(group)))
+		j.field("instances", false)
+		j.b = append(j.b, '[')
+		for k, c := range group {
+			if k > 0 {
+				j.b = append(j.b, ',')
+			}
+			j.b = append(j.b, '{')
+			j.field("address", true)
+			j.b = append(j.b, '{')
+			j.field("to_display", true)
+			j.b = appendJSONString(j.b, c.Addr)
+			if a, err := config.ParseAddr(c.Addr); err == nil {
+				if !a.Module.IsRoot() {
+					j.str("module", a.Module.String())
+				}
+				if a.Key != cty.NilVal {
+					j.field("instance_key", false)
+					j.b = appendTFValue(j.b, a.Key)
+				}
+			}
+			j.b = append(j.b, '}')
+			j.str("status", string(c.Status))
+			if len(c.Problems) > 0 {
+				j.field("problems", false)
+				j.b = append(j.b, '[')
+				for n, msg := range c.Problems {
+					if n > 0 {
+						j.b = append(j.b, ',')
+					}
+					j.b = append(j.b, `{"message":`...)
+					j.b = appendJSONString(j.b, msg)
+					j.b = append(j.b, '}')
+				}
+				j.b = append(j.b, ']')
+			}
+			j.b = append(j.b, '}')
+		}
+		j.b = append(j.b, "]}"...)
 	}
-	j.b = append(j.b, "]}"...)
+	j.b = append(j.b, ']')
 }
 
-// value appends "name": v, redacted when sensitive, followed by
-// "name_unknown" when v is or holds unknown values.
-func (j *jsonWriter) value(name string, v cty.Value, sensitive bool) {
-	if v.IsMarked() {
-		v, _ = v.Unmark()
+// overallStatus is the status of a group of checks: the worst of them.
+func overallStatus(group []*Check) CheckStatus {
+	rank := map[CheckStatus]int{CheckPass: 0, CheckUnknown: 1, CheckError: 2, CheckFail: 3}
+	worst := CheckPass
+	for _, c := range group {
+		if rank[c.Status] > rank[worst] {
+			worst = c.Status
+		}
 	}
-	j.field(name, false)
-	switch {
-	case sensitive && !v.IsNull() && v.IsKnown():
-		j.b = appendJSONString(j.b, SensitiveValue)
-	default:
-		j.b = appendJSON(j.b, v)
-	}
-	if v.IsWhollyKnown() || (sensitive && v.IsKnown()) {
-		return
-	}
-	j.field(name+"_unknown", false)
-	j.b = appendMask(j.b, v)
-}
-
-func (j *jsonWriter) output(o *OutputChange) {
-	j.b = append(j.b, '{')
-	j.field("action", true)
-	j.b = appendJSONString(j.b, o.Action.String())
-	j.value("before", norm(o.Before), o.Sensitive)
-	j.value("after", norm(o.After), o.Sensitive)
-	j.boolean("sensitive", o.Sensitive)
-	j.b = append(j.b, '}')
+	return worst
 }
 
 func sortedCopy(s []string) []string {
@@ -243,11 +577,16 @@ func sortedCopy(s []string) []string {
 	return s
 }
 
-// appendRedacted appends a resource object with its sensitive top-level
-// attributes replaced by "(sensitive)" and unknown attributes left out.
-func appendRedacted(b []byte, v cty.Value, sensitive []string) []byte {
+// appendTFObject appends a resource object as Terraform's representation
+// has it: sensitive top-level attributes replaced by "(sensitive)", and
+// unknown values written as null, or, with omitUnknown (planned_values),
+// left out.
+func appendTFObject(b []byte, v cty.Value, sensitive []string, omitUnknown bool) []byte {
+	if v.IsMarked() {
+		v, _ = v.Unmark()
+	}
 	if v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() {
-		return appendJSON(b, v)
+		return appendTFValue(b, v)
 	}
 	b = append(b, '{')
 	first := true
@@ -256,7 +595,7 @@ func appendRedacted(b []byte, v cty.Value, sensitive []string) []byte {
 		if e.IsMarked() {
 			e, _ = e.Unmark()
 		}
-		if !e.IsKnown() {
+		if omitUnknown && !e.IsKnown() {
 			continue
 		}
 		if !first {
@@ -266,13 +605,86 @@ func appendRedacted(b []byte, v cty.Value, sensitive []string) []byte {
 		name := k.AsString()
 		b = appendJSONString(b, name)
 		b = append(b, ':')
-		if !e.IsNull() && slices.Contains(sensitive, name) {
+		switch {
+		case !e.IsNull() && e.IsKnown() && slices.Contains(sensitive, name):
 			b = appendJSONString(b, SensitiveValue)
-		} else {
+		case omitUnknown:
 			b = appendJSON(b, e)
+		default:
+			b = appendTFValue(b, e)
 		}
 	}
 	return append(b, '}')
+}
+
+// appendTFOutput appends an output's value, "(sensitive)" when it is.
+func appendTFOutput(b []byte, v cty.Value, sensitive bool) []byte {
+	if sensitive && !v.IsNull() && v.IsKnown() {
+		return appendJSONString(b, SensitiveValue)
+	}
+	return appendTFValue(b, v)
+}
+
+// appendSensitiveMask appends Terraform's sensitivity mask of a resource
+// object: false for null, otherwise an object naming the sensitive
+// top-level attributes with true.
+func appendSensitiveMask(b []byte, v cty.Value, sensitive []string) []byte {
+	if v.IsNull() {
+		return append(b, "false"...)
+	}
+	b = append(b, '{')
+	first := true
+	for _, name := range sensitive {
+		if v.Type().IsObjectType() && !v.Type().HasAttribute(name) {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendJSONString(b, name)
+		b = append(b, ":true"...)
+	}
+	return append(b, '}')
+}
+
+// appendTFValue appends v as JSON with every member kept: unknown values,
+// at any depth, are written as null (their unknown mask says which).
+func appendTFValue(b []byte, v cty.Value) []byte {
+	if v.IsMarked() {
+		v, _ = v.Unmark()
+	}
+	ty := v.Type()
+	switch {
+	case ty == cty.NilType || v.IsNull() || !v.IsKnown():
+		return append(b, "null"...)
+	case ty.IsMapType() || ty.IsObjectType():
+		b = append(b, '{')
+		first := true
+		for it := v.ElementIterator(); it.Next(); {
+			k, e := it.Element()
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = appendJSONString(b, k.AsString())
+			b = append(b, ':')
+			b = appendTFValue(b, e)
+		}
+		return append(b, '}')
+	case ty.IsListType() || ty.IsSetType() || ty.IsTupleType():
+		b = append(b, '[')
+		i := 0
+		for it := v.ElementIterator(); it.Next(); i++ {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			_, e := it.Element()
+			b = appendTFValue(b, e)
+		}
+		return append(b, ']')
+	}
+	return appendJSON(b, v)
 }
 
 // appendTopMask appends the after_unknown of a resource: true when the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -42,43 +43,59 @@ func TestRenderJSONUnknownsAndSensitive(t *testing.T) {
 		t.Fatal(err)
 	}
 	var doc struct {
-		Summary         map[string]int `json:"summary"`
 		ResourceChanges []struct {
-			Address      string         `json:"address"`
-			After        map[string]any `json:"after"`
-			AfterUnknown any            `json:"after_unknown"`
+			Address string `json:"address"`
+			Change  struct {
+				Actions      []string       `json:"actions"`
+				After        map[string]any `json:"after"`
+				AfterUnknown any            `json:"after_unknown"`
+			} `json:"change"`
 		} `json:"resource_changes"`
+		Plumb struct {
+			Summary         map[string]int `json:"summary"`
+			ResourceChanges []struct {
+				Address string `json:"address"`
+			} `json:"resource_changes"`
+		} `json:"plumb"`
 	}
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatalf("output does not parse: %v", err)
 	}
-	if doc.Summary["no_op"] != 1 {
-		t.Errorf("summary.no_op = %d, want 1", doc.Summary["no_op"])
+	if doc.Plumb.Summary["no_op"] != 1 {
+		t.Errorf("plumb.summary.no_op = %d, want 1", doc.Plumb.Summary["no_op"])
+	}
+	for _, rc := range doc.Plumb.ResourceChanges {
+		if rc.Address == "local_file.keep" {
+			t.Error("no-op change local_file.keep is listed in plumb.resource_changes")
+		}
 	}
 	byAddr := map[string]int{}
 	for i, rc := range doc.ResourceChanges {
 		byAddr[rc.Address] = i
 	}
-	if _, ok := byAddr["local_file.keep"]; ok {
-		t.Error("no-op change local_file.keep is listed in resource_changes")
+	keep, ok := byAddr["local_file.keep"]
+	if !ok || !slices.Equal(doc.ResourceChanges[keep].Change.Actions, []string{"no-op"}) {
+		t.Errorf("local_file.keep: listed %t, want it in resource_changes as [\"no-op\"]", ok)
 	}
-	u := doc.ResourceChanges[byAddr["plumb_data.u"]]
+	u := doc.ResourceChanges[byAddr["plumb_data.u"]].Change
 	if got := u.After["secret"]; got != SensitiveValue {
 		t.Errorf(`after.secret = %v, want %q`, got, SensitiveValue)
 	}
+	// Unknown values are null, as in Terraform; after_unknown says so.
 	wantAfter := map[string]any{
-		"list": []any{"a", nil, "c"},
-		"map":  map[string]any{"j": "v", "weird key\n": "w"},
-		"objs": []any{map[string]any{"n": 1.0}, nil, nil},
+		"list":       []any{"a", nil, "c"},
+		"map":        map[string]any{"j": "v", "k": nil, "weird key\n": "w"},
+		"objs":       []any{map[string]any{"id": nil, "n": 1.0}, nil, nil},
+		"dynamic":    nil,
+		"whole_list": nil,
 	}
 	for k, want := range wantAfter {
-		if diff := cmp.Diff(want, u.After[k]); diff != "" {
-			t.Errorf("after.%s (-want +got):\n%s", k, diff)
+		got, present := u.After[k]
+		if !present {
+			t.Errorf("after.%s is missing, want it present", k)
 		}
-	}
-	for _, k := range []string{"dynamic", "whole_list"} {
-		if _, ok := u.After[k]; ok {
-			t.Errorf("after.%s is present, want unknown attributes left out", k)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("after.%s (-want +got):\n%s", k, diff)
 		}
 	}
 	mask, ok := u.AfterUnknown.(map[string]any)
@@ -99,7 +116,7 @@ func TestRenderJSONUnknownsAndSensitive(t *testing.T) {
 	if diff := cmp.Diff(wantMask, mask); diff != "" {
 		t.Errorf("after_unknown (-want +got):\n%s", diff)
 	}
-	if got := doc.ResourceChanges[byAddr["data.x.y"]].AfterUnknown; got != true {
+	if got := doc.ResourceChanges[byAddr["data.x.y"]].Change.AfterUnknown; got != true {
 		t.Errorf("after_unknown of a wholly unknown object = %v, want true", got)
 	}
 }

@@ -95,9 +95,6 @@ type Change struct {
 	Type     string
 	Name     string
 	Provider string
-	// Module is the module instance the resource is in, such as
-	// module.site["a"]; "" for the root module.
-	Module string
 	// ProviderConfig is the provider instance that handles the change
 	// (provider.aws.eu, provider.apache.web["web1"]); for a delete, the one
 	// state recorded.
@@ -118,6 +115,10 @@ type Change struct {
 	// Reason says why, where the action alone does not: "no longer in
 	// configuration", "deleted outside plumb", ...
 	Reason string
+	// ActionReason is the same reason as a code that machines read, one of
+	// the Reason* constants (Terraform's action_reason values); empty when
+	// the action needs no explanation.
+	ActionReason string
 	// ImportID is set when the object is adopted by an import block; the
 	// change then applies to the imported object.
 	ImportID string
@@ -162,6 +163,86 @@ type Plan struct {
 	Warnings []string
 	// Created is when the plan was made.
 	Created time.Time
+	// SensitiveVariables names the root variables declared sensitive;
+	// renderers never print their values.
+	SensitiveVariables []string
+	// Checks are the results of the configuration's conditions (check
+	// blocks, preconditions, postconditions), sorted by address.
+	Checks []*Check
+	// RequestCounts are the API requests the providers made while
+	// planning, keyed "service:Operation".
+	RequestCounts map[string]int
+}
+
+// The codes of Change.ActionReason. They are Terraform's action_reason
+// values, so tools written for Terraform's plans read them.
+const (
+	ReasonReplaceCannotUpdate = "replace_because_cannot_update"
+	ReasonReplaceTainted      = "replace_because_tainted"
+	ReasonReplaceByRequest    = "replace_by_request"
+	ReasonReplaceByTriggers   = "replace_by_triggers"
+	ReasonDeleteNoConfig      = "delete_because_no_resource_config"
+	ReasonDeleteRepetition    = "delete_because_wrong_repetition"
+	ReasonDeleteCountIndex    = "delete_because_count_index"
+	ReasonDeleteEachKey       = "delete_because_each_key"
+	ReasonDeleteNoModule      = "delete_because_no_module"
+	ReasonDeleteNoMoveTarget  = "delete_because_no_move_target"
+	ReasonReadConfigUnknown   = "read_because_config_unknown"
+	ReasonReadDependency      = "read_because_dependency_pending"
+	ReasonReadCheckNested     = "read_because_check_nested"
+)
+
+// CheckKind says what a condition belongs to.
+type CheckKind string
+
+const (
+	// CheckResource is a precondition or postcondition of a resource.
+	CheckResource CheckKind = "resource"
+	// CheckOutput is a precondition of an output value.
+	CheckOutput CheckKind = "output_value"
+	// CheckBlock is a check block's assertions.
+	CheckBlock CheckKind = "check"
+)
+
+// CheckStatus is the outcome of a condition.
+type CheckStatus string
+
+const (
+	// CheckPass means every condition held.
+	CheckPass CheckStatus = "pass"
+	// CheckFail means a condition did not hold.
+	CheckFail CheckStatus = "fail"
+	// CheckError means a condition could not be evaluated.
+	CheckError CheckStatus = "error"
+	// CheckUnknown means a condition depends on values known only after
+	// apply.
+	CheckUnknown CheckStatus = "unknown"
+)
+
+// Check is the result of the conditions of one object instance: a
+// resource instance, an output, or a check block.
+type Check struct {
+	// Config is the configuration address: check.health, local_file.x,
+	// output.url (with its module path).
+	Config string `json:"config"`
+	// Addr is the instance address (local_file.x["a"]); equal to Config
+	// for an object without instances.
+	Addr   string      `json:"address"`
+	Kind   CheckKind   `json:"kind"`
+	Status CheckStatus `json:"status"`
+	// Problems are the error messages of the conditions that failed.
+	Problems []string `json:"problems,omitempty"`
+}
+
+// FailedChecks returns the checks that failed or could not be evaluated.
+func (p *Plan) FailedChecks() []*Check {
+	var out []*Check
+	for _, c := range p.Checks {
+		if c.Status == CheckFail || c.Status == CheckError {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // HasChanges reports whether applying the plan would change anything:

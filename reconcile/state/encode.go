@@ -144,6 +144,12 @@ func (s *State) DeepCopy() *State {
 	for addr, inst := range s.Resources {
 		c.Resources[addr] = inst.clone()
 	}
+	if s.Pending != nil {
+		c.Pending = make(map[string]*Instance, len(s.Pending))
+		for addr, inst := range s.Pending {
+			c.Pending[addr] = inst.clone()
+		}
+	}
 	return &c
 }
 

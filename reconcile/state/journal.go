@@ -23,11 +23,16 @@ type journalHeader struct {
 
 const journalMagic = "plumb-state-journal"
 
+// journalVersion is the journal's format: 2 added "intend" entries, which
+// a plumb that reads only version 1 must not skip silently.
+const journalVersion = 2
+
 // Journal entry operations.
 const (
 	opSet     = "set"
 	opRemove  = "remove"
 	opOutputs = "outputs"
+	opIntend  = "intend"
 )
 
 // journalEntry is one line of a journal after the header.
@@ -46,8 +51,15 @@ func (e *journalEntry) apply(st *State) {
 			st.Resources = map[string]*Instance{}
 		}
 		st.Resources[e.Instance.Addr] = e.Instance
+		delete(st.Pending, e.Instance.Addr)
 	case opRemove:
 		delete(st.Resources, e.Addr)
+		delete(st.Pending, e.Addr)
+	case opIntend:
+		if st.Pending == nil {
+			st.Pending = map[string]*Instance{}
+		}
+		st.Pending[e.Instance.Addr] = e.Instance
 	case opOutputs:
 		st.Outputs = e.Outputs
 		if st.Outputs == nil {
@@ -59,7 +71,7 @@ func (e *journalEntry) apply(st *State) {
 // valid reports whether a decoded entry can be applied.
 func (e *journalEntry) valid() bool {
 	switch e.Op {
-	case opSet:
+	case opSet, opIntend:
 		return e.Instance != nil && e.Instance.Addr != ""
 	case opRemove:
 		return e.Addr != ""
@@ -123,7 +135,7 @@ func (l *Local) openRecorder(st *State) (*recorder, error) {
 	if err := l.write(st); err != nil {
 		return fail(err)
 	}
-	hdr, err := json.Marshal(journalHeader{Journal: journalMagic, Version: FormatVersion, Lineage: st.Lineage, BaseSerial: st.Serial})
+	hdr, err := json.Marshal(journalHeader{Journal: journalMagic, Version: journalVersion, Lineage: st.Lineage, BaseSerial: st.Serial})
 	if err != nil {
 		return fail(err)
 	}
@@ -191,6 +203,15 @@ func (r *recorder) Remove(addr string) error {
 	return r.record(&journalEntry{Op: opRemove, Addr: addr})
 }
 
+// Intend records that the object inst describes is about to be created;
+// Set or Remove of its address settles it. inst is copied.
+func (r *recorder) Intend(inst *Instance) error {
+	if inst == nil || inst.Addr == "" {
+		return errors.New("record intent: it has no address")
+	}
+	return r.record(&journalEntry{Op: opIntend, Instance: inst.clone()})
+}
+
 // SetOutputs records the root outputs, replacing those recorded before.
 // outputs is copied.
 func (r *recorder) SetOutputs(outputs map[string]*Output) error {
@@ -235,6 +256,8 @@ func (e *journalEntry) describe() string {
 		return e.Instance.Addr
 	case opRemove:
 		return "removal of " + e.Addr
+	case opIntend:
+		return "the intent to create " + e.Instance.Addr
 	}
 	return "outputs"
 }

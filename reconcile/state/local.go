@@ -214,6 +214,11 @@ func (l *Local) replace(data []byte) error {
 	if err != nil {
 		return err
 	}
+	if err := safefile.HoldTemp(tmp); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
 	done := false
 	defer func() {
 		if !done {

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -81,7 +82,23 @@ func (l *Local) Lock(ctx context.Context, info LockInfo) error {
 	l.mu.Lock()
 	l.lockFile, l.lockInfo = f, info
 	l.mu.Unlock()
+	// Only the holder of the lock writes the state's temporary files, so
+	// any there now were left by a run that died writing.
+	if err := l.removeLeftovers(); err != nil {
+		l.Unlock()
+		return fmt.Errorf("lock %s: %w", l.path, err)
+	}
 	return nil
+}
+
+// removeLeftovers removes the temporary files a write of the state left
+// when its process died: <path>.tmp-* and <path>.backup.tmp.
+func (l *Local) removeLeftovers() error {
+	dir, base := filepath.Split(l.path)
+	if err := os.Remove(l.backupPath() + ".tmp"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove a temporary file left by a killed run: %w", err)
+	}
+	return safefile.SweepTemps(dir, base+".tmp-", "")
 }
 
 // HeldLock returns the LockInfo this Local recorded when it took the lock,

@@ -21,6 +21,7 @@ type stateFile struct {
 	Lineage      string             `json:"lineage"`
 	Serial       uint64             `json:"serial"`
 	Outputs      map[string]*Output `json:"outputs"`
+	Pending      []*Instance        `json:"pending,omitempty"`
 	Resources    []*Instance        `json:"resources"`
 }
 
@@ -66,7 +67,25 @@ func (s State) MarshalJSON() ([]byte, error) {
 	if len(s.Outputs) > 0 {
 		buf.WriteString("\n  ")
 	}
-	buf.WriteString("},\n  \"resources\": [")
+	buf.WriteString("},")
+	if len(s.Pending) > 0 {
+		// Pending objects are few (one per create in flight when a run
+		// died): they go in the header, as plain JSON lines.
+		buf.WriteString("\n  \"pending\": [")
+		for i, addr := range slices.Sorted(maps.Keys(s.Pending)) {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			buf.WriteString("\n    ")
+			line, err := appendInstance(buf.AvailableBuffer(), s.Pending[addr])
+			if err != nil {
+				return nil, fmt.Errorf("pending %s: %w", addr, err)
+			}
+			buf.Write(line)
+		}
+		buf.WriteString("\n  ],")
+	}
+	buf.WriteString("\n  \"resources\": [")
 	for i, addr := range s.SortedAddrs() {
 		inst := s.Resources[addr]
 		if inst == nil {
@@ -126,6 +145,16 @@ func (s *State) UnmarshalJSON(data []byte) error {
 	if f.Outputs == nil {
 		f.Outputs = map[string]*Output{}
 	}
+	var pending map[string]*Instance
+	for i, inst := range f.Pending {
+		if inst == nil || inst.Addr == "" {
+			return fmt.Errorf("pending[%d] has no address", i)
+		}
+		if pending == nil {
+			pending = map[string]*Instance{}
+		}
+		pending[inst.Addr] = inst
+	}
 	*s = State{
 		Version:      f.Version,
 		PlumbVersion: f.PlumbVersion,
@@ -133,6 +162,7 @@ func (s *State) UnmarshalJSON(data []byte) error {
 		Serial:       f.Serial,
 		Outputs:      f.Outputs,
 		Resources:    res,
+		Pending:      pending,
 	}
 	return nil
 }

@@ -123,9 +123,9 @@ func parseJournal(data []byte) (hdr *journalHeader, entries []*journalEntry, err
 	if err := json.Unmarshal(line, hdr); err != nil || hdr.Journal != journalMagic {
 		return nil, nil, fmt.Errorf("%w: the first line is not a journal header; remove the journal if the state file is right without it", ErrCorrupt)
 	}
-	if hdr.Version > FormatVersion {
+	if hdr.Version > journalVersion {
 		return nil, nil, fmt.Errorf("%w: the journal is format version %d, this plumb reads up to %d: upgrade plumb",
-			ErrUnsupportedVersion, hdr.Version, FormatVersion)
+			ErrUnsupportedVersion, hdr.Version, journalVersion)
 	}
 	for len(rest) > 0 {
 		line, rest, ok = bytes.Cut(rest, []byte{'\n'})

@@ -30,6 +30,12 @@ type State struct {
 	// Resources are keyed by instance address. The file lists them as a
 	// JSON array sorted by address.
 	Resources map[string]*Instance `json:"-"`
+	// Pending are objects an apply began to create and did not record as
+	// made: the process died between announcing the create (Recorder.
+	// Intend) and recording its outcome. Each may exist, whole or in
+	// part, so the next plan reads it and replaces or forgets it. Keyed
+	// by instance address; the file lists them under "pending".
+	Pending map[string]*Instance `json:"-"`
 }
 
 // Output is one root output value.
@@ -115,6 +121,12 @@ type Recorder interface {
 	Remove(addr string) error
 	// SetOutputs records the root outputs.
 	SetOutputs(outputs map[string]*Output) error
+	// Intend records, before the provider is asked, that an object is
+	// about to be created as inst (its planned value, unknown parts
+	// null): if the process dies before Set or Remove of the same
+	// address settles it, the next run finds it in State.Pending instead
+	// of forgetting an object that may exist.
+	Intend(inst *Instance) error
 	// Close folds everything recorded into the stored state (one Write)
 	// and returns the state as written.
 	Close(ctx context.Context) (*State, error)

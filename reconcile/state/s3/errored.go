@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/plumbhq/plumb/internal/safefile"
 )
 
 // SaveError is returned when a state could not be written to S3. The
@@ -63,20 +65,26 @@ func (b *Backend) saveFailed(data []byte, cause error, kept string) *SaveError {
 // hard-linked to its name), and readable by the owner only.
 func saveErrored(path string, data []byte) (string, error) {
 	dir := filepath.Dir(path)
+	if err := safefile.SweepTemps(dir, ".errored-", ".tmp"); err != nil {
+		return "", err
+	}
 	tmp, err := os.CreateTemp(dir, ".errored-*.tmp")
 	if err != nil {
 		return "", err
 	}
+	// The temporary file stays open, and held, until its name is gone:
+	// another run sweeping leftovers must not take it for one.
+	defer tmp.Close()
 	defer os.Remove(tmp.Name())
+	if err := safefile.HoldTemp(tmp); err != nil {
+		return "", err
+	}
 	_, err = tmp.Write(data)
 	if err == nil {
 		err = tmp.Chmod(0o600)
 	}
 	if err == nil {
 		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
 	}
 	if err != nil {
 		return "", err

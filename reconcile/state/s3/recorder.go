@@ -120,6 +120,17 @@ func (r *recorder) Remove(addr string) error {
 	return r.after(err)
 }
 
+// Intend records that an object is about to be created, in the local
+// journal; the state uploaded next lists it as pending until Set or
+// Remove settles it.
+func (r *recorder) Intend(inst *state.Instance) error {
+	r.mu.RLock()
+	err := r.inner.Intend(inst)
+	r.dirty.Store(true)
+	r.mu.RUnlock()
+	return r.after(err)
+}
+
 // SetOutputs records the root outputs.
 func (r *recorder) SetOutputs(outputs map[string]*state.Output) error {
 	r.mu.RLock()

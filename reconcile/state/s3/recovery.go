@@ -65,13 +65,16 @@ func (b *Backend) writeNote(n note) error {
 	if err != nil {
 		return err
 	}
+	// Open, and held, until renamed: another run sweeping leftovers in
+	// this folder must not take it for one.
+	defer tmp.Close()
 	defer os.Remove(tmp.Name())
+	if err := safefile.HoldTemp(tmp); err != nil {
+		return err
+	}
 	_, err = tmp.Write(data)
 	if err == nil {
 		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
 	}
 	if err == nil {
 		err = safefile.CheckReplaceable(path)
@@ -131,6 +134,10 @@ func (b *Backend) lockJournal(ctx context.Context) (local *state.Local, busy boo
 		if errors.Is(err, state.ErrLocked) {
 			return nil, true, nil
 		}
+		return nil, false, err
+	}
+	if err := safefile.SweepTemps(filepath.Dir(statePath), ".note-", ".tmp"); err != nil {
+		local.Unlock()
 		return nil, false, err
 	}
 	return local, false, nil
