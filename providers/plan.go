@@ -81,19 +81,64 @@ func AttributeErrorf(attr, summary, format string, args ...any) hcl.Diagnostics 
 // (octoDNS's rule: over 30% of a zone's records). The engine lets it
 // through as a warning when the run allows mass changes
 // (-allow-mass-change); a resource attribute may allow it too, which the
-// provider checks itself.
+// provider checks itself, returning the warning of MassChangeAllowed.
+// Either way the plan records it, with the same numbers as the refusal.
 type MassChange struct {
+	// Changed of Total are what the rule counts.
 	Changed, Total int
+	// Of names what Total counts, after "of the 20": "records of zone
+	// big.example".
+	Of string
+	// Verb says what the Changed ones do: "change or go".
+	Verb string
+	// AllowedBy, on a warning, says what let the mass change through:
+	// "allow_mass_change = true", or "-allow-mass-change".
+	AllowedBy string
 }
 
-// MassChangeError returns the diagnostic a provider gives for a mass change.
+// Text says what the mass change is, the same way wherever it is shown:
+// "8 of the 20 records of zone big.example".
+func (m MassChange) Text() string {
+	return fmt.Sprintf("%s of the %s %s", Count(m.Changed), Count(m.Total), m.Of)
+}
+
+// Count formats n with commas between thousands, as plumb writes every
+// count a reviewer reads: 4,974.
+func Count(n int) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + Count(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// MassChangeError returns the diagnostic a provider gives for a mass
+// change of a zone's records: what the records are of ("zone
+// big.example"), how many change or go, of how many.
 func MassChangeError(what string, changed, total int) hcl.Diagnostics {
+	m := MassChange{Changed: changed, Total: total, Of: "records of " + what, Verb: "change or go"}
 	return hcl.Diagnostics{{
 		Severity: hcl.DiagError,
 		Summary:  "Mass change refused",
-		Detail: fmt.Sprintf("The plan would change or delete %d of the %d records of %s (over 30%%). If that is what you mean, review it and run again with -allow-mass-change, or set allow_mass_change = true on the resource.",
-			changed, total, what),
-		Extra: MassChange{Changed: changed, Total: total},
+		Detail: fmt.Sprintf("The plan would change or delete %s (over 30%%). If that is what you mean, review it and run again with -allow-mass-change, or set allow_mass_change = true on the resource.",
+			m.Text()),
+		Extra: m,
+	}}
+}
+
+// MassChangeAllowed returns the warning a provider gives for a mass
+// change its resource's allow_mass_change lets through, so the plan
+// records it as it records one -allow-mass-change lets through.
+func MassChangeAllowed(what string, changed, total int) hcl.Diagnostics {
+	m := MassChange{Changed: changed, Total: total, Of: "records of " + what, Verb: "change or go", AllowedBy: "allow_mass_change = true"}
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagWarning,
+		Summary:  "Mass change allowed by allow_mass_change",
+		Detail:   fmt.Sprintf("The plan changes or deletes %s (over 30%%); allow_mass_change = true lets it through.", m.Text()),
+		Extra:    m,
 	}}
 }
 

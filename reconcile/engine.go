@@ -74,6 +74,9 @@ type Engine struct {
 	cfg   *config.Config
 	vars  map[string]cty.Value
 	funcs map[string]function.Function
+	// funcWarnings are what functions warned about while evaluating
+	// (zonefile()), shown once at the end of a plan or validation.
+	funcWarnings *lang.Warnings
 
 	graph *graph.Graph
 	nodes map[string]*node         // graph node name → what it evaluates
@@ -148,12 +151,14 @@ func newEngine(opts Options, cfg *config.Config) *Engine {
 		opts.PlanTime = time.Now()
 	}
 	opts.PlanTime = opts.PlanTime.UTC()
+	funcs, funcWarnings := lang.FunctionTable(cfg.Dir, opts.PlanTime)
 	return &Engine{
-		opts:  opts,
-		cfg:   cfg,
-		funcs: lang.FunctionsAt(cfg.Dir, opts.PlanTime),
-		types: map[string]*resourceType{},
-		sem:   make(chan struct{}, opts.Parallelism),
+		opts:         opts,
+		cfg:          cfg,
+		funcs:        funcs,
+		funcWarnings: funcWarnings,
+		types:        map[string]*resourceType{},
+		sem:          make(chan struct{}, opts.Parallelism),
 
 		pconfs:     map[string]*providerConfig{},
 		schemas:    map[string]providers.Provider{},
@@ -168,6 +173,11 @@ func (e *Engine) Config() *config.Config { return e.cfg }
 func (e *Engine) Variables() map[string]cty.Value { return e.vars }
 
 func (e *Engine) prepare() hcl.Diagnostics {
+	// A configuration for another plumb may use what this one lacks: say
+	// that first, and only that.
+	if d := config.CheckRequiredVersion(e.cfg.Settings, Version); d.HasErrors() {
+		return d
+	}
 	diags := e.resolveTypes()
 	vars, vdiags := resolveVariables(e.cfg, e.opts.Inputs, e.funcs)
 	e.vars = vars

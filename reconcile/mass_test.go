@@ -1,6 +1,7 @@
 package reconcile_test
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/reconcile"
+	"github.com/plumbhq/plumb/reconcile/plan"
 	"github.com/plumbhq/plumb/reconcile/state"
 )
 
@@ -83,5 +85,66 @@ func TestMassChangeNeedsPermission(t *testing.T) {
 	}
 	if err := apply(true); err != nil {
 		t.Fatalf("with -allow-mass-change: %v", err)
+	}
+}
+
+// TestAllowedMassChangeIsRecorded: a mass change let through by
+// -allow-mass-change is recorded in the plan, with the provider's
+// numbers, survives the plan file, and every review format shows it with
+// the numbers of the refusal.
+func TestAllowedMassChangeIsRecorded(t *testing.T) {
+	reg := testRegistry()
+	reg.Register("test", func() providers.Provider { return guardedProvider{} })
+	dir := writeConfig(t, map[string]string{"main.hcl": `resource "test_guarded" "z" { size = 1 }`})
+	b := state.NewLocal("plumb.state")
+	planWith := func(allow bool) (*plan.Plan, error) {
+		e, diags := reconcile.Load(reconcile.Options{Dir: dir, Registry: reg, AllowMassChange: allow})
+		if diags.HasErrors() {
+			return nil, diags
+		}
+		st, err := b.Read(context.Background())
+		if err != nil {
+			return nil, err
+		}
+		p, diags := e.Plan(context.Background(), st)
+		if diags.HasErrors() {
+			return nil, diags
+		}
+		if _, diags := e.Apply(context.Background(), st, p, b); diags.HasErrors() {
+			return nil, diags
+		}
+		return p, nil
+	}
+	if _, err := planWith(false); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, "main.hcl", `resource "test_guarded" "z" { size = 2 }`)
+	_, refusal := planWith(false)
+	if refusal == nil || !strings.Contains(refusal.Error(), "8 of the 10 records of the guarded object") {
+		t.Fatalf("refusal: %v", refusal)
+	}
+	p, err := planWith(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := plan.Encode(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := plan.Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !saved.AllowMassChange || saved.Changes[0].MassChange == nil || saved.Changes[0].MassChange.AllowedBy != "-allow-mass-change" {
+		t.Fatalf("the saved plan does not record the mass change: %+v", saved.Changes[0].MassChange)
+	}
+	for format, out := range renderAll(t, saved) {
+		want := "8 of the 10 records of the guarded object change or go (80%)"
+		if format == "json" {
+			want = `"mass_change":{"changed":8,"total":10,"of":"records of the guarded object"`
+		}
+		if !strings.Contains(out, want) {
+			t.Errorf("the %s plan does not show the refusal's numbers:\n%s", format, out)
+		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/zclconf/go-cty/cty"
-	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/plumbhq/plumb/reconcile/config"
 )
@@ -76,8 +75,10 @@ func placeholder(count, forEach hcl.Expression) instance {
 
 // setModuleVariable runs a module variable's node: in every instance of
 // the module it evaluates the call's argument in the caller's scope (with
-// the instance's count.index or each), or takes the default, converts it
-// to the variable's type and checks its validation blocks.
+// the instance's count.index or each), or takes the default, makes it the
+// variable's value as root variables are made (config.Variable.Value:
+// optional attribute defaults, nullable = false, the type) and checks its
+// validation blocks.
 func (w *walk) setModuleVariable(n *node) hcl.Diagnostics {
 	v, call := n.variable, n.call
 	var diags hcl.Diagnostics
@@ -98,7 +99,7 @@ func (w *walk) setModuleVariable(n *node) hcl.Diagnostics {
 		if val == cty.NilVal {
 			val = cty.NullVal(v.Type)
 		}
-		conv, err := convert.Convert(val, v.Type)
+		conv, err := v.Value(val)
 		if err != nil {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,

@@ -456,3 +456,65 @@ resource "plumb_data" "p" { input = upper(var.title, 2) }
 		t.Fatalf("want an error at modules/page/main.hcl:3; got:\n%s", render(e, d))
 	}
 }
+
+// TestModuleVariableValues checks that a module's variables are made as
+// root variables are: optional(T, DEFAULT) attributes filled in, a null
+// argument of a nullable = false variable replaced by the default, and a
+// sensitive variable kept sensitive through the module's output.
+func TestModuleVariableValues(t *testing.T) {
+	dir := writeConfig(t, map[string]string{
+		"main.hcl": `
+variable "secret" {
+  default   = "hunter2"
+  sensitive = true
+}
+module "m" {
+  source   = "./m"
+  settings = { name = "x" }
+  size     = null
+  token    = var.secret
+}
+resource "plumb_data" "seen" {
+  input = "${module.m.summary}"
+}
+resource "plumb_data" "secret_seen" {
+  input = module.m.token
+}
+output "summary" { value = module.m.summary }
+`,
+		"m/main.hcl": `
+variable "settings" {
+  type = object({
+    name = string
+    mode = optional(string, "0644")
+  })
+}
+variable "size" {
+  type     = number
+  default  = 3
+  nullable = false
+}
+variable "token" {
+  type      = string
+  sensitive = true
+}
+output "summary" { value = "${var.settings.name}/${var.settings.mode}/${var.size}" }
+output "token" { value = var.token }
+`,
+	})
+	p, st, diags := run(t, dir, reconcile.Options{})
+	if diags.HasErrors() {
+		t.Fatalf("apply: %s", render(nil, diags))
+	}
+	if got := string(st.Outputs["summary"].Value); got != `"x/0644/3"` {
+		t.Errorf("summary = %s, want x/0644/3", got)
+	}
+	for _, c := range p.Changes {
+		if c.Addr == "plumb_data.seen" && len(c.Sensitive) != 0 {
+			t.Errorf("plumb_data.seen is marked sensitive (%v) though it does not use the token", c.Sensitive)
+		}
+		if c.Addr == "plumb_data.secret_seen" && !reflect.DeepEqual(c.Sensitive, []string{"input", "output"}) {
+			t.Errorf("plumb_data.secret_seen has sensitive %v; the module's sensitive variable must stay sensitive", c.Sensitive)
+		}
+	}
+}

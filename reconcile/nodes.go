@@ -5,7 +5,7 @@ import (
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/hashicorp/hcl/v2/ext/dynblock"
 
 	"github.com/plumbhq/plumb/reconcile/config"
 	"github.com/plumbhq/plumb/reconcile/graph"
@@ -104,7 +104,9 @@ func (e *Engine) buildGraph() hcl.Diagnostics {
 				continue
 			}
 			n := &node{kind: nodeResource, name: prefix + addr, mod: mod, res: r, rt: rt}
-			travs := hcldec.Variables(r.Config, rt.spec)
+			// What dynamic blocks refer to counts, except their own
+			// iterator.
+			travs := dynblock.VariablesHCLDec(r.Config, rt.spec)
 			var meta []hcl.Traversal
 			if r.Count != nil {
 				meta = append(meta, r.Count.Variables()...)
@@ -164,7 +166,7 @@ func (e *Engine) buildGraph() hcl.Diagnostics {
 		n := &node{kind: nodeProvider, name: pc.node, mod: pc.mod, prov: pc}
 		var travs []hcl.Traversal
 		if pc.block != nil {
-			travs = hcldec.Variables(pc.block.Config, e.schemaProvider(pc.name).Schema().DecoderSpec())
+			travs = dynblock.VariablesHCLDec(pc.block.Config, e.schemaProvider(pc.name).Schema().DecoderSpec())
 			if pc.block.ForEach != nil {
 				travs = append(travs, pc.block.ForEach.Variables()...)
 			}

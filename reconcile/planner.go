@@ -75,15 +75,16 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 	sort.Slice(p.changes, func(i, j int) bool { return p.changes[i].Addr < p.changes[j].Addr })
 	fillActionReasons(p.changes)
 	out := &plan.Plan{
-		PlumbVersion: Version,
-		Lineage:      st.Lineage,
-		Serial:       st.Serial,
-		Destroy:      e.opts.Destroy,
-		Targets:      e.opts.Targets,
-		Variables:    e.vars,
-		Changes:      p.changes,
-		Warnings:     p.warnings,
-		Created:      e.opts.PlanTime,
+		PlumbVersion:    Version,
+		Lineage:         st.Lineage,
+		Serial:          st.Serial,
+		Destroy:         e.opts.Destroy,
+		Targets:         e.opts.Targets,
+		AllowMassChange: e.opts.AllowMassChange,
+		Variables:       e.vars,
+		Changes:         p.changes,
+		Warnings:        p.warnings,
+		Created:         e.opts.PlanTime,
 
 		SensitiveVariables: e.sensitiveVariables(),
 		RequestCounts:      e.RequestCounts(),
@@ -92,7 +93,7 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 	if !e.opts.Destroy && only == nil {
 		out.Outputs = p.outputChanges()
 	}
-	return out, diags
+	return out, append(diags, e.funcWarnings.Drain()...)
 }
 
 // withPending returns st with its pending objects (creates a dead run
@@ -390,6 +391,7 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
 	}
+	change.MassChange = massChange(d)
 	planned := resp.Planned
 	change.Before, change.After = refreshed, planned
 	paths := derivedPaths(rt.schema, instancePaths(cfgPaths, cfgVal, planned), planned)
@@ -646,12 +648,25 @@ func (e *Engine) allowMass(diags hcl.Diagnostics) hcl.Diagnostics {
 		return diags
 	}
 	for _, d := range diags {
-		if _, ok := d.Extra.(providers.MassChange); ok {
+		if m, ok := d.Extra.(providers.MassChange); ok && d.Severity == hcl.DiagError {
 			d.Severity = hcl.DiagWarning
 			d.Summary = "Mass change allowed"
+			m.AllowedBy = "-allow-mass-change"
+			d.Extra = m
 		}
 	}
 	return diags
+}
+
+// massChange returns the mass change a provider's warnings say was let
+// through, for the plan to record; nil when there is none.
+func massChange(diags hcl.Diagnostics) *plan.MassChange {
+	for _, d := range diags {
+		if m, ok := d.Extra.(providers.MassChange); ok && d.Severity == hcl.DiagWarning {
+			return &plan.MassChange{Changed: m.Changed, Total: m.Total, Of: m.Of, Verb: m.Verb, AllowedBy: m.AllowedBy}
+		}
+	}
+	return nil
 }
 
 // claim records the identity an instance's configuration claims and

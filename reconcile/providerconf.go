@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/dynblock"
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -433,7 +434,8 @@ func (w *walk) visitProvider(pc *providerConfig) hcl.Diagnostics {
 	evalCtx := w.scopes(pc.mod)[0].evalContext(pc.refs)
 	spec := w.e.schemaProvider(pc.name).Schema().DecoderSpec()
 	for i, pi := range pis {
-		v, d := hcldec.Decode(pc.block.Config, spec, instanceContext(evalCtx, insts[i].key, insts[i].each))
+		ictx := instanceContext(evalCtx, insts[i].key, insts[i].each)
+		v, d := hcldec.Decode(dynblock.Expand(pc.block.Config, ictx), spec, ictx)
 		if w.validating {
 			diags = append(diags, d...)
 			continue

@@ -16,7 +16,7 @@ func (e *Engine) Validate(ctx context.Context) hcl.Diagnostics {
 	w := e.newWalk()
 	w.validating = true
 	w.resource = w.validateResource
-	return w.run(ctx, nil)
+	return append(w.run(ctx, nil), e.funcWarnings.Drain()...)
 }
 
 func (w *walk) validateResource(ctx context.Context, n *node) error {

@@ -1,14 +1,17 @@
 package reconcile
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	hcljson "github.com/hashicorp/hcl/v2/json"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
@@ -20,13 +23,25 @@ import (
 // root variable: PLUMB_VAR_region=eu-west-1.
 const VarEnvPrefix = "PLUMB_VAR_"
 
+// AutoVarFiles are the variable files plumb reads from the configuration
+// folder without being told, in this order: the project's own file, then
+// every *.auto.plumbvars and *.auto.plumbvars.json file in lexical order.
+// Each has the HCL form (NAME = VALUE lines) or, ending in .json, the JSON
+// form ({"NAME": VALUE}). They do not end in .hcl, so they are never read
+// as configuration.
+var AutoVarFiles = []string{"plumb.plumbvars", "plumb.plumbvars.json", "*.auto.plumbvars", "*.auto.plumbvars.json"}
+
 // Inputs are the sources of root variable values, in increasing order of
-// precedence: defaults, Env, VarFiles (in order), Vars (in order).
+// precedence, later winning: defaults, Env, the AutoVarFiles, VarFiles
+// (in order), Vars (in order), then Args in the order given, as
+// Terraform applies -var and -var-file.
 type Inputs struct {
 	// Vars are -var arguments, each NAME=VALUE.
 	Vars []string
 	// VarFiles are -var-file paths.
 	VarFiles []string
+	// Args are -var and -var-file arguments in command-line order.
+	Args []VarArg
 	// Env is the process environment (os.Environ()); only PLUMB_VAR_*
 	// entries are read.
 	Env []string
@@ -36,6 +51,13 @@ type Inputs struct {
 	// AllowMissing makes a required variable without a value unknown
 	// instead of an error, for validate.
 	AllowMissing bool
+}
+
+// VarArg is one -var NAME=VALUE (File false) or -var-file PATH (File
+// true) argument.
+type VarArg struct {
+	File  bool
+	Value string
 }
 
 // rawValue is one variable value before it is converted to its type.
@@ -62,32 +84,23 @@ func resolveVariables(cfg *config.Config, in Inputs, funcs evalFuncs) (map[strin
 			}
 		}
 	}
+	args := make([]VarArg, 0, len(in.VarFiles)+len(in.Vars)+len(in.Args))
+	for _, path := range autoVarFiles(cfg.Dir) {
+		args = append(args, VarArg{File: true, Value: path})
+	}
 	for _, path := range in.VarFiles {
-		src, err := os.ReadFile(path)
-		if err != nil {
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read variables file", Detail: fmt.Sprintf("%v. Check the -var-file path.", err)})
-			continue
-		}
-		f, fdiags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
-		diags = append(diags, fdiags...)
-		if fdiags.HasErrors() {
-			continue
-		}
-		attrs, adiags := f.Body.JustAttributes()
-		diags = append(diags, adiags...)
-		for name, a := range attrs {
-			if _, declared := cfg.Variables[name]; !declared {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError, Summary: "Value for undeclared variable",
-					Detail:  fmt.Sprintf("%s sets %q, but no variable %q block declares it. Declare it or remove the line.", path, name, name),
-					Subject: a.NameRange.Ptr(),
-				})
-				continue
-			}
-			raw[name] = rawValue{expr: a.Expr, where: path}
-		}
+		args = append(args, VarArg{File: true, Value: path})
 	}
 	for _, kv := range in.Vars {
+		args = append(args, VarArg{Value: kv})
+	}
+	args = append(args, in.Args...)
+	for _, arg := range args {
+		if arg.File {
+			diags = append(diags, readVarFile(cfg, arg.Value, raw)...)
+			continue
+		}
+		kv := arg.Value
 		name, val, ok := strings.Cut(kv, "=")
 		if !ok {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -var option", Detail: fmt.Sprintf("%q must be NAME=VALUE, for example -var 'region=eu-west-1'.", kv)})
@@ -133,6 +146,72 @@ func resolveVariables(cfg *config.Config, in Inputs, funcs evalFuncs) (map[strin
 	return out, diags
 }
 
+// autoVarFiles lists the AutoVarFiles present in dir, in the order they
+// are read.
+func autoVarFiles(dir string) []string {
+	var out []string
+	for _, name := range AutoVarFiles[:2] {
+		p := filepath.Join(dir, name)
+		if info, err := os.Stat(p); err == nil && info.Mode().IsRegular() {
+			out = append(out, p)
+		}
+	}
+	var auto []string
+	for _, pattern := range AutoVarFiles[2:] {
+		matches, _ := filepath.Glob(filepath.Join(dir, pattern))
+		auto = append(auto, matches...)
+	}
+	sort.Strings(auto)
+	return append(out, auto...)
+}
+
+// readVarFile reads the values of a variables file into raw: HCL, or
+// JSON when the name ends in .json. A value for a variable the
+// configuration does not declare is a warning, as in Terraform, so one
+// file can serve several configurations.
+func readVarFile(cfg *config.Config, path string, raw map[string]rawValue) hcl.Diagnostics {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read variables file", Detail: fmt.Sprintf("%v. Check the -var-file path.", err)}}
+	}
+	var f *hcl.File
+	var diags hcl.Diagnostics
+	if strings.HasSuffix(path, ".json") {
+		f, diags = hcljson.Parse(src, path)
+	} else {
+		f, diags = hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+	}
+	if diags.HasErrors() {
+		return diags
+	}
+	attrs, adiags := f.Body.JustAttributes()
+	diags = append(diags, adiags...)
+	for _, name := range keys(attrs) {
+		a := attrs[name]
+		if _, declared := cfg.Variables[name]; !declared {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagWarning, Summary: "Value for undeclared variable",
+				Detail:  fmt.Sprintf("%s sets %q, but no variable %q block declares it, so the value is not used. Declare the variable or remove the line.", path, name, name),
+				Subject: a.NameRange.Ptr(),
+			})
+			continue
+		}
+		expr := a.Expr
+		if strings.HasSuffix(path, ".json") {
+			// JSON strings are values, never templates: "${x}" stays as
+			// written, as Terraform reads .tfvars.json.
+			v, vdiags := expr.Value(nil)
+			diags = append(diags, vdiags...)
+			if vdiags.HasErrors() {
+				continue
+			}
+			expr = hcl.StaticExpr(v, expr.Range())
+		}
+		raw[name] = rawValue{expr: expr, where: path}
+	}
+	return diags
+}
+
 // evalFuncs is the function table used to evaluate expressions.
 type evalFuncs = map[string]function.Function
 
@@ -170,8 +249,16 @@ func variableValue(v *config.Variable, r rawValue, funcs evalFuncs) (cty.Value, 
 			Subject:  v.DeclRange.Ptr(),
 		}}
 	}
-	conv, err := convert.Convert(val, v.Type)
-	if err != nil {
+	conv, err := v.Value(val)
+	switch {
+	case errors.Is(err, config.ErrNullNotAllowed):
+		return cty.DynamicVal, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid value for variable " + v.Name,
+			Detail:   fmt.Sprintf("%s gives null, but %s.", r.where, err),
+			Subject:  v.DeclRange.Ptr(),
+		}}
+	case err != nil:
 		return cty.DynamicVal, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid value for variable " + v.Name,

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/dynblock"
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
 
@@ -182,7 +183,9 @@ func locateIn(diags hcl.Diagnostics, what string, r *config.Resource) hcl.Diagno
 // given sensitive values (from a sensitive variable) are returned so they
 // are recorded and print as (sensitive).
 func decodeConfig(r *config.Resource, rt *resourceType, ctx *hcl.EvalContext) (cty.Value, state.Paths, hcl.Diagnostics) {
-	v, diags := hcldec.Decode(r.Config, rt.spec, ctx)
+	// dynamic "TYPE" { for_each, content } blocks expand into blocks of
+	// TYPE first, for every nested block type of every schema.
+	v, diags := hcldec.Decode(dynblock.Expand(r.Config, ctx), rt.spec, ctx)
 	if diags.HasErrors() {
 		return cty.DynamicVal, nil, diags
 	}

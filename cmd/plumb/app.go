@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -39,6 +41,10 @@ type app struct {
 	tty   bool
 	color bool
 	files map[string]*hcl.File
+	// compact prints warnings as one line each (-compact-warnings).
+	compact bool
+	// noLock skips the state lock (-lock=false).
+	noLock bool
 
 	ctlOnce sync.Once
 	ctl     *runControl
@@ -75,11 +81,47 @@ func (a *app) diags(d hcl.Diagnostics) bool {
 			width = w
 		}
 	}
-	wr := hcl.NewDiagnosticTextWriter(a.stderr, a.files, uint(width), a.color)
+	wr := hcl.NewDiagnosticTextWriter(a.stderr, a.sourcesFor(d), uint(width), a.color)
+	var compact []string
 	for _, x := range d {
+		if a.compact && x.Severity == hcl.DiagWarning {
+			where := ""
+			if x.Subject != nil {
+				where = fmt.Sprintf(" (%s:%d)", x.Subject.Filename, x.Subject.Start.Line)
+			}
+			compact = append(compact, fmt.Sprintf("  - %s%s", x.Summary, where))
+			continue
+		}
 		_ = wr.WriteDiagnostic(x)
 	}
+	if len(compact) > 0 {
+		fmt.Fprintf(a.stderr, "\nWarnings:\n%s\n", strings.Join(compact, "\n"))
+	}
 	return d.HasErrors()
+}
+
+// sourcesFor returns the files diagnostics show source lines from: the
+// configuration's, and any other file a diagnostic names (a variables
+// file), read from disk.
+func (a *app) sourcesFor(d hcl.Diagnostics) map[string]*hcl.File {
+	files, cloned := a.files, false
+	for _, x := range d {
+		if x.Subject == nil || files[x.Subject.Filename] != nil {
+			continue
+		}
+		src, err := os.ReadFile(x.Subject.Filename)
+		if err != nil {
+			continue
+		}
+		if !cloned {
+			files, cloned = maps.Clone(files), true
+			if files == nil {
+				files = map[string]*hcl.File{}
+			}
+		}
+		files[x.Subject.Filename] = &hcl.File{Bytes: src}
+	}
+	return files
 }
 
 // errorf prints an error that has no place in a file.
@@ -90,25 +132,44 @@ func (a *app) errorf(format string, args ...any) int {
 
 // runFlags are the options plan, apply and destroy share.
 type runFlags struct {
-	vars        multiFlag
-	varFiles    multiFlag
+	// vars holds -var and -var-file in the order given: later wins.
+	vars        []reconcile.VarArg
 	targets     multiFlag
 	parallelism int
 	refresh     bool
 	lockTimeout time.Duration
+	lock        bool
 	noColor     bool
 	allowMass   bool
+	compact     bool
+	input       bool
+}
+
+// varArgFlag collects -var (file false) or -var-file (file true) into
+// one ordered list.
+type varArgFlag struct {
+	list *[]reconcile.VarArg
+	file bool
+}
+
+func (v varArgFlag) String() string { return "" }
+func (v varArgFlag) Set(s string) error {
+	*v.list = append(*v.list, reconcile.VarArg{File: v.file, Value: s})
+	return nil
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
-	fs.Var(&f.vars, "var", "set a variable: -var 'NAME=VALUE' (repeatable)")
-	fs.Var(&f.varFiles, "var-file", "read variables from an HCL `FILE` (repeatable)")
+	fs.Var(varArgFlag{list: &f.vars}, "var", "set a variable: -var 'NAME=VALUE' (repeatable; with -var-file, later wins)")
+	fs.Var(varArgFlag{list: &f.vars, file: true}, "var-file", "read variables from `FILE`, HCL or .json (repeatable; with -var, later wins)")
 	fs.Var(&f.targets, "target", "limit the run to `ADDR` and what it depends on (repeatable)")
 	fs.IntVar(&f.parallelism, "parallelism", reconcile.DefaultParallelism, "at most `N` resource operations at once")
 	fs.BoolVar(&f.refresh, "refresh", true, "read live objects before planning")
 	fs.DurationVar(&f.lockTimeout, "lock-timeout", defaultLockTimeout, "wait up to `DURATION` for the state lock")
+	fs.BoolVar(&f.lock, "lock", true, "hold the state lock while running; -lock=false is for a state nobody else can reach")
 	fs.BoolVar(&f.noColor, "no-color", false, "never use colour")
 	fs.BoolVar(&f.allowMass, "allow-mass-change", false, "let through changes a provider refuses as too large to be safe (over 30% of a zone)")
+	fs.BoolVar(&f.compact, "compact-warnings", false, "print warnings as one line each")
+	fs.BoolVar(&f.input, "input", true, "accepted for Terraform's habit; plumb never asks for variable values, a missing one is an error")
 }
 
 func newFlagSet(a *app, name, usage string) *flag.FlagSet {
@@ -144,8 +205,10 @@ func (f *runFlags) options(a *app) reconcile.Options {
 	if f.noColor {
 		a.color = false
 	}
+	a.compact = f.compact
+	a.noLock = !f.lock
 	return reconcile.Options{
-		Inputs:          reconcile.Inputs{Vars: f.vars, VarFiles: f.varFiles, Env: os.Environ()},
+		Inputs:          reconcile.Inputs{Args: f.vars, Env: os.Environ()},
 		Parallelism:     f.parallelism,
 		NoRefresh:       !f.refresh,
 		Targets:         f.targets,
@@ -156,6 +219,14 @@ func (f *runFlags) options(a *app) reconcile.Options {
 // lockedState takes the state lock and reads the state. The returned
 // function releases the lock.
 func (a *app) lockedState(ctx context.Context, b state.Backend, op string, timeout time.Duration) (*state.State, func(), bool) {
+	if a.noLock {
+		st, err := b.Read(ctx)
+		if err != nil {
+			a.errorf("%v", err)
+			return nil, nil, false
+		}
+		return st, func() {}, true
+	}
 	wait := max(timeout, minLockTimeout)
 	lctx, cancel := state.WithTimeout(ctx, wait, "waiting for the state lock", "pass a longer -lock-timeout (such as -lock-timeout=1m) to wait more")
 	defer cancel()

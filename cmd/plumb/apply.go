@@ -30,6 +30,7 @@ func applyCommand(a *app, args []string, destroy bool) int {
 	var rf runFlags
 	rf.register(fs)
 	auto := fs.Bool("auto-approve", false, "apply without asking for confirmation")
+	fromStdin := fs.Bool("confirm-stdin", false, "read the confirmation (yes) from standard input even when it is a pipe, not a terminal")
 	asJSON := fs.Bool("json", false, "print one JSON object per line: the plan, each operation with its timing, the result")
 	if !parse(fs, args) {
 		return exitError
@@ -54,6 +55,8 @@ func applyCommand(a *app, args []string, destroy bool) int {
 		saved = p
 		opts.Inputs = reconcile.Inputs{Fixed: p.Variables}
 		opts.Targets = p.Targets
+		// The reviewed plan let its mass changes through; applying it does too.
+		opts.AllowMassChange = opts.AllowMassChange || p.AllowMassChange
 		opts.Destroy = p.Destroy
 		opts.PlanTime = p.Created
 	}
@@ -84,8 +87,8 @@ func applyCommand(a *app, args []string, destroy bool) int {
 			return exitOK
 		}
 		if !*auto {
-			if !a.tty {
-				return a.errorf("%s needs confirmation, and this is not a terminal. Review the plan and pass -auto-approve, or save it with plumb plan -out FILE and run plumb apply FILE.", name)
+			if !a.tty && !*fromStdin {
+				return a.errorf("%s needs confirmation, and this is not a terminal. Review the plan and pass -auto-approve, pipe the answer in with -confirm-stdin (echo yes | plumb %s -confirm-stdin), or save it with plumb plan -out FILE and run plumb apply FILE.", name, name)
 			}
 			if !a.confirm(destroy) {
 				fmt.Fprintln(a.stdout, "\nNothing was changed.")

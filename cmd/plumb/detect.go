@@ -154,6 +154,7 @@ func (f *detectFlags) options() (accesslog.Options, error) {
 		return o, err
 	}
 	o.ExcludeURIPrefixes, o.ExcludeAgents = f.excludeURIs, f.excludeAgent
+	o.Top, o.Threshold = f.top, f.threshold
 	return o, nil
 }
 
@@ -191,18 +192,42 @@ type detection struct {
 type row struct {
 	Key         string  `json:"key"`
 	Count       int64   `json:"count"`
-	Err         int64   `json:"error,omitempty"`
 	Share       float64 `json:"share"`
 	Rate        float64 `json:"requests_per_second"`
 	Connections *int64  `json:"connections,omitempty"`
 	Offender    bool    `json:"offender,omitempty"`
 }
 
+// networkRow is one line of the network list: who is inside.
+type networkRow struct {
+	row
+	Clients int64             `json:"clients"`
+	Members []accesslog.Count `json:"members"`
+	Spread  bool              `json:"spread"`
+}
+
+// window is the relative window as the user wrote it, for evidence.
+func (d *detection) window() string {
+	if d.f.window > 0 {
+		return d.f.window.String()
+	}
+	return ""
+}
+
+// offenders are what a block list should take at the threshold, with
+// their evidence.
+func (d *detection) offenders() ([]accesslog.Count, map[string]string) {
+	if d.f.threshold < 1 {
+		return nil, nil
+	}
+	return d.r.Offenders(d.f.threshold, d.f.by == "prefix", d.window())
+}
+
 // rows returns the first n of list with shares, rates and, for addresses,
-// connection counts; offender marks those at the threshold.
-func (d *detection) rows(list []accesslog.Count, n int, offender bool) []row {
+// connection counts; offender marks those a block list takes.
+func (d *detection) rows(list []accesslog.Count, n int, offending map[string]string, withConns bool) []row {
 	var conns map[string]int64
-	if d.conns != nil {
+	if withConns && d.conns != nil {
 		conns = map[string]int64{}
 		for _, c := range d.conns {
 			conns[c.Key] = c.Count
@@ -210,8 +235,8 @@ func (d *detection) rows(list []accesslog.Count, n int, offender bool) []row {
 	}
 	out := make([]row, 0, min(n, len(list)))
 	for _, c := range list[:min(n, len(list))] {
-		r := row{Key: c.Key, Count: c.Count, Err: c.Err, Share: d.r.Share(c.Count), Rate: d.r.Rate(c.Count)}
-		r.Offender = offender && d.f.threshold > 0 && c.Count >= d.f.threshold
+		r := row{Key: c.Key, Count: c.Count, Share: d.r.Share(c.Count), Rate: d.r.Rate(c.Count)}
+		_, r.Offender = offending[c.Key]
 		if conns != nil {
 			k := conns[c.Key]
 			r.Connections = &k
@@ -221,15 +246,13 @@ func (d *detection) rows(list []accesslog.Count, n int, offender bool) []row {
 	return out
 }
 
-// offenders are the clients (or networks, -by prefix) at the threshold.
-func (d *detection) offenders() []accesslog.Count {
-	if d.f.threshold < 1 {
-		return nil
+func (d *detection) networkRows(n int, offending map[string]string) []networkRow {
+	var out []networkRow
+	for _, nw := range d.r.Prefixes[:min(n, len(d.r.Prefixes))] {
+		r := d.rows([]accesslog.Count{nw.Count}, 1, offending, false)[0]
+		out = append(out, networkRow{row: r, Clients: nw.Clients, Members: nw.Members, Spread: nw.Spread})
 	}
-	if d.f.by == "prefix" {
-		return accesslog.Over(d.r.Prefixes, d.f.threshold)
-	}
-	return accesslog.Over(d.r.Clients, d.f.threshold)
+	return out
 }
 
 func (d *detection) text(w io.Writer) error {
@@ -253,34 +276,38 @@ func (d *detection) text(w io.Writer) error {
 			fmt.Fprintf(w, "  %s:%d: %s: %s\n", textsafe.Escape(s.Source), s.Line, s.Reason, s.Text)
 		}
 	}
-	if r.Approximate {
-		fmt.Fprintln(w, "More distinct keys than plumb keeps in memory: rare ones were dropped, and counts marked ± may be low by up to that much. Top counts are exact.")
+	switch {
+	case r.Incomplete:
+		fmt.Fprintln(w, "Some counts are missing: the input has more distinct keys than plumb counts exactly in bounded memory (see the warning).")
+	case r.Passes > 1:
+		fmt.Fprintf(w, "Every count is exact; the input was read %d times to keep them so in bounded memory.\n", r.Passes)
+	default:
+		fmt.Fprintln(w, "Every count is exact.")
 	}
+	if r.ListCut {
+		fmt.Fprintf(w, "More clients reached the threshold than a report lists; those with the most requests are shown.\n")
+	}
+	off, evidence := d.offenders()
 	sections := []struct {
 		title, col string
 		list       []accesslog.Count
-		offender   bool
+		conns      bool
 	}{
-		{"Top clients", "ADDRESS", r.Clients, d.f.by == "ip"},
-		{"Top networks (/24 and /64)", "NETWORK", r.Prefixes, d.f.by == "prefix"},
+		{"Top clients", "ADDRESS", r.Clients, true},
 		{"Top URIs", "URI", r.URIs, false},
 		{"Top (client, URI) pairs", "ADDRESS URI", r.Pairs, false},
 		{"Top user agents", "USER AGENT", r.Agents, false},
 	}
 	for i, s := range sections {
-		rows := d.rows(s.list, d.f.top, s.offender)
+		rows := d.rows(s.list, d.f.top, evidence, s.conns)
 		head := []string{"REQUESTS", "SHARE", "REQ/S"}
-		withConns := i == 0 && d.conns != nil
+		withConns := s.conns && d.conns != nil
 		if withConns {
 			head = append(head, "CONNS")
 		}
 		cells := [][]string{append(head, s.col)}
 		for _, x := range rows {
-			n := fmt.Sprint(x.Count)
-			if x.Err > 0 {
-				n += fmt.Sprintf(" ±%d", x.Err)
-			}
-			line := []string{n, fmt.Sprintf("%.1f%%", 100*x.Share), fmt.Sprintf("%.2f", x.Rate)}
+			line := []string{fmt.Sprint(x.Count), fmt.Sprintf("%.1f%%", 100*x.Share), fmt.Sprintf("%.2f", x.Rate)}
 			if withConns {
 				line = append(line, fmt.Sprint(*x.Connections))
 			}
@@ -292,6 +319,9 @@ func (d *detection) text(w io.Writer) error {
 		}
 		fmt.Fprintf(w, "\n%s\n", s.title)
 		writeTable(w, cells)
+		if i == 0 {
+			d.networkText(w, evidence)
+		}
 	}
 	if d.conns != nil {
 		fmt.Fprintf(w, "\nTop TCP connections by remote address\n")
@@ -302,7 +332,6 @@ func (d *detection) text(w io.Writer) error {
 		writeTable(w, cells)
 	}
 	if d.f.threshold > 0 {
-		off := d.offenders()
 		fmt.Fprintf(w, "\n%d offender(s) with at least %d requests (by %s).", len(off), d.f.threshold, d.f.by)
 		if len(off) > 0 {
 			fmt.Fprint(w, " For a block list: plumb detect -format hcl with the same options.")
@@ -312,35 +341,58 @@ func (d *detection) text(w io.Writer) error {
 	return nil
 }
 
+// networkText prints the networks with who is inside each: how many
+// addresses, and the busiest.
+func (d *detection) networkText(w io.Writer, offending map[string]string) {
+	fmt.Fprintf(w, "\nTop networks (/24 and /64), with who is inside\n")
+	cells := [][]string{{"REQUESTS", "SHARE", "REQ/S", "ADDRESSES", "NETWORK  BUSIEST ADDRESSES"}}
+	for _, x := range d.networkRows(d.f.top, offending) {
+		var members []string
+		for _, m := range x.Members {
+			members = append(members, fmt.Sprintf("%s %d", m.Key, m.Count))
+		}
+		key := x.Key + "  " + strings.Join(members, ", ")
+		if x.Clients > int64(len(x.Members)) {
+			key += ", …"
+		}
+		switch {
+		case x.Offender:
+			key += "  (offender)"
+		case d.f.by == "prefix" && d.f.threshold > 0 && x.Count >= d.f.threshold:
+			key += "  (not spread: its addresses are listed one by one)"
+		}
+		cells = append(cells, []string{fmt.Sprint(x.Count), fmt.Sprintf("%.1f%%", 100*x.Share), fmt.Sprintf("%.2f", x.Rate), fmt.Sprint(x.Clients), key})
+	}
+	writeTable(w, cells)
+}
+
 func (d *detection) json(w io.Writer) error {
 	r := d.r
+	off, evidence := d.offenders()
 	out := struct {
 		*accesslog.Report
 		Seconds   float64           `json:"seconds"`
 		Rate      float64           `json:"requests_per_second"`
 		Threshold int64             `json:"threshold,omitempty"`
 		Clients   []row             `json:"clients"`
-		Prefixes  []row             `json:"prefixes"`
+		Prefixes  []networkRow      `json:"prefixes"`
 		URIs      []row             `json:"uris"`
 		Pairs     []row             `json:"pairs"`
 		Agents    []row             `json:"agents"`
 		Offenders []row             `json:"offenders"`
+		Evidence  map[string]string `json:"evidence,omitempty"`
 		Conns     []accesslog.Count `json:"connections,omitempty"`
 	}{
 		Report: r, Seconds: r.Span().Seconds(), Rate: r.Rate(r.Requests), Threshold: d.f.threshold,
-		Clients: d.rows(r.Clients, d.f.top, d.f.by == "ip"), Prefixes: d.rows(r.Prefixes, d.f.top, d.f.by == "prefix"),
-		URIs: d.rows(r.URIs, d.f.top, false), Pairs: d.rows(r.Pairs, d.f.top, false), Agents: d.rows(r.Agents, d.f.top, false),
-		Conns: d.conns,
-	}
-	off := d.offenders()
-	out.Offenders = d.rows(off, len(off), true)
-	for _, list := range [][]row{out.Prefixes, out.URIs, out.Pairs, out.Agents} {
-		for i := range list {
-			list[i].Connections = nil
-		}
+		Clients: d.rows(r.Clients, d.f.top, evidence, true), Prefixes: d.networkRows(d.f.top, evidence),
+		URIs: d.rows(r.URIs, d.f.top, nil, false), Pairs: d.rows(r.Pairs, d.f.top, nil, false), Agents: d.rows(r.Agents, d.f.top, nil, false),
+		Offenders: d.rows(off, len(off), evidence, true), Evidence: evidence, Conns: d.conns,
 	}
 	if out.Offenders == nil {
 		out.Offenders = []row{}
+	}
+	if out.Prefixes == nil {
+		out.Prefixes = []networkRow{}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -349,13 +401,9 @@ func (d *detection) json(w io.Writer) error {
 
 // hcl prints the offenders as an nftables_blocklist resource block.
 func (d *detection) hcl(w io.Writer) error {
-	off := d.offenders()
+	off, ev := d.offenders()
 	f := hclwrite.NewEmptyFile()
 	body := f.Body()
-	window := ""
-	if d.f.window > 0 {
-		window = d.f.window.String()
-	}
 	// File names go into the comment quoted, so a name holding a newline
 	// cannot end the comment and write HCL of its own.
 	names := make([]string, len(d.r.Sources))
@@ -374,7 +422,7 @@ func (d *detection) hcl(w io.Writer) error {
 	for i, o := range off {
 		addrs[i] = cty.StringVal(o.Key)
 		counts[o.Key] = cty.NumberIntVal(o.Count)
-		evidence[o.Key] = cty.StringVal(d.r.Evidence(o, window))
+		evidence[o.Key] = cty.StringVal(ev[o.Key])
 	}
 	if len(off) == 0 {
 		block.SetAttributeValue("addresses", cty.ListValEmpty(cty.String))

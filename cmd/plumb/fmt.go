@@ -3,31 +3,53 @@ package main
 import (
 	"bytes"
 	"fmt"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
+
+	"github.com/plumbhq/plumb/reconcile/plan"
 )
 
-// runFmt rewrites *.hcl files (or, with -check, lists those that differ
-// and exits 3).
+// runFmt rewrites configuration and variable files in the canonical
+// layout (or, with -check, lists those that differ and exits 3).
 func runFmt(a *app, args []string) int {
-	fs := newFlagSet(a, "fmt", "fmt [-check] [FILE...]")
+	fs := newFlagSet(a, "fmt", "fmt [-check] [-diff] [-recursive] [-list=false] [-write=false] [FILE or DIR...]")
 	check := fs.Bool("check", false, "change nothing; list files that need formatting and exit 3 if any")
+	showDiff := fs.Bool("diff", false, "print the changes as a unified diff")
+	recursive := fs.Bool("recursive", false, "format the folders below too (hidden ones are skipped)")
+	list := fs.Bool("list", true, "print the names of the files that change")
+	write := fs.Bool("write", true, "rewrite the files; -write=false only reports")
 	if !parse(fs, args) {
 		return exitError
 	}
-	files := fs.Args()
-	if len(files) == 0 {
-		var err error
-		files, err = filepath.Glob(filepath.Join(a.dir, "*.hcl"))
+	if *check {
+		*write = false
+	}
+	targets := fs.Args()
+	if len(targets) == 0 {
+		targets = []string{a.dir}
+	}
+	var files []string
+	for _, t := range targets {
+		info, err := os.Stat(t)
 		if err != nil {
 			return a.errorf("%v", err)
 		}
-		sort.Strings(files)
+		if !info.IsDir() {
+			files = append(files, t)
+			continue
+		}
+		found, err := formattable(t, *recursive)
+		if err != nil {
+			return a.errorf("%v", err)
+		}
+		files = append(files, found...)
 	}
 	code := exitOK
 	for _, name := range files {
@@ -45,17 +67,52 @@ func runFmt(a *app, args []string) int {
 		if bytes.Equal(src, out) {
 			continue
 		}
-		if *check {
+		if *list {
 			fmt.Fprintln(a.stdout, name)
+		}
+		if *showDiff {
+			fmt.Fprint(a.stdout, plan.UnifiedDiff("old/"+filepath.ToSlash(name), "new/"+filepath.ToSlash(name), string(src), string(out)))
+		}
+		if *check {
 			code = exitFormat
-			continue
 		}
-		if err := writeFileKeepMode(name, out); err != nil {
-			return a.errorf("%v", err)
+		if *write {
+			if err := writeFileKeepMode(name, out); err != nil {
+				return a.errorf("%v", err)
+			}
 		}
-		fmt.Fprintln(a.stdout, name)
 	}
 	return code
+}
+
+// formatSuffixes are the endings of the files fmt formats: configuration,
+// and the HCL form of variable files.
+var formatSuffixes = []string{".hcl", ".plumbvars"}
+
+// formattable lists the files fmt formats in dir, in name order, and
+// with recursive in the folders below it, skipping hidden folders (.git,
+// .plumb).
+func formattable(dir string, recursive bool) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d iofs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != dir && (!recursive || strings.HasPrefix(d.Name(), ".")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		for _, suf := range formatSuffixes {
+			if strings.HasSuffix(d.Name(), suf) && d.Type().IsRegular() {
+				out = append(out, p)
+			}
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out, err
 }
 
 // writeFileKeepMode replaces a file atomically, keeping its mode.

@@ -48,6 +48,8 @@ func commands() []command {
 		{"output", "Print output values", runOutput},
 		{"graph", "Print the reference graph in Graphviz DOT form", runGraph},
 		{"zones", "Generate configuration for existing zones: zones import DIR | -from route53", runZones},
+		{"taint", "Mark an instance in state for replacement by the next plan (plan -replace=ADDR is the better habit)", runTaint},
+		{"untaint", "Clear the taint of an instance in state", runUntaint},
 		{"force-unlock", "Break a state lock left by a dead run: force-unlock ID", runForceUnlock},
 		{"svn", "Subversion: check a commit (pre-commit hooks), restore or verify a backup", runSVN},
 		{"detect", "Find the clients behind a flood in access logs (and live connections): detect [FILE...]", runDetect},

@@ -53,17 +53,29 @@ resource "apache_htaccess_access" "admin" {
   allow  = concat(data.dns_addresses.office.addresses, var.always_allowed)
   syntax = "apache24"
 
-  # Check every file with apachectl -t before keeping it (needs Apache on
-  # this machine; see the provider block below for another server).
-  # validate = true
+  # -var validate=true checks every file with apachectl -t before keeping
+  # it (needs Apache on this machine; apachectl_args, below, picks the
+  # server to check against).
+  validate = var.validate
 }
-
-# provider "apache" {
-#   apachectl      = "/usr/sbin/apachectl"
-#   apachectl_args = ["-f", "/etc/httpd/conf/httpd.conf"]
-# }
 
 output "office_addresses" {
   description = "What the office's name resolved to in this run."
   value       = data.dns_addresses.office.addresses
+}
+
+variable "validate" {
+  description = "Check every file with apachectl -t before keeping it, and put the old one back if Apache rejects it (needs Apache on this machine)."
+  type        = bool
+  default     = null
+}
+
+variable "apachectl_args" {
+  description = "Arguments apachectl gets before -t, to check a server other than the default one, such as [\"-f\", \"/etc/httpd/conf/httpd.conf\"]."
+  type        = list(string)
+  default     = null
+}
+
+provider "apache" {
+  apachectl_args = var.apachectl_args
 }

@@ -132,3 +132,16 @@ func parseIPv4(b []byte) ([4]byte, bool) {
 	}
 	return out, i == n
 }
+
+// v4 returns the IPv4 address held in an IPv4-mapped key.
+func (k addrKey) v4() uint32 {
+	return uint32(k[12])<<24 | uint32(k[13])<<16 | uint32(k[14])<<8 | uint32(k[15])
+}
+
+// keyFrom4 returns the IPv4-mapped key of an IPv4 address.
+func keyFrom4(a uint32) addrKey {
+	var k addrKey
+	copy(k[:12], v4Prefix[:])
+	k[12], k[13], k[14], k[15] = byte(a>>24), byte(a>>16), byte(a>>8), byte(a)
+	return k
+}

@@ -58,8 +58,17 @@ const maxKeyBytes = 512
 type line struct {
 	client addrKey
 	unix   int64
+	method []byte
 	uri    []byte
+	status uint16
 	agent  []byte
+	// vhost is the virtual host of Debian's vhost_combined format
+	// ("example.org:443"); empty in the other formats.
+	vhost []byte
+	// forwarded is the X-Forwarded-For header, when the format logs it:
+	// the first quoted field after the user agent, as nginx's "main"
+	// format and Apache's "%{X-Forwarded-For}i" put it.
+	forwarded []byte
 }
 
 // timeCache remembers the last timestamp parsed: consecutive lines of a
@@ -71,11 +80,19 @@ type timeCache struct {
 	ok         bool
 }
 
-// parseLine reads one Apache or nginx line in the common or combined
-// format (extra fields after the user agent are ignored). b excludes the
-// newline. Only the timestamp is read when it falls outside [from, to)
-// (Unix seconds): inWindow is then false, and the rest of the line is
-// not checked.
+// parseLine reads one Apache or nginx line (b excludes the newline) in
+// any of the formats plumb knows:
+//
+//   - common: host ident user [time] "request" status size
+//   - combined: common, then "referer" "user agent"
+//   - Debian's vhost_combined: "vhost:port " before the host
+//   - nginx's variants: unquoted fields such as $request_time (0.123) or
+//     rt=0.123 between the size and the referer, or after the user agent
+//   - a quoted X-Forwarded-For after the user agent (nginx's "main")
+//
+// Fields after these are ignored. Only the timestamp is read when it
+// falls outside [from, to) (Unix seconds): inWindow is then false, and
+// the rest of the line is not checked.
 func parseLine(b []byte, tc *timeCache, from, to int64) (l line, inWindow bool, why Reason) {
 	l.unix = noTime
 	if n := len(b); n > 0 && b[n-1] == '\r' {
@@ -112,7 +129,16 @@ func parseLine(b []byte, tc *timeCache, from, to int64) (l line, inWindow bool, 
 	}
 	var ok bool
 	if l.client, ok = parseAddr(host); !ok {
-		return l, false, ReasonClient
+		// vhost_combined: "vhost:port host ident user [time] ..."
+		second := b[sp+1 : br]
+		if e := bytes.IndexByte(second, ' '); e > 0 && isVhost(host) {
+			if l.client, ok = parseAddr(second[:e]); ok {
+				l.vhost = host
+			}
+		}
+		if !ok {
+			return l, false, ReasonClient
+		}
 	}
 	rest := b[br+28:]
 	if len(rest) < 2 || rest[0] != ' ' || rest[1] != '"' {
@@ -122,21 +148,26 @@ func parseLine(b []byte, tc *timeCache, from, to int64) (l line, inWindow bool, 
 	if !ok {
 		return l, false, ReasonRequest
 	}
-	rest, ok = statusAndSize(rest)
+	rest, l.status, ok = statusAndSize(rest)
 	if !ok {
 		return l, false, ReasonStatus
 	}
+	rest = skipUnquoted(rest)
 	if len(rest) >= 2 && rest[0] == ' ' && rest[1] == '"' {
 		if _, rest, ok = quoted(rest[1:]); !ok {
 			return l, false, ReasonAgent
 		}
 		if len(rest) >= 2 && rest[0] == ' ' && rest[1] == '"' {
-			if l.agent, _, ok = quoted(rest[1:]); !ok {
+			if l.agent, rest, ok = quoted(rest[1:]); !ok {
 				return l, false, ReasonAgent
+			}
+			rest = skipUnquoted(rest)
+			if len(rest) >= 2 && rest[0] == ' ' && rest[1] == '"' {
+				l.forwarded, _, _ = quoted(rest[1:])
 			}
 		}
 	}
-	l.uri = requestURI(req)
+	l.method, l.uri = requestParts(req)
 	if len(l.uri) > maxKeyBytes {
 		l.uri = l.uri[:maxKeyBytes]
 	}
@@ -144,6 +175,34 @@ func parseLine(b []byte, tc *timeCache, from, to int64) (l line, inWindow bool, 
 		l.agent = l.agent[:maxKeyBytes]
 	}
 	return l, true, ReasonNone
+}
+
+// isVhost reports whether b looks like "name:port", the first field of
+// vhost_combined.
+func isVhost(b []byte) bool {
+	c := bytes.LastIndexByte(b, ':')
+	if c <= 0 || c == len(b)-1 || len(b)-c-1 > 5 {
+		return false
+	}
+	for _, d := range b[c+1:] {
+		if !digit(d) {
+			return false
+		}
+	}
+	return true
+}
+
+// skipUnquoted skips the fields of b (each after a space) up to the next
+// quoted one: nginx's $request_time and key=value fields.
+func skipUnquoted(b []byte) []byte {
+	for len(b) >= 2 && b[0] == ' ' && b[1] != '"' {
+		j := bytes.IndexByte(b[1:], ' ')
+		if j < 0 {
+			return nil
+		}
+		b = b[1+j:]
+	}
+	return b
 }
 
 // quoted reads a double-quoted field at the start of b (b[0] == '"'),
@@ -169,41 +228,43 @@ func quoted(b []byte) (field, rest []byte, ok bool) {
 	}
 }
 
-// statusAndSize skips " NNN SIZE" after the request, where SIZE is
-// digits or "-", and returns what follows.
-func statusAndSize(b []byte) ([]byte, bool) {
+// statusAndSize reads " NNN SIZE" after the request, where SIZE is
+// digits or "-", and returns what follows and the status.
+func statusAndSize(b []byte) ([]byte, uint16, bool) {
 	if len(b) < 6 || b[0] != ' ' || !digit(b[1]) || !digit(b[2]) || !digit(b[3]) || b[4] != ' ' {
-		return nil, false
+		return nil, 0, false
 	}
+	status := uint16(b[1]-'0')*100 + uint16(b[2]-'0')*10 + uint16(b[3]-'0')
 	b = b[5:]
 	if b[0] == '-' {
-		return b[1:], len(b) == 1 || b[1] == ' '
+		return b[1:], status, len(b) == 1 || b[1] == ' '
 	}
 	i := 0
 	for i < len(b) && digit(b[i]) {
 		i++
 	}
 	if i == 0 || i < len(b) && b[i] != ' ' {
-		return nil, false
+		return nil, 0, false
 	}
-	return b[i:], true
+	return b[i:], status, true
 }
 
 func digit(c byte) bool { return c >= '0' && c <= '9' }
 
-// requestURI returns the target of a request line "METHOD URI PROTOCOL":
-// the part between the first and last space. A request without spaces
-// (such as "-", or bytes a scanner sent) is its own key.
-func requestURI(req []byte) []byte {
+// requestParts returns the method and target of a request line "METHOD
+// URI PROTOCOL": the target is the part between the first and last
+// space. A request without spaces (such as "-", or bytes a scanner sent)
+// is its own target, with no method.
+func requestParts(req []byte) (method, uri []byte) {
 	first := bytes.IndexByte(req, ' ')
 	if first < 0 {
-		return req
+		return nil, req
 	}
 	last := bytes.LastIndexByte(req, ' ')
 	if last == first {
-		return req[first+1:]
+		return req[:first], req[first+1:]
 	}
-	return req[first+1 : last]
+	return req[:first], req[first+1 : last]
 }
 
 // monthDays are the days before each month in a common year.
@@ -303,13 +364,20 @@ type Entry struct {
 	URI string
 	// Agent is the user agent; empty in the common log format.
 	Agent string
+	// Method is the request's method, such as GET; Status its status.
+	Method string
+	Status int
+	// VHost is the virtual host of the vhost_combined format.
+	VHost string
+	// Forwarded is the X-Forwarded-For header, when the format logs it.
+	Forwarded string
 }
 
 // ErrMalformed is wrapped by ParseLine's errors.
 var ErrMalformed = errors.New("malformed access-log line")
 
-// ParseLine reads one line of an Apache or nginx access log in the common
-// or combined format (without its newline). The error wraps ErrMalformed
+// ParseLine reads one line of an Apache or nginx access log (without its
+// newline) in any format parseLine knows. The error wraps ErrMalformed
 // and says what is wrong.
 func ParseLine(b []byte) (Entry, error) {
 	if len(b) > MaxLineBytes {
@@ -320,7 +388,8 @@ func ParseLine(b []byte) (Entry, error) {
 	if why != ReasonNone {
 		return Entry{}, fmt.Errorf("%w: %s", ErrMalformed, why)
 	}
-	return Entry{Client: l.client.addr(), Time: time.Unix(l.unix, 0).UTC(), URI: string(l.uri), Agent: string(l.agent)}, nil
+	return Entry{Client: l.client.addr(), Time: time.Unix(l.unix, 0).UTC(), URI: string(l.uri), Agent: string(l.agent),
+		Method: string(l.method), Status: int(l.status), VHost: string(l.vhost), Forwarded: string(l.forwarded)}, nil
 }
 
 // noTime marks a line whose timestamp could not be read.

@@ -1,8 +1,11 @@
 package accesslog
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,7 +54,9 @@ func newOffendersSource(h *host.Slot) *offendersSource {
 		"threshold": {Type: cty.Number, Required: true,
 			Description: "A client with at least this many requests in the window is an offender."},
 		"by": {Type: cty.String, Optional: true,
-			Description: "\"ip\" (the default) counts each address; \"prefix\" counts each /24 (IPv4) and /64 (IPv6) network, to catch a source spread over many addresses."},
+			Description: "\"ip\" (the default) counts each address; \"prefix\" counts each /24 (IPv4) and /64 (IPv6) network, to catch a source spread over many addresses: a network at the threshold is listed when its requests come from at least 3 addresses and none sent more than half of them, otherwise its addresses at the threshold are listed one by one."},
+		"trusted_proxies": {Type: cty.List(cty.String), Optional: true,
+			Description: "Reverse proxies in front of the server (addresses or networks). A request from one is counted for the client its X-Forwarded-For header names (read from the right: the first address that is not a trusted proxy), which the log must record as the first quoted field after the user agent, as nginx's \"main\" format does."},
 		"exclude_uris": {Type: cty.List(cty.String), Optional: true,
 			Description: "Requests whose URI starts with one of these are not counted (health checks, static files)."},
 		"exclude_agents": {Type: cty.List(cty.String), Optional: true,
@@ -82,6 +87,29 @@ type offendersConfig struct {
 	threshold int64
 	byPrefix  bool
 	window    string
+}
+
+// parseNets reads a list of addresses and networks (CIDR).
+func parseNets(attr string, v cty.Value) ([]netip.Prefix, hcl.Diagnostics) {
+	var out []netip.Prefix
+	var diags hcl.Diagnostics
+	for _, e := range providers.Strings(v) {
+		p, err := netip.ParsePrefix(e)
+		if err != nil {
+			a, err2 := netip.ParseAddr(e)
+			if err2 != nil || a.Zone() != "" {
+				diags = diags.Extend(providers.AttributeErrorf(attr, "Invalid "+attr+" entry",
+					"%q is not an address or a network; write it as \"10.0.0.5\" or \"10.0.0.0/24\".", e))
+				continue
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		if p.Addr().Is4In6() {
+			p = netip.PrefixFrom(p.Addr().Unmap(), max(p.Bits()-96, 0))
+		}
+		out = append(out, p.Masked())
+	}
+	return out, diags
 }
 
 // decode reads the configuration; known is false when a value is not
@@ -143,6 +171,10 @@ func (d *offendersSource) decode(v cty.Value) (offendersConfig, bool, hcl.Diagno
 				"by = %q; use \"ip\" to count each address or \"prefix\" to count each /24 and /64 network.", b.AsString()))
 		}
 	}
+	proxies, pd := parseNets("trusted_proxies", v.GetAttr("trusted_proxies"))
+	diags = diags.Extend(pd)
+	c.opts.TrustedProxies = proxies
+	c.opts.Threshold = c.threshold
 	c.opts.ExcludeURIPrefixes = providers.Strings(v.GetAttr("exclude_uris"))
 	c.opts.ExcludeAgents = providers.Strings(v.GetAttr("exclude_agents"))
 	return c, true, diags
@@ -175,13 +207,13 @@ func (d *offendersSource) Read(ctx context.Context, req providers.DataReadReques
 	for _, w := range r.Warnings {
 		diags = diags.Extend(providers.Warnf("Access log not read to its end", "%s", w))
 	}
-	list := r.Clients
-	if c.byPrefix {
-		list = r.Prefixes
+	if r.ListCut {
+		diags = diags.Extend(providers.Warnf("Offenders list cut",
+			"More than %d clients or networks reached threshold = %d; those with the most requests are listed. Raise the threshold.", maxListed, c.threshold))
 	}
-	offenders := Over(list, c.threshold)
+	offenders, evidence := r.Offenders(c.threshold, c.byPrefix, c.window)
 	m := req.Config.AsValueMap()
-	setExported(m, offenders, func(o Count) string { return r.Evidence(o, c.window) })
+	setExported(m, offenders, func(o Count) string { return evidence[o.Key] })
 	m["total_requests"] = cty.NumberIntVal(r.Requests)
 	m["malformed_lines"] = cty.NumberIntVal(r.Malformed)
 	m["newest"] = cty.StringVal("")
@@ -195,11 +227,57 @@ func (d *offendersSource) Read(ctx context.Context, req providers.DataReadReques
 // requests (6.9%) in access.log, 10m to 2024-11-23T23:16:26Z". window is
 // the relative window as the user wrote it, or empty.
 func (r *Report) Evidence(c Count, window string) string {
-	n := fmt.Sprintf("%d requests", c.Count)
-	if c.Err > 0 {
-		n = "at least " + n
+	return fmt.Sprintf("%d requests (%.1f%%) in %s%s", c.Count, 100*r.Share(c.Count), sourceNames(r.Sources), describeWindow(r, window))
+}
+
+// NetworkEvidence says why a network is an offender, naming who is
+// inside: "912 requests (4.2%) from 37 addresses, none over 9%, in
+// access.log, ...".
+func (r *Report) NetworkEvidence(n Network, window string) string {
+	top := ""
+	if len(n.Members) > 0 {
+		top = fmt.Sprintf(", the most from %s (%d)", n.Members[0].Key, n.Members[0].Count)
 	}
-	return fmt.Sprintf("%s (%.1f%%) in %s%s", n, 100*r.Share(c.Count), sourceNames(r.Sources), describeWindow(r, window))
+	return fmt.Sprintf("%d requests (%.1f%%) from %d addresses of the network%s, in %s%s",
+		n.Count.Count, 100*r.Share(n.Count.Count), n.Clients, top, sourceNames(r.Sources), describeWindow(r, window))
+}
+
+// Offenders lists what a block list should take at threshold, worst
+// first, with the evidence for each. By address, every client at the
+// threshold. By prefix, every network at the threshold whose requests
+// are spread over its members (Network.Spread); in a network that is
+// not, its addresses at the threshold instead, one by one.
+func (r *Report) Offenders(threshold int64, byPrefix bool, window string) ([]Count, map[string]string) {
+	evidence := map[string]string{}
+	clients := Over(r.Clients, threshold)
+	if !byPrefix {
+		for _, c := range clients {
+			evidence[c.Key] = r.Evidence(c, window)
+		}
+		return clients, evidence
+	}
+	var out []Count
+	taken := map[string]bool{}
+	for _, n := range OverNetworks(r.Prefixes, threshold) {
+		if n.Spread {
+			out = append(out, n.Count)
+			evidence[n.Key] = r.NetworkEvidence(n, window)
+			taken[n.Key] = true
+		}
+	}
+	for _, c := range clients {
+		a, err := netip.ParseAddr(c.Key)
+		if err != nil {
+			continue
+		}
+		if taken[prefixOf(a).String()] {
+			continue
+		}
+		out = append(out, c)
+		evidence[c.Key] = r.Evidence(c, window) + "; its network's requests are not spread over several addresses, so the address is listed alone"
+	}
+	slices.SortStableFunc(out, func(a, b Count) int { return cmp.Compare(b.Count, a.Count) })
+	return out, evidence
 }
 
 // describeWindow says which part of the log was counted.

@@ -3,6 +3,7 @@ package accesslog
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -101,5 +102,59 @@ func TestOffendersInvalid(t *testing.T) {
 	ds, cfg := offendersCfg(map[string]cty.Value{"paths": cty.ListVal([]cty.Value{cty.StringVal(filepath.Join(t.TempDir(), "nope.log"))}), "threshold": cty.NumberIntVal(5)})
 	if resp := ds.Read(context.Background(), providers.DataReadRequest{Config: cfg}); !resp.Diagnostics.HasErrors() {
 		t.Error("reading a missing log succeeded")
+	}
+}
+
+// TestOffendersByPrefixShowsWhoIsInside: by prefix, a network is listed
+// only when its requests are spread over several of its addresses; one
+// heavy address with quiet neighbours is listed as the address.
+func TestOffendersByPrefixShowsWhoIsInside(t *testing.T) {
+	var b strings.Builder
+	line := func(ip string, n int) {
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, "%s - - [23/Nov/2024:22:00:%02d +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"x\"\n", ip, i%60)
+		}
+	}
+	line("203.0.113.7", 500) // one heavy address
+	line("203.0.113.8", 5)
+	line("203.0.113.9", 5)
+	for i := 1; i <= 20; i++ { // a flood spread over a network
+		line(fmt.Sprintf("198.51.100.%d", i), 30)
+	}
+	line("192.0.2.1", 60) // two addresses, neither enough alone
+	line("192.0.2.2", 60)
+	p := filepath.Join(t.TempDir(), "access.log")
+	os.WriteFile(p, []byte(b.String()), 0o644)
+	ds, cfg := offendersCfg(map[string]cty.Value{
+		"paths": cty.ListVal([]cty.Value{cty.StringVal(p)}), "threshold": cty.NumberIntVal(100), "by": cty.StringVal("prefix"),
+	})
+	resp := ds.Read(context.Background(), providers.DataReadRequest{Config: cfg})
+	if resp.Diagnostics.HasErrors() {
+		t.Fatal(resp.Diagnostics)
+	}
+	want := cty.ListVal([]cty.Value{cty.StringVal("198.51.100.0/24"), cty.StringVal("203.0.113.7")})
+	if got := resp.State.GetAttr("addresses"); !got.RawEquals(want) {
+		t.Errorf("addresses = %#v, want the spread network and the heavy address", got)
+	}
+	ev := resp.State.GetAttr("evidence")
+	if e := ev.Index(cty.StringVal("198.51.100.0/24")).AsString(); !strings.HasPrefix(e, "600 requests (") || !strings.Contains(e, "from 20 addresses of the network, the most from 198.51.100.") {
+		t.Errorf("network evidence %q", e)
+	}
+	if e := ev.Index(cty.StringVal("203.0.113.7")).AsString(); !strings.Contains(e, "500 requests") || !strings.Contains(e, "not spread") {
+		t.Errorf("address evidence %q", e)
+	}
+	r := scanFiles(t, Options{Top: 10}, p)
+	nets := map[string]Network{}
+	for _, n := range r.Prefixes {
+		nets[n.Key] = n
+	}
+	if n := nets["203.0.113.0/24"]; n.Clients != 3 || n.Spread || len(n.Members) != 3 || n.Members[0] != (Count{"203.0.113.7", 500}) {
+		t.Errorf("203.0.113.0/24 = %+v, want 3 addresses, not spread, 203.0.113.7 first", n)
+	}
+	if n := nets["198.51.100.0/24"]; n.Clients != 20 || !n.Spread {
+		t.Errorf("198.51.100.0/24 = %+v, want 20 addresses, spread", n)
+	}
+	if n := nets["192.0.2.0/24"]; n.Clients != 2 || n.Spread {
+		t.Errorf("192.0.2.0/24 = %+v, want 2 addresses: too few to call spread", n)
 	}
 }

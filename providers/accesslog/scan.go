@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"runtime"
 	"slices"
@@ -28,32 +29,42 @@ type Options struct {
 	// ExcludeAgents leaves out requests whose user agent contains one of
 	// them (a monitoring robot), case-sensitively.
 	ExcludeAgents []string
+	// TrustedProxies are the reverse proxies in front of the server: a
+	// request from one of them is counted for the client its
+	// X-Forwarded-For names (the last address there that is not a
+	// trusted proxy itself). See line.go for where the header is read.
+	TrustedProxies []netip.Prefix
+	// Top is how many entries each list of the report holds; default 10.
+	Top int
+	// Threshold, when set, makes the client and network lists hold every
+	// entry with at least this many requests too (up to 100,000).
+	Threshold int64
 	// Workers is how many lines are parsed in parallel; 0 means one per
 	// CPU, at most maxWorkers.
 	Workers int
 	// TempDir holds the copy of a stream that must be read twice; empty
 	// means the system's temporary directory.
 	TempDir string
-
-	// limits overrides the table sizes (tests).
-	limits *limits
+	// MemoryBudget is how much memory the counting tables of all workers
+	// may hold in one pass; zero means DefaultMemoryBudget. Past it the
+	// scan reads the input again for what did not fit.
+	MemoryBudget int64
 }
 
-// limits are the most distinct keys each worker keeps per table.
-type limits struct{ addrs, strs int }
+// DefaultMemoryBudget keeps plumb detect within 200 MB on any input: the
+// tables hold at most this much, and while one doubles the old and new
+// copies are both alive.
+const DefaultMemoryBudget = 112 << 20
 
-// maxWorkers bounds the parallelism, and with it the memory tables take.
+// maxWorkers bounds the parallelism.
 const maxWorkers = 4
-
-// defaultLimits returns per-worker table sizes whose total stays within
-// the memory budget: about 2^19 addresses and 2^17 strings (per kind)
-// across all workers.
-func defaultLimits(workers int) limits {
-	return limits{addrs: (1 << 19) / max(workers, 2), strs: (1 << 17) / max(workers, 2)}
-}
 
 // chunkBytes is the size of the blocks the reader hands to the workers.
 const chunkBytes = 1 << 20
+
+// maxPasses bounds how many times one scan reads its input; a scan that
+// would need more stops counting what is left and says so.
+const maxPasses = 64
 
 // Sample is one malformed line, kept to show what went wrong.
 type Sample struct {
@@ -68,15 +79,17 @@ type Sample struct {
 const maxSamples = 5
 
 // Scan reads the sources and counts requests by client address, network
-// prefix (/24, /64), URI, (address, URI) pair and user agent. Malformed
+// (/24, /64), URI, (address, URI) pair and user agent, exactly. Malformed
 // lines are counted and sampled, never fatal; a source that cannot be
 // read to its end adds a warning. Only a source that cannot be opened,
 // conflicting options or ctx ending make an error.
 //
+// The counts stay exact in bounded memory (Options.MemoryBudget): what
+// does not fit in one pass is counted in further passes over the input
+// (partition.go). A stream is therefore first copied to a temporary file.
 // With a Window, the newest timestamp is first estimated from the tails
-// of plain files; if the full pass finds a newer one (lines out of order,
-// compressed input) the sources are read again with the right window.
-// A stream is copied to a temporary file first, in that case.
+// of plain files; if the first pass finds a newer one (lines out of
+// order, compressed input) the count starts again with the right window.
 func Scan(ctx context.Context, sources []Source, opts Options) (*Report, error) {
 	if opts.Window < 0 {
 		return nil, fmt.Errorf("window %s is negative; give a duration such as 10m", opts.Window)
@@ -85,31 +98,23 @@ func Scan(ctx context.Context, sources []Source, opts Options) (*Report, error) 
 		return nil, errors.New("a window relative to the newest request cannot be combined with since or until; use one or the other")
 	}
 	if !opts.Since.IsZero() && !opts.Until.IsZero() && !opts.Until.After(opts.Since) {
-		return nil, fmt.Errorf("until (%s) is not after since (%s)", opts.Until.Format(time.RFC3339), opts.Since.Format(time.RFC3339))
+		return nil, fmt.Errorf("until (%s) is not after since (%s)", opts.Until.Format(time.RFC3339), opts.Until.Format(time.RFC3339))
 	}
 	if len(sources) == 0 {
 		return nil, errors.New("no log to read")
+	}
+	if opts.Top <= 0 {
+		opts.Top = 10
+	}
+	if opts.MemoryBudget <= 0 {
+		opts.MemoryBudget = DefaultMemoryBudget
 	}
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = min(runtime.GOMAXPROCS(0), maxWorkers)
 	}
-	lim := defaultLimits(workers)
-	if opts.limits != nil {
-		lim = *opts.limits
-	}
-	s := &scan{opts: opts, workers: workers, lim: lim, sources: slices.Clone(sources)}
-	if opts.Window <= 0 {
-		from, to := int64(minUnix), int64(maxUnix)
-		if !opts.Since.IsZero() {
-			from = opts.Since.Unix()
-		}
-		if !opts.Until.IsZero() {
-			to = opts.Until.Unix()
-		}
-		return s.pass(ctx, from, to)
-	}
-	// A relative window: find the newest timestamp, then count.
+	s := &scan{opts: opts, workers: workers, sources: slices.Clone(sources)}
+	// Streams are read more than once: keep a copy.
 	for i, src := range s.sources {
 		if src.Path == "" {
 			sp, err := spool(src, opts.TempDir)
@@ -120,6 +125,17 @@ func Scan(ctx context.Context, sources []Source, opts Options) (*Report, error) 
 			s.sources[i] = sp
 		}
 	}
+	if opts.Window <= 0 {
+		from, to := int64(minUnix), int64(maxUnix)
+		if !opts.Since.IsZero() {
+			from = opts.Since.Unix()
+		}
+		if !opts.Until.IsZero() {
+			to = opts.Until.Unix()
+		}
+		return s.count(ctx, from, to, noTime)
+	}
+	// A relative window: find the newest timestamp, then count.
 	newest, known := int64(0), false
 	for _, src := range s.sources {
 		if t, ok := newestInTail(ctx, src); ok && (!known || t > newest) {
@@ -128,7 +144,7 @@ func Scan(ctx context.Context, sources []Source, opts Options) (*Report, error) 
 	}
 	if !known {
 		// Compressed input only: a quick pass that reads timestamps alone.
-		r, err := s.pass(ctx, maxUnix, maxUnix)
+		r, err := s.count(ctx, maxUnix, maxUnix, noTime)
 		if err != nil {
 			return nil, err
 		}
@@ -138,18 +154,13 @@ func Scan(ctx context.Context, sources []Source, opts Options) (*Report, error) 
 		newest = r.maxSeen
 	}
 	win := int64(opts.Window / time.Second)
-	r, err := s.pass(ctx, newest-win+1, maxUnix)
-	if err != nil || r.maxSeen <= newest {
-		return r, err
-	}
-	return s.pass(ctx, r.maxSeen-win+1, maxUnix)
+	return s.count(ctx, newest-win+1, maxUnix, newest)
 }
 
 // scan is one Scan call: what its passes share.
 type scan struct {
 	opts    Options
 	workers int
-	lim     limits
 	sources []Source
 }
 
@@ -165,8 +176,207 @@ type chunk struct {
 	release func([]byte)
 }
 
-// pass reads every source once, counting requests in [from, to).
-func (s *scan) pass(ctx context.Context, from, to int64) (*Report, error) {
+// pass is one read of the whole input: the window, which stretch of each
+// kind's key space it counts, and the budget that may narrow them.
+type pass struct {
+	s        *scan
+	from, to int64
+	first    bool
+	budget   *budget
+	pairs    pairFilter
+	// names, in a pass that names URIs, holds the hashes sought.
+	names map[uint64]string
+}
+
+// pairFilter says whether a pass counts exact pairs, and of which
+// clients: all, or the candidates.
+type pairFilter struct {
+	on, all bool
+	set4    *v4Table
+	set6    map[addrKey]bool
+}
+
+func (f *pairFilter) counts(k addrKey) bool {
+	switch {
+	case !f.on:
+		return false
+	case f.all:
+		return true
+	case k.is4():
+		return f.set4.has(k.v4())
+	}
+	return f.set6[k]
+}
+
+// candidates returns the filter of a pass that counts the pairs of the
+// clients that could beat the pairs known (every multi-URI client with at
+// least as many requests as the last of the top pairs), or ok false when
+// there are none. all is set when the candidates were too many to keep:
+// every pair is then counted.
+func candidates(res *results, top int) (f pairFilter, ok bool) {
+	floor := int64(1)
+	if known := res.pairs.list(); len(known) >= top {
+		floor = known[len(known)-1].n
+	}
+	m := &res.multi.top
+	if m.dropped && m.h[0].n >= floor {
+		return pairFilter{on: true, all: true}, true
+	}
+	f = pairFilter{on: true, set4: newV4Table(tableSize(len(m.h), 16)), set6: map[addrKey]bool{}}
+	for _, c := range m.h {
+		if c.n < floor {
+			continue
+		}
+		ok = true
+		if c.addr.is4() {
+			f.set4.add(c.addr.v4(), 1, 0)
+		} else {
+			f.set6[c.addr] = true
+		}
+	}
+	return f, ok
+}
+
+// count reads the input as many times as it takes to count every kind
+// exactly, and reports. newest is the newest timestamp the window was
+// measured back from (noTime for none): if the first pass sees a newer
+// one, counting starts again with the window moved.
+func (s *scan) count(ctx context.Context, from, to, newest int64) (*Report, error) {
+	res := newResults(s.opts)
+	todo := [numKinds][]stretch{kindClients: {all}, kindURIs: {all}, kindAgents: {all}}
+	var r *Report
+	// Pairs: a client that asked for one URI only has one pair, counted
+	// with it. Once every client is counted, the clients that asked for
+	// more and are busy enough to beat those pairs have their pairs
+	// counted exactly in passes of their own.
+	pairsDue := true
+	var filter pairFilter
+	unnamed := false
+	for n := 1; ; n++ {
+		if pairsDue && n > 1 && len(todo[kindClients]) == 0 {
+			pairsDue = false
+			var ok bool
+			if filter, ok = candidates(res, s.opts.Top); ok {
+				todo[kindPairs] = []stretch{all}
+				if filter.all {
+					res.pairs = newBest(s.opts.Top, 0)
+				}
+			}
+		}
+		p := &pass{s: s, from: from, to: to, first: n == 1, budget: &budget{limit: s.opts.MemoryBudget}, pairs: filter}
+		any := false
+		for k := range numKinds {
+			pt := &partitioner{}
+			if len(todo[k]) > 0 {
+				pt.on, pt.active = true, todo[k][0]
+				todo[k] = todo[k][1:]
+				any = true
+			}
+			p.budget.kinds[k] = pt
+		}
+		if !any {
+			if pairsDue {
+				n--
+				continue // the pairs' turn
+			}
+			break
+		}
+		if n > maxPasses {
+			r.Incomplete = true
+			r.Warnings = append(r.Warnings, fmt.Sprintf("stopped after %d passes over the input, whose distinct clients, URIs and user agents would take more: the lists lack what was left to count; raise the memory budget", maxPasses))
+			break
+		}
+		p.pairs.on = p.budget.kinds[kindPairs].on
+		t0 := time.Now()
+		ws, warnings, err := s.pass(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		if os.Getenv("PLUMB_TRACE_SCAN") != "" {
+			fmt.Fprintf(os.Stderr, "pass %d: %v\n", n, time.Since(t0))
+			defer func(t time.Time) { fmt.Fprintf(os.Stderr, "after pass %d: %v\n", n, time.Since(t)) }(time.Now())
+		}
+		if p.first {
+			r = s.stats(ws, from, to)
+			r.Warnings = warnings
+			if newest != noTime && r.maxSeen > newest {
+				// The tails did not hold the newest line: move the window.
+				win := newest - from + 1
+				return s.count(ctx, r.maxSeen-win+1, to, r.maxSeen)
+			}
+		}
+		for k := range numKinds {
+			todo[k] = append(todo[k], p.budget.kinds[k].given...)
+		}
+		res.merge(ws, p)
+		unnamed = res.nameURIs()
+		r.Passes = n
+	}
+	if unnamed {
+		if err := s.nameURIs(ctx, res, from, to); err != nil {
+			return nil, err
+		}
+		r.Passes++
+	}
+	res.fill(r)
+	return r, nil
+}
+
+// merge folds what a pass counted into the results: the clients on one
+// core, the strings on another.
+func (res *results) merge(ws []*worker, p *pass) {
+	var wg sync.WaitGroup
+	if p.budget.kinds[kindClients].on {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res.mergeClients(ws)
+		}()
+	}
+	for _, k := range []kind{kindURIs, kindAgents} {
+		if p.budget.kinds[k].on {
+			res.mergeStrings(ws, k)
+		}
+	}
+	wg.Wait()
+	if p.budget.kinds[kindPairs].on {
+		res.mergeStrings(ws, kindPairs)
+	}
+}
+
+// nameURIs reads the input once more to find the text of the URIs of
+// pairs known by hash whose URI was counted in another pass than their
+// client (only when the input took several passes).
+func (s *scan) nameURIs(ctx context.Context, res *results, from, to int64) error {
+	want := map[uint64]string{}
+	res.pairs.entries(func(p *ranked) {
+		if p.text == "" && p.h != 0 {
+			want[p.h] = ""
+		}
+	})
+	p := &pass{s: s, from: from, to: to, budget: &budget{limit: s.opts.MemoryBudget}, names: want}
+	for k := range numKinds {
+		p.budget.kinds[k] = &partitioner{}
+	}
+	ws, _, err := s.pass(ctx, p)
+	if err != nil {
+		return err
+	}
+	for _, w := range ws {
+		for h, text := range w.names {
+			want[h] = text
+		}
+	}
+	res.pairs.entries(func(e *ranked) {
+		if e.text == "" && want[e.h] != "" {
+			e.text, e.h = want[e.h], 0
+		}
+	})
+	return nil
+}
+
+// pass reads every source once with the workers of one pass.
+func (s *scan) pass(ctx context.Context, p *pass) ([]*worker, []string, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	free := make(chan []byte, s.workers+2)
@@ -177,7 +387,7 @@ func (s *scan) pass(ctx context.Context, from, to int64) (*Report, error) {
 	ws := make([]*worker, s.workers)
 	var wg sync.WaitGroup
 	for i := range ws {
-		ws[i] = newWorker(s, from, to)
+		ws[i] = newWorker(p)
 		wg.Add(1)
 		go func(w *worker) {
 			defer wg.Done()
@@ -200,11 +410,15 @@ func (s *scan) pass(ctx context.Context, from, to int64) (*Report, error) {
 		m.close()
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	r := s.report(ws, from, to)
-	r.Warnings = warnings
-	return r, nil
+	// A worker that finished early has not seen a stretch narrowed by
+	// another since: drop what it holds outside it, or it would be
+	// counted again in a later pass.
+	for _, w := range ws {
+		w.follow()
+	}
+	return ws, warnings, nil
 }
 
 // read feeds the sources to the workers in blocks of whole lines: plain

@@ -5,19 +5,24 @@ import (
 	"strconv"
 )
 
-// worker parses blocks of lines and keeps its own tallies.
+// worker parses blocks of lines and counts them in tables of its own;
+// the scan merges the workers' tables after each pass.
 type worker struct {
+	p        *pass
 	from, to int64
 	tc       timeCache
+	views    [numKinds]view
 
-	clients4   *clientTable[uint32]
-	clients6   *clientTable[addrKey]
-	prefixes   addrTable
-	prefixLive bool
-	uris       *strTable
-	agents     *strTable
-	recs       []request
-	excl       exclusions
+	c4           *v4Table
+	c6           *v6Table
+	uris, agents *strTable
+	pairs        *strTable // exact pairs, in a pass counting them
+	reported     [numKinds]int64
+	recs         []rec
+	pairKey      []byte
+	names        map[uint64]string // URIs found, in a pass that names them
+	excl         exclusions
+	proxies      trustedProxies
 
 	lines, requests, outside, excluded int64
 	malformed                          [numReasons]int64
@@ -36,50 +41,151 @@ type chunkSample struct {
 	text     string
 }
 
-func newWorker(s *scan, from, to int64) *worker {
+// rec is a counted request, with the hashes the tables need.
+type rec struct {
+	client     addrKey
+	uri, agent []byte
+	ph, uh, ah uint64 // hashes of the client's network, URI and agent
+}
+
+func newWorker(p *pass) *worker {
 	w := &worker{
-		from: from, to: to,
-		clients4: newClientTable(s.lim.addrs, 1<<18, hash4),
-		clients6: newClientTable(s.lim.addrs, 1<<10, hash16),
-		prefixes: addrTable{newCounts[addrKey](s.lim.addrs)},
-		uris:     newStrTable(s.lim.strs),
-		agents:   newStrTable(s.lim.strs),
-		excl:     newExclusions(s.opts),
-		oldest:   noTime, newest: noTime, maxSeen: noTime,
+		p: p, from: p.from, to: p.to,
+		c4: newV4Table(1 << 8), c6: newV6Table(1 << 4),
+		uris: newStrTable(1<<8, 0), agents: newStrTable(1<<6, 0),
+		excl:    newExclusions(p.s.opts),
+		proxies: newTrustedProxies(p.s.opts.TrustedProxies),
+		oldest:  noTime, newest: noTime, maxSeen: noTime,
 		chunkLines: map[int]chunkLines{},
 	}
-	// Prefix counts come from the client tables while those are exact;
-	// once one must drop clients, the worker counts prefixes itself.
-	w.clients4.onPrune = w.livePrefixes
-	w.clients6.onPrune = w.livePrefixes
+	if p.pairs.on {
+		w.pairs = newStrTable(1<<8, 0)
+	}
+	for k := range w.views {
+		w.views[k] = p.budget.kinds[k].view()
+	}
+	for k := range numKinds {
+		w.report(kind(k))
+	}
 	return w
 }
 
-// livePrefixes fills the prefix table from the clients counted so far and
-// has count tally prefixes from then on.
-func (w *worker) livePrefixes() {
-	if w.prefixLive {
-		return
+// tableBytes is what the tables of kind k hold now.
+func (w *worker) tableBytes(k kind) int64 {
+	switch k {
+	case kindClients:
+		return w.c4.bytes() + w.c6.bytes()
+	case kindURIs:
+		return w.uris.bytes()
+	case kindAgents:
+		return w.agents.bytes()
+	case kindPairs:
+		if w.pairs != nil {
+			return w.pairs.bytes()
+		}
 	}
-	w.prefixLive = true
-	w.clients4.each(func(s *clientSlot[uint32]) {
-		w.prefixes.addN(keyFrom4(s.key).prefix(), int64(s.n), int64(s.err))
-	})
-	w.clients6.each(func(s *clientSlot[addrKey]) {
-		w.prefixes.addN(s.key.prefix(), int64(s.n), int64(s.err))
-	})
+	return 0
 }
 
-// chunk counts the lines of one block. Each line is parsed and its URI
-// and user agent counted while its bytes are in the cache; the clients
-// are counted afterwards in a loop of their own, which loads the table
-// slots of the clients a few lines ahead, so that the processor overlaps
-// those cache misses instead of waiting for each in turn.
+// report tells the budget how the tables of kind k changed size, and
+// follows any narrowing that follows.
+func (w *worker) report(k kind) {
+	now := w.tableBytes(k)
+	delta := now - w.reported[k]
+	w.reported[k] = now
+	switch {
+	case delta > 0:
+		if w.p.budget.grow(k, delta, &w.views) {
+			w.follow()
+		}
+	case delta < 0:
+		w.p.budget.release(k, -delta)
+	}
+}
+
+// follow drops, from every table whose stretch another worker (or this
+// one) narrowed, the keys outside its new stretch.
+func (w *worker) follow() {
+	for k := range numKinds {
+		pt := w.p.budget.kinds[k]
+		if pt.gen.Load() == w.views[k].gen {
+			continue
+		}
+		w.views[k] = pt.view()
+		act := w.views[k].active
+		switch kind(k) {
+		case kindClients:
+			keep4 := func(a uint32) bool { return act.has(prefixHash4(a)) }
+			keep6 := func(k addrKey) bool { return act.has(prefixHash6(k)) }
+			w.c4 = w.c4.rebuilt(tableSize(countKept4(w.c4, keep4), 16), keep4)
+			w.c6 = w.c6.rebuilt(tableSize(w.c6.used, 16), keep6)
+		case kindURIs, kindAgents, kindPairs:
+			if t := w.table(kind(k)); *t != nil {
+				*t = (*t).shrunk(act)
+			}
+		}
+		w.report(kind(k))
+	}
+}
+
+// shrunk keeps the strings in stretch s, in a table sized for them.
+func (t *strTable) shrunk(s stretch) *strTable {
+	n := 0
+	t.each(func(b []byte, h uint64, _ uint32) {
+		if s.has(h) {
+			n++
+		}
+	})
+	return t.rebuilt(tableSize(n, 16), s.has)
+}
+
+// countKept4 counts the addresses of t that keep accepts.
+func countKept4(t *v4Table, keep func(uint32) bool) int {
+	n := 0
+	t.each(func(a, _ uint32, _ uint64) {
+		if keep(a) {
+			n++
+		}
+	})
+	return n
+}
+
+// prefixHash4 and prefixHash6 hash the network of a client: the part of
+// its hash that picks its partition, so a network's members are counted
+// in the same pass.
+func prefixHash4(a uint32) uint64 { return hash4(a>>8) * 0xff51afd7ed558ccd }
+
+func prefixHash6(k addrKey) uint64 {
+	var p addrKey
+	copy(p[:8], k[:8])
+	return hash16(p)
+}
+
+func prefixHash(k addrKey) uint64 {
+	if k.is4() {
+		return prefixHash4(k.v4())
+	}
+	return prefixHash6(k)
+}
+
+// batch is how many requests are counted together; ahead is how many
+// requests before its turn a request's table slots start loading, and
+// half of that its strings, so the cache misses of several requests
+// overlap instead of following one another.
+const (
+	batch = 64
+	ahead = 8
+)
+
+// chunk counts the lines of one block.
 func (w *worker) chunk(c *chunk) {
+	w.follow()
 	if c.overlong {
-		w.lines++
-		w.bad(ReasonTooLong, c, 1, c.data)
-		w.chunkLines[c.seq] = chunkLines{c.src, 1}
+		if w.p.first {
+			w.lines++
+			w.bad(ReasonTooLong, c, 1, c.data)
+			w.chunkLines[c.seq] = chunkLines{c.src, 1}
+		}
 		return
 	}
 	data := c.data
@@ -112,63 +218,186 @@ func (w *worker) chunk(c *chunk) {
 		case w.excl.match(l):
 			w.excluded++
 		default:
-			recs = append(recs, w.count(&l))
+			w.requests++
+			if w.oldest == noTime || l.unix < w.oldest {
+				w.oldest = l.unix
+			}
+			w.newest = max(w.newest, l.unix)
+			client := w.proxies.client(l)
+			recs = append(recs, rec{client: client, uri: l.uri, agent: l.agent})
+			if len(recs) == batch {
+				w.count(recs)
+				recs = recs[:0]
+			}
 		}
 	}
-	w.lines += n
-	w.chunkLines[c.seq] = chunkLines{c.src, int(n)}
-	w.countClients(recs)
+	w.count(recs)
 	w.recs = recs[:0]
-}
-
-// request is what countClients needs of a counted line.
-type request struct {
-	client  addrKey
-	uriHash uint32
-}
-
-// count tallies everything of one request but its client.
-func (w *worker) count(l *line) request {
-	w.requests++
-	if w.oldest == noTime || l.unix < w.oldest {
-		w.oldest = l.unix
-	}
-	w.newest = max(w.newest, l.unix)
-	h := strHash(l.uri)
-	w.uris.add(l.uri, h)
-	agent := l.agent
-	if len(agent) == 0 {
-		agent = dash
-	}
-	w.agents.add(agent, strHash(agent))
-	return request{client: l.client, uriHash: uint32(h)}
-}
-
-// countClients tallies the clients of a batch of requests.
-func (w *worker) countClients(recs []request) {
-	const ahead = 8
-	for i := range recs {
-		// Start loading the slot of a client a few requests ahead.
-		if j := i + ahead; j < len(recs) && recs[j].client.is4() {
-			w.clients4.prefetch(recs[j].client.v4())
-		}
-		// A prune inside add derives the prefixes, this request included.
-		live := w.prefixLive
-		if k := recs[i].client; k.is4() {
-			w.clients4.add(k.v4(), recs[i].uriHash)
-		} else {
-			w.clients6.add(k, recs[i].uriHash)
-		}
-		if live {
-			w.prefixes.add(recs[i].client.prefix())
-		}
+	w.lines += n
+	if w.p.first {
+		w.chunkLines[c.seq] = chunkLines{c.src, int(n)}
 	}
 }
 
 var dash = []byte("-")
 
-// bad counts a malformed line and keeps the first few as samples.
+// count tallies a batch of requests: first their hashes, then each in
+// turn while the slots of those ahead are loading.
+func (w *worker) count(recs []rec) {
+	v := &w.views
+	for i := range recs {
+		r := &recs[i]
+		if len(r.agent) == 0 {
+			r.agent = dash
+		}
+		r.uh, r.ah = strHash(r.uri), strHash(r.agent)
+		if r.client.is4() {
+			r.ph = prefixHash4(r.client.v4())
+		} else {
+			r.ph = prefixHash6(r.client)
+		}
+	}
+	clients := v[kindClients].on
+	uris, agents := v[kindURIs].on, v[kindAgents].on
+	for i := range recs {
+		if j := i + ahead; j < len(recs) {
+			r := &recs[j]
+			if clients && r.client.is4() {
+				w.c4.prefetch(r.client.v4())
+			}
+			if uris {
+				w.uris.prefetchSlot(r.uh)
+			}
+			if agents {
+				w.agents.prefetchSlot(r.ah)
+			}
+		}
+		if j := i + ahead/2; j < len(recs) {
+			if uris {
+				w.uris.prefetchRecord(recs[j].uh)
+			}
+			if agents {
+				w.agents.prefetchRecord(recs[j].ah)
+			}
+		}
+		r := &recs[i]
+		if clients && v[kindClients].active.has(r.ph) {
+			w.addClient(r.client, r.uh)
+		}
+		if uris && v[kindURIs].active.has(r.uh) {
+			w.addString(kindURIs, r.uri, r.uh)
+		}
+		if agents && v[kindAgents].active.has(r.ah) {
+			w.addString(kindAgents, r.agent, r.ah)
+		}
+		if w.pairs != nil && w.p.pairs.counts(r.client) {
+			w.addPair(r.client, r.uri)
+		}
+		if w.p.names != nil {
+			if _, want := w.p.names[r.uh]; want {
+				if w.names == nil {
+					w.names = map[uint64]string{}
+				}
+				w.names[r.uh] = string(r.uri)
+			}
+		}
+	}
+}
+
+// addClient counts one request of client k for the URI of hash uri.
+func (w *worker) addClient(k addrKey, uri uint64) {
+	if k.is4() {
+		for w.c4.full() {
+			w.c4 = w.c4.rebuilt(len(w.c4.slots)*2, nil)
+			w.report(kindClients)
+			if !w.views[kindClients].active.has(prefixHash4(k.v4())) {
+				return
+			}
+		}
+		w.c4.add(k.v4(), 1, uri)
+		return
+	}
+	for w.c6.full() {
+		w.c6 = w.c6.rebuilt(len(w.c6.slots)*2, nil)
+		w.report(kindClients)
+		if !w.views[kindClients].active.has(prefixHash6(k)) {
+			return
+		}
+	}
+	w.c6.add(k, 1, uri)
+}
+
+// table returns the string table of kind k.
+func (w *worker) table(k kind) **strTable {
+	switch k {
+	case kindURIs:
+		return &w.uris
+	case kindAgents:
+		return &w.agents
+	}
+	return &w.pairs
+}
+
+// addString counts one occurrence of b (hash h) in the table of kind k.
+func (w *worker) addString(k kind, b []byte, h uint64) {
+	t := w.table(k)
+	// Growing may exceed the budget and narrow this kind's stretch: the
+	// table is then rebuilt smaller, so look again.
+	for (*t).full() || !(*t).roomFor(len(b)) {
+		if (*t).full() {
+			*t = (*t).rebuilt(len((*t).slots)*2, nil)
+		} else {
+			(*t).growArena(len(b))
+		}
+		w.report(k)
+		if !w.views[k].active.has(h) {
+			return
+		}
+	}
+	(*t).add(b, h, 1)
+}
+
+// addPair counts one request of the pair (c, uri), keyed as one string
+// (pairKey).
+func (w *worker) addPair(c addrKey, uri []byte) {
+	w.pairKey = appendPairKey(w.pairKey[:0], c, uri)
+	h := strHash(w.pairKey)
+	if w.views[kindPairs].on && w.views[kindPairs].active.has(h) {
+		w.addString(kindPairs, w.pairKey, h)
+	}
+}
+
+// appendPairKey writes a pair as one string: 4 and the IPv4 address, or
+// 6 and the IPv6 address, then the URI.
+func appendPairKey(b []byte, c addrKey, uri []byte) []byte {
+	if c.is4() {
+		b = append(b, 4)
+		b = append(b, c[12:]...)
+	} else {
+		b = append(b, 6)
+		b = append(b, c[:]...)
+	}
+	return append(b, uri...)
+}
+
+// splitPairKey reads a pair key back.
+func splitPairKey(b []byte) (addrKey, []byte) {
+	var c addrKey
+	if b[0] == 4 {
+		copy(c[:12], v4Prefix[:])
+		copy(c[12:], b[1:5])
+		return c, b[5:]
+	}
+	copy(c[:], b[1:17])
+	return c, b[17:]
+}
+
+// bad counts a malformed line and keeps the first few as samples (in the
+// first pass; later passes read the same lines).
 func (w *worker) bad(why Reason, c *chunk, n int64, ln []byte) {
+	if !w.p.first {
+		return
+	}
 	w.malformed[why]++
 	if len(w.samples) < maxSamples {
 		w.samples = append(w.samples, chunkSample{seq: c.seq, src: c.src, line: n, reason: why, text: quoteStart(ln)})

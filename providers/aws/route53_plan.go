@@ -221,8 +221,13 @@ func (r *zoneResource) checkChanges(config cty.Value, origin string, existing []
 	var diags hcl.Diagnostics
 	d := zoneDiff(existing, desired.managed, origin)
 	changed, total := len(d.Update)+len(d.Delete), len(existing)
-	if total >= massChangeMinimum && changed*100 > total*massChangePercent && !zoneBool(config, "allow_mass_change") {
-		diags = diags.Extend(providers.MassChangeError("zone "+origin, changed, total))
+	if total >= massChangeMinimum && changed*100 > total*massChangePercent {
+		zone := "zone " + strings.TrimSuffix(origin, ".")
+		if zoneBool(config, "allow_mass_change") {
+			diags = diags.Extend(providers.MassChangeAllowed(zone, changed, total))
+		} else {
+			diags = diags.Extend(providers.MassChangeError(zone, changed, total))
+		}
 	}
 	if desired.apexManaged && (oldNS == nil || !oldNS.Equal(*desired.apexNS)) {
 		diags = diags.Extend(apexNSWarning(origin, oldNS, desired.apexNS))

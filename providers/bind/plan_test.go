@@ -224,11 +224,21 @@ func TestMassChange(t *testing.T) {
 			case !tc.refused && resp.Diagnostics.HasErrors():
 				t.Fatalf("refused: %s", resp.Diagnostics.Error())
 			case tc.refused:
-				if mass.Severity != hcl.DiagError || !strings.Contains(mass.Detail, "of the 12 records of the zone example.org.") {
+				if mass.Severity != hcl.DiagError || !strings.Contains(mass.Detail, "4 of the 12 records of zone example.org (over 30%)") {
 					t.Errorf("mass-change diagnostic: %s: %s", mass.Summary, mass.Detail)
 				}
 				if resp.Planned.IsNull() || resp.Planned.GetAttr("serial").IsKnown() {
 					t.Errorf("a refused mass change must still carry the plan the engine applies with -allow-mass-change")
+				}
+			case strings.HasSuffix(tc.name, "allowed"):
+				// Let through, and said so with the refusal's numbers, for
+				// the plan to record.
+				if mass == nil {
+					t.Fatalf("an allowed mass change is not reported: %v", resp.Diagnostics)
+				}
+				m, _ := mass.Extra.(providers.MassChange)
+				if mass.Severity != hcl.DiagWarning || m.AllowedBy != "allow_mass_change = true" || m.Total != 12 || m.Changed < 4 {
+					t.Errorf("an allowed mass change is not reported as one: %v", resp.Diagnostics)
 				}
 			}
 		})

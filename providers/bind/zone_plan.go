@@ -3,6 +3,7 @@ package bind
 import (
 	"context"
 	"path/filepath"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -100,10 +101,14 @@ func (r *zoneResource) plan(ctx context.Context, prior, config cty.Value, guard 
 	changed, priorRecs := r.contentChanged(prior, vals, want, wantKnown)
 	if !changed {
 		vals["serial"] = prior.GetAttr("serial")
-	} else if guard && wantKnown && len(priorRecs) >= massChangeMinimum && !allowed(config) {
+	} else if guard && wantKnown && len(priorRecs) >= massChangeMinimum {
 		c := dns.Diff(priorRecs, want)
 		if n := len(c.Update) + len(c.Delete); n*10 > len(priorRecs)*3 {
-			diags = providers.MassChangeError("the zone "+origin, n, len(priorRecs))
+			if allowed(config) {
+				diags = providers.MassChangeAllowed("zone "+strings.TrimSuffix(origin, "."), n, len(priorRecs))
+			} else {
+				diags = providers.MassChangeError("zone "+strings.TrimSuffix(origin, "."), n, len(priorRecs))
+			}
 		}
 	}
 	planned := cty.ObjectVal(vals)

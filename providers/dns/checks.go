@@ -82,6 +82,20 @@ func (l *loader) setError(s *set, format string, args ...any) {
 	l.errs = append(l.errs, &ZoneError{File: s.file, Line: s.line, Column: s.col, Msg: fmt.Sprintf(format, args...)})
 }
 
+// lastError records an error at the last record of the set, where BIND
+// reports a set with too many records.
+func (l *loader) lastError(s *set, format string, args ...any) {
+	l.errs = append(l.errs, &ZoneError{File: s.lastFile, Line: s.lastLine, Column: s.lastCol, Msg: fmt.Sprintf(format, args...)})
+}
+
+// laterSet returns whichever of two sets BIND read last.
+func laterSet(a, b *set) *set {
+	if b.file == a.file && (b.line > a.line || b.line == a.line && b.col > a.col) {
+		return b
+	}
+	return a
+}
+
 func (l *loader) setWarning(s *set, format string, args ...any) {
 	l.warns = append(l.warns, &ZoneError{File: s.file, Line: s.line, Column: s.col, Msg: fmt.Sprintf(format, args...)})
 }
@@ -97,34 +111,164 @@ func (l *loader) checkName(sets []*set) {
 		case 5: // CNAME
 			switch {
 			case r.Name == l.zone:
-				l.setError(s, "CNAME at the zone apex %s is not allowed: the apex holds the SOA and NS records; use A or AAAA records there", r.Name)
+				l.setError(s, "%s", msgCNAMEApex(r.Name))
 			case hasOthers(sets, 5):
-				l.setError(s, "%s has a CNAME and other records (%s); a name with a CNAME can hold nothing else: remove the CNAME or the others", r.Name, otherTypes(sets, 5))
+				at := s
+				for _, o := range sets {
+					if o.code != 5 && !cnameCompanions[o.code] {
+						at = laterSet(at, o)
+					}
+				}
+				l.setError(at, "%s", msgCNAMEOther(r.Name, otherTypes(sets, 5)))
 			}
 			if len(r.Values) > 1 {
-				l.setError(s, "%s has %d CNAME records; a name can have only one CNAME target: keep one", r.Name, len(r.Values))
+				l.lastError(s, "%s", msgSingleton(r.Name, "CNAME", len(r.Values)))
 			}
 		case 39: // DNAME
 			if len(r.Values) > 1 {
-				l.setError(s, "%s has %d DNAME records; a name can have only one: keep one", r.Name, len(r.Values))
+				l.lastError(s, "%s", msgSingleton(r.Name, "DNAME", len(r.Values)))
 			}
 		case 6: // SOA
 			if len(r.Values) > 1 {
-				l.setError(s, "the zone has %d SOA records; keep one", len(r.Values))
+				l.lastError(s, "the zone has %d SOA records; keep one", len(r.Values))
 			}
 		case 43: // DS
 			if r.Name == l.zone {
-				l.setError(s, "DS record at the zone apex %s: a DS record belongs in the parent zone, and BIND refuses it here; remove it", r.Name)
+				l.setError(s, "%s", msgDSApex(r.Name))
+			}
+		case 50: // NSEC3
+			if !nsec3Owner(r.Name) {
+				l.setError(s, "%s", msgNSEC3Owner(r.Name))
 			}
 		case 2: // NS
 			if _, wild := nameLabels(r.Name); wild {
-				l.setError(s, "NS records at the wildcard %s: a wildcard cannot be delegated, and BIND refuses it; remove them or name the delegation", r.Name)
+				l.setError(s, "%s", msgWildNS(r.Name))
 			}
 		}
 		if msg := checkNames(r.Name, s.code, r.Values); msg != "" {
 			l.setWarning(s, "%s", msg)
 		}
 	}
+}
+
+// The rules BIND applies to a zone's sets when it loads it, in words.
+
+func msgCNAMEApex(name string) string {
+	return fmt.Sprintf("CNAME at the zone apex %s is not allowed: the apex holds the SOA and NS records; use A or AAAA records there", name)
+}
+
+func msgCNAMEOther(name, others string) string {
+	return fmt.Sprintf("%s has a CNAME and other records (%s); a name with a CNAME can hold nothing else: remove the CNAME or the others", name, others)
+}
+
+func msgSingleton(name, typ string, n int) string {
+	return fmt.Sprintf("%s has %d %s records; a name can have only one %s target: keep one", name, n, typ, typ)
+}
+
+func msgDSApex(name string) string {
+	return fmt.Sprintf("DS record at the zone apex %s: a DS record belongs in the parent zone, and BIND refuses it here; remove it", name)
+}
+
+func msgWildNS(name string) string {
+	return fmt.Sprintf("NS records at the wildcard %s: a wildcard cannot be delegated, and BIND refuses it; remove them or name the delegation", name)
+}
+
+func msgNSEC3Owner(name string) string {
+	return fmt.Sprintf("NSEC3 records at %s: the first label of an NSEC3 owner is a hash in base32hex, and BIND refuses this one; check the owner", name)
+}
+
+// nsec3Owner reports whether name's first label is base32hex, as an NSEC3
+// owner's must be.
+func nsec3Owner(name string) bool {
+	label, _, _ := strings.Cut(name, ".")
+	_, err := base32hexEncoding.DecodeString(strings.ToUpper(label))
+	return err == nil && label != ""
+}
+
+// CheckZone returns, one sentence each, the rules of BIND's loader that
+// the record sets of the zone origin break, so that a provider writing a
+// zone file never writes one BIND refuses: a set outside the zone, an SOA
+// below the apex or more than one, a CNAME at the apex, beside other data
+// or more than one, more than one DNAME, a DS at the apex, NS records at a
+// wildcard, an NSEC3 owner that is no hash. rs must be normalised and in
+// Sort order; origin is a canonical name.
+func CheckZone(rs []Record, origin string) []string {
+	var out []string
+	for i := 0; i < len(rs); {
+		j := i + 1
+		for j < len(rs) && rs[j].Name == rs[i].Name {
+			j++
+		}
+		sets := rs[i:j]
+		for _, r := range sets {
+			if !inZone(r.Name, origin) {
+				out = append(out, fmt.Sprintf("%s is outside the zone %s; remove it, or manage it in its own zone", r.Key(), origin))
+				continue
+			}
+			switch r.Type {
+			case "CNAME":
+				if r.Name == origin {
+					out = append(out, msgCNAMEApex(r.Name))
+				} else if others := otherRecordTypes(sets, "CNAME"); others != "" {
+					out = append(out, msgCNAMEOther(r.Name, others))
+				}
+				if len(r.Values) > 1 {
+					out = append(out, msgSingleton(r.Name, "CNAME", len(r.Values)))
+				}
+			case "DNAME":
+				if len(r.Values) > 1 {
+					out = append(out, msgSingleton(r.Name, "DNAME", len(r.Values)))
+				}
+			case "SOA":
+				if r.Name != origin {
+					out = append(out, fmt.Sprintf("SOA record at %s is not at the zone apex %s; remove it", r.Name, origin))
+				} else if len(r.Values) > 1 {
+					out = append(out, fmt.Sprintf("the zone has %d SOA records; keep one", len(r.Values)))
+				}
+			case "DS":
+				if r.Name == origin {
+					out = append(out, msgDSApex(r.Name))
+				}
+			case "NSEC3":
+				if !nsec3Owner(r.Name) {
+					out = append(out, msgNSEC3Owner(r.Name))
+				}
+			case "NS":
+				if _, wild := nameLabels(r.Name); wild {
+					out = append(out, msgWildNS(r.Name))
+				}
+			}
+		}
+		i = j
+	}
+	return out
+}
+
+// CheckNames returns, one sentence each, what BIND's default check-names
+// (fail, in a primary zone) refuses in the record sets: owners of A, AAAA
+// and MX records, and targets of NS, MX and SRV records and the SOA's
+// primary server, that are not host names.
+func CheckNames(rs []Record) []string {
+	var out []string
+	for _, r := range rs {
+		code, _, _ := lookupType(r.Type)
+		if msg := checkNames(r.Name, code, r.Values); msg != "" {
+			out = append(out, msg)
+		}
+	}
+	return out
+}
+
+// otherRecordTypes lists the types among sets, other than except and the
+// DNSSEC types a CNAME may stand beside.
+func otherRecordTypes(sets []Record, except string) string {
+	var ts []string
+	for _, r := range sets {
+		if code, _, _ := lookupType(r.Type); r.Type != except && !cnameCompanions[code] {
+			ts = append(ts, r.Type)
+		}
+	}
+	return strings.Join(ts, ", ")
 }
 
 // checkNames returns what BIND's default check-names (fail, for a primary

@@ -75,13 +75,28 @@ func FromValue(v cty.Value) (Record, error) {
 	return fromObject(v)
 }
 
+// FromValueWithNotes is FromValue that also says what normalising changed
+// that a reader of the plan should know (see NormalizeWithNotes).
+func FromValueWithNotes(v cty.Value) (Record, []Note, error) {
+	if v.IsNull() || !v.IsWhollyKnown() {
+		return Record{}, nil, errors.New("record is null or not yet known")
+	}
+	return fromObjectNotes(v)
+}
+
 // fromObject is FromValue for a value known to be wholly known.
 func fromObject(v cty.Value) (Record, error) {
+	r, _, err := fromObjectNotes(v)
+	return r, err
+}
+
+// fromObjectNotes is fromObject with the notes of normalising.
+func fromObjectNotes(v cty.Value) (Record, []Note, error) {
 	if v.IsNull() {
-		return Record{}, errors.New("record is null")
+		return Record{}, nil, errors.New("record is null")
 	}
 	if !v.Type().IsObjectType() {
-		return Record{}, fmt.Errorf("record is a %s; want an object with name, type, ttl and values", v.Type().FriendlyName())
+		return Record{}, nil, fmt.Errorf("record is a %s; want an object with name, type, ttl and values", v.Type().FriendlyName())
 	}
 	var r Record
 	str := func(attr string) (string, error) {
@@ -96,62 +111,72 @@ func fromObject(v cty.Value) (Record, error) {
 	}
 	var err error
 	if r.Name, err = str("name"); err != nil {
-		return Record{}, err
+		return Record{}, nil, err
 	}
 	if r.Type, err = str("type"); err != nil {
-		return Record{}, err
+		return Record{}, nil, err
 	}
 	if !v.Type().HasAttribute("ttl") || v.GetAttr("ttl").IsNull() || v.GetAttr("ttl").Type() != cty.Number {
-		return Record{}, fmt.Errorf("record %s %s: ttl must be a number of seconds", r.Name, r.Type)
+		return Record{}, nil, fmt.Errorf("record %s %s: ttl must be a number of seconds", r.Name, r.Type)
 	}
 	bf := v.GetAttr("ttl").AsBigFloat()
 	ttl, acc := bf.Uint64()
 	if !bf.IsInt() || bf.Sign() < 0 || acc != 0 || ttl > maxTTL {
-		return Record{}, fmt.Errorf("record %s %s: ttl %s is not a whole number of seconds from 0 to %d", r.Name, r.Type, bf.Text('f', -1), maxTTL)
+		return Record{}, nil, fmt.Errorf("record %s %s: ttl %s is not a whole number of seconds from 0 to %d", r.Name, r.Type, bf.Text('f', -1), maxTTL)
 	}
 	r.TTL = uint32(ttl)
 	if !v.Type().HasAttribute("values") {
-		return Record{}, fmt.Errorf("record %s %s has no \"values\" attribute; set it", r.Name, r.Type)
+		return Record{}, nil, fmt.Errorf("record %s %s has no \"values\" attribute; set it", r.Name, r.Type)
 	}
 	vals := v.GetAttr("values")
 	if vals.IsNull() || !vals.CanIterateElements() {
-		return Record{}, fmt.Errorf("record %s %s: values must be a list of strings", r.Name, r.Type)
+		return Record{}, nil, fmt.Errorf("record %s %s: values must be a list of strings", r.Name, r.Type)
 	}
 	for it := vals.ElementIterator(); it.Next(); {
 		_, e := it.Element()
 		if e.IsNull() || e.Type() != cty.String {
-			return Record{}, fmt.Errorf("record %s %s: values must be a list of strings", r.Name, r.Type)
+			return Record{}, nil, fmt.Errorf("record %s %s: values must be a list of strings", r.Name, r.Type)
 		}
 		r.Values = append(r.Values, e.AsString())
 	}
-	return Normalize(r)
+	return NormalizeWithNotes(r)
 }
 
 // FromListValue decodes and normalises a list (or set or tuple) of record
 // sets, as FromValue does each, in Sort order. Two elements with the same
 // name and type are an error: give all values of a set in one element.
 func FromListValue(v cty.Value) ([]Record, error) {
+	rs, _, err := FromListValueWithNotes(v)
+	return rs, err
+}
+
+// FromListValueWithNotes is FromListValue that also returns what
+// normalising changed that a reader of the plan should know: names
+// converted to punycode and long TXT strings split, once per record set.
+func FromListValueWithNotes(v cty.Value) ([]Record, []Note, error) {
 	if v.IsNull() {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if !v.IsWhollyKnown() || !v.CanIterateElements() {
-		return nil, errors.New("records must be a known list of record objects")
+		return nil, nil, errors.New("records must be a known list of record objects")
 	}
 	rs := make([]Record, 0, v.LengthInt())
+	var notes []Note
 	i := 0
 	for it := v.ElementIterator(); it.Next(); i++ {
 		_, e := it.Element()
-		r, err := fromObject(e)
+		r, n, err := fromObjectNotes(e)
 		if err != nil {
-			return nil, fmt.Errorf("record %d: %w", i, err)
+			return nil, nil, fmt.Errorf("record %d: %w", i, err)
 		}
+		notes = append(notes, n...)
 		rs = append(rs, r)
 	}
 	Sort(rs)
 	for i := 1; i < len(rs); i++ {
 		if rs[i].Name == rs[i-1].Name && rs[i].Type == rs[i-1].Type {
-			return nil, fmt.Errorf("records list %s %s twice; give all values of one name and type in one record", rs[i].Name, rs[i].Type)
+			return nil, nil, fmt.Errorf("records list %s %s twice; give all values of one name and type in one record", rs[i].Name, rs[i].Type)
 		}
 	}
-	return rs, nil
+	return rs, notes, nil
 }

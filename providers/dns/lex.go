@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"fmt"
 	"strings"
 	"unsafe"
 )
@@ -104,7 +105,7 @@ func (l *lexer) next() token {
 	for {
 		if l.pos >= len(l.src) {
 			if l.parens > 0 && l.err == nil {
-				l.err = &lexError{line: l.parenLine, col: l.parenCol, msg: "unbalanced parentheses: this '(' is never closed"}
+				l.err = &lexError{line: l.line, col: l.pos - l.lineStart + 1, msg: fmt.Sprintf("unbalanced parentheses: the '(' at line %d, column %d, is never closed", l.parenLine, l.parenCol)}
 			}
 			return token{kind: tokEOF, line: l.line, col: l.pos - l.lineStart + 1}
 		}

@@ -76,6 +76,13 @@ func ParseZone(r io.Reader, filename, origin string, opts ParseOptions) (ParseRe
 	return parse(data, filename, origin, opts)
 }
 
+// ParseZoneBytes reads a zone from data as ParseZone reads it, without
+// copying: the records share data's memory, so data must not change
+// afterwards.
+func ParseZoneBytes(data []byte, filename, origin string, opts ParseOptions) (ParseResult, error) {
+	return parse(data, filename, origin, opts)
+}
+
 // parse reads the zone in data, which it may keep (record texts share its
 // memory); filename is its path as the caller gave it.
 func parse(data []byte, filename, origin string, opts ParseOptions) (ParseResult, error) {
@@ -134,12 +141,12 @@ type run struct {
 }
 
 type runSet struct {
-	typ    uint16
-	ttl    uint32
-	values []string
-	file   string
-	line   int
-	col    int
+	typ               uint16
+	ttl               uint32
+	values            []string
+	file              string
+	line, col         int
+	lastLine, lastCol int
 }
 
 // setKey identifies a record set while a zone is read.
@@ -154,6 +161,10 @@ type set struct {
 	code      uint16
 	file      string
 	line, col int
+	// last locates the last record added, where BIND reports a rule the
+	// set breaks.
+	lastFile          string
+	lastLine, lastCol int
 }
 
 // loader reads a zone as BIND's master-file loader does.
@@ -305,6 +316,7 @@ func (l *loader) commit(r *run, owner string) {
 			l.sets[k] = &set{
 				rec:  Record{Name: owner, Type: typeString(rs.typ), TTL: rs.ttl, Values: rs.values},
 				code: rs.typ, file: rs.file, line: rs.line, col: rs.col,
+				lastFile: rs.file, lastLine: rs.lastLine, lastCol: rs.lastCol,
 			}
 			rs.values = nil
 			continue
@@ -322,6 +334,7 @@ func (l *loader) commit(r *run, owner string) {
 			}
 			s.rec.Values = append(s.rec.Values, v)
 		}
+		s.lastFile, s.lastLine, s.lastCol = rs.file, rs.lastLine, rs.lastCol
 		rs.values = rs.values[:0]
 	}
 	r.sets = r.sets[:0]
@@ -699,13 +712,14 @@ func (l *loader) add(f *zfile, at token, owner string, typ uint16, value string)
 			l.ttl = s.ttl
 		}
 		s.values = append(s.values, value)
+		s.lastLine, s.lastCol = at.line, at.col
 		return
 	}
 	var vals []string
 	if n := len(r.sets); n < cap(r.sets) {
 		vals = r.sets[:n+1][n].values[:0] // reuse the slot's old storage
 	}
-	r.sets = append(r.sets, runSet{typ: typ, ttl: l.ttl, values: append(vals, value), file: f.display, line: at.line, col: at.col})
+	r.sets = append(r.sets, runSet{typ: typ, ttl: l.ttl, values: append(vals, value), file: f.display, line: at.line, col: at.col, lastLine: at.line, lastCol: at.col})
 }
 
 // dupScan is the set size up to which a duplicate is found, and warned

@@ -3,6 +3,7 @@ package dns
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,9 +103,9 @@ func TestParseZoneFileErrors(t *testing.T) {
 		{"class.zone", []string{`class.zone:3:5: class CH is not supported; plumb manages Internet (IN) zones: use IN`}},
 		{"cname_other.zone", []string{`cname_other.zone:5:1: www.example.org. has a CNAME and other records (A); a name with a CNAME can hold nothing else: remove the CNAME or the others`}},
 		{"cname_apex.zone", []string{`cname_apex.zone:3:1: CNAME at the zone apex example.org. is not allowed: the apex holds the SOA and NS records; use A or AAAA records there`}},
-		{"cname_twice.zone", []string{`cname_twice.zone:3:1: alias.example.org. has 2 CNAME records; a name can have only one CNAME target: keep one`}},
+		{"cname_twice.zone", []string{`cname_twice.zone:4:1: alias.example.org. has 2 CNAME records; a name can have only one CNAME target: keep one`}},
 		{"soa_below.zone", []string{`soa_below.zone:3:1: SOA record at www.sub.example.org. is not at the zone apex example.org.; remove it`}},
-		{"paren.zone", []string{`paren.zone:3:25: unbalanced parentheses: this '(' is never closed`}},
+		{"paren.zone", []string{`paren.zone:7:1: unbalanced parentheses: the '(' at line 3, column 25, is never closed`}},
 		{"txt_quote.zone", []string{`txt_quote.zone:3:12: unbalanced quotes: this string is not closed on its line; close it with a double quote`}},
 		{"generate.zone", []string{`generate.zone:3:11: invalid $GENERATE range "5-1"; write START-STOP or START-STOP/STEP with START at most STOP and STEP above 0`}},
 		{"empty.zone", []string{`empty.zone:3:11: the MX record has no data; write it as PREFERENCE EXCHANGE (for example 10 mail.example.org.)`}},
@@ -286,5 +287,49 @@ func TestParseZoneFiles(t *testing.T) {
 	cancel()
 	if _, err := ParseZoneFiles(ctx, paths, origins, ParseOptions{}, 0); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: got %v", err)
+	}
+}
+
+// A small file of $GENERATE lines that would expand to millions of
+// records stops at the record limit with a clear error, before the
+// expansion exhausts memory.
+func TestParseZoneRecordLimit(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("$TTL 300\n" + apexLines)
+	for i := range 100 {
+		fmt.Fprintf(&b, "$GENERATE 0-65535 h%d-$ A 10.0.0.1\n", i)
+	}
+	if b.Len() > 4096 {
+		t.Fatalf("the zone is %d bytes; the point is a small file", b.Len())
+	}
+	res, err := ParseZone(strings.NewReader(b.String()), "big.zone", "example.org", ParseOptions{MaxRecords: 100000})
+	want := `big.zone:5:11: this $GENERATE makes 65536 records, which takes the zone over 100000 records; plumb stops reading here so as not to exhaust memory. If the zone is really this large, raise the limit: zonefile(PATH, ORIGIN, { max_records = 131074 })`
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v\nwant %s", err, want)
+	}
+	n := 0
+	for _, r := range res.Records {
+		n += len(r.Values)
+	}
+	if n > 100000 {
+		t.Errorf("read %d records past the limit of 100000", n)
+	}
+	if DefaultMaxRecords < 1_000_000 {
+		t.Errorf("DefaultMaxRecords = %d; zones of a million records must read without raising it", DefaultMaxRecords)
+	}
+	// One record over the limit, outside $GENERATE.
+	_, err = ParseZone(strings.NewReader("$TTL 300\n"+apexLines+"a A 10.0.0.1\nb A 10.0.0.2\n"), "small.zone", "example.org", ParseOptions{MaxRecords: 3})
+	if err == nil || !strings.Contains(err.Error(), "small.zone:5:1: the zone has more than 3 records") {
+		t.Errorf("got %v, want the limit at line 5", err)
+	}
+}
+
+// An $INCLUDE that includes itself stops at the nesting limit.
+func TestIncludeLoop(t *testing.T) {
+	dir := t.TempDir()
+	zone := writeFile(t, dir, "loop.zone", "$TTL 300\n"+apexLines+"$INCLUDE loop.zone\n")
+	_, err := ParseZoneFile(zone, "example.org", ParseOptions{})
+	if err == nil || !strings.Contains(err.Error(), "$INCLUDE nests more than 20 files deep") {
+		t.Errorf("got %v, want the nesting limit", err)
 	}
 }

@@ -142,6 +142,17 @@ func (c *conn) keepalive(interval time.Duration) {
 	}
 }
 
+// lostSoon waits up to d for the connection to be seen lost (a session
+// that ended oddly is often the first sign) and returns why, or nil.
+func (c *conn) lostSoon(d time.Duration) error {
+	select {
+	case <-c.done:
+		return c.lost()
+	case <-time.After(d):
+		return nil
+	}
+}
+
 // wrap adds the connection's fate to an error from a lost connection.
 func (c *conn) wrap(err error) error {
 	if err == nil {

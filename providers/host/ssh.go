@@ -71,7 +71,10 @@ func (h *sshHost) files() (*sftp.Client, error) {
 		return h.c.sftp("", func() (*sftp.Client, error) {
 			cl, err := sftp.NewClient(h.c.client, sftpOptions()...)
 			if err != nil {
-				return nil, fmt.Errorf("starting SFTP on %s: %w; the host's sshd needs the sftp subsystem (Subsystem sftp in sshd_config)", h.c.label, h.c.wrap(err))
+				if lost := h.c.lostSoon(time.Second); lost != nil {
+					return nil, fmt.Errorf("starting SFTP: %w", lost)
+				}
+				return nil, fmt.Errorf("starting SFTP on %s: %w; the host's sshd needs the sftp subsystem (Subsystem sftp in sshd_config)", h.c.label, err)
 			}
 			return cl, nil
 		})
@@ -117,6 +120,9 @@ func (h *sshHost) startSudoSFTP() (*sftp.Client, error) {
 	if err != nil {
 		sess.Close()
 		msg := strings.TrimSpace(stderr.String())
+		if lost := h.c.lostSoon(time.Second); lost != nil {
+			return nil, fmt.Errorf("starting sftp-server under sudo: %w", lost)
+		}
 		if strings.Contains(msg, "password") || strings.Contains(msg, "terminal") {
 			return nil, fmt.Errorf("sudo on %s needs a password (%s): give the login passwordless sudo (NOPASSWD in sudoers), or log in as root and leave sudo out", h.c.label, msg)
 		}
@@ -630,7 +636,10 @@ func (h *sshHost) Run(ctx context.Context, c Cmd) error {
 		notFound := code == 127 || h.sudo && code == 1 && strings.HasPrefix(msg, "sudo: ") && strings.Contains(msg, "command not found")
 		return &ExitError{Host: h.c.label, Args: c.Args, Code: code, notFound: notFound}
 	case errors.As(err, &missing):
-		return fmt.Errorf("%s on %s ended without an exit status: %w", c.Args[0], h.c.label, h.c.wrap(err))
+		if lost := h.c.lostSoon(time.Second); lost != nil {
+			return fmt.Errorf("%s on %s: %w", c.Args[0], h.c.label, lost)
+		}
+		return fmt.Errorf("%s on %s ended without an exit status (its session was killed?): %w", c.Args[0], h.c.label, err)
 	}
 	return fmt.Errorf("running %s on %s: %w", c.Args[0], h.c.label, h.c.wrap(err))
 }

@@ -88,12 +88,12 @@ func guard(want []wanted, allowed bool) hcl.Diagnostics {
 		Summary:  "Mass change refused",
 		Detail: fmt.Sprintf("The block list holds %d element(s) that would block far more than one client, or addresses no client sends from:\n%s%s\n\nA list like this usually comes from a typo or a poisoned log. If you mean it, review the plan and run again with -allow-mass-change, or set allow_mass_change = true.",
 			len(lines), strings.Join(lines, "\n"), more),
-		Extra: providers.MassChange{Changed: len(lines), Total: len(want)},
+		Extra: providers.MassChange{Changed: len(lines), Total: len(want), Of: "entries of the block list", Verb: "block far more than one client, or no client at all"},
 	}
 	if allowed {
 		d.Severity = hcl.DiagWarning
 		d.Summary = "Mass change allowed by allow_mass_change"
-		d.Extra = nil
+		d.Extra = providers.MassChange{Changed: len(lines), Total: len(want), Of: "entries of the block list", Verb: "block far more than one client, or no client at all", AllowedBy: "allow_mass_change = true"}
 	}
 	return hcl.Diagnostics{d}
 }

@@ -5,6 +5,7 @@ package config
 
 import (
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -46,8 +47,12 @@ type Config struct {
 // Settings is the plumb {} block.
 type Settings struct {
 	// Backend is the backend block, or nil for the local file.
-	Backend   *Backend
-	DeclRange hcl.Range
+	Backend *Backend
+	// RequiredVersion is the required_version constraint ("" when none),
+	// such as ">= 0.2, < 1.0"; RequiredVersionRange is where it is written.
+	RequiredVersion      string
+	RequiredVersionRange hcl.Range
+	DeclRange            hcl.Range
 }
 
 // Backend is a plumb { backend "TYPE" { ... } } block.
@@ -107,10 +112,16 @@ type Variable struct {
 	Description string
 	// Type is the type constraint; cty.DynamicPseudoType when none is given.
 	Type cty.Type
+	// TypeDefaults are the defaults of the optional(T, DEFAULT) attributes
+	// of Type's object types; nil when there are none.
+	TypeDefaults *typeexpr.Defaults
 	// Default is the default value; cty.NilVal when there is none, which
 	// makes the variable required.
-	Default     cty.Value
-	Sensitive   bool
+	Default   cty.Value
+	Sensitive bool
+	// Nullable is false when the block says nullable = false: a null
+	// value then takes the default, or is refused when there is none.
+	Nullable    bool
 	Validations []*Validation
 	DeclRange   hcl.Range
 }

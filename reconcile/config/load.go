@@ -137,6 +137,10 @@ func (c *Config) addSettings(b *hcl.Block) hcl.Diagnostics {
 	}
 	content, diags := b.Body.Content(settingsSchema)
 	s := &Settings{DeclRange: b.DefRange}
+	if a, ok := content.Attributes["required_version"]; ok {
+		diags = append(diags, decodeString(a, &s.RequiredVersion)...)
+		s.RequiredVersionRange = a.Expr.Range()
+	}
 	for _, bb := range content.Blocks {
 		if s.Backend != nil {
 			diags = append(diags, duplicate("backend", bb.Labels[0], s.Backend.DeclRange, bb))
@@ -241,33 +245,43 @@ func (c *Config) addVariable(b *hcl.Block) hcl.Diagnostics {
 	}
 	content, cdiags := b.Body.Content(variableSchema)
 	diags = append(diags, cdiags...)
-	v := &Variable{Name: name, Type: cty.DynamicPseudoType, DeclRange: b.DefRange}
+	v := &Variable{Name: name, Type: cty.DynamicPseudoType, Nullable: true, DeclRange: b.DefRange}
 	if a, ok := content.Attributes["description"]; ok {
 		diags = append(diags, decodeString(a, &v.Description)...)
 	}
 	if a, ok := content.Attributes["sensitive"]; ok {
 		diags = append(diags, decodeBool(a, &v.Sensitive)...)
 	}
+	if a, ok := content.Attributes["nullable"]; ok {
+		diags = append(diags, decodeBool(a, &v.Nullable)...)
+	}
 	if a, ok := content.Attributes["type"]; ok {
-		ty, tdiags := typeexpr.TypeConstraint(a.Expr)
+		ty, defaults, tdiags := typeexpr.TypeConstraintWithDefaults(a.Expr)
 		diags = append(diags, tdiags...)
 		if !tdiags.HasErrors() {
-			v.Type = ty
+			v.Type, v.TypeDefaults = ty, defaults
 		}
 	}
 	if a, ok := content.Attributes["default"]; ok {
 		val, vdiags := a.Expr.Value(nil)
 		diags = append(diags, vdiags...)
 		if !vdiags.HasErrors() {
-			conv, err := convert.Convert(val, v.Type)
-			if err != nil {
+			switch conv, err := v.Convert(val); {
+			case val.IsNull() && !v.Nullable:
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid default value for variable",
+					Detail:   fmt.Sprintf("Variable %q has nullable = false, so its default cannot be null. Give a default that is not null, or remove the default to make the variable required.", name),
+					Subject:  a.Expr.Range().Ptr(),
+				})
+			case err != nil:
 				diags = append(diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  "Invalid default value for variable",
 					Detail:   fmt.Sprintf("The default of variable %q does not fit its type %s: %s.", name, typeexpr.TypeString(v.Type), err),
 					Subject:  a.Expr.Range().Ptr(),
 				})
-			} else {
+			default:
 				v.Default = conv
 			}
 		}

@@ -29,6 +29,9 @@ type fileScope struct {
 	base      string
 	files     cache[[]byte]
 	templates cache[hclsyntax.Expression]
+	// warnings collects what zonefile() warns about, for the engine to
+	// show once per run.
+	warnings Warnings
 }
 
 // newFileScope returns the file scope of the configuration in baseDir,
@@ -65,20 +68,24 @@ func (s *fileScope) where(p string) string {
 // read returns the bytes of the file at p, from the cache after the first
 // read. Its errors say what is wrong in terms of the path as written.
 func (s *fileScope) read(p string) ([]byte, error) {
+	return s.files.get(s.resolve(p), func() ([]byte, error) { return s.readUncached(p) })
+}
+
+// readUncached reads the file at p afresh, with read's errors, for a
+// caller that caches what it makes of the bytes instead.
+func (s *fileScope) readUncached(p string) ([]byte, error) {
 	abs := s.resolve(p)
-	return s.files.get(abs, func() ([]byte, error) {
-		data, err := os.ReadFile(abs)
-		if err == nil {
-			return data, nil
-		}
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("no file exists at %s; check the path", s.where(p))
-		}
-		if info, serr := os.Stat(abs); serr == nil && info.IsDir() {
-			return nil, fmt.Errorf("%s is a directory, not a file", s.where(p))
-		}
-		return nil, fmt.Errorf("reading %s: %w", s.where(p), err)
-	})
+	data, err := os.ReadFile(abs)
+	if err == nil {
+		return data, nil
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no file exists at %s; check the path", s.where(p))
+	}
+	if info, serr := os.Stat(abs); serr == nil && info.IsDir() {
+		return nil, fmt.Errorf("%s is a directory, not a file", s.where(p))
+	}
+	return nil, fmt.Errorf("reading %s: %w", s.where(p), err)
 }
 
 // readText returns the file at p as a string, which must be UTF-8.

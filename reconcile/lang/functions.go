@@ -35,6 +35,13 @@ const CoreNamespace = "core::"
 // FunctionsAt is Functions for a plan made at planTime, which
 // plantimestamp returns.
 func FunctionsAt(baseDir string, planTime time.Time) map[string]function.Function {
+	funcs, _ := FunctionTable(baseDir, planTime)
+	return funcs
+}
+
+// FunctionTable is FunctionsAt, with the Warnings its functions record
+// while configuration is evaluated, for the run to show (Warnings.Drain).
+func FunctionTable(baseDir string, planTime time.Time) (map[string]function.Function, *Warnings) {
 	fs := newFileScope(baseDir)
 	funcs := stdlibFunctions()
 	maps.Copy(funcs, map[string]function.Function{
@@ -103,7 +110,7 @@ func FunctionsAt(baseDir string, planTime time.Time) map[string]function.Functio
 	funcs["templatestring"] = templateStringFunc(inner)
 	redactErrors(funcs)
 	withCore(funcs)
-	return funcs
+	return funcs, &fs.warnings
 }
 
 // withCore adds every function of m again under its core:: name.

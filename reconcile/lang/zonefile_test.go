@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
 
 	"github.com/zclconf/go-cty/cty"
 
@@ -128,5 +131,54 @@ func BenchmarkZoneFile(b *testing.B) {
 		if _, err := f.Call([]cty.Value{cty.StringVal("zones/example.org.zone"), cty.StringVal("example.org")}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// What the reader warns about is kept for the run to show, once per file,
+// and zonefile()'s options raise the record limit.
+func TestZoneFileWarningsAndOptions(t *testing.T) {
+	dir := t.TempDir()
+	zone := "$TTL 300\n@ SOA ns.example.net. h 1 2 3 4 5\n@ NS ns.example.net.\nx 100 A 192.0.2.1\nx 200 A 192.0.2.2\nx A 192.0.2.1\n"
+	if err := os.WriteFile(filepath.Join(dir, "w.zone"), []byte(zone), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	funcs, warnings := FunctionTable(dir, time.Time{})
+	f := funcs["zonefile"]
+	for range 2 {
+		if _, err := f.Call([]cty.Value{cty.StringVal("w.zone"), cty.StringVal("example.org")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	diags := warnings.Drain()
+	if len(diags) != 1 || diags[0].Severity != hcl.DiagWarning || diags[0].Summary != "Warnings in zone file w.zone" {
+		t.Fatalf("got %v, want one warning for w.zone", diags)
+	}
+	for _, want := range []string{
+		"w.zone:5:1: x.example.org. A has records with different TTLs; BIND uses the first, 100, for all of them",
+		"w.zone:6:1: x.example.org. A 192.0.2.1 is listed already",
+	} {
+		if !strings.Contains(diags[0].Detail, want) {
+			t.Errorf("warning detail\n%s\ndoes not say %q", diags[0].Detail, want)
+		}
+	}
+	if again := warnings.Drain(); len(again) != 0 {
+		t.Errorf("the warnings were shown twice: %v", again)
+	}
+
+	opts := func(v cty.Value) error {
+		_, err := f.Call([]cty.Value{cty.StringVal("w.zone"), cty.StringVal("example.org"), v})
+		return err
+	}
+	if err := opts(cty.ObjectVal(map[string]cty.Value{"max_records": cty.NumberIntVal(3)})); err == nil || !strings.Contains(err.Error(), "w.zone:5:1: the zone has more than 3 records") {
+		t.Errorf("max_records = 3: got %v, want the limit at line 5", err)
+	}
+	if err := opts(cty.ObjectVal(map[string]cty.Value{"max_records": cty.NumberIntVal(3000000)})); err != nil {
+		t.Errorf("max_records = 3000000: %v", err)
+	}
+	if err := opts(cty.ObjectVal(map[string]cty.Value{"soa": cty.False})); err == nil || !strings.Contains(err.Error(), `unknown option "soa"`) {
+		t.Errorf("unknown option: got %v", err)
+	}
+	if err := opts(cty.StringVal("x")); err == nil || !strings.Contains(err.Error(), "must be an object") {
+		t.Errorf("options not an object: got %v", err)
 	}
 }

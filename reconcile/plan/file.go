@@ -46,6 +46,7 @@ type filePlan struct {
 	Destroy            bool                  `json:"destroy,omitempty"`
 	Targets            []string              `json:"targets,omitempty"`
 	Excludes           []string              `json:"excludes,omitempty"`
+	AllowMass          bool                  `json:"allow_mass_change,omitempty"`
 	Created            time.Time             `json:"created"`
 	Types              []json.RawMessage     `json:"types"`
 	Variables          map[string]*fileValue `json:"variables,omitempty"`
@@ -74,6 +75,7 @@ type fileChange struct {
 	ActionReason    string              `json:"action_reason,omitempty"`
 	ImportID        string              `json:"import_id,omitempty"`
 	Gone            bool                `json:"gone,omitempty"`
+	MassChange      *MassChange         `json:"mass_change,omitempty"`
 }
 
 type fileOutput struct {
@@ -274,7 +276,8 @@ func toFile(p *Plan) (*filePlan, error) {
 	format := FileFormat
 	doc := &filePlan{
 		Format: &format, PlumbVersion: p.PlumbVersion, Lineage: p.Lineage, Serial: p.Serial,
-		Destroy: p.Destroy, Targets: p.Targets, Excludes: p.Excludes, Created: p.Created, Warnings: p.Warnings,
+		Destroy: p.Destroy, Targets: p.Targets, Excludes: p.Excludes, AllowMass: p.AllowMassChange,
+		Created: p.Created, Warnings: p.Warnings,
 		SensitiveVariables: p.SensitiveVariables, Checks: p.Checks, RequestCounts: p.RequestCounts,
 		Changes: make([]*fileChange, 0, len(p.Changes)),
 	}
@@ -294,6 +297,7 @@ func toFile(p *Plan) (*filePlan, error) {
 			Addr: c.Addr, Mode: c.Mode, Type: c.Type, Name: c.Name, Provider: c.Provider, ProviderConfig: c.ProviderConfig,
 			Action: actionNames[c.Action], RequiresReplace: c.RequiresReplace,
 			Sensitive: c.Sensitive, Keys: c.Keys, Reason: c.Reason, ActionReason: c.ActionReason, ImportID: c.ImportID, Gone: c.Gone,
+			MassChange: c.MassChange,
 		}
 		var err error
 		if fc.Before, err = enc.encode(c.Before); err == nil {
@@ -322,7 +326,8 @@ func toFile(p *Plan) (*filePlan, error) {
 func fromFile(doc *filePlan) (*Plan, error) {
 	p := &Plan{
 		PlumbVersion: doc.PlumbVersion, Lineage: doc.Lineage, Serial: doc.Serial,
-		Destroy: doc.Destroy, Targets: doc.Targets, Excludes: doc.Excludes, Created: doc.Created, Warnings: doc.Warnings,
+		Destroy: doc.Destroy, Targets: doc.Targets, Excludes: doc.Excludes, AllowMassChange: doc.AllowMass,
+		Created: doc.Created, Warnings: doc.Warnings,
 		SensitiveVariables: doc.SensitiveVariables, Checks: doc.Checks, RequestCounts: doc.RequestCounts,
 	}
 	dec := valueDecoder{table: doc.Types}
@@ -351,6 +356,7 @@ func fromFile(doc *filePlan) (*Plan, error) {
 			Addr: fc.Addr, Mode: fc.Mode, Type: fc.Type, Name: fc.Name, Provider: fc.Provider, ProviderConfig: fc.ProviderConfig,
 			Action: act, RequiresReplace: fc.RequiresReplace, Sensitive: fc.Sensitive,
 			Keys: fc.Keys, Reason: fc.Reason, ActionReason: fc.ActionReason, ImportID: fc.ImportID, Gone: fc.Gone,
+			MassChange: fc.MassChange,
 		}
 		if c.Before, err = dec.decode(fc.Before); err == nil {
 			c.After, err = dec.decode(fc.After)

@@ -21,6 +21,9 @@ func (j *jsonWriter) plumb(p *Plan) {
 	j.boolean("destroy", p.Destroy)
 	j.strings("targets", p.Targets)
 	j.strings("excludes", p.Excludes)
+	if p.AllowMassChange {
+		j.boolean("allow_mass_change", true)
+	}
 
 	n := p.Count()
 	j.field("summary", false)
@@ -68,14 +71,27 @@ func (j *jsonWriter) plumb(p *Plan) {
 }
 
 // Warnings lists what the plan warns its reviewer of: that the plan is
-// partial (-target, -exclude), then the plan's own warnings (failed
-// checks among them).
+// partial (-target, -exclude), the mass changes something let through,
+// then the plan's own warnings (failed checks among them).
 func Warnings(p *Plan) []string {
 	var out []string
 	if banner := partialBanner(p); banner != nil {
 		out = append(out, bannerText(banner))
 	}
+	for _, c := range p.Changes {
+		if c.MassChange != nil {
+			out = append(out, massChangeText(c))
+		}
+	}
 	return append(out, p.Warnings...)
+}
+
+// massChangeText says in one sentence what a mass change let through
+// does: "Mass change allowed by -allow-mass-change in
+// aws_route53_zone.big: 8 of the 20 records of zone big.example change or
+// go (40%)."
+func massChangeText(c *Change) string {
+	return "Mass change allowed by " + c.MassChange.AllowedBy + " in " + c.Addr + ": " + c.MassChange.Text() + "."
 }
 
 // plumbChange writes plumb's view of one change: the action as plumb
@@ -95,6 +111,17 @@ func (j *jsonWriter) plumbChange(c *Change) {
 	}
 	if c.Gone {
 		j.boolean("gone", true)
+	}
+	if m := c.MassChange; m != nil {
+		j.field("mass_change", false)
+		j.b = append(j.b, '{')
+		j.field("changed", true)
+		j.b = strconv.AppendInt(j.b, int64(m.Changed), 10)
+		j.num("total", m.Total)
+		j.str("of", m.Of)
+		j.str("verb", m.Verb)
+		j.str("allowed_by", m.AllowedBy)
+		j.b = append(j.b, '}')
 	}
 	j.strings("requires_replace", sortedCopy(c.RequiresReplace))
 	j.strings("sensitive_attributes", sortedCopy(c.Sensitive))

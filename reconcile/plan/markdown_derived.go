@@ -108,6 +108,9 @@ func derivedWarnings(c *Change, index int, diffs []AttrDiff) []reviewWarning {
 			}})
 		}
 		total := collectionLen(c.Before, kc.path)
+		if c.MassChange != nil {
+			continue // the provider's own numbers say it, in massWarning
+		}
 		if total >= massChangeMinElements && kc.changed*100 > total*massChangePercent {
 			out = append(out, reviewWarning{kind: warnMass, addr: c.Addr, index: index, parts: []warnPart{
 				{text: ": " + formatCount(kc.changed) + " of the " + formatCount(total) + " elements of "},

@@ -232,6 +232,9 @@ func (ws *warnings) keep(w reviewWarning, limit int) {
 // offset in Plan.Changes.
 func (ws *warnings) collect(changes []*Change, offset, limit int) {
 	for i, c := range changes {
+		if c.MassChange != nil {
+			ws.keep(massWarning(c, offset+i), limit)
+		}
 		switch {
 		case c.Action == Delete:
 			w := reviewWarning{kind: warnDestroy, addr: c.Addr, index: offset + i}
@@ -255,6 +258,16 @@ func (ws *warnings) collect(changes []*Change, offset, limit int) {
 			}
 		}
 	}
+}
+
+// massWarning says what a mass change let through does, with the
+// provider's numbers: "8 of the 20 records of zone big.example change or
+// go (40%); allowed by -allow-mass-change".
+func massWarning(c *Change, index int) reviewWarning {
+	return reviewWarning{kind: warnMass, addr: c.Addr, index: index, parts: []warnPart{
+		{text: ": " + c.MassChange.Text() + "; allowed by "},
+		{text: c.MassChange.AllowedBy, code: true},
+	}}
 }
 
 // deletionsOnly returns the record deletions of z, so zones deleting the

@@ -5,6 +5,7 @@
 package plan
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
@@ -122,9 +123,47 @@ type Change struct {
 	// ImportID is set when the object is adopted by an import block; the
 	// change then applies to the imported object.
 	ImportID string
+	// MassChange is set when the change is a mass change a provider would
+	// refuse, let through by -allow-mass-change or the resource's
+	// allow_mass_change, with the provider's numbers.
+	MassChange *MassChange
 	// Gone marks a delete of an object that refresh found already gone:
 	// applying it only removes the object from state.
 	Gone bool
+}
+
+// MassChange is a mass change let through: Changed of the Total things
+// (records of a zone) change or go. Renderers show it with the numbers
+// the refusal would have given.
+type MassChange struct {
+	Changed int `json:"changed"`
+	Total   int `json:"total"`
+	// Of names what Total counts: "records of zone big.example".
+	Of string `json:"of"`
+	// Verb says what the Changed ones do: "change or go".
+	Verb string `json:"verb"`
+	// AllowedBy is what let it through: "-allow-mass-change" or
+	// "allow_mass_change = true".
+	AllowedBy string `json:"allowed_by"`
+}
+
+// Text says "8 of the 20 records of zone big.example change or go (40%)".
+func (m *MassChange) Text() string {
+	b := appendCount(nil, m.Changed)
+	b = append(b, " of the "...)
+	b = appendCount(b, m.Total)
+	b = append(b, ' ')
+	b = append(b, m.Of...)
+	if m.Verb != "" {
+		b = append(b, ' ')
+		b = append(b, m.Verb...)
+	}
+	if m.Total > 0 {
+		b = append(b, " ("...)
+		b = strconv.AppendInt(b, int64(m.Changed*100/m.Total), 10)
+		b = append(b, "%)"...)
+	}
+	return string(b)
 }
 
 // OutputChange is the proposed change to one root output value.
@@ -151,6 +190,10 @@ type Plan struct {
 	Targets []string
 	// Excludes are the -exclude addresses the plan left out.
 	Excludes []string
+	// AllowMassChange records -allow-mass-change: the plan may hold mass
+	// changes a provider would otherwise refuse, and applying it allows
+	// them again.
+	AllowMassChange bool
 	// Variables holds the root variable values the plan was made with, so
 	// applying a saved plan evaluates the same configuration.
 	Variables map[string]cty.Value

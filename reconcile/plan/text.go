@@ -154,6 +154,15 @@ func (t *textWriter) plan(p *Plan) {
 		t.end()
 	}
 	t.outputs(p.Outputs, shown)
+	for _, c := range p.Changes {
+		if c.MassChange != nil {
+			t.end()
+			t.paint(ansiBold+ansiYellow, "Warning:")
+			t.b = append(t.b, ' ')
+			t.b = append(t.b, massChangeText(c)...)
+			t.end()
+		}
+	}
 	t.warnings(p.Warnings)
 }
 

@@ -1,0 +1,437 @@
+package accesslog
+
+import (
+	"cmp"
+	"encoding/binary"
+	"hash/maphash"
+	"math"
+	"math/bits"
+	"slices"
+	"unsafe"
+)
+
+// The tables below count every key they are given, exactly. They never
+// drop a key by themselves: when the keys of a kind outgrow the memory
+// budget, the scan narrows the part of the key space it counts in this
+// pass (see partition.go) and the tables are rebuilt with only the keys
+// inside it, to count the others in a later pass. Their memory holds no
+// pointers and comes from allocBytes; free gives it back at once.
+
+// maxLoad is how full (in eighths) a table gets before it doubles.
+const maxLoad = 6
+
+// rehashBatch is how many keys a rebuild hashes ahead, loading their new
+// slots before writing them.
+const rehashBatch = 16
+
+// v4Slot is one IPv4 client: its address and count packed in one word
+// (address << 32 | count; zero in an empty slot, since a counted address
+// has a count of at least one), and the hash of the one URI it asked for,
+// or multiURI once it asked for two. A client that only ever asked for
+// one URI has one (client, URI) pair, whose count is the client's: that
+// is how a scan knows an attacker's pairs exactly without counting pairs.
+type v4Slot struct {
+	kc, uri uint64
+}
+
+// multiURI marks a client that asked for more than one URI.
+const multiURI = ^uint64(0)
+
+// mergeURI returns the URI mark of a client after it asked for uri.
+func mergeURI(had, uri uint64) uint64 {
+	if had == uri {
+		return had
+	}
+	return multiURI
+}
+
+// v4Table counts IPv4 clients.
+type v4Table struct {
+	slots []v4Slot
+	mask  uint64
+	used  int
+}
+
+func newV4Table(size int) *v4Table {
+	b := allocWords(size * 2)
+	return &v4Table{slots: unsafe.Slice((*v4Slot)(unsafe.Pointer(unsafe.SliceData(b))), size), mask: uint64(size - 1)}
+}
+
+// free gives the table's memory back.
+func (t *v4Table) free() {
+	freeWords(unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(t.slots))), cap(t.slots)*2))
+	t.slots = nil
+}
+
+// hash4 spreads an IPv4 address over the table (Fibonacci hashing).
+func hash4(a uint32) uint64 {
+	h := uint64(a) * 0x9E3779B97F4A7C15
+	return h ^ h>>29
+}
+
+// prefetch starts loading the slot a hashes to.
+func (t *v4Table) prefetch(a uint32) {
+	prefetch(unsafe.Pointer(&t.slots[hash4(a)&t.mask]))
+}
+
+// add counts n requests of a for the URI mark uri; it reports whether a
+// was new.
+func (t *v4Table) add(a uint32, n uint32, uri uint64) bool {
+	key := uint64(a) << 32
+	for i := hash4(a) & t.mask; ; i = (i + 1) & t.mask {
+		s := &t.slots[i]
+		if s.kc == 0 {
+			s.kc, s.uri = key|uint64(n), uri
+			t.used++
+			return true
+		}
+		if s.kc&^0xffffffff == key {
+			s.kc = key | min(uint64(uint32(s.kc))+uint64(n), math.MaxUint32)
+			s.uri = mergeURI(s.uri, uri)
+			return false
+		}
+	}
+}
+
+// has reports whether a is in the table.
+func (t *v4Table) has(a uint32) bool {
+	key := uint64(a) << 32
+	for i := hash4(a) & t.mask; ; i = (i + 1) & t.mask {
+		s := t.slots[i].kc
+		if s == 0 {
+			return false
+		}
+		if s&^0xffffffff == key {
+			return true
+		}
+	}
+}
+
+// full reports whether the table must double before its next new key.
+func (t *v4Table) full() bool { return (t.used+1)*8 > len(t.slots)*maxLoad }
+
+// bytes is the memory the table holds.
+func (t *v4Table) bytes() int64 { return int64(len(t.slots)) * 16 }
+
+// rebuilt returns a table of size slots holding the addresses of t that
+// keep accepts (nil: all), and frees t.
+func (t *v4Table) rebuilt(size int, keep func(a uint32) bool) *v4Table {
+	n := newV4Table(size)
+	var pend [rehashBatch]v4Slot
+	k := 0
+	flush := func() {
+		for _, s := range pend[:k] {
+			n.add(uint32(s.kc>>32), uint32(s.kc), s.uri)
+		}
+		k = 0
+	}
+	for _, s := range t.slots {
+		if s.kc == 0 || keep != nil && !keep(uint32(s.kc>>32)) {
+			continue
+		}
+		n.prefetch(uint32(s.kc >> 32))
+		pend[k] = s
+		if k++; k == rehashBatch {
+			flush()
+		}
+	}
+	flush()
+	t.free()
+	return n
+}
+
+// sorted moves the table's clients to the front of its slots, sorted by
+// address, and returns them; the table is then only fit to be freed.
+func (t *v4Table) sorted() []v4Slot {
+	n := 0
+	for _, s := range t.slots {
+		if s.kc != 0 {
+			t.slots[n] = s
+			n++
+		}
+	}
+	out := t.slots[:n]
+	slices.SortFunc(out, func(a, b v4Slot) int { return cmp.Compare(a.kc>>32, b.kc>>32) })
+	return out
+}
+
+// each calls fn for every address with its count and URI mark.
+func (t *v4Table) each(fn func(a, n uint32, uri uint64)) {
+	for _, s := range t.slots {
+		if s.kc != 0 {
+			fn(uint32(s.kc>>32), uint32(s.kc), s.uri)
+		}
+	}
+}
+
+// v6Slot is one IPv6 client, as v4Slot; n is zero in an empty slot.
+type v6Slot struct {
+	key addrKey
+	uri uint64
+	n   uint32
+}
+
+// v6Table counts IPv6 clients.
+type v6Table struct {
+	slots []v6Slot
+	mask  uint64
+	used  int
+}
+
+func newV6Table(size int) *v6Table {
+	b := allocBytes(size * int(unsafe.Sizeof(v6Slot{})))
+	return &v6Table{slots: unsafe.Slice((*v6Slot)(unsafe.Pointer(unsafe.SliceData(b))), size), mask: uint64(size - 1)}
+}
+
+func (t *v6Table) free() {
+	freeBytes(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(t.slots))), cap(t.slots)*int(unsafe.Sizeof(v6Slot{}))))
+	t.slots = nil
+}
+
+// hash16 spreads an IPv6 address.
+func hash16(k addrKey) uint64 {
+	a := binary.LittleEndian.Uint64(k[:8])
+	b := binary.LittleEndian.Uint64(k[8:])
+	h := (a ^ b*0x9E3779B97F4A7C15) * 0xff51afd7ed558ccd
+	return h ^ h>>33
+}
+
+func (t *v6Table) add(k addrKey, n uint32, uri uint64) bool {
+	for i := hash16(k) & t.mask; ; i = (i + 1) & t.mask {
+		s := &t.slots[i]
+		if s.n == 0 {
+			s.key, s.n, s.uri = k, n, uri
+			t.used++
+			return true
+		}
+		if s.key == k {
+			s.n = uint32(min(uint64(s.n)+uint64(n), math.MaxUint32))
+			s.uri = mergeURI(s.uri, uri)
+			return false
+		}
+	}
+}
+
+func (t *v6Table) full() bool   { return (t.used+1)*8 > len(t.slots)*maxLoad }
+func (t *v6Table) bytes() int64 { return int64(len(t.slots)) * int64(unsafe.Sizeof(v6Slot{})) }
+
+// rebuilt is v4Table.rebuilt for IPv6.
+func (t *v6Table) rebuilt(size int, keep func(k addrKey) bool) *v6Table {
+	n := newV6Table(size)
+	t.each(func(k addrKey, c uint32, uri uint64) {
+		if keep == nil || keep(k) {
+			n.add(k, c, uri)
+		}
+	})
+	t.free()
+	return n
+}
+
+func (t *v6Table) each(fn func(k addrKey, n uint32, uri uint64)) {
+	for i := range t.slots {
+		if s := &t.slots[i]; s.n != 0 {
+			fn(s.key, s.n, s.uri)
+		}
+	}
+}
+
+// strTable counts byte strings (URIs, user agents, and (client, URI)
+// pairs written as one string). The strings live in an arena, each as a
+// record: its count (4 bytes), its length (2 bytes) and its bytes. A slot
+// is one word: the record's offset in the low 40 bits and 24 bits of the
+// string's hash above them, so most probes that miss never touch the
+// arena. Offset 0 is never a record, so an empty slot is zero.
+type strTable struct {
+	slots []uint64
+	mask  uint64
+	used  int
+	arena []byte
+}
+
+const (
+	offBits = 40
+	offMask = 1<<offBits - 1
+	recHead = 6 // count and length before a record's bytes
+	fpMask  = ^uint64(offMask)
+)
+
+func newStrTable(size, arena int) *strTable {
+	t := &strTable{slots: allocWords(size), mask: uint64(size - 1), arena: allocBytes(max(arena, 1<<10))[:1]}
+	return t
+}
+
+// free gives the table's memory back.
+func (t *strTable) free() {
+	freeWords(t.slots)
+	freeBytes(t.arena)
+	t.slots, t.arena = nil, nil
+}
+
+// strSeed makes string hashes every worker of the process agrees on; it
+// is random per run, so no log can be written to collide on purpose.
+var strSeed = maphash.MakeSeed()
+
+// strHash hashes a URI, user agent or pair.
+func strHash(b []byte) uint64 { return maphash.Bytes(strSeed, b) }
+
+// fingerprint is the part of a hash kept in a slot: bits 32 to 55, apart
+// from the low bits that pick the slot and the high bits that pick a
+// partition.
+func fingerprint(h uint64) uint64 { return h >> 32 << offBits }
+
+// prefetchSlot starts loading the slot of hash h.
+func (t *strTable) prefetchSlot(h uint64) { prefetch(unsafe.Pointer(&t.slots[h&t.mask])) }
+
+// prefetchRecord starts loading the record the first slot of h points
+// at, when its fingerprint matches: the likely hit.
+func (t *strTable) prefetchRecord(h uint64) {
+	if s := t.slots[h&t.mask]; s != 0 && s&fpMask == fingerprint(h) {
+		prefetch(unsafe.Pointer(&t.arena[s&offMask]))
+	}
+}
+
+// add counts n occurrences of b, whose strHash is h (b is at most 65,535
+// bytes); it reports whether b was new. The caller makes room first
+// (full, roomFor).
+func (t *strTable) add(b []byte, h uint64, n uint32) bool {
+	fp := fingerprint(h)
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		s := t.slots[i]
+		if s == 0 {
+			off := len(t.arena)
+			t.arena = t.arena[:off+recHead+len(b)]
+			binary.LittleEndian.PutUint32(t.arena[off:], n)
+			binary.LittleEndian.PutUint16(t.arena[off+4:], uint16(len(b)))
+			copy(t.arena[off+recHead:], b)
+			t.slots[i] = uint64(off) | fp
+			t.used++
+			return true
+		}
+		if s&fpMask != fp {
+			continue
+		}
+		off := int(s & offMask)
+		rec := t.arena[off:]
+		l := int(binary.LittleEndian.Uint16(rec[4:]))
+		if l == len(b) && string(rec[recHead:recHead+l]) == string(b) {
+			c := min(uint64(binary.LittleEndian.Uint32(rec))+uint64(n), math.MaxUint32)
+			binary.LittleEndian.PutUint32(rec, uint32(c))
+			return false
+		}
+	}
+}
+
+// find returns the string of hash h, if the table holds it.
+func (t *strTable) find(h uint64) ([]byte, bool) {
+	fp := fingerprint(h)
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		s := t.slots[i]
+		if s == 0 {
+			return nil, false
+		}
+		if s&fpMask != fp {
+			continue
+		}
+		rec := t.arena[s&offMask:]
+		b := rec[recHead : recHead+int(binary.LittleEndian.Uint16(rec[4:]))]
+		if strHash(b) == h {
+			return b, true
+		}
+	}
+}
+
+func (t *strTable) full() bool { return (t.used+1)*8 > len(t.slots)*maxLoad }
+
+// roomFor reports whether the arena holds another record of n bytes.
+func (t *strTable) roomFor(n int) bool { return len(t.arena)+recHead+n <= cap(t.arena) }
+
+// growArena doubles the arena (at least enough for n more bytes).
+func (t *strTable) growArena(n int) {
+	a := allocBytes(max(2*cap(t.arena), len(t.arena)+recHead+n))
+	a = a[:copy(a, t.arena)]
+	freeBytes(t.arena)
+	t.arena = a
+}
+
+// bytes is the memory the table holds: slots and arena.
+func (t *strTable) bytes() int64 { return int64(len(t.slots))*8 + int64(cap(t.arena)) }
+
+// records calls fn for every string with its count. b is only valid
+// during the call.
+func (t *strTable) records(fn func(b []byte, n uint32)) {
+	for off := 1; off < len(t.arena); {
+		rec := t.arena[off:]
+		n := binary.LittleEndian.Uint32(rec)
+		l := int(binary.LittleEndian.Uint16(rec[4:]))
+		fn(rec[recHead:recHead+l], n)
+		off += recHead + l
+	}
+}
+
+// each calls fn for every string with its count and hash.
+func (t *strTable) each(fn func(b []byte, h uint64, n uint32)) {
+	t.records(func(b []byte, n uint32) { fn(b, strHash(b), n) })
+}
+
+// rebuilt returns a table of size slots with the strings of t that keep
+// accepts (nil: all), its arena compacted, and frees t.
+func (t *strTable) rebuilt(size int, keep func(h uint64) bool) *strTable {
+	arena := len(t.arena)
+	if keep != nil {
+		arena = 1
+		t.each(func(b []byte, h uint64, _ uint32) {
+			if keep(h) {
+				arena += recHead + len(b)
+			}
+		})
+	}
+	n := newStrTable(size, arena)
+	n.merge(t, keep)
+	t.free()
+	return n
+}
+
+// merge adds the strings of src that keep accepts (nil: all) to t,
+// growing t as needed. Keys are hashed a batch ahead of their inserts,
+// so the slots they go to are loading meanwhile.
+func (t *strTable) merge(src *strTable, keep func(h uint64) bool) *strTable {
+	type pending struct {
+		b []byte
+		h uint64
+		n uint32
+	}
+	var pend [rehashBatch]pending
+	k := 0
+	flush := func() {
+		for _, p := range pend[:k] {
+			if t.full() {
+				*t = *t.rebuilt(len(t.slots)*2, nil)
+			}
+			if !t.roomFor(len(p.b)) {
+				t.growArena(len(p.b))
+			}
+			t.add(p.b, p.h, p.n)
+		}
+		k = 0
+	}
+	src.records(func(b []byte, n uint32) {
+		h := strHash(b)
+		if keep != nil && !keep(h) {
+			return
+		}
+		t.prefetchSlot(h)
+		pend[k] = pending{b, h, n}
+		if k++; k == rehashBatch {
+			flush()
+		}
+	})
+	flush()
+	return t
+}
+
+// tableSize is the smallest power of two of slots that holds n keys
+// within maxLoad, and at least min.
+func tableSize(n, min int) int {
+	need := max(n*8/maxLoad+1, min)
+	return 1 << bits.Len(uint(need-1))
+}

@@ -1,0 +1,15 @@
+//go:build !linux
+
+package accesslog
+
+// allocBytes returns n zeroed bytes from the Go heap.
+func allocBytes(n int) []byte { return make([]byte, n) }
+
+// freeBytes leaves b to the garbage collector.
+func freeBytes([]byte) {}
+
+// allocWords returns n zeroed words from the Go heap.
+func allocWords(n int) []uint64 { return make([]uint64, n) }
+
+// freeWords leaves w to the garbage collector.
+func freeWords([]uint64) {}
