@@ -81,7 +81,7 @@ func (a *app) diags(d hcl.Diagnostics) bool {
 			width = w
 		}
 	}
-	wr := hcl.NewDiagnosticTextWriter(a.stderr, a.sourcesFor(d), uint(width), a.color)
+	var full hcl.Diagnostics
 	var compact []string
 	for _, x := range d {
 		if a.compact && x.Severity == hcl.DiagWarning {
@@ -89,11 +89,12 @@ func (a *app) diags(d hcl.Diagnostics) bool {
 			if x.Subject != nil {
 				where = fmt.Sprintf(" (%s:%d)", x.Subject.Filename, x.Subject.Start.Line)
 			}
-			compact = append(compact, fmt.Sprintf("  - %s%s", x.Summary, where))
+			compact = append(compact, safeLine(fmt.Sprintf("  - %s%s", x.Summary, where)))
 			continue
 		}
-		_ = wr.WriteDiagnostic(x)
+		full = append(full, x)
 	}
+	writeDiagnostics(a.stderr, a.sourcesFor(full), full, uint(width), a.color)
 	if len(compact) > 0 {
 		fmt.Fprintf(a.stderr, "\nWarnings:\n%s\n", strings.Join(compact, "\n"))
 	}
@@ -126,7 +127,7 @@ func (a *app) sourcesFor(d hcl.Diagnostics) map[string]*hcl.File {
 
 // errorf prints an error that has no place in a file.
 func (a *app) errorf(format string, args ...any) int {
-	fmt.Fprintf(a.stderr, "Error: "+format+"\n", args...)
+	fmt.Fprintln(a.stderr, safeMessage("Error: "+fmt.Sprintf(format, args...)))
 	return exitError
 }
 

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/plumbhq/plumb/providers"
 )
 
 // ebsSnapAt is a snapshot of vol started daysAgo days before ebsStart.
@@ -16,9 +18,9 @@ func ebsSnapAt(id, vol, state string, daysAgo float64) ebsSnap {
 
 func ebsRulesOf(interval, retain string, keepLast int) ebsRules {
 	r := ebsRules{intervalText: interval, retainText: retain, keepLast: keepLast}
-	r.interval, _ = ebsParseDuration(interval)
+	r.interval, _ = providers.ParseDuration(interval)
 	if retain != "" {
-		r.retain, _ = ebsParseDuration(retain)
+		r.retain, _ = providers.ParseDuration(retain)
 	}
 	return r
 }
@@ -112,37 +114,6 @@ func TestEBSDue(t *testing.T) {
 	}
 	if got := ebsDue(ebsRulesOf("24h", "7d", 0), vols[:1], []ebsSnap{ebsSnapAt("a1", "a", ebsCompleted, 1-2.0/24)}, ebsStart); len(got) != 0 {
 		t.Errorf("a snapshot 22h old is due: %v", got)
-	}
-}
-
-func TestEBSParseDuration(t *testing.T) {
-	tests := []struct {
-		in   string
-		want time.Duration
-		err  string
-	}{
-		{"24h", 24 * time.Hour, ""},
-		{"7d", 7 * 24 * time.Hour, ""},
-		{"1d12h30m", 36*time.Hour + 30*time.Minute, ""},
-		{"90m", 90 * time.Minute, ""},
-		{"", 0, "empty duration"},
-		{"7", 0, "number followed by a unit"},
-		{"d", 0, "number followed by a unit"},
-		{"30s", 0, `unknown unit "s"`},
-		{"0h", 0, "zero"},
-		{"99999999999d", 0, "too large"},
-	}
-	for _, tt := range tests {
-		got, err := ebsParseDuration(tt.in)
-		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Errorf("%q: err %v, want one about %q", tt.in, err, tt.err)
-			}
-			continue
-		}
-		if err != nil || got != tt.want {
-			t.Errorf("%q = %v, %v; want %v", tt.in, got, err, tt.want)
-		}
 	}
 }
 

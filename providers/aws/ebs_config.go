@@ -200,10 +200,10 @@ func decodeEBSCopies(list cty.Value, rules ebsRules, diags hcl.Diagnostics) ([]e
 		}
 		if a := b.GetAttr("retain"); a.IsKnown() && !a.IsNull() {
 			text := a.AsString()
-			d, err := ebsParseDuration(text)
+			d, dd := providers.DurationAttr(b, "retain", at("retain"))
+			diags = diags.Extend(dd)
 			switch {
-			case err != nil:
-				fail("retain", "Invalid copy retain", "retain = %q: %v. Write it like \"30d\".", text, err)
+			case dd.HasErrors():
 			case rules.interval > 0 && d < 2*rules.interval:
 				fail("retain", "Copies kept too briefly",
 					"retain = %q in the copy block for %s is shorter than twice interval = %q: a snapshot is copied once it has completed, a run after it was taken, so its copy would expire about as soon as it is made. Keep copies at least %s.",
@@ -259,10 +259,10 @@ func decodeEBSRules(v cty.Value, diags hcl.Diagnostics) (ebsRules, hcl.Diagnosti
 	iv, rv, kv := v.GetAttr("interval"), v.GetAttr("retain"), v.GetAttr("keep_last")
 	if iv.IsKnown() && !iv.IsNull() {
 		r.intervalText = iv.AsString()
-		d, err := ebsParseDuration(r.intervalText)
+		d, dd := providers.DurationAttr(v, "interval", "interval")
+		diags = diags.Extend(dd)
 		switch {
-		case err != nil:
-			fail("interval", "Invalid interval", "interval = %q: %v. Write it like \"24h\" or \"1d\".", r.intervalText, err)
+		case dd.HasErrors():
 		case d < ebsMinInterval:
 			fail("interval", "Interval too short", "interval = %q is shorter than %s; EBS snapshots are for hours and days, not minutes.", r.intervalText, ebsFormatAge(ebsMinInterval))
 		}
@@ -270,10 +270,12 @@ func decodeEBSRules(v cty.Value, diags hcl.Diagnostics) (ebsRules, hcl.Diagnosti
 	}
 	if rv.IsKnown() && !rv.IsNull() {
 		r.retainText = rv.AsString()
-		d, err := ebsParseDuration(r.retainText)
+		d, dd := providers.DurationAttr(v, "retain", "retain")
+		diags = diags.Extend(dd)
 		switch {
-		case err != nil:
-			fail("retain", "Invalid retain", "retain = %q: %v. Write it like \"7d\".", r.retainText, err)
+		case dd.HasErrors():
+		case d <= 0:
+			fail("retain", "Invalid retain", "retain = %q: it must be more than zero, such as \"7d\".", r.retainText)
 		case r.interval > 0 && d < r.interval:
 			fail("retain", "Retention shorter than the interval",
 				"retain = %q is shorter than interval = %q: every snapshot would expire before the next one is taken. Make retain at least the interval, such as retain = \"7d\" with interval = \"24h\".", r.retainText, r.intervalText)
@@ -325,46 +327,6 @@ func ebsCheckTags(tags map[string]string, max int) hcl.Diagnostics {
 		}
 	}
 	return diags
-}
-
-// ebsParseDuration reads a duration written as numbers with units d, h
-// and m, such as "7d", "24h" or "1d12h".
-func ebsParseDuration(s string) (time.Duration, error) {
-	if s == "" {
-		return 0, fmt.Errorf("empty duration")
-	}
-	var total time.Duration
-	rest := strings.TrimSpace(s)
-	for rest != "" {
-		i := 0
-		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
-			i++
-		}
-		if i == 0 || i == len(rest) {
-			return 0, fmt.Errorf("want a number followed by a unit (d, h or m)")
-		}
-		n, err := strconv.ParseInt(rest[:i], 10, 32)
-		if err != nil {
-			return 0, fmt.Errorf("%s is too large", rest[:i])
-		}
-		var unit time.Duration
-		switch rest[i] {
-		case 'd':
-			unit = 24 * time.Hour
-		case 'h':
-			unit = time.Hour
-		case 'm':
-			unit = time.Minute
-		default:
-			return 0, fmt.Errorf("unknown unit %q; use d, h or m", rest[i:i+1])
-		}
-		total += time.Duration(n) * unit
-		rest = rest[i+1:]
-	}
-	if total <= 0 {
-		return 0, fmt.Errorf("the duration is zero")
-	}
-	return total, nil
 }
 
 // ebsFormatAge writes an age coarsely, as a plan shows it: "6d 23h",

@@ -87,7 +87,7 @@ func ebsPolicySchema() providers.Schema {
 	computed := func(t cty.Type, desc string) *providers.Attribute {
 		return &providers.Attribute{Type: t, Computed: true, Description: desc}
 	}
-	interval := str(`How often each volume is snapshotted, such as "24h" or "1d" (units d, h, m; at least 1h). A volume gets a new snapshot when its newest is older than this, less a tolerance of one hour per day of interval, so a run from cron at about the same time each day takes one snapshot a day.`)
+	interval := str(`How often each volume is snapshotted, such as "24h" or "1d" (a duration: s, m, h, d, w; at least 1h). A volume gets a new snapshot when its newest is older than this, less a tolerance of one hour per day of interval, so a run from cron at about the same time each day takes one snapshot a day.`)
 	interval.Optional, interval.Required = false, true
 	owner := str(`Value of the ` + OwnerTag + ` tag that marks the snapshots this policy made and may delete; by default the resource address. Snapshots without it are never touched.`)
 	owner.Computed = true

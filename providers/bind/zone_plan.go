@@ -96,6 +96,16 @@ func (r *zoneResource) plan(ctx context.Context, prior, config cty.Value, guard 
 	if prior.IsNull() || len(replace) > 0 {
 		return providers.PlanResponse{Planned: cty.ObjectVal(vals), RequiresReplace: replace}
 	}
+	// The same zone, records and SOA names written another way (another
+	// case, a final dot) keep the spelling state has, so a plan shows
+	// only what changes.
+	vals["name"] = prior.GetAttr("name")
+	vals["records"] = dns.KeepSpelling(prior.GetAttr("records"), records)
+	if f, ok := soaOf(vals["soa"]); ok {
+		if pf, ok := soaOf(prior.GetAttr("soa")); ok && pf == f {
+			vals["soa"] = prior.GetAttr("soa")
+		}
+	}
 
 	var diags hcl.Diagnostics
 	changed, priorRecs := r.contentChanged(prior, vals, want, wantKnown)

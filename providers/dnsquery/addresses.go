@@ -107,13 +107,11 @@ func decode(config cty.Value) (settings, hcl.Diagnostics) {
 		s.server = server
 	}
 	if v := config.GetAttr("timeout"); !v.IsNull() {
-		t, err := time.ParseDuration(v.AsString())
-		if err == nil && (t <= 0 || t > maxTimeout) {
-			err = fmt.Errorf("it must be more than 0 and at most %s", maxTimeout)
-		}
-		if err != nil {
+		t, d := providers.DurationAttr(config, "timeout", "timeout")
+		diags = diags.Extend(d)
+		if !d.HasErrors() && (t <= 0 || t > maxTimeout) {
 			diags = diags.Extend(providers.AttributeErrorf("timeout", "Invalid dns_addresses timeout",
-				`timeout = %q: %v. Write a duration such as "5s" or "500ms".`, v.AsString(), err))
+				`timeout = %q: it must be more than 0 and at most %s, such as "5s" or "500ms".`, v.AsString(), maxTimeout))
 		}
 		s.timeout = t
 	}

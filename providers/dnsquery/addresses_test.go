@@ -213,7 +213,8 @@ func TestValidateConfig(t *testing.T) {
 		{"server by name", map[string]cty.Value{"name": cty.StringVal("a.test"), "server": cty.StringVal("ns1.example:53")}, "server", "not an IP address"},
 		{"server garbage", map[string]cty.Value{"name": cty.StringVal("a.test"), "server": cty.StringVal("127.0.0.1:dns")}, "server", "not an IP address or IP:PORT"},
 		{"bad timeout", map[string]cty.Value{"name": cty.StringVal("a.test"), "timeout": cty.StringVal("5")}, "timeout", `timeout = "5"`},
-		{"negative timeout", map[string]cty.Value{"name": cty.StringVal("a.test"), "timeout": cty.StringVal("-1s")}, "timeout", "more than 0"},
+		{"negative timeout", map[string]cty.Value{"name": cty.StringVal("a.test"), "timeout": cty.StringVal("-1s")}, "timeout", `timeout = "-1s" is not a duration`},
+		{"zero timeout", map[string]cty.Value{"name": cty.StringVal("a.test"), "timeout": cty.StringVal("0s")}, "timeout", "more than 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -131,7 +131,7 @@ func DecodeSettings(b cty.Value) (Settings, hcl.Diagnostics) {
 	}
 	var diags hcl.Diagnostics
 	bad := func(attr, format string, args ...any) {
-		diags = diags.Extend(providers.AttributeErrorf(BlockName, "Invalid ssh "+attr, format, args...))
+		diags = diags.Extend(providers.AttributeErrorf(BlockName+"."+attr, "Invalid ssh "+attr, format, args...))
 	}
 	get := func(name string) string {
 		if v := b.GetAttr(name); !v.IsNull() {
@@ -191,9 +191,13 @@ func DecodeSettings(b cty.Value) (Settings, hcl.Diagnostics) {
 		if text == "" {
 			continue
 		}
-		t, err := time.ParseDuration(text)
-		if err != nil || t <= 0 {
-			bad(d.name, "%s = %q is not a positive duration; write it like \"10s\" or \"5m\".", d.name, text)
+		t, err := providers.ParseDuration(text)
+		switch {
+		case err != nil:
+			bad(d.name, "%s = %v.", d.name, err)
+			continue
+		case t <= 0:
+			bad(d.name, "%s = %q: it must be more than zero, such as \"10s\" or \"5m\".", d.name, text)
 			continue
 		}
 		*d.to = t

@@ -127,10 +127,11 @@ func (b *blocklist) decode(v cty.Value) (settings, hcl.Diagnostics) {
 		s.priority = n
 	}
 	if t := v.GetAttr("timeout"); !t.IsNull() {
-		d, err := time.ParseDuration(t.AsString())
-		if err != nil || d < time.Second || d%time.Second != 0 {
+		d, dd := providers.DurationAttr(v, "timeout", "timeout")
+		diags = diags.Extend(dd)
+		if !dd.HasErrors() && (d < time.Second || d%time.Second != 0) {
 			diags = diags.Extend(providers.AttributeErrorf("timeout", "Invalid timeout",
-				"timeout = %q: write whole seconds or more as a duration, such as \"90s\", \"30m\" or \"24h\".", t.AsString()))
+				"timeout = %q: nftables counts timeouts in whole seconds; give 1s or more in whole seconds, such as \"90s\", \"30m\" or \"1d\".", t.AsString()))
 		}
 		s.timeout = int64(d / time.Second)
 	}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/plumbhq/plumb/providers"
 )
 
 // script is an nft transaction being written.
@@ -75,7 +77,7 @@ func (s *script) elems(w settings, verb string, ops []elemOp, timeouts bool) {
 
 // parseTimeout reads a timeout attribute as whole seconds.
 func parseTimeout(s string) (int64, error) {
-	d, err := time.ParseDuration(s)
+	d, err := providers.ParseDuration(s)
 	if err != nil {
 		return 0, err
 	}

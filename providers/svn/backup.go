@@ -89,7 +89,7 @@ func backupSchema() providers.Schema {
 			"remote_retention": {Nesting: providers.NestingSingle, Schema: providers.Schema{
 				Description: "Which backups to keep in S3. A backup is deleted when it is older than age or not among the newest count; a full backup is kept while an incremental kept needs it, and the newest backup always.",
 				Attributes: map[string]*providers.Attribute{
-					"age":   {Type: cty.String, Optional: true, Description: "Delete backups older than this duration, such as \"720h\"."},
+					"age":   {Type: cty.String, Optional: true, Description: "Delete backups older than this duration, such as \"30d\"."},
 					"count": {Type: cty.Number, Optional: true, Description: "Keep at most this many backups (at least 1)."},
 				},
 			}},
@@ -144,10 +144,7 @@ func (r *backupResource) ValidateConfig(_ context.Context, config cty.Value) hcl
 		}
 	}
 	for _, name := range []string{"interval", "local_retention"} {
-		if v := config.GetAttr(name); v.IsKnown() && !v.IsNull() && !validDuration(v.AsString()) {
-			diags = diags.Extend(providers.AttributeErrorf(name, "Invalid "+name,
-				"%s = %q is not a positive duration; write it like \"24h\" or \"168h\" (days are not a unit: 7 days is \"168h\").", name, v.AsString()))
-		}
+		diags = diags.Extend(positiveDuration(config, name, name))
 	}
 	if v := config.GetAttr("full_every"); v.IsKnown() && !v.IsNull() {
 		if _, ok := wholeNumber(v, 1, 1<<20); !ok {
@@ -162,13 +159,10 @@ func (r *backupResource) ValidateConfig(_ context.Context, config cty.Value) hcl
 		}
 	}
 	if rr := config.GetAttr("remote_retention"); rr.IsKnown() && !rr.IsNull() {
-		if v := rr.GetAttr("age"); v.IsKnown() && !v.IsNull() && !validDuration(v.AsString()) {
-			diags = diags.Extend(providers.AttributeErrorf("remote_retention", "Invalid remote_retention age",
-				"age = %q is not a positive duration; write it like \"720h\" for 30 days.", v.AsString()))
-		}
+		diags = diags.Extend(positiveDuration(rr, "age", "remote_retention.age"))
 		if v := rr.GetAttr("count"); v.IsKnown() && !v.IsNull() {
 			if _, ok := wholeNumber(v, 1, 1<<20); !ok {
-				diags = diags.Extend(providers.AttributeErrorf("remote_retention", "Invalid remote_retention count",
+				diags = diags.Extend(providers.AttributeErrorf("remote_retention.count", "Invalid remote_retention count",
 					"count = %s is not a whole number from 1 up.", v.AsBigFloat().String()))
 			}
 		}
@@ -199,20 +193,20 @@ func decodeBackup(v cty.Value) backupSettings {
 		recipients: providers.Strings(v.GetAttr("recipients")),
 		fullEvery:  intAttr(v, "full_every"),
 	}
-	s.interval, _ = time.ParseDuration(v.GetAttr("interval").AsString())
+	s.interval, _ = providers.ParseDuration(v.GetAttr("interval").AsString())
 	s.incremental = v.GetAttr("incremental").True()
 	if d := v.GetAttr("local_dir"); !d.IsNull() {
 		s.localDir = d.AsString()
 	}
 	if d := v.GetAttr("local_retention"); !d.IsNull() {
-		s.localRetention, _ = time.ParseDuration(d.AsString())
+		s.localRetention, _ = providers.ParseDuration(d.AsString())
 	}
 	if f := v.GetAttr("force_destroy"); !f.IsNull() {
 		s.forceDestroy = f.True()
 	}
 	if rr := v.GetAttr("remote_retention"); !rr.IsNull() {
 		if a := rr.GetAttr("age"); !a.IsNull() {
-			s.keepAge, _ = time.ParseDuration(a.AsString())
+			s.keepAge, _ = providers.ParseDuration(a.AsString())
 		}
 		s.keepCount = intAttr(rr, "count")
 	}

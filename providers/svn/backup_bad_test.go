@@ -31,7 +31,9 @@ func TestBackupValidateConfig(t *testing.T) {
 		{"private key as recipient", map[string]cty.Value{"recipients": cty.ListVal([]cty.Value{cty.StringVal(id.String())})}, "give its public key (age1…) instead"},
 		{"not a key", map[string]cty.Value{"recipients": cty.ListVal([]cty.Value{cty.StringVal("ssh-ed25519 AAAA")})}, "is not an age public key"},
 		{"no recipients", map[string]cty.Value{"recipients": cty.ListValEmpty(cty.String)}, "No recipients"},
-		{"days are not a unit", map[string]cty.Value{"interval": cty.StringVal("7d")}, `"168h"`},
+		{"not a duration", map[string]cty.Value{"interval": cty.StringVal("weekly")}, `interval = "weekly" is not a duration: write whole numbers`},
+		{"zero", map[string]cty.Value{"interval": cty.StringVal("0s")}, `interval = "0s": it must be more than zero`},
+		{"bad retention age", map[string]cty.Value{"remote_retention": cty.ObjectVal(map[string]cty.Value{"age": cty.StringVal("a month"), "count": cty.NullVal(cty.Number)})}, `age = "a month" is not a duration`},
 		{"full_every 0", map[string]cty.Value{"full_every": cty.NumberIntVal(0)}, "Invalid full_every"},
 		{"local_retention alone", map[string]cty.Value{"local_retention": cty.StringVal("24h")}, "set local_dir too"},
 		{"retention count 0", map[string]cty.Value{"remote_retention": cty.ObjectVal(map[string]cty.Value{"age": cty.NullVal(cty.String), "count": cty.NumberIntVal(0)})}, "Invalid remote_retention count"},
@@ -43,6 +45,13 @@ func TestBackupValidateConfig(t *testing.T) {
 				t.Fatalf("diagnostics %v, want an error containing %q", diags, tt.want)
 			}
 		})
+	}
+	// Days and weeks are durations, as in every other attribute (issue 17).
+	ok := r.ValidateConfig(context.Background(), r.schema.Complete(backupCfg("/srv/svn/x", "b", id, map[string]cty.Value{
+		"interval": cty.StringVal("1d"), "remote_retention": cty.ObjectVal(map[string]cty.Value{"age": cty.StringVal("7d"), "count": cty.NullVal(cty.Number)}),
+	})))
+	if ok.HasErrors() {
+		t.Errorf("interval = \"1d\" with remote_retention { age = \"7d\" } refused: %s", ok.Error())
 	}
 }
 

@@ -283,7 +283,7 @@ func unchangedBackup(prior, config cty.Value, now time.Time) bool {
 		elems = append(elems, e)
 	}
 	newest := elems[n-1]
-	interval, _ := time.ParseDuration(prior.GetAttr("interval").AsString())
+	interval, _ := providers.ParseDuration(prior.GetAttr("interval").AsString())
 	created, err := time.Parse(time.RFC3339, newest.GetAttr("created").AsString())
 	if err != nil || now.Sub(created) >= interval ||
 		!sameValue(newest.GetAttr("last_revision"), prior.GetAttr("youngest_revision")) ||
@@ -307,7 +307,7 @@ func unchangedBackup(prior, config cty.Value, now time.Time) bool {
 	}
 	s := backupSettings{}
 	if a := rr.GetAttr("age"); !a.IsNull() {
-		s.keepAge, _ = time.ParseDuration(a.AsString())
+		s.keepAge, _ = providers.ParseDuration(a.AsString())
 	}
 	s.keepCount = intAttr(rr, "count")
 	for i, b := range chain {

@@ -133,19 +133,16 @@ func validateLint(i int, e cty.Value) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	if p := e.GetAttr("pattern"); p.IsKnown() && !p.IsNull() {
 		if err := checkGlob(p.AsString()); err != nil {
-			diags = diags.Extend(providers.AttributeErrorf("lint", "Invalid lint pattern", "lint block %d: %v.", i+1, err))
+			diags = diags.Extend(providers.AttributeErrorf(fmt.Sprintf("lint[%d].pattern", i), "Invalid lint pattern", "lint block %d: %v.", i+1, err))
 		}
 	}
 	if c := e.GetAttr("command"); c.IsWhollyKnown() {
 		if cmd := providers.Strings(c); len(cmd) == 0 || cmd[0] == "" {
-			diags = diags.Extend(providers.AttributeErrorf("lint", "Empty lint command",
+			diags = diags.Extend(providers.AttributeErrorf(fmt.Sprintf("lint[%d].command", i), "Empty lint command",
 				"lint block %d: command is empty; give the program and its arguments, such as [\"php\", \"-l\"].", i+1))
 		}
 	}
-	if t := e.GetAttr("timeout"); t.IsKnown() && !t.IsNull() && !validDuration(t.AsString()) {
-		diags = diags.Extend(providers.AttributeErrorf("lint", "Invalid lint timeout",
-			"lint block %d: timeout = %q is not a positive duration; write it like \"30s\" or \"2m\".", i+1, t.AsString()))
-	}
+	diags = diags.Extend(positiveDuration(e, "timeout", fmt.Sprintf("lint[%d].timeout", i)))
 	return diags
 }
 

@@ -6,8 +6,8 @@ import (
 	"encoding/hex"
 	"math/big"
 	"strings"
-	"time"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/plumbhq/plumb/providers"
@@ -155,10 +155,14 @@ func wholeNumber(a cty.Value, lo, hi int64) (int64, bool) {
 	return n, bf.IsInt() && acc == big.Exact && n >= lo && n <= hi
 }
 
-// validDuration reports whether s is a positive Go duration.
-func validDuration(s string) bool {
-	d, err := time.ParseDuration(s)
-	return err == nil && d > 0
+// positiveDuration checks the duration attribute attr of obj, at path:
+// a duration (providers.ParseDuration), and more than zero.
+func positiveDuration(obj cty.Value, attr, path string) hcl.Diagnostics {
+	d, diags := providers.DurationAttr(obj, attr, path)
+	if v := obj.GetAttr(attr); !diags.HasErrors() && v.IsKnown() && !v.IsNull() && d <= 0 {
+		diags = providers.AttributeErrorf(path, "Invalid "+attr, "%s = %q: it must be more than zero.", attr, v.AsString())
+	}
+	return diags
 }
 
 // sameString reports whether v is the known string s.

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"time"
+
+	"github.com/plumbhq/plumb/providers"
 )
 
 // File names inside a repository's hooks directory.
@@ -51,7 +53,7 @@ type Policy struct {
 type LintRule struct {
 	Pattern string   `json:"pattern"`
 	Command []string `json:"command"`
-	// Timeout is a Go duration ("30s"); a linter still running then is
+	// Timeout is a duration ("30s", providers.ParseDuration); a linter still running then is
 	// killed and the commit rejected.
 	Timeout string `json:"timeout"`
 }
@@ -104,9 +106,12 @@ func (l LintRule) timeout() (time.Duration, error) {
 	if s == "" {
 		s = DefaultLintTimeout
 	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("timeout %q is not a positive duration; write it like \"30s\" or \"2m\"", s)
+	d, err := providers.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("timeout: %w", err)
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("timeout %q must be more than zero", s)
 	}
 	return d, nil
 }

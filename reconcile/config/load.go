@@ -62,6 +62,9 @@ func load(dir string, fsys sourceFS) (*Config, hcl.Diagnostics) {
 	diags := l.parse(cfg, names)
 	diags = append(diags, l.loadCalls(cfg, []string{absPath(dir)})...)
 	cfg.Files = l.p.Files()
+	for name, f := range l.refused {
+		cfg.Files[name] = f
+	}
 	diags = append(diags, cfg.checkImports()...)
 	return cfg, diags
 }

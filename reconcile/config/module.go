@@ -238,6 +238,9 @@ type loader struct {
 	p    *hclparse.Parser
 	fs   sourceFS
 	root string
+	// refused are files not parsed (nested too deep), kept to show in
+	// diagnostics.
+	refused map[string]*hcl.File
 }
 
 // parse parses the files of one module into cfg. Files of the root are
@@ -256,6 +259,14 @@ func (l *loader) parse(cfg *Config, names []string) hcl.Diagnostics {
 			if rel, err := filepath.Rel(l.root, name); err == nil {
 				display = filepath.ToSlash(rel)
 			}
+		}
+		if d := CheckNesting(src, display); d.HasErrors() {
+			diags = append(diags, d...)
+			if l.refused == nil {
+				l.refused = map[string]*hcl.File{}
+			}
+			l.refused[display] = &hcl.File{Bytes: src}
+			continue
 		}
 		f, fdiags := l.p.ParseHCL(src, display)
 		diags = append(diags, fdiags...)
