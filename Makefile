@@ -36,6 +36,11 @@ FUZZTIME ?= 60s
 fuzz:
 	./scripts/fuzz.sh $(FUZZTIME)
 
+# conformance runs only the language conformance cases (conformance/cases);
+# make test runs them too.
+conformance:
+	$(GO) test -count=1 ./conformance/
+
 deps:
 	./scripts/deps.sh
 

@@ -176,6 +176,10 @@ func readVarFile(cfg *config.Config, path string, raw map[string]rawValue) hcl.D
 	}
 	var f *hcl.File
 	var diags hcl.Diagnostics
+	// JSON's brackets and strings read the same to the nesting check.
+	if d := config.CheckNesting(src, path); d.HasErrors() {
+		return d
+	}
 	if strings.HasSuffix(path, ".json") {
 		f, diags = hcljson.Parse(src, path)
 	} else {
@@ -228,6 +232,9 @@ func variableValue(v *config.Variable, r rawValue, funcs evalFuncs) (cty.Value, 
 		if v.Type.IsPrimitiveType() || v.Type == cty.DynamicPseudoType {
 			val = cty.StringVal(r.text)
 		} else {
+			if d := config.CheckNesting([]byte(r.text), r.where); d.HasErrors() {
+				return cty.DynamicVal, d
+			}
 			expr, diags := hclsyntax.ParseExpression([]byte(r.text), r.where, hcl.InitialPos)
 			if diags.HasErrors() {
 				return cty.DynamicVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid value for variable " + v.Name,

@@ -17,6 +17,7 @@ packages=(
   sudo               # sudo = true in the ssh block is tested with a login that is not root
   util-linux         # flock: the lock an access file takes on a host reached over SSH
   time               # /usr/bin/time: make bench measures the shell pipeline detect replaces
+  systemd-journal-remote # writes the journal files plumb detect -journal reads back in tests
   fonts-dejavu-core  # fonts for the HTML page's screenshots
 )
 missing=()

@@ -16,6 +16,7 @@ fuzztime=${1:-3s}
 targets=(
   "./providers/accesslog FuzzParseLine"   # access-log lines: every byte of a hostile log
   "./providers/accesslog FuzzParseIPv4"   # the hand-written IPv4 parser against netip
+  "./providers/accesslog FuzzExportReader" # journald's export format, as journalctl -o export writes it
   "./providers/dns FuzzParseZone"         # zone files: any bytes, and a round trip through WriteZone
 )
 out=$(mktemp)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/netip"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -37,6 +38,9 @@ type detectFlags struct {
 	excludeAgent multiFlag
 	format       string
 	host         hostFlags
+	journal      multiFlag
+	journalDir   string
+	proxies      multiFlag
 }
 
 // runDetect reads access logs (or standard input) and prints who sends
@@ -59,6 +63,9 @@ func runDetect(a *app, args []string) int {
 	fs.Var(&f.excludeURIs, "exclude-uri", "leave out requests whose URI starts with `PREFIX` (repeatable)")
 	fs.Var(&f.excludeAgent, "exclude-agent", "leave out requests whose user agent contains `TEXT` (repeatable)")
 	fs.StringVar(&f.format, "format", "text", "output `FORMAT`: text, json, or hcl (an nftables_blocklist block; needs -threshold)")
+	fs.Var(&f.journal, "journal", "read the access log from journald: the entries of systemd `UNIT`, such as nginx.service (repeatable; with FILEs, both are read)")
+	fs.StringVar(&f.journalDir, "journal-dir", "", "with -journal, read the journal files in `DIR` instead of the system's journal")
+	fs.Var(&f.proxies, "trusted-proxy", "count requests from this reverse proxy (`ADDRESS` or CIDR; repeatable) for the client its X-Forwarded-For names, read from the right")
 	f.host.register(fs)
 	if !parse(fs, args) {
 		return exitError
@@ -78,13 +85,20 @@ func runDetect(a *app, args []string) int {
 	defer h.Close()
 	var sources []accesslog.Source
 	files := fs.Args()
-	if len(files) == 0 || len(files) == 1 && files[0] == "-" {
+	switch {
+	case len(files) == 0 && len(f.journal) > 0:
+	case len(files) == 0 || len(files) == 1 && files[0] == "-":
 		if f.host.target != "" {
 			return a.errorf("-host reads log files on that host: name them, such as /var/log/apache2/access.log*")
 		}
 		sources = []accesslog.Source{accesslog.StreamSource("-", a.stdin)}
-	} else if sources, err = accesslog.FileSourcesOn(ctx, h, files); err != nil {
-		return a.errorf("%v", err)
+	default:
+		if sources, err = accesslog.FileSourcesOn(ctx, h, files); err != nil {
+			return a.errorf("%v", err)
+		}
+	}
+	if len(f.journal) > 0 {
+		sources = append(sources, accesslog.JournalSourceOn(h, accesslog.Journal{Units: f.journal, Directory: f.journalDir}))
 	}
 	r, err := accesslog.Scan(ctx, sources, opts)
 	if err != nil {
@@ -155,7 +169,30 @@ func (f *detectFlags) options() (accesslog.Options, error) {
 	}
 	o.ExcludeURIPrefixes, o.ExcludeAgents = f.excludeURIs, f.excludeAgent
 	o.Top, o.Threshold = f.top, f.threshold
+	if f.journalDir != "" && len(f.journal) == 0 {
+		return o, fmt.Errorf("-journal-dir says where the journal files are; name the units to read with -journal, such as -journal nginx.service")
+	}
+	for _, p := range f.proxies {
+		n, err := parseNet(p)
+		if err != nil {
+			return o, fmt.Errorf("-trusted-proxy %q: %v", p, err)
+		}
+		o.TrustedProxies = append(o.TrustedProxies, n)
+	}
 	return o, nil
+}
+
+// parseNet reads an address or a network in CIDR form.
+func parseNet(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil || a.Zone() != "" {
+		return netip.Prefix{}, fmt.Errorf("not an address or a network; write it as 10.0.0.5 or 10.0.0.0/24")
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 // parseWhen reads a time in RFC 3339 or in the log's own format.

@@ -262,3 +262,54 @@ func TestDetectEscapesHostileText(t *testing.T) {
 		t.Errorf("evidence %q does not keep the file name as text", got)
 	}
 }
+
+// TestDetectFormats: Debian's vhost_combined, nginx's $request_time
+// variants, a log behind a trusted proxy, and journald (a journal
+// directory written by systemd-journal-remote, read with -journal).
+func TestDetectFormats(t *testing.T) {
+	var vhost, nginx, proxied strings.Builder
+	for i := 0; i < 60; i++ {
+		ts := fmt.Sprintf("23/Nov/2024:22:%02d:%02d +0000", i/60, i%60)
+		fmt.Fprintf(&vhost, "www.example.org:443 203.0.113.7 - - [%s] \"GET /wp-login.php HTTP/1.1\" 200 512 \"-\" \"x\"\n", ts)
+		fmt.Fprintf(&nginx, "203.0.113.8 - - [%s] \"POST /xmlrpc.php HTTP/1.1\" 200 512 0.%03d \"-\" \"WordPress/6.4\" rt=0.004\n", ts, i)
+		fmt.Fprintf(&proxied, "10.0.0.1 - - [%s] \"GET / HTTP/1.1\" 200 512 \"-\" \"curl\" \"198.51.100.%d, 203.0.113.9\"\n", ts, i)
+	}
+	dir := configDir(t, map[string]string{"vhost.log": vhost.String(), "nginx.log": nginx.String(), "proxied.log": proxied.String()})
+	for file, want := range map[string]string{
+		"vhost.log": "60  100.0%   1.00  203.0.113.7  (offender)",
+		"nginx.log": "60  100.0%   1.00  WordPress/6.4",
+	} {
+		r := plumb(t, dir, "detect", "-threshold", "50", file)
+		if r.code != exitOK || !strings.Contains(r.stdout, want) || strings.Contains(r.stdout, "malformed") {
+			t.Errorf("detect %s: want %q and no malformed lines:\n%s", file, want, r)
+		}
+	}
+	r := plumb(t, dir, "detect", "-threshold", "50", "-trusted-proxy", "10.0.0.0/8", "proxied.log")
+	if r.code != exitOK || !strings.Contains(r.stdout, "60  100.0%   1.00  203.0.113.9  (offender)") || strings.Contains(r.stdout, "10.0.0.1") {
+		t.Errorf("behind a trusted proxy, want the client 203.0.113.9 counted, never the proxy:\n%s", r)
+	}
+	if r := plumb(t, dir, "detect", "-threshold", "50", "proxied.log"); !strings.Contains(r.stdout, "10.0.0.1  (offender)") {
+		t.Errorf("without -trusted-proxy the proxy is the client:\n%s", r)
+	}
+
+	remote := "/lib/systemd/systemd-journal-remote"
+	if _, err := os.Stat(remote); err != nil {
+		t.Fatalf("%s is missing: install the Debian package systemd-journal-remote (scripts/deps.sh does)", remote)
+	}
+	var export bytes.Buffer
+	for i, line := range strings.Split(strings.TrimSpace(vhost.String()), "\n") {
+		fmt.Fprintf(&export, "__CURSOR=s=1;i=%d\n__REALTIME_TIMESTAMP=%d\n__MONOTONIC_TIMESTAMP=%d\n_BOOT_ID=0123456789abcdef0123456789abcdef\n_SYSTEMD_UNIT=apache2.service\nMESSAGE=%s\n\n",
+			i, 1732399200000000+i*1000000, 1000+i, line)
+	}
+	jdir := filepath.Join(dir, "journal")
+	os.Mkdir(jdir, 0o755)
+	cmd := exec.Command(remote, "--output="+filepath.Join(jdir, "remote.journal"), "-")
+	cmd.Stdin = &export
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("systemd-journal-remote: %v\n%s", err, out)
+	}
+	r = plumb(t, dir, "detect", "-threshold", "50", "-journal", "apache2.service", "-journal-dir", jdir)
+	if r.code != exitOK || !strings.Contains(r.stdout, "Read 60 lines from 1 input(s): 60 requests") || !strings.Contains(r.stdout, "203.0.113.7  (offender)") {
+		t.Errorf("detect -journal:\n%s", r)
+	}
+}

@@ -49,6 +49,7 @@ var exampleRigs = map[string]exampleRig{
 	"svn-hook":            svnHookRig,
 	"htaccess-dynamic-ip": htaccessRig,
 	"dos-triage":          dosTriageRig,
+	"fleet":               fleetRig,
 }
 
 // TestExamplesApply applies every example folder end to end against the

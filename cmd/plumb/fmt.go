@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 
+	"github.com/plumbhq/plumb/reconcile/config"
 	"github.com/plumbhq/plumb/reconcile/plan"
 )
 
@@ -58,7 +59,11 @@ func runFmt(a *app, args []string) int {
 			return a.errorf("%v", err)
 		}
 		// Refuse to format what does not parse: the diagnostics say why.
-		if _, d := hclsyntax.ParseConfig(src, name, hcl.InitialPos); d.HasErrors() {
+		d := config.CheckNesting(src, name)
+		if !d.HasErrors() {
+			_, d = hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+		}
+		if d.HasErrors() {
 			a.files = map[string]*hcl.File{name: {Bytes: src}}
 			a.diags(d)
 			return exitError

@@ -84,6 +84,10 @@ type Options struct {
 	// this sshd: it runs in a mount namespace with its own /etc/passwd,
 	// /etc/group, /etc/shadow and /etc/sudoers bound over the system's.
 	SudoUser bool
+	// KeyFile, when set, is the user's private key (made with NewKey),
+	// so that several servers accept one key; otherwise each server makes
+	// its own.
+	KeyFile string
 }
 
 // Server is one sshd, standing for one host.
@@ -144,8 +148,14 @@ func Start(t testing.TB, name string, o Options) *Server {
 
 	hostKey := writeKey(t, filepath.Join(etc, "host_ed25519"))
 	s.HostKey = strings.TrimSpace(string(ssh.MarshalAuthorizedKey(hostKey)))
-	s.KeyFile = filepath.Join(scratch, "user_ed25519")
-	userKey := writeKey(t, s.KeyFile)
+	var userKey ssh.PublicKey
+	if o.KeyFile != "" {
+		s.KeyFile = o.KeyFile
+		userKey = readPublic(t, o.KeyFile)
+	} else {
+		s.KeyFile = filepath.Join(scratch, "user_ed25519")
+		userKey = writeKey(t, s.KeyFile)
+	}
 	must(t, os.WriteFile(filepath.Join(etc, "authorized_keys"), ssh.MarshalAuthorizedKey(userKey), 0o644))
 
 	listen := "127.0.0.1"
@@ -550,6 +560,20 @@ func writeKey(t testing.TB, name string) ssh.PublicKey {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// readPublic returns the public half of the private key in name.
+func readPublic(t testing.TB, name string) ssh.PublicKey {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := ssh.ParsePrivateKey(b)
+	if err != nil {
+		t.Fatalf("reading the key %s: %v", name, err)
+	}
+	return signer.PublicKey()
 }
 
 // NewKey writes a fresh private key to name and returns its public half

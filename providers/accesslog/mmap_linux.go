@@ -28,7 +28,7 @@ func mapSource(ctx context.Context, src Source) (*mapped, bool) {
 	}
 	defer hf.Close()
 	f, ok := hf.(*os.File)
-	if !ok || isGzip(f) {
+	if !ok || !isPlain(f) {
 		return nil, false
 	}
 	fi, err := f.Stat()

@@ -43,8 +43,12 @@ func exported(what string) map[string]*providers.Attribute {
 func newOffendersSource(h *host.Slot) *offendersSource {
 	attrs := exported("client addresses (or networks, by = \"prefix\")")
 	for k, v := range map[string]*providers.Attribute{
-		"paths": {Type: cty.List(cty.String), Required: true,
-			Description: "Access logs to read: paths or glob patterns (\"/var/log/apache2/access.log*\" reads a rotated set, .gz included)."},
+		"paths": {Type: cty.List(cty.String), Optional: true,
+			Description: "Access logs to read: paths or glob patterns (\"/var/log/apache2/access.log*\" reads a rotated set, .gz included). A file written by journalctl -o export or -o cat is read too. Give paths, journal_units or both."},
+		"journal_units": {Type: cty.List(cty.String), Optional: true,
+			Description: "Read the access log from journald: the entries of these systemd units, such as [\"nginx.service\"] (for nginx's access_log syslog:..., or Apache piping to logger), through journalctl -o export."},
+		"journal_directory": {Type: cty.String, Optional: true,
+			Description: "With journal_units, read the journal files in this directory (journalctl --directory) instead of the system's journal."},
 		"window": {Type: cty.String, Optional: true,
 			Description: "Count only the last stretch of the log, such as \"10m\", measured back from the newest timestamp in it. Not with since or until."},
 		"since": {Type: cty.String, Optional: true,
@@ -83,6 +87,7 @@ func (d *offendersSource) Schema() providers.Schema { return d.schema }
 // offendersConfig is the decoded configuration.
 type offendersConfig struct {
 	paths     []string
+	journal   Journal
 	opts      Options
 	threshold int64
 	byPrefix  bool
@@ -121,9 +126,17 @@ func (d *offendersSource) decode(v cty.Value) (offendersConfig, bool, hcl.Diagno
 	}
 	var diags hcl.Diagnostics
 	c.paths = providers.Strings(v.GetAttr("paths"))
-	if len(c.paths) == 0 {
+	c.journal.Units = providers.Strings(v.GetAttr("journal_units"))
+	if d := v.GetAttr("journal_directory"); !d.IsNull() {
+		c.journal.Directory = d.AsString()
+		if len(c.journal.Units) == 0 {
+			diags = diags.Extend(providers.AttributeErrorf("journal_directory", "journal_directory without journal_units",
+				"journal_directory says where the journal files are; name the units whose entries to read with journal_units, such as [\"nginx.service\"]."))
+		}
+	}
+	if len(c.paths) == 0 && len(c.journal.Units) == 0 {
 		diags = diags.Extend(providers.AttributeErrorf("paths", "No access log to read",
-			"paths is empty; list the log files or patterns to read, such as [\"/var/log/apache2/access.log*\"]."))
+			"Give paths, the log files or patterns to read, such as [\"/var/log/apache2/access.log*\"], or journal_units, the systemd units whose journal holds the log, such as [\"nginx.service\"]."))
 	}
 	if w := v.GetAttr("window"); !w.IsNull() {
 		c.window = w.AsString()
@@ -196,10 +209,17 @@ func (d *offendersSource) Read(ctx context.Context, req providers.DataReadReques
 	if diags.HasErrors() || !known {
 		return providers.DataReadResponse{State: d.null, Diagnostics: diags}
 	}
-	sources, err := FileSourcesOn(ctx, d.host.Get(), c.paths)
-	if err != nil {
-		return providers.DataReadResponse{State: d.null, Diagnostics: providers.AttributeErrorf("paths", "Cannot read access log",
-			"%v. Check the path, and that plumb may read the file.", err)}
+	var sources []Source
+	if len(c.paths) > 0 {
+		var err error
+		sources, err = FileSourcesOn(ctx, d.host.Get(), c.paths)
+		if err != nil {
+			return providers.DataReadResponse{State: d.null, Diagnostics: providers.AttributeErrorf("paths", "Cannot read access log",
+				"%v. Check the path, and that plumb may read the file.", err)}
+		}
+	}
+	if len(c.journal.Units) > 0 {
+		sources = append(sources, JournalSourceOn(d.host.Get(), c.journal))
 	}
 	r, err := Scan(ctx, sources, c.opts)
 	if err != nil {

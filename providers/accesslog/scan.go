@@ -117,7 +117,7 @@ func Scan(ctx context.Context, sources []Source, opts Options) (*Report, error) 
 	// Streams are read more than once: keep a copy.
 	for i, src := range s.sources {
 		if src.Path == "" {
-			sp, err := spool(src, opts.TempDir)
+			sp, err := spool(ctx, src, opts.TempDir)
 			if err != nil {
 				return nil, err
 			}

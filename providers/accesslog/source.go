@@ -25,6 +25,9 @@ type Source struct {
 	host host.Host
 	// reader is the stream, when Path is empty. It can be read once.
 	reader io.Reader
+	// command, when set, is a program whose output is the stream
+	// (JournalSource).
+	command []string
 }
 
 // StreamSource returns a source that reads r once, such as standard
@@ -85,32 +88,42 @@ func (s Source) fs() host.Host {
 	return s.host
 }
 
-// open returns the source's content, decompressed when it is gzip.
+// open returns the source's content as access-log lines: decompressed
+// when it is gzip, decoded when it is journald's export format.
 func (s Source) open(ctx context.Context) (io.ReadCloser, error) {
 	var f io.ReadCloser
-	if s.Path != "" {
+	switch {
+	case s.Path != "":
 		file, err := s.fs().Open(ctx, s.Path)
 		if err != nil {
 			return nil, fmt.Errorf("opening log %s: %w", s.Name, err)
 		}
 		f = streaming(file)
-	} else {
+	case s.command != nil:
+		f = startCommand(ctx, s.fs(), s.command)
+	default:
 		if s.reader == nil {
 			return nil, fmt.Errorf("log %s was already read", s.Name)
 		}
 		f = io.NopCloser(s.reader)
 	}
 	br := bufio.NewReaderSize(f, 64<<10)
-	magic, _ := br.Peek(2)
-	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+	var r io.Reader = br
+	magic, _ := br.Peek(len(exportMagic))
+	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("log %s looks gzip-compressed but is not readable: %w", s.Name, err)
 		}
-		return readCloser{zr, f}, nil
+		zbr := bufio.NewReaderSize(zr, 64<<10)
+		r = zbr
+		magic, _ = zbr.Peek(len(exportMagic))
 	}
-	return readCloser{br, f}, nil
+	if isExport(magic) {
+		r = newExportReader(r)
+	}
+	return readCloser{r, f}, nil
 }
 
 // streaming reads f through its WriteTo when it has one (a file on
@@ -151,11 +164,13 @@ type readCloser struct {
 	io.Closer
 }
 
-// isGzip reports whether the file starts with the gzip magic.
-func isGzip(f io.ReaderAt) bool {
-	var b [2]byte
-	n, _ := f.ReadAt(b[:], 0)
-	return n == 2 && b[0] == 0x1f && b[1] == 0x8b
+// isPlain reports whether the file holds plain lines: it starts neither
+// with the gzip magic nor like journald's export format.
+func isPlain(f io.ReaderAt) bool {
+	b := make([]byte, len(exportMagic))
+	n, _ := f.ReadAt(b, 0)
+	b = b[:n]
+	return !(n >= 2 && b[0] == 0x1f && b[1] == 0x8b) && !isExport(b)
 }
 
 // tailBytes is how much of the end of a plain file is read to estimate
@@ -170,7 +185,7 @@ func newestInTail(ctx context.Context, src Source) (int64, bool) {
 		return 0, false
 	}
 	defer f.Close()
-	if isGzip(f) {
+	if !isPlain(f) {
 		return 0, false
 	}
 	fi, err := f.Stat()
@@ -206,13 +221,24 @@ func newestInTail(ctx context.Context, src Source) (int64, bool) {
 }
 
 // spool copies a stream source into a temporary file in dir, so it can
-// be read twice. The caller removes the file.
-func spool(s Source, dir string) (Source, error) {
+// be read more than once; the copy holds plain lines (decompressed,
+// decoded). The caller removes the file.
+func spool(ctx context.Context, s Source, dir string) (Source, error) {
 	f, err := os.CreateTemp(dir, "plumb-detect-*.log")
 	if err != nil {
 		return s, fmt.Errorf("keeping a copy of %s to read it twice: %w", s.Name, err)
 	}
-	if _, err := io.Copy(f, s.reader); err != nil {
+	in, err := s.open(ctx)
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return s, err
+	}
+	_, err = io.Copy(f, in)
+	if cerr := in.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		f.Close()
 		os.Remove(f.Name())
 		return s, fmt.Errorf("keeping a copy of %s in %s: %w", s.Name, f.Name(), err)

@@ -70,8 +70,17 @@ func (r *zoneResource) proposed(config, prior cty.Value) map[string]cty.Value {
 func (r *zoneResource) planUpdate(ctx context.Context, req providers.PlanRequest) providers.PlanResponse {
 	prior, config := req.Prior, req.Config
 	vals := r.proposed(config, prior)
+	// The same zone written another way ("Example.org." for an imported
+	// "example.org") keeps the name state has: nameChanged said it is the
+	// same zone.
+	vals["name"] = prior.GetAttr("name")
 	recs, priorRecs := config.GetAttr("records"), prior.GetAttr("records")
 	sameRecs := sameRecords(recs, priorRecs)
+	if !sameRecs {
+		recs = r.keepSpelling(prior, config)
+		vals["records"] = recs
+		sameRecs = sameRecords(recs, priorRecs)
+	}
 	if sameRecs && r.sameExceptRecords(vals, prior) {
 		return providers.PlanResponse{Planned: prior}
 	}
@@ -116,6 +125,31 @@ func (r *zoneResource) planUpdate(ctx context.Context, req providers.PlanRequest
 	}
 	resp.Diagnostics = r.checkChanges(config, origin, existing, desired, oldNS)
 	return resp
+}
+
+// keepSpelling returns the records to plan for config: prior's list when
+// the sets plumb sends to Route 53 are the same, written another way or
+// with other apex SOA and NS sets (which Route 53 keeps for itself);
+// otherwise the configured list with prior's spelling of every record
+// that means the same (dns.KeepSpelling).
+func (r *zoneResource) keepSpelling(prior, config cty.Value) cty.Value {
+	recs, priorRecs := config.GetAttr("records"), prior.GetAttr("records")
+	if recs.IsNull() || priorRecs.IsNull() || !recs.IsWhollyKnown() {
+		return recs
+	}
+	origin, err := zoneOrigin(zoneString(prior, "name"))
+	if err != nil {
+		return recs
+	}
+	manage := zoneBool(config, "manage_apex_ns")
+	if manage == zoneBool(prior, "manage_apex_ns") {
+		want, errW := decodeRecords(recs, origin, manage)
+		have, errH := decodeRecords(priorRecs, origin, manage)
+		if errW == nil && errH == nil && dns.Diff(have.managed, want.managed).Empty() {
+			return priorRecs
+		}
+	}
+	return dns.KeepSpelling(priorRecs, recs)
 }
 
 // sameExceptRecords reports whether the planned attributes other than

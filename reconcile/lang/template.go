@@ -7,6 +7,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
+
+	"github.com/plumbhq/plumb/reconcile/config"
 )
 
 // templateFileFunc is templatefile(path, vars): the file at path rendered
@@ -56,6 +58,9 @@ func (s *fileScope) template(p string) (hclsyntax.Expression, error) {
 		src, err := s.readText(p)
 		if err != nil {
 			return nil, err
+		}
+		if d := config.CheckTemplateNesting([]byte(src), p); d.HasErrors() {
+			return nil, d
 		}
 		expr, diags := hclsyntax.ParseTemplate([]byte(src), p, hcl.InitialPos)
 		if diags.HasErrors() {
@@ -111,6 +116,9 @@ func templateStringFunc(funcs map[string]function.Function) function.Function {
 			return cty.DynamicPseudoType, nil
 		},
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			if d := config.CheckTemplateNesting([]byte(args[0].AsString()), "<templatestring>"); d.HasErrors() {
+				return cty.NilVal, function.NewArgError(0, d)
+			}
 			expr, diags := hclsyntax.ParseTemplate([]byte(args[0].AsString()), "<templatestring>", hcl.InitialPos)
 			if diags.HasErrors() {
 				return cty.NilVal, function.NewArgError(0, onlyErrors(diags))

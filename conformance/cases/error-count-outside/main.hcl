@@ -1,0 +1,1 @@
+resource "plumb_data" "x" { input = count.index }

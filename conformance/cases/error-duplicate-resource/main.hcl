@@ -1,0 +1,2 @@
+resource "plumb_data" "x" { input = 1 }
+resource "plumb_data" "x" { input = 2 }

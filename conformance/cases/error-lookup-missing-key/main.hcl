@@ -1,0 +1,1 @@
+output "x" { value = lookup(tomap({ a = 1 }), "b") }

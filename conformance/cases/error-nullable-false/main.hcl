@@ -1,0 +1,5 @@
+variable "region" {
+  type     = string
+  nullable = false
+}
+output "x" { value = var.region }

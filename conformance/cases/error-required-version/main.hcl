@@ -1,0 +1,3 @@
+plumb {
+  required_version = ">= 99.0"
+}

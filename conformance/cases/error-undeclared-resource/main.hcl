@@ -1,0 +1,1 @@
+output "x" { value = plumb_data.nothing.output }

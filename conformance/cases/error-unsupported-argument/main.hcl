@@ -1,0 +1,4 @@
+resource "plumb_data" "x" {
+  input  = 1
+  colour = "red"
+}

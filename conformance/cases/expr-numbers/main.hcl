@@ -1,0 +1,16 @@
+output "div" { value = 7 / 2 }
+output "mod" { value = 7 % 3 }
+output "precedence" { value = 2 + 3 * 4 - 6 / 2 }
+output "parens" { value = (2 + 3) * 4 }
+output "floor" { value = floor(-3.5) }
+output "ceil" { value = ceil(3.2) }
+output "pow" { value = pow(2, 10) }
+output "max" { value = max(3, 9, 1) }
+output "min_list" { value = min([4, 2, 8]...) }
+output "abs" { value = abs(-5) }
+output "signum" { value = signum(-3) }
+output "log" { value = log(8, 2) }
+output "parseint" { value = parseint("ff", 16) }
+output "parseint_binary" { value = parseint("-1010", 2) }
+output "exponent" { value = 1e3 }
+output "negate" { value = -(4 - 6) }

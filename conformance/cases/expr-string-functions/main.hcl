@@ -1,0 +1,21 @@
+output "upper" { value = upper("héllo") }
+output "lower" { value = lower("HeLLo") }
+output "title" { value = title("hello world") }
+output "trimspace" { value = trimspace("  x \n") }
+output "trim" { value = trim("?!hello?!", "!?") }
+output "trimprefix" { value = trimprefix("www.example.org", "www.") }
+output "trimsuffix" { value = trimsuffix("site.zone", ".zone") }
+output "split" { value = split(",", "a,b,,c") }
+output "join" { value = join("-", ["a", "b", "c"]) }
+output "replace" { value = replace("a.b.c", ".", "/") }
+output "replace_regex" { value = replace("web01 web22", "/web(\\d+)/", "host$1") }
+output "regex_groups" { value = regex("^(\\w+)@(\\w+)\\.org$", "ops@example.org") }
+output "regex_named" { value = regex("(?P<user>\\w+)@(?P<host>[\\w.]+)", "ops@example.org") }
+output "regexall" { value = regexall("[0-9]+", "a1b22c333") }
+output "format" { value = format("%05.2f|%-4s|%d|%q", 3.14159, "ab", 42, "x") }
+output "formatlist" { value = formatlist("%s=%d", ["a", "b"], [1, 2]) }
+output "substr" { value = [substr("hello", 1, 3), substr("hello", -3, -1)] }
+output "strrev" { value = strrev("abc") }
+output "indent" { value = indent(2, "a\nb") }
+output "chomp" { value = chomp("line\n\n") }
+output "tests" { value = [startswith("abc", "ab"), endswith("abc", "bc"), strcontains("abc", "d")] }

@@ -1,0 +1,4 @@
+locals {
+  domain = "example.org"
+  hosts  = ["www", "mail"]
+}
