@@ -64,7 +64,7 @@ soa {
 }
 `, bad: map[string]string{
 		"name": `"not a domain!"`, "directory": `""`, "filename": `"../x.zone"`, "ttl": `-1`,
-		"records": `[{ name = "www.example.org.", type = "A", ttl = 300, values = ["not-an-ip"] }]`,
+		"records":   `[{ name = "www.example.org.", type = "A", ttl = 300, values = ["not-an-ip"] }]`,
 		"soa.mname": `"not a name!"`, "soa.rname": `"@example.org"`, "soa.refresh": `-1`, "soa.retry": `-1`,
 		"soa.expire": `-1`, "soa.minimum": `-1`,
 	}},
