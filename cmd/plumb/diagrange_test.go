@@ -63,7 +63,7 @@ soa {
   mname = "ns1.example.org."
 }
 `, bad: map[string]string{
-		"name": `"not a domain!"`, "directory": `""`, "filename": `"../x.zone"`, "ttl": `-1`,
+		"name": `"not a domain!"`, "directory": `""`, "filename": `"../x.zone"`, "ttl": `-1`, "check_names": `"maybe"`,
 		"records":   `[{ name = "www.example.org.", type = "A", ttl = 300, values = ["not-an-ip"] }]`,
 		"soa.mname": `"not a name!"`, "soa.rname": `"@example.org"`, "soa.refresh": `-1`, "soa.retry": `-1`,
 		"soa.expire": `-1`, "soa.minimum": `-1`,
@@ -84,8 +84,9 @@ paths = ["access.log"]
 threshold = 100
 `, bad: map[string]string{
 		"paths": `[]`, "threshold": `-1`, "window": `"ten minutes"`, "by": `"nonsense"`, "since": `"yesterday"`,
-		"until": `"tomorrow"`, "trusted_proxies": `["not-a-network"]`,
+		"until": `"tomorrow"`, "trusted_proxies": `["not-a-network"]`, "journal_directory": `"/var/log/journal"`,
 	}, free: map[string]string{
+		"journal_units":  "any systemd unit's name; one with no entries reads nothing",
 		"exclude_agents": "any text is a user agent's substring", "exclude_uris": "any text is a URI prefix",
 	}},
 	"tcp_connections": {mode: "data", body: `
