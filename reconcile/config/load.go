@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
@@ -16,6 +17,27 @@ import (
 
 // FileSuffix is the file name ending of configuration files.
 const FileSuffix = ".hcl"
+
+// TestFileSuffix ends the names of plumb test files, which are HCL but
+// not configuration.
+const TestFileSuffix = ".plumbtest.hcl"
+
+// configFiles lists the configuration files of dir in name order: every
+// *.hcl file except the test files.
+func configFiles(dir string) ([]string, error) {
+	all, err := filepath.Glob(filepath.Join(dir, "*"+FileSuffix))
+	if err != nil {
+		return nil, err
+	}
+	names := all[:0]
+	for _, n := range all {
+		if !strings.HasSuffix(n, TestFileSuffix) {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
 
 var fileSchema = &hcl.BodySchema{
 	Blocks: []hcl.BlockHeaderSchema{
@@ -34,11 +56,10 @@ var fileSchema = &hcl.BodySchema{
 // diagnostics list every problem found, not only the first; the Config is
 // returned even with errors so callers can print what was understood.
 func Load(dir string) (*Config, hcl.Diagnostics) {
-	names, err := filepath.Glob(filepath.Join(dir, "*"+FileSuffix))
+	names, err := configFiles(dir)
 	if err != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot list configuration files", Detail: err.Error()}}
 	}
-	sort.Strings(names)
 	if len(names) == 0 {
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
