@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -88,10 +89,18 @@ func (p *planner) planOrphans(ctx context.Context, only map[string]bool) hcl.Dia
 // is to be deleted; declared is true when its block exists after all (a
 // -target run that did not walk it).
 func (p *planner) orphanReason(si *state.Instance) (string, bool) {
-	if _, ok := p.e.nodes[configResourceOf(si)]; ok {
-		return "", true
+	name := configResourceOf(si)
+	if _, ok := p.e.nodes[name]; !ok {
+		return "it is no longer in the configuration", false
 	}
-	return "it is no longer in the configuration", false
+	if !p.visited[name] {
+		return "", true // not walked: outside -target, or skipped
+	}
+	// Its block was planned, in other module instances than this one.
+	if a, err := config.ParseAddr(si.Addr); err == nil {
+		return fmt.Sprintf("its module instance %s is no longer in the configuration (count or for_each of the module call)", a.Module), false
+	}
+	return "its module instance is no longer in the configuration", false
 }
 
 // configResourceOf is the configuration address of the resource block an

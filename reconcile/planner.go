@@ -36,7 +36,9 @@ type planner struct {
 	claimed  map[string]claim // "type\x00identity" → who claimed it first
 	// handled are the resources (in a module instance: module.a["x"].t.n)
 	// a resource node planned; what state has beyond them is orphaned.
+	// visited are the resource nodes that ran.
 	handled map[string]bool
+	visited map[string]bool
 	// doomed are instances to delete, found during the walk; they are
 	// refreshed and planned after it.
 	doomed []doomed
@@ -52,7 +54,7 @@ type claim struct {
 // would make the estate match it. st is not modified.
 func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Diagnostics) {
 	work, pending := withPending(st)
-	p := &planner{walk: e.newWalk(), st: work, byRes: groupByResource(work), imports: map[string]*config.Import{}, claimed: map[string]claim{}, picked: e.targetedInstances(), handled: map[string]bool{}, pending: pending}
+	p := &planner{walk: e.newWalk(), st: work, byRes: groupByResource(work), imports: map[string]*config.Import{}, claimed: map[string]claim{}, picked: e.targetedInstances(), handled: map[string]bool{}, visited: map[string]bool{}, pending: pending}
 	for _, im := range e.cfg.Imports {
 		p.imports[im.To.String()] = im
 	}
@@ -175,9 +177,8 @@ type resourceGroup struct {
 	evalCtx *hcl.EvalContext
 	insts   []instance
 	vals    []cty.Value
-	// static is the provider instance of every instance when the block's
-	// provider configuration has no for_each; nil otherwise.
-	static *providerInstance
+	// choice is how its instances find their provider instance.
+	choice providerChoice
 }
 
 // expandGroups expands a resource block in every instance of its module.
@@ -192,7 +193,7 @@ func (w *walk) expandGroups(n *node) ([]*resourceGroup, int, hcl.Diagnostics) {
 		if d.HasErrors() {
 			continue
 		}
-		groups = append(groups, &resourceGroup{s: s, evalCtx: evalCtx, insts: insts, vals: make([]cty.Value, len(insts)), static: staticInstance(n.rt)})
+		groups = append(groups, &resourceGroup{s: s, evalCtx: evalCtx, insts: insts, vals: make([]cty.Value, len(insts)), choice: choose(n.res, n.rt, s)})
 		total += len(insts)
 	}
 	return groups, total, diags
@@ -218,6 +219,9 @@ func (w *walk) eachGroupInstance(ctx context.Context, groups []*resourceGroup, t
 
 func (p *planner) planResource(ctx context.Context, n *node) error {
 	r, rt := n.res, n.rt
+	p.mu.Lock()
+	p.visited[n.name] = true
+	p.mu.Unlock()
 	groups, total, diags := p.expandGroups(n)
 	p.addDiags(diags)
 	failed := diags.HasErrors()
@@ -250,7 +254,7 @@ func (p *planner) planResource(ctx context.Context, n *node) error {
 		}
 		ictx := instanceContext(g.evalCtx, in.key, in.each)
 		var v cty.Value
-		pi, d := p.boundInstance(ctx, r, rt, g.static, in.addr, ictx)
+		pi, d := p.boundInstance(ctx, r, rt, g.choice, in.addr, ictx)
 		if !d.HasErrors() {
 			if r.Mode == config.Data {
 				v, d = p.planData(ctx, r, rt, pi, in, ictx)
@@ -479,7 +483,7 @@ func (p *planner) checkImportProvider(im *config.Import, rt *resourceType, pi *p
 			Subject:  im.Provider.Range.Ptr(),
 		}
 	}
-	conf, msg := p.e.resolveConf(p.e.cfg, im.Provider.Name, im.Provider.Alias)
+	conf, _, msg := p.e.resolveConf(p.e.cfg, im.Provider.Name, im.Provider.Alias)
 	if conf == nil {
 		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Reference to undeclared provider configuration " + im.Provider.Local(), Detail: msg, Subject: im.Provider.Range.Ptr()}
 	}

@@ -37,6 +37,10 @@ type Event struct {
 type walk struct {
 	e    *Engine
 	root *scope
+	// mods are the scopes of the instances of every module, by module path
+	// (module.a.module.b; "" for the root), set as module calls expand.
+	modMu sync.RWMutex
+	mods  map[string][]*scope
 
 	mu    sync.Mutex
 	diags hcl.Diagnostics
@@ -53,12 +57,16 @@ func (e *Engine) newWalk() *walk {
 	for name, v := range e.cfg.Variables {
 		secret[name] = v.Sensitive
 	}
-	return &walk{e: e, root: newScope(nil, e.vars, secret, e.funcs, e.cfg.Dir, e.cfg.Dir, workingDir())}
+	root := newScope(e.cfg, e.vars, secret, e.funcs, workingDir())
+	return &walk{e: e, root: root, mods: map[string][]*scope{"": {root}}}
 }
 
-// scopes returns the scopes of the instances of a module.
+// scopes returns the scopes of the instances of a module: none before its
+// call has expanded (or when it failed).
 func (w *walk) scopes(mod *config.Config) []*scope {
-	return []*scope{w.root}
+	w.modMu.RLock()
+	defer w.modMu.RUnlock()
+	return w.mods[mod.Path.String()]
 }
 
 func (w *walk) addDiags(d hcl.Diagnostics) {
@@ -117,9 +125,22 @@ func (w *walk) visit(ctx context.Context, name string) error {
 		for _, s := range w.scopes(n.mod) {
 			v, d := n.output.Expr.Value(s.evalContext(n.refs))
 			diags = append(diags, d...)
+			if s.parent != nil {
+				// A called module's output keeps its marks, so what
+				// refers to it stays sensitive.
+				if n.output.Sensitive {
+					v = v.Mark(sensitiveMark)
+				}
+				s.setOutput(n.output.Name, v, false)
+				continue
+			}
 			v, secret := unmarkSensitive(v)
 			s.setOutput(n.output.Name, v, len(secret) > 0)
 		}
+	case nodeModule:
+		diags = w.expandModule(n)
+	case nodeVariable:
+		diags = w.setModuleVariable(n)
 	}
 	w.addDiags(diags)
 	if diags.HasErrors() && !w.validating {

@@ -42,7 +42,11 @@ func runZones(a *app, args []string) int {
 	a.stdout.Write(out)
 	var skipped *zonesimport.SkippedError
 	if errors.As(err, &skipped) {
-		a.errorf("%v\nThe configuration above covers the zones that parse; fix the files listed and run the import again for them.", err)
+		if skipped.Generated > 0 {
+			a.errorf("%v\nThe configuration above covers the zones that parse; fix the files listed and run the import again for them.", err)
+		} else {
+			a.errorf("%v", err)
+		}
 		return exitError
 	}
 	if err != nil {

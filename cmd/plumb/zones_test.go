@@ -38,6 +38,18 @@ func TestZonesImportDir(t *testing.T) {
 	if !strings.Contains(r.stdout, "bind_zone") || !strings.Contains(r.stdout, "zonefile(") {
 		t.Fatalf("no configuration generated:\n%s", r)
 	}
+	// The plain form, the same for both providers: no for-expression.
+	if !strings.Contains(r.stdout, `records   = zonefile("zones/${each.value}", each.key)`) || strings.Contains(r.stdout, "[for r in") {
+		t.Errorf("bind_zone's records are not the plain zonefile():\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "The configuration above covers the zones that parse") {
+		t.Errorf("no word that the configuration above covers the rest:\n%s", r)
+	}
+	// With nothing written, plumb does not speak of a configuration above.
+	bad := configDir(t, map[string]string{"zones/broken.net.zone": "$ORIGIN broken.net.\n@ IN SOA a. b. 1 2 3 4 5\nwww IN AAAAA ::1\n"})
+	if r := plumb(t, bad, "zones", "import", "zones"); r.code != exitError || r.stdout != "" || strings.Contains(r.stderr, "configuration above") || !strings.Contains(r.stderr, "no configuration written") {
+		t.Errorf("zones import of only bad files:\n%s", r)
+	}
 	os.Remove(filepath.Join(dir, "zones", "broken.net.zone"))
 	r = plumb(t, dir, "zones", "import", "-type", "bind_zone", "zones")
 	if r.code != exitOK {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -32,7 +33,7 @@ func generate(good []zoneFile, exclude []string, problems []Problem, o Options) 
 func header(body *hclwrite.Body, n int, problems []Problem, o Options) {
 	lines := []string{fmt.Sprintf("Written by `plumb zones import`: %d zone(s) from %s/.", n, o.Path)}
 	if o.Type == TypeBind {
-		lines = append(lines, "bind_zone generates each zone's SOA (see its soa block); the files' own SOA records are left out.")
+		lines = append(lines, "bind_zone writes each zone's SOA itself: the fields of the file's SOA are its defaults, and its serial counts on from the file's.")
 	}
 	if len(problems) > 0 {
 		lines = append(lines, fmt.Sprintf("%d file(s) left out because of the problems below; fix them and import again:", len(problems)))
@@ -57,7 +58,7 @@ func comment(body *hclwrite.Body, lines ...string) {
 		toks = append(toks, &hclwrite.Token{Type: hclsyntax.TokenComment, Bytes: []byte(strings.TrimRight("# "+l, " ") + "\n")})
 	}
 	for _, l := range lines {
-		l = strings.ReplaceAll(l, "\n", " ")
+		l = commentText(l)
 		indent := l[:len(l)-len(strings.TrimLeft(l, " "))]
 		words := strings.Fields(l)
 		line := indent
@@ -77,6 +78,26 @@ func comment(body *hclwrite.Body, lines ...string) {
 		add(line)
 	}
 	body.AppendUnstructuredTokens(toks)
+}
+
+// commentText makes text safe inside a "#" comment: control characters
+// and Unicode line and paragraph separators (which could end the comment
+// and start configuration, from a hostile file name) are written as Go
+// escapes, and invalid UTF-8 as \x escapes.
+func commentText(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case r < 0x20 || r == 0x7f || r == 0x85 || r == 0x2028 || r == 0x2029:
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // forEach writes a locals block holding the map of domain to zone file,
@@ -160,15 +181,11 @@ func blocks(body *hclwrite.Body, good []zoneFile, o Options) {
 	}
 }
 
-// recordsExpr returns the source of a zone's records expression:
-// zonefile(file, origin), without the SOA for bind_zone (which generates
-// its own).
-func recordsExpr(file, origin string, o Options) string {
-	records := fmt.Sprintf("zonefile(%s, %s)", file, origin)
-	if o.Type == TypeBind {
-		records = fmt.Sprintf("[for r in %s : r if r.type != \"SOA\"]", records)
-	}
-	return records
+// recordsExpr returns the source of a zone's records expression,
+// zonefile(file, origin): the same for both resource types, which take
+// the file's SOA as it is.
+func recordsExpr(file, origin string, _ Options) string {
+	return fmt.Sprintf("zonefile(%s, %s)", file, origin)
 }
 
 // zoneAttrs sets a zone resource's attributes: name, the directory for

@@ -165,8 +165,13 @@ func scan(dir string) (files []zoneFile, names []string, problems []Problem, err
 			continue
 		}
 		origin := fromName
-		if o := firstOrigin(data); o != "" {
+		if o := firstOrigin(data); o != "" && o != "." && o != "@" {
 			origin = o
+		}
+		// The SOA's owner is the zone's origin, whatever the $ORIGIN lines
+		// say on the way to it ("$ORIGIN ." in a file named dumps).
+		if soa := dns.SOAOwner(data, fromName, dir); soa != "" {
+			origin = soa
 		}
 		n, err := dns.NormalizeName(origin)
 		if err != nil {
@@ -174,7 +179,16 @@ func scan(dir string) (files []zoneFile, names []string, problems []Problem, err
 				"cannot tell the zone's origin (%v): name the file DOMAIN.zone or start it with $ORIGIN DOMAIN.", err)})
 			continue
 		}
-		n = strings.TrimSuffix(n, ".")
+		if fn, err := dns.NormalizeName(fromName); err == nil && fn == n && strings.ContainsRune(n, '\\') {
+			// Spaces, quotes or control characters in a name that only
+			// the file's name gives: not a domain anyone meant.
+			problems = append(problems, Problem{File: path, Err: fmt.Errorf(
+				"cannot tell the zone's origin: the file's name, %q, is not a domain name; name the file DOMAIN.zone or start it with $ORIGIN DOMAIN.", fromName)})
+			continue
+		}
+		if n != "." {
+			n = strings.TrimSuffix(n, ".")
+		}
 		fromNameNorm, err := dns.NormalizeName(fromName)
 		if err != nil || strings.TrimSuffix(fromNameNorm, ".") != n || fromName != n {
 			pattern = ""

@@ -101,7 +101,7 @@ func (e *SkippedError) Error() string {
 	for _, p := range e.Problems {
 		for _, line := range problemLines(p) {
 			b.WriteString("\n  ")
-			b.WriteString(line)
+			b.WriteString(commentText(line)) // a file name may hold control characters
 		}
 	}
 	return b.String()

@@ -156,7 +156,9 @@ func evalConfig(t *testing.T, src []byte, opts Options) map[string]string {
 					_, r := it.Element()
 					hasSOA = hasSOA || r.GetAttr("type").AsString() == "SOA"
 				}
-				if recs.LengthInt() == 0 || hasSOA && opts.Type == TypeBind {
+				// Both resource types take the file's records as they are,
+				// SOA included: the plain records = zonefile(...).
+				if recs.LengthInt() == 0 || !hasSOA {
 					t.Errorf("records of %s: %d sets, SOA included %v", name.AsString(), recs.LengthInt(), hasSOA)
 				}
 				var file string
@@ -269,6 +271,73 @@ func TestResourceName(t *testing.T) {
 	} {
 		if got := resourceName(tc.origin, used); got != tc.want {
 			t.Errorf("resourceName(%q) = %q, want %q", tc.origin, got, tc.want)
+		}
+	}
+}
+
+// Files whose $ORIGIN lines do not name the zone: named's dumps start with
+// "$ORIGIN .", and "$ORIGIN @" is the origin the file is loaded with. The
+// zone is the SOA's owner.
+func TestFromDirOrigins(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("dumped.db", "$ORIGIN .\n$TTL 300\nexample.dyn IN SOA ns1.example.net. h.example.dyn. 1 2 3 4 5\n  NS ns1.example.net.\n$ORIGIN example.dyn.\nwww A 192.0.2.1\n")
+	write("example.net.zone", "$ORIGIN @\n$TTL 300\n@ IN SOA ns1.example.org. h 1 2 3 4 5\n@ NS ns1.example.org.\n")
+	write("mx.example.org.zone", "$ORIGIN mx.example.org.\n$TTL 300\n@ IN SOA ns1.example.net. h 1 2 3 4 5\n@ NS ns1.example.net.\n")
+	out, err := FromDir(dir, Options{Path: "zones", Mode: ModeBlocks})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{`name    = "example.dyn"`, `zonefile("zones/dumped.db", "example.dyn")`, `name    = "example.net"`, `name    = "mx.example.org"`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the configuration lacks %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(string(out), `"@"`) || strings.Contains(string(out), `name    = ""`) {
+		t.Errorf("a zone is named after a directive:\n%s", out)
+	}
+}
+
+// A file name is data: newlines, quotes and template sequences in it must
+// not become configuration, in the header comment or in an expression.
+func TestFromDirHostileNames(t *testing.T) {
+	dir := t.TempDir()
+	zone := "$TTL 300\n@ IN SOA ns1.example.net. h 1 2 3 4 5\n@ NS ns1.example.net.\n"
+	for _, name := range []string{
+		"evil.zone\nresource \"local_file\" \"pwn\" {\n  filename = \"pwn\"\n}\n#.zone",
+		"quote\".zone",
+		"tmpl${file(\"passwd\")}.zone",
+		"cr\rline\u2028sep.zone",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(zone), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "example.org.zone"), []byte(zone), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []string{ModeForEach, ModeBlocks} {
+		out, _ := FromDir(dir, Options{Mode: mode})
+		f, diags := hclsyntax.ParseConfig(out, "generated.hcl", hcl.InitialPos)
+		if diags.HasErrors() {
+			t.Fatalf("%s: the configuration does not parse: %s\n%s", mode, diags.Error(), out)
+		}
+		for _, b := range f.Body.(*hclsyntax.Body).Blocks {
+			if b.Type == "resource" && b.Labels[0] != TypeRoute53 {
+				t.Errorf("%s: a file name injected %s %v:\n%s", mode, b.Type, b.Labels, out)
+			}
+		}
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.ContainsAny(line, "\r\u2028") {
+				t.Errorf("%s: a raw control character reached the output: %q", mode, line)
+			}
+		}
+		if strings.Contains(string(out), `file("passwd")`) && !strings.Contains(string(out), `$${file(`) && !strings.Contains(string(out), `#   `) {
+			t.Errorf("%s: a template sequence from a file name is live:\n%s", mode, out)
 		}
 	}
 }

@@ -309,9 +309,12 @@ func (r *accessResource) Import(ctx context.Context, req providers.ImportRequest
 		"deny":        deny,
 		"syntax":      cty.StringVal(a.syntax),
 		"allow_empty": cty.NullVal(cty.Bool),
+		"allow_local": cty.NullVal(cty.Bool),
 		"validate":    cty.NullVal(cty.Bool),
-		"marker":      cty.StringVal(marker),
-		"lines":       providers.StringList(body),
-		"id":          cty.StringVal(idOf(path, marker)),
+
+		"accept_outside_grants": cty.NullVal(cty.Bool),
+		"marker":                cty.StringVal(marker),
+		"lines":                 providers.StringList(body),
+		"id":                    cty.StringVal(idOf(path, marker)),
 	})}
 }

@@ -74,29 +74,45 @@ func bothNull(a, b cty.Value) bool {
 }
 
 // sameRecords reports whether two lists of record sets are the same,
-// element by element, as written. On the way it finds the apex NS set
-// of origin (a normalised name) and returns its first value in sorted
-// order, normalised, or "" when it finds none (the default SOA mname).
-func sameRecords(a, b cty.Value, origin string) (same bool, firstNS string) {
+// element by element, as written, except that a (config) may hold one
+// more element: the apex SOA of a zone file, returned as soa (NilVal when
+// there is none). On the way it finds the apex NS set of origin (a
+// normalised name) and returns its first value in sorted order,
+// normalised, or "" when it finds none (the default SOA mname).
+func sameRecords(a, b cty.Value, origin string) (same bool, firstNS string, soa cty.Value) {
 	if bothNull(a, b) {
-		return true, ""
+		return true, "", cty.NilVal
 	}
 	if !a.IsKnown() || !b.IsKnown() || a.IsMarked() || b.IsMarked() || a.IsNull() || b.IsNull() ||
-		!a.Type().Equals(recordsType) || !b.Type().Equals(recordsType) || a.LengthInt() != b.LengthInt() {
-		return false, ""
+		!a.Type().Equals(recordsType) || !b.Type().Equals(recordsType) {
+		return false, "", cty.NilVal
+	}
+	na, nb := a.LengthInt(), b.LengthInt()
+	if na != nb && na != nb+1 {
+		return false, "", cty.NilVal
 	}
 	ia, ib := a.ElementIterator(), b.ElementIterator()
-	for ia.Next() && ib.Next() {
+	for ia.Next() {
 		_, ea := ia.Element()
+		if soa == cty.NilVal && na == nb+1 && isApexSOA(ea, origin) {
+			soa = ea
+			continue
+		}
+		if !ib.Next() {
+			return false, "", cty.NilVal
+		}
 		_, eb := ib.Element()
 		if !sameRecord(ea, eb) {
-			return false, ""
+			return false, "", cty.NilVal
 		}
 		if ns, ok := apexNS(ea, origin); ok && (firstNS == "" || ns < firstNS) {
 			firstNS = ns
 		}
 	}
-	return true, firstNS
+	if na == nb+1 && soa == cty.NilVal {
+		return false, "", cty.NilVal
+	}
+	return true, firstNS, soa
 }
 
 // recordsType is the type of the records attribute.

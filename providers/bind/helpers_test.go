@@ -176,3 +176,22 @@ func writeZone(t *testing.T, dir, name, text string) string {
 	}
 	return p
 }
+
+// recordObj builds one records element as written in configuration, not
+// normalised.
+func recordObj(name, typ string, ttl int64, values ...string) cty.Value {
+	vs := make([]cty.Value, len(values))
+	for i, v := range values {
+		vs[i] = cty.StringVal(v)
+	}
+	return cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal(name), "type": cty.StringVal(typ), "ttl": cty.NumberIntVal(ttl), "values": cty.ListVal(vs)})
+}
+
+// recordValues returns the records elements of normalised sets.
+func recordValues(rs []dns.Record) []cty.Value {
+	out := make([]cty.Value, len(rs))
+	for i, r := range rs {
+		out[i] = r.Value()
+	}
+	return out
+}

@@ -3,6 +3,8 @@ package bind
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -43,18 +45,30 @@ func TestPlanRefusesBadZones(t *testing.T) {
 		attr    string
 		wantErr string
 	}{
-		{"apex SOA", zoneCfg(org, "z", append(recs, rec(org, "SOA", 3600, "ns1.example.com. h.example.org. 1 2 3 4 5")), nil),
-			"records", `r if r.type != "SOA"`},
+		{"two SOA records", zoneCfg(org, "z", append(recs, rec(org, "SOA", 3600, "ns1.example.com. h.example.org. 1 2 3 4 5", "ns2.example.com. h.example.org. 1 2 3 4 5")), nil),
+			"records", "the zone has 2 SOA records"},
+		{"DS at the apex", zoneCfg(org, "z", append(recs, rec(org, "DS", 3600, "1 13 2 8A9F8A9F8A9F8A9F8A9F8A9F8A9F8A9F8A9F8A9F8A9F8A9F8A9F8A9F8A9F8A9F")), nil),
+			"records", "DS record at the zone apex example.org."},
+		{"NS at a wildcard", zoneCfg(org, "z", append(recs, rec("*.w."+org, "NS", 3600, "ns1.example.com.")), nil),
+			"records", "NS records at the wildcard *.w.example.org."},
+		{"SVCB mandatory key absent", zoneCfg(org, "z", nil, map[string]cty.Value{"records": cty.ListVal(append(recordValues(recs),
+			recordObj("s."+org, "SVCB", 300, "1 . mandatory=port alpn=h2")))}),
+			"records", "mandatory list names port, which the record does not give"},
+		{"check-names", zoneCfg(org, "z", append(recs, rec("_x."+org, "A", 300, "192.0.2.9")), nil),
+			"records", "_x.example.org. is not a host name"},
+		{"long origin", zoneCfg(strings.Repeat("a", 63)+"."+strings.Repeat("b", 63)+"."+strings.Repeat("c", 63)+"."+strings.Repeat("d", 54)+".", "z", nil, map[string]cty.Value{"records": cty.ListVal([]cty.Value{
+			recordObj(strings.Repeat("a", 63)+"."+strings.Repeat("b", 63)+"."+strings.Repeat("c", 63)+"."+strings.Repeat("d", 54)+".", "NS", 3600, "ns1.example.com.")})}),
+			"soa", "The SOA's rname would be"},
 		{"SOA below the apex", zoneCfg(org, "z", append(recs, rec("x."+org, "SOA", 3600, "ns1.example.com. h.example.org. 1 2 3 4 5")), nil),
-			"records", "not at the zone's apex"},
+			"records", "is not at the zone apex"},
 		{"no NS", zoneCfg(org, "z", without(recs, org+" NS"), nil), "records", "has no NS records at its apex"},
 		{"no records", zoneCfg(org, "z", nil, nil), "records", "has no NS records at its apex"},
 		{"in-zone name server without address", zoneCfg(org, "z", withRecord(recs, rec(org, "NS", 3600, "ns1.example.org.")), nil),
 			"records", "ns1.example.org. is inside the zone"},
 		{"CNAME at the apex", zoneCfg(org, "z", withRecord(without(recs, org+" A", org+" AAAA", org+" MX", org+" TXT"), rec(org, "CNAME", 300, "example.com.")), nil),
-			"records", "CNAME at the zone's apex"},
+			"records", "CNAME at the zone apex"},
 		{"CNAME beside other data", zoneCfg(org, "z", withRecord(recs, rec("www."+org, "A", 300, "192.0.2.1")), nil),
-			"records", "www.example.org. has a CNAME and other records (A, CNAME)"},
+			"records", "www.example.org. has a CNAME and other records (A)"},
 		{"record outside the zone", zoneCfg(org, "z", withRecord(recs, rec("www.example.com.", "A", 300, "192.0.2.1")), nil),
 			"records", "www.example.com. A is outside the zone example.org."},
 		{"set listed twice", zoneCfg(org, "z", nil, map[string]cty.Value{"records": cty.ListVal([]cty.Value{
@@ -271,4 +285,57 @@ func TestApplyReplansUnknowns(t *testing.T) {
 		t.Errorf("applied state %#v", a.State)
 	}
 	checkZone(t, "example.org", a.State.GetAttr("path").AsString())
+}
+
+// The records may hold the zone file's own SOA (records = zonefile(...)):
+// bind_zone takes its fields and TTL as the defaults of the soa block and
+// ttl, writes a serial above the file's, and plans no change the next time.
+func TestZoneFileSOAAccepted(t *testing.T) {
+	const org = "example.org."
+	r := testResource()
+	dir := t.TempDir()
+	soa := rec(org, "SOA", 7200, "ns9.example.com. admin.example.org. 4000000000 1000 200 3000000 400")
+	cfg := zoneCfg(org, dir, append(siteRecords(org), soa), nil)
+	p := plan(r, r.null, cfg)
+	if p.Diagnostics.HasErrors() {
+		t.Fatalf("plan: %s", p.Diagnostics.Error())
+	}
+	if got, want := p.Planned.GetAttr("records"), dns.ListValue(siteRecords(org)); !got.RawEquals(want) {
+		t.Errorf("planned records keep the SOA:\n%#v", got)
+	}
+	if ttl, _ := ttlOf(p.Planned.GetAttr("ttl")); ttl != 7200 {
+		t.Errorf("planned ttl %d, want the SOA's 7200", ttl)
+	}
+	f, ok := soaOf(p.Planned.GetAttr("soa"))
+	if want := (soaFields{"ns9.example.com.", "admin.example.org.", 1000, 200, 3000000, 400}); !ok || f != want {
+		t.Errorf("planned soa %+v, want the file's %+v", f, want)
+	}
+	state := applied(t, r, cfg)
+	if s, _ := uint32Of(state.GetAttr("serial")); s != 4000000001 {
+		t.Errorf("serial %d, want one above the file's 4000000000", s)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "example.org.zone"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "@    7200\tIN\tSOA\tns9.example.com. admin.example.org. 4000000001 1000 200 3000000 400") {
+		t.Errorf("the written SOA is not the file's:\n%s", data)
+	}
+	again := plan(r, state, cfg)
+	if again.Diagnostics.HasErrors() || !again.Planned.RawEquals(state) {
+		t.Errorf("second plan changes the zone: %v\n%#v", again.Diagnostics, again.Planned)
+	}
+	read := r.Read(context.Background(), providers.ReadRequest{Prior: state})
+	if read.Diagnostics.HasErrors() || !read.State.RawEquals(state) {
+		t.Errorf("read after apply differs from the state: %v", read.Diagnostics)
+	}
+	// The soa block still wins over the file's SOA.
+	over := zoneCfg(org, dir, append(siteRecords(org), soa), map[string]cty.Value{"soa": soaBlock(map[string]cty.Value{"rname": cty.StringVal("dns@example.org")})})
+	p = plan(r, state, over)
+	if got := p.Planned.GetAttr("soa").GetAttr("rname"); p.Diagnostics.HasErrors() || !got.RawEquals(cty.StringVal("dns@example.org")) {
+		t.Errorf("soa.rname = %#v (%v), want the block's", got, p.Diagnostics)
+	}
+	if p.Planned.GetAttr("serial").IsKnown() {
+		t.Errorf("a new rname does not bump the serial")
+	}
 }

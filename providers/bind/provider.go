@@ -6,10 +6,15 @@
 // Its one resource type, bind_zone, writes a zone file from a list of
 // record sets (the record model of package dns, so a zone moves between
 // bind_zone and aws_route53_zone unchanged) and an SOA it generates from
-// its soa block. The records must hold the apex NS set and must not hold
-// the SOA; with zonefile(), filter it out:
+// its soa block. The records must hold the apex NS set; they may hold the
+// zone file's own SOA, so the plain form moves a zone as it is:
 //
-//	records = [for r in zonefile("zones/example.org.zone", "example.org") : r if r.type != "SOA"]
+//	records = zonefile("zones/example.org.zone", "example.org")
+//
+// That SOA's fields and TTL become the defaults of the soa block and ttl,
+// and its serial a floor for bind_zone's own. Records BIND would refuse to
+// load are refused at plan: the rules of its loader (dns.CheckZone), and
+// names its default check-names refuses unless check_names says otherwise.
 //
 // Every change of the zone's content bumps the SOA serial in the
 // YYYYMMDDnn convention (UTC), always above the serial before, so

@@ -31,6 +31,10 @@ func TestImport(t *testing.T) {
 			"ns.corp.example. admin.corp.example. 3600 600 86400 300", 3},
 		{"testdata/import/example.info.zone", "example.info.", "testdata/import/example.info.zone", 2026010100, 3600,
 			"ns1.example.net. hostmaster.example.info. 7200 3600 1209600 3600", 1},
+		// A dynamic zone as named dumps it: "$ORIGIN ." and owners relative
+		// to the root.
+		{"testdata/import/dumped.db", "example.dyn.", "testdata/import/dumped.db", 42, 300,
+			"ns1.example.net. hostmaster.example.dyn. 7200 3600 1209600 300", 3},
 	} {
 		t.Run(tc.id, func(t *testing.T) {
 			r := testResource()
@@ -113,12 +117,16 @@ func TestSniffOrigin(t *testing.T) {
 		{"$ORIGIN first", "x.zone", "; hi\n$TTL 60\n$ORIGIN example.org.\n@ IN SOA a. b. 1 2 3 4 5\n", "example.org."},
 		{"lower-case directive", "x.zone", "$origin example.org.\n", "example.org."},
 		{"absolute SOA owner", "x", "example.net. 60 IN SOA a. b. 1 2 3 4 5\n", "example.net."},
-		{"relative SOA owner", "example.com.zone", "@ IN SOA a. b. 1 2 3 4 5\n", "example.com"},
-		{"$ORIGIN after the first record", "example.com.db", "@ IN SOA a. b. 1 2 3 4 5\n$ORIGIN sub.example.com.\n", "example.com"},
-		{"db. prefix", "db.example.org", "@ IN SOA a. b. 1 2 3 4 5\n", "example.org"},
+		{"relative SOA owner", "example.com.zone", "@ IN SOA a. b. 1 2 3 4 5\n", "example.com."},
+		{"$ORIGIN after the first record", "example.com.db", "@ IN SOA a. b. 1 2 3 4 5\n$ORIGIN sub.example.com.\n", "example.com."},
+		{"db. prefix", "db.example.org", "@ IN SOA a. b. 1 2 3 4 5\n", "example.org."},
+		// named dumps a dynamic zone with "$ORIGIN ." and relative owners.
+		{"$ORIGIN . as named dumps", "x.db", "$ORIGIN .\n$TTL 300\nexample.org IN SOA a. b. 1 2 3 4 5\n$ORIGIN example.org.\nwww A 192.0.2.1\n", "example.org."},
+		{"$ORIGIN @", "example.net.zone", "$ORIGIN @\n$TTL 300\n@ IN SOA a. b. 1 2 3 4 5\n", "example.net."},
+		{"$ORIGIN spelled like a type", "x.zone", "$ORIGIN mx.example.org.\n$TTL 300\n@ IN SOA a. b. 1 2 3 4 5\n", "mx.example.org."},
 		{"txt suffix", "site.example.txt", "", "site.example"},
 		{"bare domain", "example.org", "", "example.org"},
-		{"comment holding $ORIGIN", "example.org.zone", "; $ORIGIN wrong.example.\n@ IN SOA a. b. 1 2 3 4 5\n", "example.org"},
+		{"comment holding $ORIGIN", "example.org.zone", "; $ORIGIN wrong.example.\n@ IN SOA a. b. 1 2 3 4 5\n", "example.org."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := sniffOrigin([]byte(tc.text), filepath.Join("dir", tc.file)); got != tc.want {

@@ -56,7 +56,7 @@ var (
 var soaAttrs = []string{"mname", "rname", "refresh", "retry", "expire", "minimum"}
 
 func newZoneResource(h *host.Slot, now func() time.Time) *zoneResource {
-	records := dns.RecordsAttribute("The zone's record sets, keyed by name and type: fully qualified names, each set with its TTL and values (zonefile() reads them from a BIND file). The SOA is generated from the soa block and must not be listed; the apex NS set must be.")
+	records := dns.RecordsAttribute("The zone's record sets, keyed by name and type: fully qualified names, each set with its TTL and values (zonefile() reads them from a BIND file). The apex NS set must be listed. An apex SOA (a zone file's own, as zonefile() gives it) is not written as it is: its fields and TTL become the defaults of the soa block and ttl, and bind_zone writes its own serial above the SOA's.")
 	records.Optional = true
 	timer := func(what string, def int) *providers.Attribute {
 		return &providers.Attribute{Type: cty.Number, Optional: true, Computed: true,
@@ -73,9 +73,11 @@ func newZoneResource(h *host.Slot, now func() time.Time) *zoneResource {
 				Description: `The zone file's name in directory; default "<name without the trailing dot>.zone". Changing it replaces the zone.`},
 			"records": records,
 			"ttl": {Type: cty.Number, Optional: true, Computed: true,
-				Description: "The TTL of the SOA record, and of records a hand edit adds without one; default 3600."},
+				Description: "The TTL of the SOA record, and of records a hand edit adds without one; default the TTL of the SOA among the records (a zone file's own), else 3600."},
 			"allow_mass_change": {Type: cty.Bool, Optional: true,
 				Description: "Allow a plan that changes or deletes more than 30% of the record sets of a zone of 10 or more (refused otherwise, as -allow-mass-change does for the whole run)."},
+			"check_names": {Type: cty.String, Optional: true,
+				Description: `What to do with names BIND's check-names refuses (an A record at "_x", an MX pointing at "_mail"): "fail" (the default, as named does for a primary zone) refuses them at plan, "warn" plans them with a warning, "ignore" says nothing. Set it as named.conf's check-names is set.`},
 			"validate": {Type: cty.Bool, Optional: true,
 				Description: "Check every new zone file with BIND's named-checkzone, on the host that holds it, before putting it in place; a file BIND rejects is not written."},
 			"serial": {Type: cty.Number, Computed: true,

@@ -107,7 +107,7 @@ func (r *zoneResource) Apply(ctx context.Context, req providers.ApplyRequest) pr
 	}
 	if s := planned.GetAttr("serial"); s.IsKnown() {
 		z.serial, _ = uint32Of(s)
-	} else if z.serial, err = r.newSerial(req.Prior, old, z); err != nil {
+	} else if z.serial, err = r.newSerial(req.Prior, old, z, sourceSerial(req.Config, z.origin)); err != nil {
 		return providers.ApplyResponse{State: req.Prior, Diagnostics: providers.Errorf("Cannot bump the bind_zone serial", "%v.", err)}
 	}
 	data, err := z.render()
@@ -135,12 +135,17 @@ func (r *zoneResource) Apply(ctx context.Context, req providers.ApplyRequest) pr
 }
 
 // newSerial returns the serial for a changed zone: above the prior
-// state's and above that of the file already at the path (old), if any.
-func (r *zoneResource) newSerial(prior cty.Value, old []byte, z zone) (uint32, error) {
+// state's, above that of the file already at the path (old), if any, and
+// above that of the SOA the records give (source), so that secondaries of
+// a zone moved to bind_zone see the change.
+func (r *zoneResource) newSerial(prior cty.Value, old []byte, z zone, source *uint32) (uint32, error) {
 	var prev uint32
 	has := false
 	if !prior.IsNull() {
 		prev, has = uint32Of(prior.GetAttr("serial"))
+	}
+	if source != nil && (!has || *source > prev) {
+		prev, has = *source, true
 	}
 	if old != nil {
 		if res, err := dns.ParseZone(bytes.NewReader(old), z.path, z.origin, dns.ParseOptions{}); err == nil {
@@ -193,4 +198,26 @@ func unknownAttrs(v cty.Value, except string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// sourceSerial returns the serial of the apex SOA among the configured
+// records (a zone file's own), or nil.
+func sourceSerial(config cty.Value, origin string) *uint32 {
+	if config.IsNull() || !config.IsKnown() {
+		return nil
+	}
+	recs := config.GetAttr("records")
+	if !recs.IsWhollyKnown() || recs.IsNull() {
+		return nil
+	}
+	for it := recs.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		if isApexSOA(e, origin) {
+			if soa := soaOfElement(e); soa != nil {
+				return &soa.serial
+			}
+			return nil
+		}
+	}
+	return nil
 }

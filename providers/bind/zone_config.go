@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -57,6 +58,12 @@ func (r *zoneResource) ValidateConfig(_ context.Context, config cty.Value) hcl.D
 		if f := v.AsString(); f == "" || f == "." || f == ".." || strings.ContainsAny(f, `/\`) {
 			diags = diags.Extend(providers.AttributeErrorf("filename", "Invalid bind_zone filename",
 				"filename = %q: give a plain file name such as \"example.org.zone\"; the directory goes in directory.", f))
+		}
+	}
+	if v := config.GetAttr("check_names"); v.IsKnown() && !v.IsNull() {
+		if c := v.AsString(); c != "fail" && c != "warn" && c != "ignore" {
+			diags = diags.Extend(providers.AttributeErrorf("check_names", "Invalid bind_zone check_names",
+				"check_names = %q: use \"fail\", \"warn\" or \"ignore\", as named.conf's check-names.", c))
 		}
 	}
 	if v := config.GetAttr("ttl"); v.IsKnown() && !v.IsNull() {
@@ -145,55 +152,77 @@ func inZone(name, origin string) bool {
 	return len(name) > len(origin) && strings.HasSuffix(name, origin) && name[len(name)-len(origin)-1] == '.'
 }
 
+// configRecords are a bind_zone's configured records, checked.
+type configRecords struct {
+	// recs are the record sets, normalised, without the apex SOA.
+	recs []dns.Record
+	// soa is the apex SOA the records hold (a zone file's own, read with
+	// zonefile()), or nil: its fields are the soa block's defaults, its
+	// TTL the ttl's.
+	soa *soaRecord
+	// notes say what normalising changed (punycode, split TXT strings).
+	notes []dns.Note
+}
+
+// soaRecord is an SOA set given among the records.
+type soaRecord struct {
+	ttl    uint32
+	fields soaFields
+	serial uint32
+}
+
 // checkRecords decodes and normalises the configured records of the zone
-// origin and checks them as BIND would: every set inside the zone, no SOA
-// (it is generated), NS records at the apex with addresses for in-zone
-// name servers, and no CNAME at the apex or beside other data.
-func checkRecords(records cty.Value, origin string) ([]dns.Record, hcl.Diagnostics) {
-	want, err := dns.FromListValue(records)
+// origin and checks them as BIND would load them, so that bind_zone never
+// writes a zone BIND refuses: every set inside the zone, at most one SOA
+// and only at the apex (taken out: bind_zone writes its own, see
+// configRecords.soa), NS records at the apex with addresses for in-zone name
+// servers, no CNAME at the apex or beside other data, none of the other
+// sets BIND's loader refuses (dns.CheckZone), and host names where BIND's
+// check-names wants them unless checkNames is "warn" or "ignore".
+func checkRecords(records cty.Value, origin, checkNames string) (configRecords, hcl.Diagnostics) {
+	all, notes, err := dns.FromListValueWithNotes(records)
 	if err != nil {
-		return nil, providers.AttributeErrorf("records", "Invalid bind_zone records", "%v.", err)
+		return configRecords{}, providers.AttributeErrorf("records", "Invalid bind_zone records", "%s", sentence(err.Error()))
 	}
 	var diags hcl.Diagnostics
 	fail := func(format string, args ...any) {
 		diags = diags.Extend(providers.AttributeErrorf("records", "Invalid bind_zone records", format, args...))
 	}
-	addresses := make(map[string]bool, len(want))
+	w := configRecords{recs: all, notes: notes}
+	for _, msg := range dns.CheckZone(all, origin) {
+		fail("%s", sentence(msg))
+	}
+	switch checkNames {
+	case "ignore":
+	case "warn":
+		for _, msg := range dns.CheckNames(all) {
+			diags = diags.Extend(attributeWarnf("records", "bind_zone records BIND's check-names refuses by default", "%s; bind_zone writes them because check_names = \"warn\".", msg))
+		}
+	default:
+		for _, msg := range dns.CheckNames(all) {
+			fail("%s. Use a host name, or, if named.conf sets check-names to warn or ignore for this zone, set check_names the same on the resource.", msg)
+		}
+	}
+	if diags.HasErrors() {
+		return configRecords{}, diags
+	}
+	addresses := make(map[string]bool, len(all))
 	var apexNS *dns.Record
-	for i, rec := range want {
+	for i, rec := range all {
 		switch {
-		case !inZone(rec.Name, origin):
-			fail("The record set %s is outside the zone %s. Remove it, or manage it in its own zone.", rec.Key(), origin)
 		case rec.Type == "SOA" && rec.Name == origin:
-			fail("records lists the SOA of %s, which bind_zone generates from the soa block (its serial too). Leave it out: with zonefile(), write records = [for r in zonefile(PATH, %q) : r if r.type != \"SOA\"].", origin, origin)
-		case rec.Type == "SOA":
-			fail("The SOA record at %s is not at the zone's apex %s; remove it.", rec.Name, origin)
-		case rec.Type == "CNAME" && rec.Name == origin:
-			fail("A CNAME at the zone's apex %s is not allowed: the apex holds the SOA and NS records. Use A or AAAA records there.", origin)
+			soa, err := parseSOA(rec)
+			if err != nil {
+				fail("The SOA record of %s is not one bind_zone can write: %v.", origin, err)
+				continue
+			}
+			w.soa = &soa
+			w.recs = append(all[:i:i], all[i+1:]...)
 		case rec.Type == "NS" && rec.Name == origin:
-			apexNS = &want[i]
+			apexNS = &all[i]
 		case rec.Type == "A" || rec.Type == "AAAA":
 			addresses[rec.Name] = true
 		}
-	}
-	// The sets of one name are next to each other in Sort order.
-	for i := 0; i < len(want); {
-		j := i + 1
-		for j < len(want) && want[j].Name == want[i].Name {
-			j++
-		}
-		if j-i > 1 {
-			var ts []string
-			hasCNAME := false
-			for _, rec := range want[i:j] {
-				ts = append(ts, rec.Type)
-				hasCNAME = hasCNAME || rec.Type == "CNAME"
-			}
-			if hasCNAME {
-				fail("%s has a CNAME and other records (%s); a name with a CNAME can hold nothing else. Remove the CNAME or the others.", want[i].Name, strings.Join(ts, ", "))
-			}
-		}
-		i = j
 	}
 	if apexNS == nil {
 		fail("The zone %s has no NS records at its apex; BIND does not load a zone without them. Add one, such as {name = %q, type = \"NS\", ttl = 3600, values = [\"ns1.example.net.\"]}.", origin, origin)
@@ -205,7 +234,154 @@ func checkRecords(records cty.Value, origin string) ([]dns.Record, hcl.Diagnosti
 		}
 	}
 	if diags.HasErrors() {
-		return nil, diags
+		return configRecords{}, diags
 	}
-	return want, nil
+	return w, diags
+}
+
+// parseSOA reads the fields of an SOA set given among the records.
+func parseSOA(rec dns.Record) (soaRecord, error) {
+	f := strings.Fields(rec.Values[0])
+	if len(f) != 7 {
+		return soaRecord{}, fmt.Errorf("want 7 fields, got %q", rec.Values[0])
+	}
+	var n [5]uint32
+	for i := range n {
+		v, err := strconv.ParseUint(f[2+i], 10, 32)
+		if err != nil {
+			return soaRecord{}, fmt.Errorf("field %d, %q, is not a number", 3+i, f[2+i])
+		}
+		n[i] = uint32(v)
+	}
+	return soaRecord{
+		ttl:    rec.TTL,
+		serial: n[0],
+		fields: soaFields{mname: f[0], rname: f[1], refresh: n[1], retry: n[2], expire: n[3], minimum: n[4]},
+	}, nil
+}
+
+// sentence returns s ending with a period: once, even when s ends with a
+// domain name's dot.
+func sentence(s string) string {
+	if strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
+		return s
+	}
+	return s + "."
+}
+
+// attributeWarnf returns diagnostics holding one warning about the named
+// top-level attribute.
+func attributeWarnf(attr, summary, format string, args ...any) hcl.Diagnostics {
+	d := providers.Warnf(summary, format, args...)
+	d[0].Extra = providers.AttributePath(attr)
+	return d
+}
+
+// field returns one field of the SOA as the soa block holds it.
+func (f soaFields) field(name string) cty.Value {
+	switch name {
+	case "mname":
+		return cty.StringVal(f.mname)
+	case "rname":
+		return cty.StringVal(f.rname)
+	case "refresh":
+		return cty.NumberUIntVal(uint64(f.refresh))
+	case "retry":
+		return cty.NumberUIntVal(uint64(f.retry))
+	case "expire":
+		return cty.NumberUIntVal(uint64(f.expire))
+	}
+	return cty.NumberUIntVal(uint64(f.minimum))
+}
+
+// checkNamesOf returns the configured check_names, "fail" by default.
+func checkNamesOf(config cty.Value) string {
+	if v := config.GetAttr("check_names"); v.IsKnown() && !v.IsNull() {
+		return v.AsString()
+	}
+	return "fail"
+}
+
+// isApexSOA reports whether a record set object is the SOA of origin, as
+// written or normalised.
+func isApexSOA(e cty.Value, origin string) bool {
+	t, ok := plainString(e.GetAttr("type"))
+	if !ok || !strings.EqualFold(t, "SOA") {
+		return false
+	}
+	name, ok := plainString(e.GetAttr("name"))
+	if !ok {
+		return false
+	}
+	if name == origin {
+		return true
+	}
+	n, err := dns.NormalizeName(name)
+	return err == nil && n == origin
+}
+
+// withoutApexSOA returns the records list without the apex SOA set: the
+// zone file's own SOA, which bind_zone replaces with the one it writes.
+func withoutApexSOA(records cty.Value, origin string) cty.Value {
+	out := make([]cty.Value, 0, records.LengthInt())
+	for it := records.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		if !isApexSOA(e, origin) {
+			out = append(out, e)
+		}
+	}
+	if len(out) == 0 {
+		return cty.ListValEmpty(records.Type().ElementType())
+	}
+	return cty.ListVal(out)
+}
+
+// soaOfElement reads the SOA a records element holds, or nil when it
+// cannot.
+func soaOfElement(e cty.Value) *soaRecord {
+	rec, err := dns.FromValue(e)
+	if err != nil || len(rec.Values) != 1 {
+		return nil
+	}
+	soa, err := parseSOA(rec)
+	if err != nil {
+		return nil
+	}
+	return &soa
+}
+
+// checkPlannedSOA refuses at plan an SOA that apply could not write, such
+// as a default mailbox too long for a long zone name.
+func checkPlannedSOA(v cty.Value) hcl.Diagnostics {
+	if !v.IsWhollyKnown() || v.IsNull() {
+		return nil
+	}
+	var diags hcl.Diagnostics
+	for _, n := range soaAttrs[:2] {
+		s := v.GetAttr(n)
+		if _, err := soaName(n, s.AsString()); err != nil {
+			diags = diags.Extend(providers.AttributeErrorf("soa", "Invalid bind_zone soa."+n,
+				"The SOA's %s would be %q, which cannot be written: %s Set soa.%s to a shorter name.", n, s.AsString(), sentence(err.Error()), n))
+		}
+	}
+	return diags
+}
+
+// notesWarning tells the reviewer what normalising the records changed:
+// names written in punycode, TXT strings split at 255 bytes, once per
+// record set.
+func notesWarning(notes []dns.Note) hcl.Diagnostics {
+	if len(notes) == 0 {
+		return nil
+	}
+	lines := make([]string, 0, len(notes))
+	for i, n := range notes {
+		if i == 20 {
+			lines = append(lines, fmt.Sprintf("… and %d more", len(notes)-20))
+			break
+		}
+		lines = append(lines, n.Key+": "+n.Msg)
+	}
+	return attributeWarnf("records", "bind_zone writes some records differently from how they are given",
+		"These record sets are written in the form DNS carries them:\n%s", strings.Join(lines, "\n"))
 }

@@ -60,26 +60,39 @@ func (r *zoneResource) plan(ctx context.Context, prior, config cty.Value, guard 
 	if dir.IsKnown() && filename.IsKnown() {
 		path = cty.StringVal(filepath.Join(dir.AsString(), filename.AsString()))
 	}
-	ttl := config.GetAttr("ttl")
-	if ttl.IsNull() {
-		ttl = cty.NumberIntVal(defaultTTL)
-	}
 	records := config.GetAttr("records")
-	var want []dns.Record
+	var want configRecords
+	var diags hcl.Diagnostics
 	wantKnown := name.IsKnown() && records.IsWhollyKnown()
 	if wantKnown {
-		var diags hcl.Diagnostics
-		if want, diags = checkRecords(records, origin); diags.HasErrors() {
+		if want, diags = checkRecords(records, origin, checkNamesOf(config)); diags.HasErrors() {
 			return providers.PlanResponse{Planned: r.null, Diagnostics: diags}
 		}
+		if want.soa != nil {
+			records = withoutApexSOA(records, origin)
+		}
+	}
+	ttl := config.GetAttr("ttl")
+	switch {
+	case !ttl.IsNull():
+	case want.soa != nil:
+		ttl = cty.NumberUIntVal(uint64(want.soa.ttl))
+	case !wantKnown:
+		ttl = cty.UnknownVal(cty.Number)
+	default:
+		ttl = cty.NumberIntVal(defaultTTL)
 	}
 	vals["name"], vals["directory"], vals["filename"] = name, dir, filename
 	vals["path"], vals["id"] = path, path
 	vals["ttl"], vals["records"] = ttl, records
 	vals["allow_mass_change"] = config.GetAttr("allow_mass_change")
 	vals["validate"] = config.GetAttr("validate")
+	vals["check_names"] = config.GetAttr("check_names")
 	vals["soa"] = r.planSOA(config.GetAttr("soa"), origin, name.IsKnown(), want, wantKnown)
 	vals["serial"] = cty.UnknownVal(cty.Number)
+	if d := checkPlannedSOA(vals["soa"]); d.HasErrors() {
+		return providers.PlanResponse{Planned: r.null, Diagnostics: d}
+	}
 
 	var replace []string
 	if !prior.IsNull() {
@@ -94,7 +107,7 @@ func (r *zoneResource) plan(ctx context.Context, prior, config cty.Value, guard 
 		}
 	}
 	if prior.IsNull() || len(replace) > 0 {
-		return providers.PlanResponse{Planned: cty.ObjectVal(vals), RequiresReplace: replace}
+		return providers.PlanResponse{Planned: cty.ObjectVal(vals), RequiresReplace: replace, Diagnostics: diags.Extend(notesWarning(want.notes))}
 	}
 	// The same zone, records and SOA names written another way (another
 	// case, a final dot) keep the spelling state has, so a plan shows
@@ -107,17 +120,19 @@ func (r *zoneResource) plan(ctx context.Context, prior, config cty.Value, guard 
 		}
 	}
 
-	var diags hcl.Diagnostics
-	changed, priorRecs := r.contentChanged(prior, vals, want, wantKnown)
+	changed, priorRecs := r.contentChanged(prior, vals, want.recs, wantKnown)
 	if !changed {
 		vals["serial"] = prior.GetAttr("serial")
-	} else if guard && wantKnown && len(priorRecs) >= massChangeMinimum {
-		c := dns.Diff(priorRecs, want)
+	} else {
+		diags = diags.Extend(notesWarning(want.notes))
+	}
+	if changed && guard && wantKnown && len(priorRecs) >= massChangeMinimum {
+		c := dns.Diff(priorRecs, want.recs)
 		if n := len(c.Update) + len(c.Delete); n*10 > len(priorRecs)*3 {
 			if allowed(config) {
-				diags = providers.MassChangeAllowed("zone "+strings.TrimSuffix(origin, "."), n, len(priorRecs))
+				diags = diags.Extend(providers.MassChangeAllowed("zone "+strings.TrimSuffix(origin, "."), n, len(priorRecs)))
 			} else {
-				diags = providers.MassChangeError("zone "+strings.TrimSuffix(origin, "."), n, len(priorRecs))
+				diags = diags.Extend(providers.MassChangeError("zone "+strings.TrimSuffix(origin, "."), n, len(priorRecs)))
 			}
 		}
 	}
@@ -136,7 +151,7 @@ func allowed(config cty.Value) bool {
 
 // planSOA returns the planned soa block: each field as configured, or its
 // default (unknown while what it depends on is unknown).
-func (r *zoneResource) planSOA(block cty.Value, origin string, originKnown bool, want []dns.Record, wantKnown bool) cty.Value {
+func (r *zoneResource) planSOA(block cty.Value, origin string, originKnown bool, want configRecords, wantKnown bool) cty.Value {
 	if !block.IsKnown() {
 		return cty.UnknownVal(r.soaTy)
 	}
@@ -151,12 +166,22 @@ func (r *zoneResource) planSOA(block cty.Value, origin string, originKnown bool,
 	return cty.ObjectVal(m)
 }
 
-// soaDefault returns the default of one SOA field.
-func (r *zoneResource) soaDefault(field, origin string, originKnown bool, want []dns.Record, wantKnown bool) cty.Value {
+// soaDefault returns the default of one SOA field: the field of the SOA
+// the records give, else bind_zone's own default.
+func (r *zoneResource) soaDefault(field, origin string, originKnown bool, want configRecords, wantKnown bool) cty.Value {
+	if !wantKnown && field != "rname" {
+		return cty.UnknownVal(r.soaTy.AttributeType(field))
+	}
+	if want.soa != nil {
+		return want.soa.fields.field(field)
+	}
+	if !wantKnown {
+		return cty.UnknownVal(cty.String)
+	}
 	switch field {
 	case "mname":
 		if wantKnown {
-			for _, rec := range want {
+			for _, rec := range want.recs {
 				if rec.Name == origin && rec.Type == "NS" {
 					return cty.StringVal(rec.Values[0])
 				}
@@ -261,16 +286,23 @@ func (r *zoneResource) unchanged(prior, config cty.Value) bool {
 	if !sameString(name, prior.GetAttr("name")) || name.IsNull() ||
 		!sameString(config.GetAttr("directory"), prior.GetAttr("directory")) ||
 		!sameBool(config.GetAttr("allow_mass_change"), prior.GetAttr("allow_mass_change")) ||
-		!sameBool(config.GetAttr("validate"), prior.GetAttr("validate")) {
+		!sameBool(config.GetAttr("validate"), prior.GetAttr("validate")) ||
+		!sameString(config.GetAttr("check_names"), prior.GetAttr("check_names")) {
 		return false
 	}
 	origin, err := dns.NormalizeName(name.AsString())
 	if err != nil {
 		return false
 	}
-	same, firstNS := sameRecords(config.GetAttr("records"), prior.GetAttr("records"), origin)
+	same, firstNS, soaElem := sameRecords(config.GetAttr("records"), prior.GetAttr("records"), origin)
 	if !same {
 		return false
+	}
+	var soa *soaRecord
+	if soaElem != cty.NilVal {
+		if soa = soaOfElement(soaElem); soa == nil {
+			return false
+		}
 	}
 	if f := config.GetAttr("filename"); f.IsNull() {
 		if pf, ok := plainString(prior.GetAttr("filename")); !ok || pf != defaultFilename(origin) {
@@ -280,7 +312,11 @@ func (r *zoneResource) unchanged(prior, config cty.Value) bool {
 		return false
 	}
 	if t := config.GetAttr("ttl"); t.IsNull() {
-		if pt, ok := ttlOf(prior.GetAttr("ttl")); !ok || pt != defaultTTL {
+		want := uint32(defaultTTL)
+		if soa != nil {
+			want = soa.ttl
+		}
+		if pt, ok := ttlOf(prior.GetAttr("ttl")); !ok || pt != want {
 			return false
 		}
 	} else if !sameUint32(t, prior.GetAttr("ttl")) {
@@ -299,6 +335,12 @@ func (r *zoneResource) unchanged(prior, config cty.Value) bool {
 					return false
 				}
 			} else if !sameUint32(cv, pv) {
+				return false
+			}
+			continue
+		}
+		if soa != nil {
+			if !pv.RawEquals(soa.fields.field(n)) {
 				return false
 			}
 			continue

@@ -349,11 +349,16 @@ func splitImportID(ctx context.Context, h host.Host, id string) (origin, path st
 	return o, p
 }
 
-// sniffOrigin guesses a zone file's origin: its first $ORIGIN before any
-// record, else the owner of its first record when that is a fully
-// qualified name on an SOA line, else the file name with a .zone, .db or
-// .txt suffix or a db. prefix taken off.
+// sniffOrigin guesses a zone file's origin: the owner of its SOA record,
+// read as BIND reads the file with the origin its name gives (so that
+// "$ORIGIN ." in a file named dumps, or "$ORIGIN @", mean what they mean
+// to BIND); without an SOA, its first $ORIGIN before any record, else its
+// name with a .zone, .db or .txt suffix or a db. prefix taken off.
 func sniffOrigin(data []byte, path string) string {
+	fromName := originFromName(path)
+	if soa := dns.SOAOwner(data, fromName, filepath.Dir(path)); soa != "" {
+		return soa
+	}
 	for len(data) > 0 {
 		line := data
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
@@ -368,21 +373,20 @@ func sniffOrigin(data []byte, path string) string {
 		if len(f) == 0 {
 			continue
 		}
-		if strings.EqualFold(f[0], "$ORIGIN") && len(f) > 1 {
+		if strings.EqualFold(f[0], "$ORIGIN") && len(f) > 1 && f[1] != "." && f[1] != "@" {
 			return f[1]
 		}
 		if strings.HasPrefix(f[0], "$") {
 			continue
 		}
-		if line[0] != ' ' && line[0] != '\t' && strings.HasSuffix(f[0], ".") {
-			for _, tok := range f[1:] {
-				if strings.EqualFold(tok, "SOA") {
-					return f[0]
-				}
-			}
-		}
 		break
 	}
+	return fromName
+}
+
+// originFromName returns the origin a zone file's name suggests: the name
+// with a .zone, .db or .txt suffix or a db. prefix taken off.
+func originFromName(path string) string {
 	name := filepath.Base(path)
 	for _, suffix := range []string{".zone", ".db", ".txt"} {
 		if s, ok := strings.CutSuffix(name, suffix); ok {

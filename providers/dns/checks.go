@@ -146,7 +146,7 @@ func (l *loader) checkName(sets []*set) {
 			}
 		}
 		if msg := checkNames(r.Name, s.code, r.Values); msg != "" {
-			l.setWarning(s, "%s", msg)
+			l.setWarning(s, "%s: use a host name, or set check-names to warn in named.conf", msg)
 		}
 	}
 }
@@ -277,7 +277,7 @@ func checkNames(owner string, code uint16, values []string) string {
 	switch code {
 	case 1, 28, 15: // A, AAAA, MX: the owner is a host name
 		if !isHostname(owner, true) {
-			return fmt.Sprintf("%s is not a host name (letters, digits and hyphens), so BIND's default check-names refuses its %s records: rename it, or set check-names to warn in named.conf", owner, typeString(code))
+			return fmt.Sprintf("%s is not a host name (letters, digits and hyphens), so BIND's default check-names refuses its %s records", owner, typeString(code))
 		}
 	}
 	target := func(v string) string {
@@ -295,7 +295,7 @@ func checkNames(owner string, code uint16, values []string) string {
 	}
 	for _, v := range values {
 		if t := target(v); t != "" && t != "." && !isHostname(t, false) {
-			return fmt.Sprintf("%s %s points to %s, which is not a host name (letters, digits and hyphens), so BIND's default check-names refuses it: use a host name, or set check-names to warn in named.conf", owner, typeString(code), t)
+			return fmt.Sprintf("%s %s points to %s, which is not a host name (letters, digits and hyphens), so BIND's default check-names refuses it", owner, typeString(code), t)
 		}
 	}
 	return ""

@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -83,6 +84,28 @@ func ParseZoneBytes(data []byte, filename, origin string, opts ParseOptions) (Pa
 	return parse(data, filename, origin, opts)
 }
 
+// SOAOwner returns the owner of the first SOA record in the zone file in
+// data, read as BIND reads it with guess as the origin the file starts
+// with (a name, "." when empty), $INCLUDE confined to root; "" when the
+// file has no SOA record. It tells a file's zone when nothing else does
+// reliably: a file that named dumps starts with "$ORIGIN .", and "@"
+// means whatever origin it is loaded with.
+func SOAOwner(data []byte, guess, root string) string {
+	origin, err := NormalizeName(guess)
+	if guess == "" || err != nil {
+		origin = "."
+	}
+	if root == "" {
+		root = "."
+	}
+	l := &loader{zone: ".", inc: &includer{dir: root}, max: DefaultMaxRecords, sets: map[setKey]*set{}, findSOA: true}
+	defer l.inc.close()
+	l.mainFile = "zone"
+	l.push(&zfile{lex: newLexer(data), name: "zone", display: "zone", origin: origin})
+	l.run()
+	return l.soaOwner
+}
+
 // parse reads the zone in data, which it may keep (record texts share its
 // memory); filename is its path as the caller gave it.
 func parse(data []byte, filename, origin string, opts ParseOptions) (ParseResult, error) {
@@ -112,10 +135,27 @@ func parse(data []byte, filename, origin string, opts ParseOptions) (ParseResult
 		l.max = DefaultMaxRecords
 	}
 	defer l.inc.close()
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		line := 1 + bytes.Count(data[:i], []byte{'\n'})
+		return ParseResult{}, ZoneErrors{{File: display, Line: line, Msg: "this file holds binary data (a NUL byte), so it is not a zone file; check the path"}}
+	}
 	l.mainFile = display
 	l.push(&zfile{lex: newLexer(data), name: name, display: display, origin: zorigin})
 	l.run()
-	return l.finish()
+	res, err := l.finish()
+	if l.count == 0 && l.outsideCount == 0 && len(l.errs) >= 2 {
+		// Nothing read as a record: another kind of file. Say where and
+		// why, without echoing its content.
+		first := l.errs[0]
+		for _, e := range l.errs {
+			if e.File == display && (first.File != display || e.Line < first.Line) {
+				first = e
+			}
+		}
+		return ParseResult{}, ZoneErrors{{File: first.File, Line: first.Line, Column: first.Column,
+			Msg: fmt.Sprintf("this does not read as a zone file: none of its %d problem lines is a record BIND would load; check the path", len(l.errs))}}
+	}
+	return res, err
 }
 
 // zfile is one file being read: the zone file or an $INCLUDE.
@@ -187,6 +227,10 @@ type loader struct {
 	// outsideCount counts records outside the zone (ignored).
 	mainFile     string
 	outsideCount int
+	// findSOA stops reading at the first SOA record, whose owner is
+	// soaOwner (SOAOwner).
+	findSOA  bool
+	soaOwner string
 
 	sets  map[setKey]*set
 	errs  ZoneErrors
@@ -543,6 +587,10 @@ func (l *loader) record(f *zfile, first token) {
 		l.warnAt(f, first, "a name in the data of this %s record is not ASCII: plumb writes it in punycode (%s), the name resolvers look up", typeString(rf.typ), value)
 	}
 	if !l.recordTTL(f, rf, first, value) {
+		return
+	}
+	if l.findSOA && rf.typ == 6 {
+		l.soaOwner, l.stop = owner, true
 		return
 	}
 	if !inZone(owner, l.zone) {

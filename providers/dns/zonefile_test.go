@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -331,5 +332,21 @@ func TestIncludeLoop(t *testing.T) {
 	_, err := ParseZoneFile(zone, "example.org", ParseOptions{})
 	if err == nil || !strings.Contains(err.Error(), "$INCLUDE nests more than 20 files deep") {
 		t.Errorf("got %v, want the nesting limit", err)
+	}
+}
+
+// A file that is not a zone file (configuration, a binary) gets one error:
+// where, and why, without its content echoed.
+func TestParseNotAZoneFile(t *testing.T) {
+	hcl := "resource \"plumb_data\" \"secret\" {\n  input = \"hunter2-do-not-print\"\n}\n"
+	_, err := ParseZone(strings.NewReader(hcl), "main.hcl", "example.org", ParseOptions{})
+	want := "main.hcl:1:10: this does not read as a zone file: none of its 3 problem lines is a record BIND would load; check the path"
+	if err == nil || err.Error() != want {
+		t.Errorf("configuration read as a zone: got %v\nwant %s", err, want)
+	}
+	bin := append([]byte("\x7fELF\x02\x01"), make([]byte, 64)...)
+	_, err = ParseZone(bytes.NewReader(bin), "plumb", "example.org", ParseOptions{})
+	if err == nil || err.Error() != "plumb:1: this file holds binary data (a NUL byte), so it is not a zone file; check the path" {
+		t.Errorf("binary read as a zone: got %v", err)
 	}
 }

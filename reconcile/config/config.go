@@ -37,8 +37,11 @@ type Config struct {
 	Resources map[string]*Resource
 	// Outputs are keyed by name.
 	Outputs map[string]*Output
-	// Imports are the import blocks, in file order.
+	// Imports are the import blocks, in file order; only the root module
+	// has them.
 	Imports []*Import
+	// Modules are the module calls, keyed by name.
+	Modules map[string]*ModuleCall
 }
 
 // Settings is the plumb {} block.
