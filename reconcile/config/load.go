@@ -29,6 +29,7 @@ var fileSchema = &hcl.BodySchema{
 		{Type: "data", LabelNames: []string{"type", "name"}},
 		{Type: "output", LabelNames: []string{"name"}},
 		{Type: "import"},
+		{Type: "check", LabelNames: []string{"name"}},
 		{Type: "module", LabelNames: []string{"name"}},
 	},
 }
@@ -80,6 +81,7 @@ func newConfig(dir string) *Config {
 		Variables: map[string]*Variable{},
 		Locals:    map[string]*Local{},
 		Resources: map[string]*Resource{},
+		Checks:    map[string]*Check{},
 		Outputs:   map[string]*Output{},
 		Modules:   map[string]*ModuleCall{},
 	}
@@ -105,6 +107,8 @@ func (c *Config) addFile(f *hcl.File) hcl.Diagnostics {
 			diags = append(diags, c.addOutput(b)...)
 		case "import":
 			diags = append(diags, c.addImport(b)...)
+		case "check":
+			diags = append(diags, c.addCheck(b)...)
 		case "module":
 			diags = append(diags, c.addModule(b)...)
 		}
@@ -331,6 +335,7 @@ var outputSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "value", Required: true}, {Name: "description"}, {Name: "sensitive"}, {Name: "depends_on"},
 	},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "precondition"}},
 }
 
 func (c *Config) addOutput(b *hcl.Block) hcl.Diagnostics {
@@ -355,6 +360,13 @@ func (c *Config) addOutput(b *hcl.Block) hcl.Diagnostics {
 		deps, ddiags := decodeTraversals(a.Expr)
 		diags = append(diags, ddiags...)
 		o.DependsOn = deps
+	}
+	for _, pb := range content.Blocks {
+		cond, cdiags := decodeCondition(pb)
+		diags = append(diags, cdiags...)
+		if cond != nil {
+			o.Preconditions = append(o.Preconditions, cond)
+		}
 	}
 	c.Outputs[name] = o
 	return diags
