@@ -53,14 +53,14 @@ func (h *sshHost) pathErr(op, name string, err error) error {
 	if err == nil {
 		return nil
 	}
+	// The errno a local call would give, so messages read the same over
+	// both transports (and errors.Is still matches fs.ErrNotExist).
 	var se *sftp.StatusError
-	if errors.As(err, &se) {
-		switch se.FxCode() {
-		case sftp.ErrSSHFxNoSuchFile:
-			err = fs.ErrNotExist
-		case sftp.ErrSSHFxPermissionDenied:
-			err = fs.ErrPermission
-		}
+	switch {
+	case errors.As(err, &se) && se.FxCode() == sftp.ErrSSHFxNoSuchFile, errors.Is(err, fs.ErrNotExist):
+		err = syscall.ENOENT
+	case errors.As(err, &se) && se.FxCode() == sftp.ErrSSHFxPermissionDenied, errors.Is(err, fs.ErrPermission):
+		err = syscall.EACCES
 	}
 	return &fs.PathError{Op: op, Path: h.c.label + ":" + name, Err: h.c.wrap(err)}
 }
