@@ -30,8 +30,9 @@ func locateAttrs(diags hcl.Diagnostics, body hcl.Body) {
 // pathStep is one step of an attribute path: a name, and for a block
 // type that may appear more than once, which one.
 type pathStep struct {
-	name  string
-	index int
+	name    string
+	index   int
+	indexed bool // the path gave an index
 }
 
 // parsePath reads an attribute path: names joined by dots, each
@@ -43,7 +44,7 @@ func parsePath(path string) []pathStep {
 		st := pathStep{name: part}
 		if i := strings.IndexByte(part, '['); i > 0 && strings.HasSuffix(part, "]") {
 			if n, err := strconv.Atoi(part[i+1 : len(part)-1]); err == nil && n >= 0 {
-				st = pathStep{name: part[:i], index: n}
+				st = pathStep{name: part[:i], index: n, indexed: true}
 			}
 		}
 		steps = append(steps, st)
@@ -68,7 +69,7 @@ func attrRange(body hcl.Body, path string) *hcl.Range {
 	var found *hcl.Range
 	for i, st := range steps {
 		if a, ok := sb.Attributes[st.name]; ok {
-			return exprRange(a.Expr, steps[i+1:]).Ptr()
+			return exprRange(a.Expr, st, steps[i+1:]).Ptr()
 		}
 		n := 0
 		var next *hclsyntax.Body
@@ -91,9 +92,12 @@ func attrRange(body hcl.Body, path string) *hcl.Range {
 	return found
 }
 
-// exprRange follows the rest of a path into an object written as a value
-// (remote_retention = { age = "7d" }) as far as it is written there.
-func exprRange(expr hclsyntax.Expression, rest []pathStep) hcl.Range {
+// exprRange follows a path into a value written in place: an element of
+// a list (records[3]) and the items of objects (remote_retention = { age
+// = "7d" }), as far as it is written there. at is the attribute's own
+// step, whose index picks a list element.
+func exprRange(expr hclsyntax.Expression, at pathStep, rest []pathStep) hcl.Range {
+	expr = element(expr, at)
 	for _, st := range rest {
 		obj, ok := expr.(*hclsyntax.ObjectConsExpr)
 		if !ok {
@@ -109,9 +113,18 @@ func exprRange(expr hclsyntax.Expression, rest []pathStep) hcl.Range {
 		if item == nil {
 			break
 		}
-		expr = item
+		expr = element(item, st)
 	}
 	return expr.Range()
+}
+
+// element is the element of a list written in place that st's index
+// names, or expr itself.
+func element(expr hclsyntax.Expression, st pathStep) hclsyntax.Expression {
+	if list, ok := expr.(*hclsyntax.TupleConsExpr); ok && st.indexed && st.index < len(list.Exprs) {
+		return list.Exprs[st.index]
+	}
+	return expr
 }
 
 // objectKey is the name an object item's key writes, or "".

@@ -20,6 +20,11 @@ remote_retention = {
   age   = "7d"
   "count" = 3
 }
+records = [
+  { name = "a", values = ["1"] },
+  { name = "b",
+    values = ["2"] },
+]
 ssh {
   host = "web1"
 }
@@ -39,7 +44,11 @@ ssh {
 		"remote_retention.age":   10,
 		"remote_retention.count": 11,
 		"remote_retention.x":     9, // the object
-		"ssh.port":               13,
+		"ssh.port":               18,
+		"records":                13,
+		"records[1]":             15,
+		"records[1].values":      16,
+		"records[7].values":      13,
 		"tags":                   0,
 	}
 	for path, want := range tests {

@@ -82,7 +82,15 @@ name = "office.example.org"
 	"access_log_offenders": {mode: "data", body: `
 paths = ["access.log"]
 threshold = 100
+rule {
+  name = "wp_login"
+  uri = "^/wp-login"
+  requests = 5
+  within = "1m"
+}
 `, bad: map[string]string{
+		"rule[0].name": `""`, "rule[0].method": `[""]`, "rule[0].uri": `"("`, "rule[0].status": `["99x"]`,
+		"rule[0].agent": `"("`, "rule[0].requests": `0`, "rule[0].within": `"soon"`, "rule[0].ban": `"soon"`,
 		"paths": `[]`, "threshold": `-1`, "window": `"ten minutes"`, "by": `"nonsense"`, "since": `"yesterday"`,
 		"until": `"tomorrow"`, "trusted_proxies": `["not-a-network"]`, "journal_directory": `"/var/log/journal"`,
 	}, free: map[string]string{
@@ -156,7 +164,8 @@ remote_retention {
 // resource and data source type plumb serves, gives each attribute a bad
 // value in an otherwise valid configuration, and checks that plumb
 // validate reports an error whose range is that attribute's own line,
-// never the block's first line.
+// never the block's first line, in words of the provider that refuses
+// (no Route 53 for a bind_zone).
 //
 // Some values can only be judged by a plan (a zone's records are checked
 // when they change, and the provider reads them then): when validate
@@ -199,7 +208,7 @@ func TestEveryAttributeErrorPointsAtItsLine(t *testing.T) {
 						}
 						return
 					}
-					checkAttributeError(t, reg, key, c, path.name, bad)
+					checkAttributeError(t, reg, name, key, c, path.name, bad)
 				})
 			}
 		}
@@ -241,9 +250,13 @@ func attributePaths(prefix string, s providers.Schema) []schemaPath {
 	return out
 }
 
+// foreignWords are names only the provider they belong to may use in its
+// messages: a bind_zone user never hears about Route 53.
+var foreignWords = map[string][]string{"aws": {"Route 53", "EC2", "route53"}}
+
 // checkAttributeError validates c's body with path set to bad and wants
-// an error on that line.
-func checkAttributeError(t *testing.T, reg *providers.Registry, key string, c schemaCase, path, bad string) {
+// an error on that line, which names no other provider's service.
+func checkAttributeError(t *testing.T, reg *providers.Registry, provider, key string, c schemaCase, path, bad string) {
 	t.Helper()
 	typ := strings.TrimSuffix(key, " (data)")
 	body, line := withAttribute(t, c.body, path, bad)
@@ -270,6 +283,13 @@ func checkAttributeError(t *testing.T, reg *providers.Registry, key string, c sc
 		t.Fatalf("%s = %s is refused neither by validate nor by a plan:\n%s", path, bad, src)
 	}
 	for _, d := range errs {
+		for owner, words := range foreignWords {
+			for _, w := range words {
+				if owner != provider && strings.Contains(d.Summary+" "+d.Detail, w) {
+					t.Errorf("%s = %s: the %s provider's error speaks of %s: %s: %s", path, bad, provider, w, d.Summary, d.Detail)
+				}
+			}
+		}
 		if d.Subject == nil || d.Subject.Start.Line != line {
 			at := "no range"
 			if d.Subject != nil {
