@@ -278,10 +278,9 @@ func (a *applier) record(c *plan.Change, rt *resourceType, provider string, deps
 
 // intend records that the instance is about to be created as planned
 // (unknown parts null); nothing is created if it cannot be recorded.
-func (a *applier) intend(c *plan.Change, rt *resourceType, planned cty.Value, paths state.Paths) hcl.Diagnostics {
+func (a *applier) intend(c *plan.Change, rt *resourceType, provider string, deps []string, planned cty.Value, paths state.Paths) hcl.Diagnostics {
 	v := knownOrNull(planned)
-	res := c.Type + "." + c.Name
-	inst := &state.Instance{Addr: c.Addr, Mode: string(plan.Managed), Type: c.Type, Name: c.Name, Provider: rt.provider, Dependencies: a.e.deps[res], Tainted: true, Sensitive: recordedPaths(paths, v)}
+	inst := &state.Instance{Addr: c.Addr, Mode: string(plan.Managed), Type: c.Type, Name: c.Name, Provider: provider, Dependencies: deps, Tainted: true, Sensitive: recordedPaths(paths, v)}
 	err := inst.SetValue(v, rt.ty)
 	if err == nil {
 		err = a.rec.Intend(inst)
@@ -420,14 +419,18 @@ func (a *applier) applyInstance(ctx context.Context, n *node, g *resourceGroup, 
 		return cty.DynamicVal, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: in.addr + ": plan changed during apply",
 			Detail: fmt.Sprintf("The plan said update in place, but with the values known now %v force a replacement. Nothing was changed; run plumb apply again to see the new plan.", resp.RequiresReplace), Subject: r.DeclRange.Ptr()})
 	}
-	return a.change(ctx, c, rt, res, func(v cty.Value, tainted bool, paths state.Paths) hcl.Diagnostics {
+	record := func(v cty.Value, tainted bool, paths state.Paths) hcl.Diagnostics {
 		return a.record(c, rt, pi.addr, deps, v, tainted, paths)
-	}, r, cfgVal, resp.Planned, cfgPaths, diags)
+	}
+	intend := func(v cty.Value, paths state.Paths) hcl.Diagnostics {
+		return a.intend(c, rt, pi.addr, deps, v, paths)
+	}
+	return a.change(ctx, c, rt, res, record, intend, r, cfgVal, resp.Planned, cfgPaths, diags)
 }
 
 // change performs a create, update or replace and records the result with
-// record.
-func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, res providers.Resource, record func(v cty.Value, tainted bool, paths state.Paths) hcl.Diagnostics, r *config.Resource, cfgVal, planned cty.Value, cfgPaths state.Paths, diags hcl.Diagnostics) (cty.Value, hcl.Diagnostics) {
+// record; a create is announced with intend before it starts.
+func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, res providers.Resource, record func(v cty.Value, tainted bool, paths state.Paths) hcl.Diagnostics, intend func(v cty.Value, paths state.Paths) hcl.Diagnostics, r *config.Resource, cfgVal, planned cty.Value, cfgPaths state.Paths, diags hcl.Diagnostics) (cty.Value, hcl.Diagnostics) {
 	where := r.DeclRange.Ptr()
 	secrets := append(secretStrings(cfgVal, cfgPaths), secretStrings(c.Before, schemaPaths(c.Sensitive))...)
 	var priorPaths state.Paths
@@ -453,7 +456,7 @@ func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, 
 	} else if prior.IsNull() {
 		// Announce the create before the provider makes anything, so a
 		// crash from here on leaves the object pending, not forgotten.
-		if d := a.intend(c, rt, planned, instancePaths(cfgPaths, cfgVal, planned)); d.HasErrors() {
+		if d := intend(planned, instancePaths(cfgPaths, cfgVal, planned)); d.HasErrors() {
 			done(diagErr(d))
 			return cty.DynamicVal, append(diags, d...)
 		}
