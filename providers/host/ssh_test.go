@@ -141,7 +141,6 @@ func TestOneConnectionPerHost(t *testing.T) {
 	waitFor(t, func() bool { return srv.Connections() == 0 }, "the connection to close with its last user")
 }
 
-
 // TestKilledMidWrite: the connection dies while a replacement is being
 // written; the file keeps its old content, and a new connection works.
 func TestKilledMidWrite(t *testing.T) {
