@@ -53,14 +53,14 @@ func (h *sshHost) pathErr(op, name string, err error) error {
 	if err == nil {
 		return nil
 	}
+	// The errno a local call would give, so messages read the same over
+	// both transports (and errors.Is still matches fs.ErrNotExist).
 	var se *sftp.StatusError
-	if errors.As(err, &se) {
-		switch se.FxCode() {
-		case sftp.ErrSSHFxNoSuchFile:
-			err = fs.ErrNotExist
-		case sftp.ErrSSHFxPermissionDenied:
-			err = fs.ErrPermission
-		}
+	switch {
+	case errors.As(err, &se) && se.FxCode() == sftp.ErrSSHFxNoSuchFile, errors.Is(err, fs.ErrNotExist):
+		err = syscall.ENOENT
+	case errors.As(err, &se) && se.FxCode() == sftp.ErrSSHFxPermissionDenied, errors.Is(err, fs.ErrPermission):
+		err = syscall.EACCES
 	}
 	return &fs.PathError{Op: op, Path: h.c.label + ":" + name, Err: h.c.wrap(err)}
 }
@@ -151,18 +151,39 @@ func (h *sshHost) Open(_ context.Context, name string) (File, error) {
 	return &remoteFile{f: f, h: h, name: name}, nil
 }
 
-// remoteFile is a file read over SFTP. WriteTo reads ahead with many
-// requests in flight, which is what makes streaming a large file fast.
+// remoteFile is a file on the host. Reading it from its start streams
+// it through cat(1) in a session of its own: the bytes cross the
+// connection once, in order, with nothing but the session's flow control
+// between the disk and the reader, which is the fastest way SSH has to
+// move a large log. ReadAt and Stat go through SFTP.
 type remoteFile struct {
 	f    *sftp.File
 	h    *sshHost
 	name string
+
+	pos    int64 // bytes Read so far
+	stream *catStream
+	err    error
 }
 
 func (r *remoteFile) Read(p []byte) (int, error) {
-	n, err := r.f.Read(p)
-	if err != nil && !errors.Is(err, io.EOF) {
-		err = r.h.pathErr("read", r.name, err)
+	if r.err != nil {
+		return 0, r.err
+	}
+	if r.stream == nil {
+		if r.pos != 0 {
+			// Not reached: the stream starts with the first Read.
+			return 0, fmt.Errorf("reading %s: the stream is not at its start", r.name)
+		}
+		r.stream, r.err = r.h.cat(r.name)
+		if r.err != nil {
+			return 0, r.err
+		}
+	}
+	n, err := r.stream.Read(p)
+	r.pos += int64(n)
+	if err != nil {
+		r.err = err
 	}
 	return n, err
 }
@@ -175,15 +196,73 @@ func (r *remoteFile) ReadAt(p []byte, off int64) (int, error) {
 	return n, err
 }
 
-func (r *remoteFile) WriteTo(w io.Writer) (int64, error) {
-	n, err := r.f.WriteTo(w)
+func (r *remoteFile) Close() error {
+	if r.stream != nil {
+		r.stream.Close()
+	}
+	return r.f.Close()
+}
+
+// catStream is a file streaming from cat(1) on the host.
+type catStream struct {
+	h      *sshHost
+	name   string
+	sess   *ssh.Session
+	out    io.Reader
+	stderr *capped
+	once   sync.Once
+}
+
+// cat starts streaming name, holding one of the connection's command
+// sessions until Close.
+func (h *sshHost) cat(name string) (*catStream, error) {
+	if err := h.c.acquire(context.Background(), h.c.cmds); err != nil {
+		return nil, h.pathErr("read", name, err)
+	}
+	sess, err := h.c.client.NewSession()
 	if err != nil {
-		err = r.h.pathErr("read", r.name, err)
+		<-h.c.cmds
+		return nil, h.pathErr("read", name, err)
+	}
+	out, err := sess.StdoutPipe()
+	if err != nil {
+		sess.Close()
+		<-h.c.cmds
+		return nil, h.pathErr("read", name, err)
+	}
+	c := &catStream{h: h, name: name, sess: sess, out: out, stderr: &capped{max: 4 << 10}}
+	sess.Stderr = c.stderr
+	if err := sess.Start(quoteArgs(h.wrapArgs(Cmd{Args: []string{"cat", "--", name}}))); err != nil {
+		sess.Close()
+		<-h.c.cmds
+		return nil, h.pathErr("read", name, err)
+	}
+	return c, nil
+}
+
+// Read reads the stream; at its end it checks that cat read the whole
+// file.
+func (c *catStream) Read(p []byte) (int, error) {
+	n, err := c.out.Read(p)
+	if errors.Is(err, io.EOF) {
+		if werr := c.sess.Wait(); werr != nil {
+			msg := strings.TrimSpace(c.stderr.String())
+			if lost := c.h.c.lostSoon(time.Second); lost != nil {
+				return n, c.h.pathErr("read", c.name, lost)
+			}
+			return n, c.h.pathErr("read", c.name, fmt.Errorf("cat stopped early: %v %s", werr, msg))
+		}
 	}
 	return n, err
 }
 
-func (r *remoteFile) Close() error { return r.f.Close() }
+// Close ends the session and gives its place back.
+func (c *catStream) Close() {
+	c.once.Do(func() {
+		c.sess.Close()
+		<-c.h.c.cmds
+	})
+}
 
 func (r *remoteFile) Stat() (fs.FileInfo, error) {
 	fi, err := r.f.Stat()

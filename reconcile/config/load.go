@@ -15,6 +15,10 @@ import (
 // FileSuffix is the file name ending of configuration files.
 const FileSuffix = ".hcl"
 
+// TestFileSuffix ends the names of plumb test files, which are HCL but
+// not configuration.
+const TestFileSuffix = ".plumbtest.hcl"
+
 var fileSchema = &hcl.BodySchema{
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "plumb"},

@@ -77,6 +77,9 @@ type review struct {
 	hidden   [warnPlan + 1]int // warnings not kept, by kind
 	// zones groups the zones whose records change, by how they change.
 	zones zoneGroups
+	// tallies holds, by index in Plan.Changes, each zone's record tally
+	// ("+1 ~2 −1"), for the resource headings; "" for other changes.
+	tallies []string
 }
 
 // warnKind orders and names the kinds of warning.
@@ -171,6 +174,7 @@ func buildReview(p *Plan, warnLimit int) *review {
 	slices.SortFunc(r.types, func(a, b typeCounts) int { return strings.Compare(a.Type, b.Type) })
 	r.all.Type = "Total"
 
+	r.tallies = make([]string, len(p.Changes))
 	workers := 1
 	if len(p.Changes) >= 512 {
 		workers = min(runtime.GOMAXPROCS(0), 8)
@@ -180,7 +184,7 @@ func buildReview(p *Plan, warnLimit int) *review {
 	var wg sync.WaitGroup
 	for i := range workers {
 		lo, hi := min(i*size, len(p.Changes)), min((i+1)*size, len(p.Changes))
-		wg.Go(func() { chunks[i].collect(p.Changes[lo:hi], lo, warnLimit) })
+		wg.Go(func() { chunks[i].collect(p.Changes[lo:hi], lo, warnLimit, r.tallies[lo:hi]) })
 	}
 	wg.Wait()
 	var all warnings
@@ -230,7 +234,7 @@ func (ws *warnings) keep(w reviewWarning, limit int) {
 
 // collect derives the warnings of changes, the first of which has index
 // offset in Plan.Changes.
-func (ws *warnings) collect(changes []*Change, offset, limit int) {
+func (ws *warnings) collect(changes []*Change, offset, limit int, tallies []string) {
 	for i, c := range changes {
 		if c.MassChange != nil {
 			ws.keep(massWarning(c, offset+i), limit)
@@ -251,6 +255,7 @@ func (ws *warnings) collect(changes []*Change, offset, limit int) {
 				ws.keep(w, limit)
 			}
 			if z, ok := zoneEditsOf(c, diffs); ok {
+				tallies[i] = z.tally()
 				ws.zones.add(c.Addr, offset+i, z)
 				if z.del > 0 {
 					ws.dels.add(c.Addr, offset+i, deletionsOnly(z))
