@@ -107,6 +107,9 @@ type resourceType struct {
 	// of instances only state still has, which use the provider recorded
 	// for each instance.
 	conf *providerConfig
+	// pass, when not nil, is the module call whose providers map picks the
+	// instance of conf (aws = aws.by_region[each.key]).
+	pass *keyedPass
 	// managed and data come from the schema provider: for schemas and
 	// configuration checks, never for calls.
 	managed providers.Resource
@@ -188,9 +191,21 @@ func (e *Engine) prepare() hcl.Diagnostics {
 // resolveTypes finds the provider, schema and provider configuration of
 // every resource block.
 func (e *Engine) resolveTypes() hcl.Diagnostics {
-	diags := e.declareProviders(e.cfg)
+	var diags hcl.Diagnostics
+	e.cfg.Walk(func(mod *config.Config) {
+		diags = append(diags, e.declareProviders(mod)...)
+	})
+	e.cfg.Walk(func(mod *config.Config) {
+		diags = append(diags, e.resolveModuleTypes(mod)...)
+	})
+	return diags
+}
+
+// resolveModuleTypes is resolveTypes for the resource blocks of one
+// module.
+func (e *Engine) resolveModuleTypes(mod *config.Config) hcl.Diagnostics {
+	var diags hcl.Diagnostics
 	reg := e.opts.Registry
-	mod := e.cfg
 	for _, addr := range keys(mod.Resources) {
 		r := mod.Resources[addr]
 		var name string
@@ -213,13 +228,13 @@ func (e *Engine) resolveTypes() hcl.Diagnostics {
 			})
 			continue
 		}
-		conf, cdiags := e.bindResource(mod, r, name)
+		conf, pass, cdiags := e.bindResource(mod, r, name)
 		diags = append(diags, cdiags...)
 		if cdiags.HasErrors() {
 			continue
 		}
 		p := e.schemaProvider(name)
-		rt := &resourceType{provider: name, conf: conf}
+		rt := &resourceType{provider: name, conf: conf, pass: pass}
 		if r.Mode == config.Data {
 			rt.data = p.DataSources()[r.Type]
 			rt.schema = rt.data.Schema()

@@ -29,6 +29,10 @@ type planner struct {
 	// pending are the addresses of objects a dead run began to create
 	// (state.State.Pending), planned as tainted instances.
 	pending map[string]bool
+	// movedFrom maps the addresses moved blocks give objects to the ones
+	// state has them at; removed are the removed blocks.
+	movedFrom map[string]string
+	removed   []placed[config.Removed]
 
 	mu       sync.Mutex
 	changes  []*plan.Change
@@ -36,7 +40,9 @@ type planner struct {
 	claimed  map[string]claim // "type\x00identity" → who claimed it first
 	// handled are the resources (in a module instance: module.a["x"].t.n)
 	// a resource node planned; what state has beyond them is orphaned.
+	// visited are the resource nodes that ran.
 	handled map[string]bool
+	visited map[string]bool
 	// doomed are instances to delete, found during the walk; they are
 	// refreshed and planned after it.
 	doomed []doomed
@@ -52,12 +58,20 @@ type claim struct {
 // would make the estate match it. st is not modified.
 func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Diagnostics) {
 	work, pending := withPending(st)
-	p := &planner{walk: e.newWalk(), st: work, byRes: groupByResource(work), imports: map[string]*config.Import{}, claimed: map[string]claim{}, picked: e.targetedInstances(), handled: map[string]bool{}, pending: pending}
+	work, moved, moveWarnings, diags := e.applyMoves(work)
+	removed := e.removedBlocks()
+	diags = append(diags, e.checkRemoved(removed)...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	p := &planner{walk: e.newWalk(), st: work, byRes: groupByResource(work), imports: map[string]*config.Import{}, claimed: map[string]claim{}, picked: e.targetedInstances(), handled: map[string]bool{}, visited: map[string]bool{}, pending: pending,
+		movedFrom: moved, removed: removed, warnings: moveWarnings}
 	for _, im := range e.cfg.Imports {
 		p.imports[im.To.String()] = im
 	}
 	p.resource = p.planResource
-	only, diags := e.targetNodes()
+	only, tdiags := e.targetNodes()
+	diags = append(diags, tdiags...)
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -175,9 +189,8 @@ type resourceGroup struct {
 	evalCtx *hcl.EvalContext
 	insts   []instance
 	vals    []cty.Value
-	// static is the provider instance of every instance when the block's
-	// provider configuration has no for_each; nil otherwise.
-	static *providerInstance
+	// choice is how its instances find their provider instance.
+	choice providerChoice
 }
 
 // expandGroups expands a resource block in every instance of its module.
@@ -192,7 +205,7 @@ func (w *walk) expandGroups(n *node) ([]*resourceGroup, int, hcl.Diagnostics) {
 		if d.HasErrors() {
 			continue
 		}
-		groups = append(groups, &resourceGroup{s: s, evalCtx: evalCtx, insts: insts, vals: make([]cty.Value, len(insts)), static: staticInstance(n.rt)})
+		groups = append(groups, &resourceGroup{s: s, evalCtx: evalCtx, insts: insts, vals: make([]cty.Value, len(insts)), choice: choose(n.res, n.rt, s)})
 		total += len(insts)
 	}
 	return groups, total, diags
@@ -218,6 +231,9 @@ func (w *walk) eachGroupInstance(ctx context.Context, groups []*resourceGroup, t
 
 func (p *planner) planResource(ctx context.Context, n *node) error {
 	r, rt := n.res, n.rt
+	p.mu.Lock()
+	p.visited[n.name] = true
+	p.mu.Unlock()
 	groups, total, diags := p.expandGroups(n)
 	p.addDiags(diags)
 	failed := diags.HasErrors()
@@ -250,7 +266,7 @@ func (p *planner) planResource(ctx context.Context, n *node) error {
 		}
 		ictx := instanceContext(g.evalCtx, in.key, in.each)
 		var v cty.Value
-		pi, d := p.boundInstance(ctx, r, rt, g.static, in.addr, ictx)
+		pi, d := p.boundInstance(ctx, r, rt, g.choice, in.addr, ictx)
 		if !d.HasErrors() {
 			if r.Mode == config.Data {
 				v, d = p.planData(ctx, r, rt, pi, in, ictx)
@@ -330,6 +346,9 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	// What the provider says is redacted of the sensitive values it saw.
 	secrets := secretStrings(prior, priorPaths)
 
+	if p.movedFrom != nil {
+		change.PrevAddr = p.movedFrom[in.addr]
+	}
 	var diags hcl.Diagnostics
 	if prior.IsNull() {
 		if im, ok := p.imports[in.addr]; ok {
@@ -382,7 +401,7 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 		cfgVal = ignoreChanges(r.Lifecycle, cfgVal, refreshed)
 	}
 	resp := res.Plan(ctx, providers.PlanRequest{Addr: in.addr, Prior: refreshed, Config: cfgVal})
-	d = locate(p.e.allowMass(redactDiags(resp.Diagnostics, secrets)), in.addr, where)
+	d = locateIn(p.e.allowMass(redactDiags(resp.Diagnostics, secrets)), in.addr, r)
 	diags = append(diags, d...)
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
@@ -479,7 +498,7 @@ func (p *planner) checkImportProvider(im *config.Import, rt *resourceType, pi *p
 			Subject:  im.Provider.Range.Ptr(),
 		}
 	}
-	conf, msg := p.e.resolveConf(p.e.cfg, im.Provider.Name, im.Provider.Alias)
+	conf, _, msg := p.e.resolveConf(p.e.cfg, im.Provider.Name, im.Provider.Alias)
 	if conf == nil {
 		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Reference to undeclared provider configuration " + im.Provider.Local(), Detail: msg, Subject: im.Provider.Range.Ptr()}
 	}

@@ -175,10 +175,21 @@ func (e *Engine) impliedConf(name string) *providerConfig {
 	return pc
 }
 
+// keyedPass says where the instance key of a provider configuration
+// that a module call passes as one instance (aws = aws.by_region[each.key])
+// is kept: in the scopes of the called module's instances, depth steps
+// from the root, under the name the module uses.
+type keyedPass struct {
+	depth int
+	ref   string
+}
+
 // resolveConf finds the configuration a reference (aws, aws.eu) means in
-// a module: the module's own block, else the default configuration the
-// root implies for an unaliased provider.
-func (e *Engine) resolveConf(mod *config.Config, name, alias string) (*providerConfig, string) {
+// a module: the module's own block; else what its call's providers map
+// passes under that name; else, for an unaliased provider, what the
+// calling module means by it (default configurations are inherited);
+// in the root, the default configuration a provider has without a block.
+func (e *Engine) resolveConf(mod *config.Config, name, alias string) (*providerConfig, *keyedPass, string) {
 	ref := name
 	if alias != "" {
 		ref += "." + alias
@@ -186,57 +197,81 @@ func (e *Engine) resolveConf(mod *config.Config, name, alias string) (*providerC
 	if _, ok := mod.Providers[ref]; ok {
 		addr := config.ProviderAddr{Module: mod.Path, Name: name, Alias: alias}
 		if pc, ok := e.pconfs[addr.String()]; ok {
-			return pc, ""
+			return pc, nil, ""
 		}
-		return nil, fmt.Sprintf("provider %s is not available", ref)
+		return nil, nil, fmt.Sprintf("provider %s is not available", ref)
+	}
+	if call := mod.Call(); call != nil {
+		if pass := call.Pass(ref); pass != nil {
+			pc, kp, msg := e.resolveConf(mod.Parent, pass.Parent.Name, pass.Parent.Alias)
+			switch {
+			case pc == nil:
+				return nil, nil, msg
+			case pass.Parent.Key == nil:
+				return pc, kp, ""
+			case !pc.forEach() || kp != nil:
+				return nil, nil, fmt.Sprintf("The call of %s passes %s[...], but %s is already one instance (it has no for_each), so it takes no [key].", mod.Path, pass.Parent.Local(), pass.Parent.Local())
+			}
+			return pc, &keyedPass{depth: len(mod.Path), ref: ref}, ""
+		}
+		if alias == "" {
+			return e.resolveConf(mod.Parent, name, "")
+		}
+		return nil, nil, fmt.Sprintf("%s refers to %s, which its call does not pass. Named configurations are not inherited: add providers = { %s = %s } (or another configuration of %q) to the module block.", mod.Path, ref, ref, ref, name)
 	}
 	if alias != "" {
-		return nil, fmt.Sprintf("No provider %q block with alias = %q is declared%s. Declare it, or refer to one that is.",
+		return nil, nil, fmt.Sprintf("No provider %q block with alias = %q is declared%s. Declare it, or refer to one that is.",
 			name, alias, suggest(ref, keys(mod.Providers), "; did you mean %s?"))
 	}
-	return e.impliedConf(name), ""
+	return e.impliedConf(name), nil, ""
 }
 
 // bindResource resolves the provider configuration of a resource block:
 // its provider argument, or the default configuration of the provider
 // that serves its type.
-func (e *Engine) bindResource(mod *config.Config, r *config.Resource, served string) (*providerConfig, hcl.Diagnostics) {
-	if r.Provider == nil {
-		pc, msg := e.resolveConf(mod, served, "")
-		if pc == nil {
-			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Provider configuration not found", Detail: msg, Subject: r.DeclRange.Ptr()}}
+func (e *Engine) bindResource(mod *config.Config, r *config.Resource, served string) (*providerConfig, *keyedPass, hcl.Diagnostics) {
+	name, alias, rng := served, "", r.DeclRange
+	if r.Provider != nil {
+		if r.Provider.Name != served {
+			return nil, nil, hcl.Diagnostics{{
+				Severity: hcl.DiagError,
+				Summary:  "Wrong provider for " + r.Type,
+				Detail:   fmt.Sprintf("%s is served by provider %q, not %q. Name a configuration of %q, such as provider = %s or %s.ALIAS.", r.Type, served, r.Provider.Name, served, served, served),
+				Subject:  r.Provider.Range.Ptr(),
+			}}
 		}
-		return pc, nil
+		name, alias, rng = r.Provider.Name, r.Provider.Alias, r.Provider.Range
 	}
-	if r.Provider.Name != served {
-		return nil, hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Wrong provider for " + r.Type,
-			Detail:   fmt.Sprintf("%s is served by provider %q, not %q. Name a configuration of %q, such as provider = %s or %s.ALIAS.", r.Type, served, r.Provider.Name, served, served, served),
-			Subject:  r.Provider.Range.Ptr(),
-		}}
-	}
-	pc, msg := e.resolveConf(mod, r.Provider.Name, r.Provider.Alias)
+	pc, kp, msg := e.resolveConf(mod, name, alias)
 	if pc == nil {
-		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Reference to undeclared provider configuration " + r.Provider.Local(), Detail: msg, Subject: r.Provider.Range.Ptr()}}
+		summary := "Provider configuration not found"
+		if r.Provider != nil {
+			summary = "Reference to undeclared provider configuration " + r.Provider.Local()
+		}
+		return nil, nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: summary, Detail: msg, Subject: rng.Ptr()}}
+	}
+	hasKey := r.Provider != nil && r.Provider.Key != nil
+	local := name
+	if alias != "" {
+		local += "." + alias
 	}
 	switch {
-	case pc.forEach() && r.Provider.Key == nil:
-		return nil, hcl.Diagnostics{{
+	case pc.forEach() && kp == nil && !hasKey:
+		return nil, nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Missing provider instance key",
-			Detail:   fmt.Sprintf("%s has for_each, so a resource names one of its instances: provider = %s[each.key] (or a literal key).", pc.node, r.Provider.Local()),
-			Subject:  r.Provider.Range.Ptr(),
+			Detail:   fmt.Sprintf("%s has for_each, so a resource names one of its instances: provider = %s[each.key] (or a literal key).", pc.node, local),
+			Subject:  rng.Ptr(),
 		}}
-	case !pc.forEach() && r.Provider.Key != nil:
-		return nil, hcl.Diagnostics{{
+	case (!pc.forEach() || kp != nil) && hasKey:
+		return nil, nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Unexpected provider instance key",
-			Detail:   fmt.Sprintf("%s has no for_each, so it has one instance and takes no [key]: write provider = %s.", pc.node, r.Provider.Local()),
-			Subject:  r.Provider.Range.Ptr(),
+			Detail:   fmt.Sprintf("%s is one provider instance here (%s has no for_each, or the module call picked its instance), so it takes no [key]: write provider = %s.", local, pc.node, local),
+			Subject:  rng.Ptr(),
 		}}
 	}
-	return pc, nil
+	return pc, kp, nil
 }
 
 // providerKey evaluates the instance key of a provider reference for one
@@ -261,12 +296,53 @@ func providerKey(ref *config.ProviderRef, ctx *hcl.EvalContext) (cty.Value, hcl.
 	return s, nil
 }
 
+// providerChoice is how the instances of a resource block in one module
+// instance find their provider instance: all the same one (static), or
+// each its own by its key expression (keyed). err, when set, is why none
+// can be found.
+type providerChoice struct {
+	static *providerInstance
+	keyed  bool
+	err    hcl.Diagnostics
+}
+
+// choose works out the providerChoice of a resource block in the module
+// instance of s, once per block and module instance: the per-instance
+// hot path then only checks the instance is configured.
+func choose(r *config.Resource, rt *resourceType, s *scope) providerChoice {
+	pc := rt.conf
+	switch {
+	case rt.pass != nil:
+		key := s.ancestor(rt.pass.depth).provKeys[rt.pass.ref]
+		if key == cty.NilVal {
+			return providerChoice{err: hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No provider instance key", Detail: fmt.Sprintf("The call of %s did not give a key for %s.", s.addr, pc.node), Subject: r.DeclRange.Ptr()}}}
+		}
+		if pi := pc.instance(key); pi != nil {
+			return providerChoice{static: pi}
+		}
+		return providerChoice{err: hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "No such provider instance",
+			Detail:   fmt.Sprintf("The call of %s passes %s%s, but its for_each has no such key; the keys are %s.", s.addr, pc.node, config.KeyString(key), pc.keyList()),
+			Subject:  r.DeclRange.Ptr(),
+		}}}
+	case pc.forEach():
+		return providerChoice{keyed: true}
+	}
+	if pi := pc.instance(cty.NilVal); pi != nil {
+		return providerChoice{static: pi}
+	}
+	return providerChoice{err: hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Provider not ready", Detail: fmt.Sprintf("%s was not evaluated before %s; this is a bug in plumb.", pc.node, r.Addr()), Subject: r.DeclRange.Ptr()}}}
+}
+
 // boundInstance returns the provider instance that handles one resource
-// instance, configured. static is the instance when the resource's
-// configuration has no for_each; ictx evaluates the key otherwise.
-func (w *walk) boundInstance(ctx context.Context, r *config.Resource, rt *resourceType, static *providerInstance, addr string, ictx *hcl.EvalContext) (*providerInstance, hcl.Diagnostics) {
-	pi := static
-	if pi == nil {
+// instance, configured; ictx evaluates the key of a keyed choice.
+func (w *walk) boundInstance(ctx context.Context, r *config.Resource, rt *resourceType, ch providerChoice, addr string, ictx *hcl.EvalContext) (*providerInstance, hcl.Diagnostics) {
+	if ch.err != nil {
+		return nil, ch.err
+	}
+	pi := ch.static
+	if ch.keyed {
 		key, diags := providerKey(r.Provider, ictx)
 		if diags.HasErrors() {
 			return nil, diags
@@ -286,19 +362,16 @@ func (w *walk) boundInstance(ctx context.Context, r *config.Resource, rt *resour
 	return pi, nil
 }
 
-// staticInstance is the one instance of a configuration without for_each,
-// or nil for one with for_each (each resource instance names its own).
-func staticInstance(rt *resourceType) *providerInstance {
-	if rt.conf.forEach() {
-		return nil
-	}
-	return rt.conf.instance(cty.NilVal)
-}
-
 // expandProvider evaluates a configuration's for_each and makes the
 // instances it has not made yet.
 func (w *walk) expandProvider(pc *providerConfig) ([]*providerInstance, []instance, hcl.Diagnostics) {
-	s := w.root
+	scopes := w.scopes(pc.mod)
+	if len(scopes) != 1 {
+		// A module with provider blocks has one instance (checked when
+		// loading); none means its call failed, which was reported.
+		return nil, nil, nil
+	}
+	s := scopes[0]
 	var insts []instance
 	if pc.forEach() {
 		var diags hcl.Diagnostics
@@ -355,10 +428,10 @@ func (e *Engine) newProvider(name string) providers.Provider {
 // instance, and with it only the resource instances bound to it.
 func (w *walk) visitProvider(pc *providerConfig) hcl.Diagnostics {
 	pis, insts, diags := w.expandProvider(pc)
-	if diags.HasErrors() || pc.block == nil {
+	if diags.HasErrors() || pc.block == nil || len(pis) == 0 {
 		return diags
 	}
-	evalCtx := w.root.evalContext(pc.refs)
+	evalCtx := w.scopes(pc.mod)[0].evalContext(pc.refs)
 	spec := w.e.schemaProvider(pc.name).Schema().DecoderSpec()
 	for i, pi := range pis {
 		ictx := instanceContext(evalCtx, insts[i].key, insts[i].each)
@@ -407,7 +480,11 @@ func (w *walk) configured(ctx context.Context, pi *providerInstance) hcl.Diagnos
 		cfgVal = schema.Complete(pi.config)
 	}
 	resp := pi.p.Configure(ctx, providers.ConfigureRequest{Config: cfgVal})
-	d := locate(redactDiags(resp.Diagnostics, pi.secrets), pi.addr, pi.conf.declRange())
+	d := redactDiags(resp.Diagnostics, pi.secrets)
+	if pi.conf.block != nil {
+		locateAttrs(d, pi.conf.block.Config)
+	}
+	d = locate(d, pi.addr, pi.conf.declRange())
 	w.addDiags(d)
 	if d.HasErrors() {
 		pi.failed = d

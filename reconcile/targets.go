@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -43,9 +44,19 @@ func (e *Engine) targetNodes() (map[string]bool, hcl.Diagnostics) {
 }
 
 // targetStarts lists the graph nodes a target names: its resource block,
-// or every node of a module.
+// or every node of a module and the modules it calls.
 func (e *Engine) targetStarts(a config.Addr) []string {
-	return []string{a.ConfigResource()}
+	if !a.IsModule() {
+		return []string{a.ConfigResource()}
+	}
+	path := a.Module.Path().String()
+	var out []string
+	for name := range e.nodes {
+		if name == path || strings.HasPrefix(name, path+".") {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // targetedInstances lists, for each resource block that -target names only
@@ -57,15 +68,23 @@ func (e *Engine) targetedInstances() map[string][]config.Addr {
 	out := map[string][]config.Addr{}
 	whole := map[string]bool{}
 	for _, a := range addrs {
+		var nodes []string
 		if a.IsModule() {
-			continue
+			for _, name := range e.targetStarts(a) {
+				if n := e.nodes[name]; n != nil && n.kind == nodeResource {
+					nodes = append(nodes, name)
+				}
+			}
+		} else {
+			nodes = []string{a.ConfigResource()}
 		}
-		res := a.ConfigResource()
-		if a.Key == cty.NilVal && wholePath(a.Module) {
-			whole[res] = true
-			continue
+		for _, res := range nodes {
+			if a.Key == cty.NilVal && wholePath(a.Module) {
+				whole[res] = true
+				continue
+			}
+			out[res] = append(out[res], a)
 		}
-		out[res] = append(out[res], a)
 	}
 	for r := range whole {
 		delete(out, r)

@@ -3,7 +3,8 @@
 #   - the engine: apply and no-change plan of 10,000 and 20,000 resources;
 #   - plumb detect against the shell pipeline it replaces, on a generated log
 #     of PLUMB_BENCH_LOG_MB megabytes (default 1024);
-#   - 5,000 zones moved into Route 53 (kumo behind the shim) and planned again.
+#   - 5,000 zones moved into Route 53 (kumo behind the shim) and planned again;
+#   - a fleet over SSH: a no-change plan of 20 sshd hosts, detect on a remote log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 go run ./internal/benchrun -plumb "$1" -doc docs/benchmarks.md
@@ -22,3 +23,20 @@ line=$(go test -run XXX -bench Route53Zones -benchtime 1x ./cmd/plumb 2>&1 | gre
   echo
   echo "    $line"
 } | go run ./internal/benchrun -doc docs/benchmarks.md -section route53
+# Fleet over SSH (needs root: the benchmarks start sshd): the no-change plan
+# of 20 hosts × 4 host-side resources against the same plan locally, the
+# cost of one connection, and plumb detect on a remote log against the
+# same log read locally.
+if [ "$(id -u)" -eq 0 ]; then
+  out=$(go test -run XXX -bench 'FleetPlan|DetectOverSSH' -benchtime 1x ./cmd/plumb 2>&1)
+  plan=$(echo "$out" | grep '^fleet plan: ' | tail -1)
+  detect=$(echo "$out" | grep '^detect .* over SSH ' | tail -1)
+  {
+    echo "Measured $(date -u +%F) with \`make bench\` (BenchmarkFleetPlan and BenchmarkDetectOverSSH in cmd/plumb: the plumb binary, sshd on loopback, logins through sudo):"
+    echo
+    echo "    $plan"
+    echo "    $detect"
+  } | go run ./internal/benchrun -doc docs/benchmarks.md -section fleet
+else
+  echo "bench: not root, the fleet benchmarks (they start sshd) are skipped" >&2
+fi

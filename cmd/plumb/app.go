@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/plumbhq/plumb/reconcile"
+	"github.com/plumbhq/plumb/reconcile/plan"
 	"github.com/plumbhq/plumb/reconcile/state"
 )
 
@@ -45,6 +46,9 @@ type app struct {
 	compact bool
 	// noLock skips the state lock (-lock=false).
 	noLock bool
+	// problems are the errors printed so far, for a review of a run that
+	// failed (plan -review-out).
+	problems []plan.Problem
 
 	ctlOnce sync.Once
 	ctl     *runControl
@@ -84,6 +88,9 @@ func (a *app) diags(d hcl.Diagnostics) bool {
 	var full hcl.Diagnostics
 	var compact []string
 	for _, x := range d {
+		if x.Severity == hcl.DiagError {
+			a.problems = append(a.problems, problemOf(x))
+		}
 		if a.compact && x.Severity == hcl.DiagWarning {
 			where := ""
 			if x.Subject != nil {
@@ -127,7 +134,10 @@ func (a *app) sourcesFor(d hcl.Diagnostics) map[string]*hcl.File {
 
 // errorf prints an error that has no place in a file.
 func (a *app) errorf(format string, args ...any) int {
-	fmt.Fprintln(a.stderr, safeMessage("Error: "+fmt.Sprintf(format, args...)))
+	msg := fmt.Sprintf(format, args...)
+	fmt.Fprintln(a.stderr, safeMessage("Error: "+msg))
+	summary, detail, _ := strings.Cut(safeMessage(msg), "\n")
+	a.problems = append(a.problems, plan.Problem{Summary: summary, Detail: strings.TrimSpace(detail)})
 	return exitError
 }
 

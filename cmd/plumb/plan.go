@@ -16,8 +16,13 @@ func runPlan(a *app, args []string) int {
 	detailed := fs.Bool("detailed-exitcode", false, "exit 0 with no changes, 1 on error, 2 with changes")
 	asJSON := fs.Bool("json", false, "print the plan as JSON (the show -format=json schema)")
 	destroy := fs.Bool("destroy", false, "plan the deletion of everything")
+	var review reviewFlags
+	review.register(fs)
 	if !parse(fs, args) {
 		return exitError
+	}
+	if err := review.check(); err != nil {
+		return a.errorf("%v", err)
 	}
 	opts := rf.options(a)
 	opts.Destroy = *destroy
@@ -26,16 +31,20 @@ func runPlan(a *app, args []string) int {
 	opts.Stop = stop
 	p, code := a.makePlan(ctx, opts, "plan", rf, *asJSON)
 	if p == nil {
+		review.write(a, nil)
 		return code
 	}
 	if *out != "" {
 		if err := plan.WriteFile(*out, p); err != nil {
-			return a.errorf("cannot save the plan: %v", err)
+			code := a.errorf("cannot save the plan: %v", err)
+			review.write(a, nil)
+			return code
 		}
 		if !*asJSON {
 			fmt.Fprintf(a.stdout, "\nSaved the plan to %s. Apply exactly it with: plumb apply %s\n", *out, *out)
 		}
 	}
+	review.write(a, p)
 	if *detailed && p.HasChanges() {
 		return exitChanges
 	}

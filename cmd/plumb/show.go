@@ -18,12 +18,18 @@ import (
 // runShow renders a saved plan, or the current state when no plan file is
 // named. It never contacts a provider.
 func runShow(a *app, args []string) int {
-	fs := newFlagSet(a, "show", "show [-format=text|json|markdown|html] [-json] [PLANFILE]")
+	fs := newFlagSet(a, "show", "show [-format=text|json|markdown|html] [-json] [-for WHERE] [-max-bytes N] [-title TEXT] [PLANFILE]")
 	format := fs.String("format", "text", "`text`, json, markdown (for a pull-request comment) or html (a standalone page); markdown and html need a plan file")
 	asJSON := fs.Bool("json", false, "the same as -format=json, as Terraform users type it")
 	noColor := fs.Bool("no-color", false, "never use colour")
+	var size sizeFlags
+	size.register(fs, "")
 	if !parse(fs, args) {
 		return exitError
+	}
+	mdOpts, err := size.options()
+	if err != nil {
+		return a.errorf("%v", err)
 	}
 	if *asJSON {
 		*format = "json"
@@ -45,7 +51,7 @@ func runShow(a *app, args []string) int {
 		case "json":
 			err = plan.RenderJSON(a.stdout, p)
 		case "markdown":
-			err = plan.RenderMarkdown(a.stdout, p, plan.MarkdownOptions{})
+			err = plan.RenderMarkdown(a.stdout, p, mdOpts)
 		case "html":
 			err = plan.RenderHTML(a.stdout, p)
 		default:

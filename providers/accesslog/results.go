@@ -169,6 +169,8 @@ type results struct {
 	// uris is the last pass's merged URI table, kept to name the URIs of
 	// pairs known by hash.
 	uriTable *strTable
+	// rules holds what each rule found.
+	rules []ruleTally
 }
 
 // maxCandidates is how many of the busiest multi-URI clients a pair pass
@@ -181,6 +183,7 @@ func newResults(o Options) *results {
 		clients: newBest(k, o.Threshold), networks: newBest(k, o.Threshold),
 		uris: newBest(k, 0), agents: newBest(k, 0), pairs: newBest(k, 0),
 		members: map[addrKey]networkTally{}, multi: newBest(maxCandidates, 0),
+		rules: make([]ruleTally, len(o.Rules)),
 	}
 }
 

@@ -2,6 +2,7 @@ package accesslog
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 )
 
@@ -19,6 +20,7 @@ type worker struct {
 	pairs        *strTable // exact pairs, in a pass counting them
 	reported     [numKinds]int64
 	recs         []rec
+	events       []event // requests that matched a rule
 	pairKey      []byte
 	names        map[uint64]string // URIs found, in a pass that names them
 	excl         exclusions
@@ -45,6 +47,9 @@ type chunkSample struct {
 type rec struct {
 	client     addrKey
 	uri, agent []byte
+	method     []byte
+	status     uint16
+	unix       int64
 	ph, uh, ah uint64 // hashes of the client's network, URI and agent
 }
 
@@ -83,6 +88,8 @@ func (w *worker) tableBytes(k kind) int64 {
 		if w.pairs != nil {
 			return w.pairs.bytes()
 		}
+	case kindRules:
+		return int64(cap(w.events)) * eventBytes
 	}
 	return 0
 }
@@ -123,6 +130,14 @@ func (w *worker) follow() {
 			if t := w.table(kind(k)); *t != nil {
 				*t = (*t).shrunk(act)
 			}
+		case kindRules:
+			kept := w.events[:0]
+			for _, e := range w.events {
+				if act.has(prefixHash(e.client)) {
+					kept = append(kept, e)
+				}
+			}
+			w.events = slices.Clip(kept)
 		}
 		w.report(kind(k))
 	}
@@ -224,7 +239,7 @@ func (w *worker) chunk(c *chunk) {
 			}
 			w.newest = max(w.newest, l.unix)
 			client := w.proxies.client(l)
-			recs = append(recs, rec{client: client, uri: l.uri, agent: l.agent})
+			recs = append(recs, rec{client: client, uri: l.uri, agent: l.agent, method: l.method, status: l.status, unix: l.unix})
 			if len(recs) == batch {
 				w.count(recs)
 				recs = recs[:0]
@@ -293,6 +308,9 @@ func (w *worker) count(recs []rec) {
 		if w.pairs != nil && w.p.pairs.counts(r.client) {
 			w.addPair(r.client, r.uri)
 		}
+		if v[kindRules].on && v[kindRules].active.has(r.ph) {
+			w.matchRules(r)
+		}
 		if w.p.names != nil {
 			if _, want := w.p.names[r.uh]; want {
 				if w.names == nil {
@@ -325,6 +343,20 @@ func (w *worker) addClient(k addrKey, uri uint64) {
 		}
 	}
 	w.c6.add(k, 1, uri)
+}
+
+// matchRules records the rules r matches.
+func (w *worker) matchRules(r *rec) {
+	for i := range w.p.s.opts.Rules {
+		if !w.p.s.opts.Rules[i].matches(r.method, r.status, r.uri, r.agent) {
+			continue
+		}
+		grow := len(w.events) == cap(w.events)
+		w.events = append(w.events, event{client: r.client, t: uint32(max(r.unix, 0)), rule: uint16(i)})
+		if grow {
+			w.report(kindRules)
+		}
+	}
 }
 
 // table returns the string table of kind k.

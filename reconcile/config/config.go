@@ -37,8 +37,16 @@ type Config struct {
 	Resources map[string]*Resource
 	// Outputs are keyed by name.
 	Outputs map[string]*Output
-	// Imports are the import blocks, in file order.
+	// Imports are the import blocks, in file order; only the root module
+	// has them.
 	Imports []*Import
+	// Modules are the module calls, keyed by name.
+	Modules map[string]*ModuleCall
+	// Moved and Removed are the moved and removed blocks, in file order.
+	// Their addresses are relative to the module: in a module with many
+	// instances they apply in each.
+	Moved   []*Moved
+	Removed []*Removed
 }
 
 // Settings is the plumb {} block.
