@@ -88,6 +88,12 @@ func (e *Engine) apply(ctx context.Context, before, pending map[string]*state.In
 	}
 	a.resource = a.applyResource
 	// Every step adds its diagnostics to a.diags; they are returned once.
+	// Moves come first: everything after works at the new addresses. If
+	// one cannot be recorded, nothing else is done.
+	if !a.recordMoves() {
+		return a.diags
+	}
+	a.forgetAll()
 	a.deleteAll(ctx)
 	if p.Destroy {
 		if !a.diags.HasErrors() && len(p.Targets) == 0 {
@@ -415,7 +421,7 @@ func (a *applier) applyInstance(ctx context.Context, n *node, g *resourceGroup, 
 	res := pi.resources[r.Type]
 	secrets := secretStrings(cfgVal, cfgPaths)
 	resp := res.Plan(ctx, providers.PlanRequest{Addr: in.addr, Prior: planPrior, Config: cfgVal})
-	d = locate(a.e.allowMass(redactDiags(resp.Diagnostics, secrets)), in.addr, r.DeclRange.Ptr())
+	d = locateIn(a.e.allowMass(redactDiags(resp.Diagnostics, secrets)), in.addr, r)
 	diags = append(diags, d...)
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
@@ -471,7 +477,9 @@ func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, 
 		}
 	}
 	resp := res.Apply(ctx, providers.ApplyRequest{Addr: c.Addr, Prior: prior, Planned: planned, Config: cfgVal})
-	d := locate(redactDiags(resp.Diagnostics, secrets), c.Addr, where)
+	applied := redactDiags(resp.Diagnostics, secrets)
+	locateAttrs(applied, r.Config)
+	d := locate(applied, c.Addr, where)
 	diags = append(diags, d...)
 	newState := resp.State
 	if newState == cty.NilVal {

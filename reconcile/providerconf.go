@@ -480,7 +480,11 @@ func (w *walk) configured(ctx context.Context, pi *providerInstance) hcl.Diagnos
 		cfgVal = schema.Complete(pi.config)
 	}
 	resp := pi.p.Configure(ctx, providers.ConfigureRequest{Config: cfgVal})
-	d := locate(redactDiags(resp.Diagnostics, pi.secrets), pi.addr, pi.conf.declRange())
+	d := redactDiags(resp.Diagnostics, pi.secrets)
+	if pi.conf.block != nil {
+		locateAttrs(d, pi.conf.block.Config)
+	}
+	d = locate(d, pi.addr, pi.conf.declRange())
 	w.addDiags(d)
 	if d.HasErrors() {
 		pi.failed = d

@@ -42,6 +42,9 @@ type Inputs struct {
 	VarFiles []string
 	// Args are -var and -var-file arguments in command-line order.
 	Args []VarArg
+	// Values are given values that win over every other source, as the
+	// variables of a plumb test run do; they are validated like the rest.
+	Values map[string]cty.Value
 	// Env is the process environment (os.Environ()); only PLUMB_VAR_*
 	// entries are read.
 	Env []string
@@ -111,6 +114,13 @@ func resolveVariables(cfg *config.Config, in Inputs, funcs evalFuncs) (map[strin
 			continue
 		}
 		raw[name] = rawValue{text: val, where: "-var " + name}
+	}
+	for _, name := range keys(in.Values) {
+		if _, declared := cfg.Variables[name]; !declared {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Value for undeclared variable", Detail: fmt.Sprintf("The test sets %q, but no variable %q block declares it.", name, name)})
+			continue
+		}
+		raw[name] = rawValue{expr: hcl.StaticExpr(in.Values[name], hcl.Range{}), where: "the test's variables"}
 	}
 
 	out := map[string]cty.Value{}

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/reconcile/config"
 	"github.com/plumbhq/plumb/reconcile/graph"
 	"github.com/plumbhq/plumb/reconcile/plan"
@@ -162,19 +161,13 @@ func locate(diags hcl.Diagnostics, what string, rng *hcl.Range) hcl.Diagnostics 
 }
 
 // locateIn is locate for a resource's diagnostics: one about a named
-// attribute points at where that attribute is written.
+// attribute, nested ones included (copy[0].retain), points at where that
+// attribute is written.
 func locateIn(diags hcl.Diagnostics, what string, r *config.Resource) hcl.Diagnostics {
 	if len(diags) == 0 {
 		return nil // the common case, once per instance: no body walk
 	}
-	attrs, _ := r.Config.JustAttributes()
-	for _, d := range diags {
-		if name, ok := d.Extra.(providers.AttributePath); ok && d.Subject == nil {
-			if a, ok := attrs[string(name)]; ok {
-				d.Subject = a.Expr.Range().Ptr()
-			}
-		}
-	}
+	locateAttrs(diags, r.Config)
 	return locate(diags, what, r.DeclRange.Ptr())
 }
 

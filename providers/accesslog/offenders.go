@@ -3,6 +3,7 @@ package accesslog
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -177,7 +178,12 @@ func (d *offendersSource) decode(v cty.Value) (offendersConfig, bool, hcl.Diagno
 	}
 	rules, err := DecodeRules(v.GetAttr("rule"))
 	if err != nil {
-		diags = diags.Extend(providers.Errorf("Invalid rule", "%v.", err))
+		path := "rule"
+		var re *RuleError
+		if errors.As(err, &re) {
+			path = re.Path()
+		}
+		diags = diags.Extend(providers.AttributeErrorf(path, "Invalid rule", "%v.", err))
 	}
 	c.rules = rules
 	c.opts.Rules = rules

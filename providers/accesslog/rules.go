@@ -51,24 +51,24 @@ type statusMatch struct {
 // what to write instead.
 func CheckRule(r *Rule) error {
 	if r.Name == "" {
-		return fmt.Errorf("a rule needs a name")
+		return ruleErrorf("name", "a rule needs a name")
 	}
 	if len(r.Methods) == 0 && r.URI == nil && len(r.Statuses) == 0 && r.Agent == nil {
-		return fmt.Errorf("rule %q matches every request; give method, uri, status or agent (a threshold counts every request already)", r.Name)
+		return ruleErrorf("", "rule %q matches every request; give method, uri, status or agent (a threshold counts every request already)", r.Name)
 	}
 	if r.Requests < 1 {
-		return fmt.Errorf("rule %q: requests must be at least 1", r.Name)
+		return ruleErrorf("requests", "rule %q: requests must be at least 1", r.Name)
 	}
 	if r.Within < time.Second {
-		return fmt.Errorf("rule %q: within must be at least a second, such as \"1m\"", r.Name)
+		return ruleErrorf("within", "rule %q: within must be at least a second, such as \"1m\"", r.Name)
 	}
 	if r.Ban < 0 {
-		return fmt.Errorf("rule %q: ban must not be negative", r.Name)
+		return ruleErrorf("ban", "rule %q: ban must not be negative", r.Name)
 	}
 	r.methods = nil
 	for _, m := range r.Methods {
 		if m == "" || strings.ContainsAny(m, " \t\"") {
-			return fmt.Errorf("rule %q: method %q is not an HTTP method, such as POST", r.Name, m)
+			return ruleErrorf("method", "rule %q: method %q is not an HTTP method, such as POST", r.Name, m)
 		}
 		r.methods = append(r.methods, []byte(strings.ToUpper(m)))
 	}
@@ -76,7 +76,7 @@ func CheckRule(r *Rule) error {
 	for _, s := range r.Statuses {
 		sm, ok := parseStatusMatch(s)
 		if !ok {
-			return fmt.Errorf("rule %q: status %q is not a status code (404) or class (4xx)", r.Name, s)
+			return ruleErrorf("status", "rule %q: status %q is not a status code (404) or class (4xx)", r.Name, s)
 		}
 		r.statuses = append(r.statuses, sm)
 	}

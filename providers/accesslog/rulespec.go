@@ -1,6 +1,7 @@
 package accesslog
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 	"regexp"
@@ -51,6 +52,31 @@ var RuleBlock = &providers.Block{
 	},
 }
 
+// RuleError is a mistake in one rule: which rule (its place among the
+// rule blocks, from 0; -1 when not known) and which of its attributes (""
+// for the rule as a whole), so a configuration error points at the line.
+type RuleError struct {
+	Index int
+	Attr  string
+	Msg   string
+}
+
+func (e *RuleError) Error() string { return e.Msg }
+
+// Path is the error's attribute path in a data source's configuration,
+// such as "rule[2].within".
+func (e *RuleError) Path() string {
+	p := fmt.Sprintf("rule[%d]", max(e.Index, 0))
+	if e.Attr != "" {
+		p += "." + e.Attr
+	}
+	return p
+}
+
+func ruleErrorf(attr, format string, args ...any) error {
+	return &RuleError{Index: -1, Attr: attr, Msg: fmt.Sprintf(format, args...)}
+}
+
 // DecodeRule reads one rule block's value into a checked Rule.
 func DecodeRule(v cty.Value) (Rule, error) {
 	var r Rule
@@ -67,13 +93,13 @@ func DecodeRule(v cty.Value) (Rule, error) {
 		}
 		rx, err := regexp.Compile(a.AsString())
 		if err != nil {
-			return r, fmt.Errorf("rule %q: %s = %q is not a regular expression (RE2 syntax; escape a dot as \\\\.): %v", r.Name, re.attr, a.AsString(), err)
+			return r, ruleErrorf(re.attr, "rule %q: %s = %q is not a regular expression (RE2 syntax; escape a dot as \\\\.): %v", r.Name, re.attr, a.AsString(), err)
 		}
 		*re.dst = rx
 	}
 	n, acc := v.GetAttr("requests").AsBigFloat().Int64()
 	if acc != big.Exact {
-		return r, fmt.Errorf("rule %q: requests must be a whole number", r.Name)
+		return r, ruleErrorf("requests", "rule %q: requests must be a whole number", r.Name)
 	}
 	r.Requests = n
 	for _, d := range []struct {
@@ -84,9 +110,9 @@ func DecodeRule(v cty.Value) (Rule, error) {
 		if a.IsNull() {
 			continue
 		}
-		dur, err := time.ParseDuration(a.AsString())
+		dur, err := providers.ParseDuration(a.AsString())
 		if err != nil {
-			return r, fmt.Errorf("rule %q: %s = %q is not a duration; write it as \"90s\", \"10m\" or \"24h\"", r.Name, d.attr, a.AsString())
+			return r, ruleErrorf(d.attr, "rule %q: %s = %v", r.Name, d.attr, err)
 		}
 		*d.dst = dur
 	}
@@ -101,14 +127,21 @@ func DecodeRules(list cty.Value) ([]Rule, error) {
 	}
 	var out []Rule
 	seen := map[string]bool{}
-	for it := list.ElementIterator(); it.Next(); {
-		_, v := it.Element()
+	for i := 0; ; i++ {
+		if i >= list.LengthInt() {
+			break
+		}
+		v := list.Index(cty.NumberIntVal(int64(i)))
 		r, err := DecodeRule(v)
+		var re *RuleError
+		if errors.As(err, &re) {
+			re.Index = i
+		}
 		if err != nil {
 			return nil, err
 		}
 		if seen[r.Name] {
-			return nil, fmt.Errorf("two rules are named %q; give each its own name", r.Name)
+			return nil, &RuleError{Index: i, Attr: "name", Msg: fmt.Sprintf("two rules are named %q; give each its own name", r.Name)}
 		}
 		seen[r.Name] = true
 		out = append(out, r)
@@ -145,6 +178,12 @@ func ParseRulesFile(name string, src []byte) ([]Rule, hcl.Diagnostics) {
 		}
 		if err != nil {
 			rng := b.DefRange
+			var re *RuleError
+			if errors.As(err, &re) && re.Attr != "" {
+				if attrs, _ := b.Body.JustAttributes(); attrs[re.Attr] != nil {
+					rng = attrs[re.Attr].Expr.Range()
+				}
+			}
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid rule", Detail: err.Error(), Subject: &rng})
 			continue
 		}

@@ -427,9 +427,21 @@ func (diskFS) files(dir string) ([]string, error) {
 	} else if !fi.IsDir() {
 		return nil, fmt.Errorf("%s is not a folder", dir)
 	}
-	names, err := filepath.Glob(filepath.Join(dir, "*"+FileSuffix))
+	all, err := filepath.Glob(filepath.Join(dir, "*"+FileSuffix))
+	var names []string
+	for _, n := range all {
+		if isConfigFile(n) {
+			names = append(names, n)
+		}
+	}
 	sort.Strings(names)
 	return names, err
+}
+
+// isConfigFile reports whether a *.hcl file name is configuration: every
+// one is except the test files (*.plumbtest.hcl).
+func isConfigFile(name string) bool {
+	return strings.HasSuffix(name, FileSuffix) && !strings.HasSuffix(name, TestFileSuffix)
 }
 
 func (diskFS) read(path string) ([]byte, error) { return os.ReadFile(path) }
@@ -451,7 +463,7 @@ func (m memFS) filesIn(dir string) []string {
 	want := m.rel(dir)
 	var out []string
 	for name := range m.srcs {
-		if strings.HasSuffix(name, FileSuffix) && filepath.ToSlash(filepath.Dir(name)) == want {
+		if isConfigFile(name) && filepath.ToSlash(filepath.Dir(name)) == want {
 			out = append(out, filepath.Join(m.root, name))
 		}
 	}
