@@ -42,6 +42,11 @@ type Config struct {
 	Imports []*Import
 	// Modules are the module calls, keyed by name.
 	Modules map[string]*ModuleCall
+	// Moved and Removed are the moved and removed blocks, in file order.
+	// Their addresses are relative to the module: in a module with many
+	// instances they apply in each.
+	Moved   []*Moved
+	Removed []*Removed
 }
 
 // Settings is the plumb {} block.

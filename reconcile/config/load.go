@@ -30,6 +30,8 @@ var fileSchema = &hcl.BodySchema{
 		{Type: "output", LabelNames: []string{"name"}},
 		{Type: "import"},
 		{Type: "module", LabelNames: []string{"name"}},
+		{Type: "moved"},
+		{Type: "removed"},
 	},
 }
 
@@ -107,6 +109,10 @@ func (c *Config) addFile(f *hcl.File) hcl.Diagnostics {
 			diags = append(diags, c.addImport(b)...)
 		case "module":
 			diags = append(diags, c.addModule(b)...)
+		case "moved":
+			diags = append(diags, c.addMoved(b)...)
+		case "removed":
+			diags = append(diags, c.addRemoved(b)...)
 		}
 	}
 	return diags

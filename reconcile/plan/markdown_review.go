@@ -24,14 +24,14 @@ const (
 )
 
 // reviewed reports whether a change is shown to a reviewer: anything but
-// a no-op, and a no-op that imports an object.
+// a no-op, and a no-op that imports or moves an object.
 func reviewed(c *Change) bool {
-	return c.Action != NoOp || c.ImportID != ""
+	return c.Action != NoOp || c.ImportID != "" || c.PrevAddr != ""
 }
 
 // riskOrder lists the actions in the order the renderers show resources,
 // most destructive first, so that a size limit cuts the least risky.
-var riskOrder = [...]Action{Delete, DeleteThenCreate, CreateThenDelete, Update, Create, Read, NoOp}
+var riskOrder = [...]Action{Delete, DeleteThenCreate, CreateThenDelete, Update, Create, Read, Forget, NoOp}
 
 // typeCounts is one row of the summary table. It counts as the summary
 // line does: a replacement once in Add, once in Destroy, and in Replace,
@@ -72,7 +72,7 @@ type review struct {
 	types    []typeCounts      // sorted by type name
 	all      typeCounts        // the totals row
 	changes  int               // reviewed changes
-	byAction [Delete + 1]int   // reviewed changes by action
+	byAction [actionCount]int  // reviewed changes by action
 	warnings []reviewWarning   // at most warnLimit of each kind
 	hidden   [warnPlan + 1]int // warnings not kept, by kind
 	// zones groups the zones whose records change, by how they change.
@@ -346,7 +346,9 @@ func appendCount(b []byte, n int) []byte {
 func actionLabel(a Action) string {
 	switch a {
 	case NoOp:
-		return "import"
+		return "import/move" // a no-op is reviewed only when it imports or moves
+	case Forget:
+		return "forget"
 	case Create:
 		return "create"
 	case Read:
@@ -363,8 +365,13 @@ func actionLabel(a Action) string {
 // line: "will be updated in-place", or "will be imported" for a no-op
 // import.
 func resourceHeading(c *Change) string {
-	if c.Action == NoOp && c.ImportID != "" {
+	switch {
+	case c.Action == NoOp && c.ImportID != "":
 		return "will be imported"
+	case c.Action == NoOp && c.PrevAddr != "":
+		return "has moved from " + c.PrevAddr
+	case c.PrevAddr != "":
+		return verb(c.Action) + " (moved from " + c.PrevAddr + ")"
 	}
 	return verb(c.Action)
 }
