@@ -88,6 +88,12 @@ func (e *Engine) apply(ctx context.Context, before, pending map[string]*state.In
 	}
 	a.resource = a.applyResource
 	// Every step adds its diagnostics to a.diags; they are returned once.
+	// Moves come first: everything after works at the new addresses. If
+	// one cannot be recorded, nothing else is done.
+	if !a.recordMoves() {
+		return a.diags
+	}
+	a.forgetAll()
 	a.deleteAll(ctx)
 	if p.Destroy {
 		if !a.diags.HasErrors() && len(p.Targets) == 0 {

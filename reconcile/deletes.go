@@ -45,7 +45,7 @@ func (p *planner) planDelete(d doomed, rt *resourceType, provider string, gone b
 		name = a.Name
 	}
 	p.add(&plan.Change{
-		Addr: si.Addr, Mode: plan.Mode(si.Mode), Type: si.Type, Name: si.Name, Provider: name, ProviderConfig: provider,
+		Addr: si.Addr, PrevAddr: p.movedFrom[si.Addr], Mode: plan.Mode(si.Mode), Type: si.Type, Name: si.Name, Provider: name, ProviderConfig: provider,
 		Action: plan.Delete, Before: before, After: cty.NullVal(before.Type()), Sensitive: secret, Keys: keys, Reason: reason, Gone: gone,
 	})
 	if gone {
@@ -82,7 +82,56 @@ func (p *planner) planOrphans(ctx context.Context, only map[string]bool) hcl.Dia
 			list = append(list, doomed{si: si, reason: reason})
 		}
 	}
-	return p.planDeletes(ctx, list)
+	return p.planDeletes(ctx, p.forgetRemoved(list))
+}
+
+// forgetRemoved plans, for the instances to delete that a removed block
+// with lifecycle { destroy = false } covers, that plumb forgets them
+// instead, and returns the others; a removed block that lets them be
+// destroyed gives its reason.
+func (p *planner) forgetRemoved(list []doomed) []doomed {
+	if len(p.removed) == 0 {
+		return list
+	}
+	var out []doomed
+	for _, d := range list {
+		a, err := config.ParseAddr(d.si.Addr)
+		rb := (*config.Removed)(nil)
+		if err == nil {
+			rb = removedFor(p.removed, a)
+		}
+		switch {
+		case rb == nil:
+			out = append(out, d)
+		case rb.Destroy:
+			d.reason = fmt.Sprintf("a removed block says %s has left the configuration", rb.From)
+			out = append(out, d)
+		default:
+			p.planForget(d.si, rb)
+		}
+	}
+	return out
+}
+
+// planForget records that plumb forgets an instance and leaves its object
+// as it is.
+func (p *planner) planForget(si *state.Instance, rb *config.Removed) {
+	before := decodeLoose(si)
+	var secret []string
+	name := si.Provider
+	if rt := p.e.typeOf(si); rt != nil {
+		if v, err := si.Value(rt.ty); err == nil {
+			before = v
+		}
+		secret, name = rt.secret, rt.provider
+	}
+	p.add(&plan.Change{
+		Addr: si.Addr, PrevAddr: p.movedFrom[si.Addr], Mode: plan.Mode(si.Mode), Type: si.Type, Name: si.Name,
+		Provider: name, ProviderConfig: recordedProviderAddr(si.Provider, name),
+		Action: plan.Forget, Before: before, After: cty.NullVal(before.Type()),
+		Sensitive: mergeNames(secret, si.Sensitive.TopNames()),
+		Reason:    fmt.Sprintf("a removed block for %s says lifecycle { destroy = false }: plumb forgets it and leaves the object as it is", rb.From),
+	})
 }
 
 // orphanReason says why a resource in state that no resource node planned
@@ -137,7 +186,7 @@ func (p *planner) planDestroy(ctx context.Context, only map[string]bool) hcl.Dia
 			}
 		}
 	}
-	return p.planDeletes(ctx, list)
+	return p.planDeletes(ctx, p.forgetRemoved(list))
 }
 
 // planDeletes finds the provider instance state recorded for each instance

@@ -29,6 +29,10 @@ type planner struct {
 	// pending are the addresses of objects a dead run began to create
 	// (state.State.Pending), planned as tainted instances.
 	pending map[string]bool
+	// movedFrom maps the addresses moved blocks give objects to the ones
+	// state has them at; removed are the removed blocks.
+	movedFrom map[string]string
+	removed   []placed[config.Removed]
 
 	mu       sync.Mutex
 	changes  []*plan.Change
@@ -60,13 +64,21 @@ type claim struct {
 // would make the estate match it. st is not modified.
 func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Diagnostics) {
 	work, pending := withPending(st)
-	p := &planner{walk: e.newWalk(), st: work, byRes: groupByResource(work), imports: map[string]*config.Import{}, claimed: map[string]claim{}, picked: e.targetedInstances(), handled: map[string]bool{}, visited: map[string]bool{}, changing: map[string]bool{}, changed: map[string]bool{}, pending: pending}
+	work, moved, moveWarnings, diags := e.applyMoves(work)
+	removed := e.removedBlocks()
+	diags = append(diags, e.checkRemoved(removed)...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	p := &planner{walk: e.newWalk(), st: work, byRes: groupByResource(work), imports: map[string]*config.Import{}, claimed: map[string]claim{}, picked: e.targetedInstances(), handled: map[string]bool{}, visited: map[string]bool{}, changing: map[string]bool{}, changed: map[string]bool{}, pending: pending,
+		movedFrom: moved, removed: removed, warnings: moveWarnings}
 	for _, im := range e.cfg.Imports {
 		p.imports[im.To.String()] = im
 	}
 	p.resource = p.planResource
 	p.checksInPlan = true
-	only, diags := e.targetNodes()
+	only, tdiags := e.targetNodes()
+	diags = append(diags, tdiags...)
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -413,6 +425,9 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	// What the provider says is redacted of the sensitive values it saw.
 	secrets := secretStrings(prior, priorPaths)
 
+	if p.movedFrom != nil {
+		change.PrevAddr = p.movedFrom[in.addr]
+	}
 	var diags hcl.Diagnostics
 	if prior.IsNull() {
 		if im, ok := p.imports[in.addr]; ok {

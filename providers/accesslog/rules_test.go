@@ -262,7 +262,7 @@ func TestParseRulesFileErrors(t *testing.T) {
 	for _, c := range []struct{ src, want string }{
 		{"", "holds no rule blocks"},
 		{"rule {\n  name = \"a\"\n  requests = 5\n}\n", `rules.hcl:1,6-6: Missing required argument; The argument "within" is required`},
-		{"rule {\n  name = \"a\"\n  uri = \"[\"\n  requests = 5\n  within = \"1m\"\n}\n", "rules.hcl:1,1-5: Invalid rule"},
+		{"rule {\n  name = \"a\"\n  uri = \"[\"\n  requests = 5\n  within = \"1m\"\n}\n", "rules.hcl:3,9-12: Invalid rule"}, // at the uri
 		{"rule {\n  name = \"a\"\n  agent = \"x\"\n  requests = 5\n  within = \"1m\"\n}\nrule {\n  name = \"a\"\n  agent = \"y\"\n  requests = 5\n  within = \"1m\"\n}\n", "rules.hcl:7,1-5: Invalid rule; two rules are named"},
 		{"rule {\n  name = \"a\"\n  agent = \"x\"\n  requests = 5\n  within = \"soon\"\n}\n", "not a duration"},
 	} {

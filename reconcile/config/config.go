@@ -44,6 +44,11 @@ type Config struct {
 	Modules map[string]*ModuleCall
 	// Checks are the check blocks, keyed by name.
 	Checks map[string]*Check
+	// Moved and Removed are the moved and removed blocks, in file order.
+	// Their addresses are relative to the module: in a module with many
+	// instances they apply in each.
+	Moved   []*Moved
+	Removed []*Removed
 }
 
 // Condition is a precondition, postcondition, assert or validation

@@ -31,6 +31,8 @@ var fileSchema = &hcl.BodySchema{
 		{Type: "import"},
 		{Type: "check", LabelNames: []string{"name"}},
 		{Type: "module", LabelNames: []string{"name"}},
+		{Type: "moved"},
+		{Type: "removed"},
 	},
 }
 
@@ -111,6 +113,10 @@ func (c *Config) addFile(f *hcl.File) hcl.Diagnostics {
 			diags = append(diags, c.addCheck(b)...)
 		case "module":
 			diags = append(diags, c.addModule(b)...)
+		case "moved":
+			diags = append(diags, c.addMoved(b)...)
+		case "removed":
+			diags = append(diags, c.addRemoved(b)...)
 		}
 	}
 	return diags

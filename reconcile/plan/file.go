@@ -75,6 +75,7 @@ type fileChange struct {
 	ActionReason    string              `json:"action_reason,omitempty"`
 	ImportID        string              `json:"import_id,omitempty"`
 	Gone            bool                `json:"gone,omitempty"`
+	PrevAddr        string              `json:"previous_address,omitempty"`
 	MassChange      *MassChange         `json:"mass_change,omitempty"`
 }
 
@@ -91,7 +92,7 @@ type fileOutput struct {
 var actionNames = map[Action]string{
 	NoOp: "no-op", Create: "create", Read: "read", Update: "update",
 	DeleteThenCreate: "delete-then-create", CreateThenDelete: "create-then-delete",
-	Delete: "delete",
+	Delete: "delete", Forget: "forget",
 }
 
 func parseAction(s string) (Action, error) {
@@ -296,7 +297,7 @@ func toFile(p *Plan) (*filePlan, error) {
 		fc := &fileChange{
 			Addr: c.Addr, Mode: c.Mode, Type: c.Type, Name: c.Name, Provider: c.Provider, ProviderConfig: c.ProviderConfig,
 			Action: actionNames[c.Action], RequiresReplace: c.RequiresReplace,
-			Sensitive: c.Sensitive, Keys: c.Keys, Reason: c.Reason, ActionReason: c.ActionReason, ImportID: c.ImportID, Gone: c.Gone,
+			Sensitive: c.Sensitive, Keys: c.Keys, Reason: c.Reason, ActionReason: c.ActionReason, ImportID: c.ImportID, Gone: c.Gone, PrevAddr: c.PrevAddr,
 			MassChange: c.MassChange,
 		}
 		var err error
@@ -355,7 +356,7 @@ func fromFile(doc *filePlan) (*Plan, error) {
 		c := &Change{
 			Addr: fc.Addr, Mode: fc.Mode, Type: fc.Type, Name: fc.Name, Provider: fc.Provider, ProviderConfig: fc.ProviderConfig,
 			Action: act, RequiresReplace: fc.RequiresReplace, Sensitive: fc.Sensitive,
-			Keys: fc.Keys, Reason: fc.Reason, ActionReason: fc.ActionReason, ImportID: fc.ImportID, Gone: fc.Gone,
+			Keys: fc.Keys, Reason: fc.Reason, ActionReason: fc.ActionReason, ImportID: fc.ImportID, Gone: fc.Gone, PrevAddr: fc.PrevAddr,
 			MassChange: fc.MassChange,
 		}
 		if c.Before, err = dec.decode(fc.Before); err == nil {

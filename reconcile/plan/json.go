@@ -261,6 +261,9 @@ func (j *jsonWriter) resourceChange(l located) {
 	c := l.c
 	j.b = append(j.b, '{')
 	j.resourceHead(l)
+	if c.PrevAddr != "" {
+		j.str("previous_address", c.PrevAddr)
+	}
 	j.field("change", false)
 	j.b = append(j.b, '{')
 	j.field("actions", true)
