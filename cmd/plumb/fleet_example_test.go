@@ -105,6 +105,7 @@ ssh_private_key_file = %q
 known_hosts_file     = %q
 dns_server           = %q
 apachectl_args       = %s
+allow_local          = true
 plumb_on_svn_server  = %q
 backup_bucket        = %q
 `, servers.String(), svnSrv.Host, svnSrv.Port, repo.Path, sshtest.SudoUser, key, knownHosts, dns.Addr, apachectlArgs, plumbBin, bucket)
