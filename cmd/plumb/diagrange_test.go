@@ -53,19 +53,20 @@ copy {
 	"aws_route53_zone": {mode: "resource", body: `
 name = "example.org"
 `, bad: map[string]string{
-		"name": `"not a domain!"`, "records": `[{ name = "www.example.org.", type = "A", ttl = 300, values = ["not-an-ip"] }]`,
+		"name": `"a..example.org"`, "records": `[{ name = "www.example.org.", type = "A", ttl = 300, values = ["not-an-ip"] }]`,
 		"tags": `{ "aws:x" = "y" }`, "comment": `"` + strings.Repeat("x", 300) + `"`,
 	}},
 	"bind_zone": {mode: "resource", body: `
 name = "example.org."
 directory = "zones"
+records = [{ name = "example.org.", type = "NS", ttl = 3600, values = ["ns1.example.net."] }]
 soa {
   mname = "ns1.example.org."
 }
 `, bad: map[string]string{
-		"name": `"not a domain!"`, "directory": `""`, "filename": `"../x.zone"`, "ttl": `-1`, "check_names": `"maybe"`,
+		"name": `"a..example.org."`, "directory": `""`, "filename": `"../x.zone"`, "ttl": `-1`, "check_names": `"maybe"`,
 		"records":   `[{ name = "www.example.org.", type = "A", ttl = 300, values = ["not-an-ip"] }]`,
-		"soa.mname": `"not a name!"`, "soa.rname": `"@example.org"`, "soa.refresh": `-1`, "soa.retry": `-1`,
+		"soa.mname": `"ns1..example.org."`, "soa.rname": `"@example.org"`, "soa.refresh": `-1`, "soa.retry": `-1`,
 		"soa.expire": `-1`, "soa.minimum": `-1`,
 	}},
 	"apache_htaccess_access": {mode: "resource", body: `
@@ -283,6 +284,11 @@ func checkAttributeError(t *testing.T, reg *providers.Registry, provider, key st
 		t.Fatalf("%s = %s is refused neither by validate nor by a plan:\n%s", path, bad, src)
 	}
 	for _, d := range errs {
+		if structural[d.Summary] {
+			t.Fatalf("the test wrote %s = %s where the schema does not have it (%s):\n%s", path, bad, d.Summary, numbered(src))
+		}
+	}
+	for _, d := range errs {
 		for owner, words := range foreignWords {
 			for _, w := range words {
 				if owner != provider && strings.Contains(d.Summary+" "+d.Detail, w) {
@@ -321,6 +327,14 @@ func planErrors(t *testing.T, reg *providers.Registry, dir string) []*hcl.Diagno
 		}
 	}
 	return errs
+}
+
+// structural are the summaries of HCL's own errors about a body's shape:
+// a value put in the wrong place by the test, not refused by a provider.
+var structural = map[string]bool{
+	"Unsupported argument": true, "Missing newline after argument": true, "Duplicate argument": true,
+	"Missing required argument": true, "Unsupported block type": true, "Incorrect attribute value type": true,
+	"Argument or block definition required": true,
 }
 
 var blockOpen = regexp.MustCompile(`^\s*([a-z_]+)\s*\{\s*$`)
@@ -373,12 +387,12 @@ func withAttribute(t *testing.T, body, path, value string) (string, int) {
 	var out []string
 	at := -1
 	for i, l := range lines {
-		if i >= start && i < end && set.MatchString(l) {
-			continue
-		}
 		if i == start && at < 0 {
 			at = len(out)
 			out = append(out, attr+" = "+value)
+		}
+		if i >= start && i < end && set.MatchString(l) {
+			continue
 		}
 		out = append(out, l)
 	}
@@ -395,4 +409,99 @@ func numbered(src string) string {
 		fmt.Fprintf(&b, "%3d  %s\n", i+1, l)
 	}
 	return b.String()
+}
+
+// durationAttrs are, by type, the attributes that take a duration.
+var durationAttrs = map[string][]string{
+	"aws_ebs_snapshot_policy": {"interval", "retain", "copy[0].retain"},
+	"access_log_offenders":    {"window", "rule[0].within", "rule[0].ban"},
+	"dns_addresses":           {"timeout"},
+	"nftables_blocklist":      {"timeout"},
+	"svn_pre_commit_hook":     {"lint[0].timeout"},
+	"svn_offsite_backup":      {"interval", "local_retention", "remote_retention.age"},
+}
+
+// durationName says which attribute names are durations, to catch one
+// added without an entry in durationAttrs.
+var durationName = regexp.MustCompile(`interval|retain|retention|timeout|window|within|^ban$|^age$|expire|_after$|_every$`)
+
+// TestEveryDurationAttributeSpeaksTheDialect gives every duration
+// attribute of every type each form of the one dialect (30s, 15m, 24h,
+// 7d, 2w, 1d12h), which none may refuse as "not a duration" (an attribute
+// may still find one too short or too long), and a value that is not a
+// duration, which each must refuse with the one error text.
+func TestEveryDurationAttributeSpeaksTheDialect(t *testing.T) {
+	reg := registry()
+	for _, name := range reg.Names() {
+		f, _ := reg.Factory(name)
+		p := f()
+		types := map[string]providers.Schema{}
+		for typ, r := range p.Resources() {
+			types[typ] = r.Schema()
+		}
+		for typ, d := range p.DataSources() {
+			if _, clash := types[typ]; !clash {
+				types[typ] = d.Schema()
+			}
+		}
+		for typ, schema := range types {
+			listed := map[string]bool{}
+			for _, a := range durationAttrs[typ] {
+				listed[a] = true
+			}
+			for _, path := range attributePaths("", schema) {
+				leaf := path.name[strings.LastIndexByte(path.name, '.')+1:]
+				if path.ty == cty.String && durationName.MatchString(leaf) && !listed[path.name] {
+					t.Errorf("%s.%s looks like a duration but is not in durationAttrs", typ, path.name)
+				}
+			}
+		}
+	}
+	for typ, attrs := range durationAttrs {
+		c := schemaCases[typ]
+		for _, path := range attrs {
+			leaf := path[strings.LastIndexByte(path, '.')+1:]
+			t.Run(typ+"/"+path, func(t *testing.T) {
+				for _, form := range []string{"30s", "15m", "24h", "7d", "2w", "1d12h"} {
+					for _, d := range validateWith(t, reg, typ, c, path, fmt.Sprintf("%q", form)) {
+						if strings.Contains(d.Detail, "is not a duration") {
+							t.Errorf("%s = %q refused as not a duration: %s", path, form, d.Detail)
+						}
+					}
+				}
+				want := fmt.Sprintf("%s = %q is not a duration: write %s", leaf, "soon", providers.DurationForms)
+				found := false
+				errs := validateWith(t, reg, typ, c, path, `"soon"`)
+				for _, d := range errs {
+					found = found || strings.Contains(d.Detail, want)
+				}
+				if !found {
+					t.Errorf("%s = \"soon\" is not refused with the one error text %q: %v", path, want, errs)
+				}
+			})
+		}
+	}
+}
+
+// validateWith validates c's body with path set to value and returns the
+// errors.
+func validateWith(t *testing.T, reg *providers.Registry, typ string, c schemaCase, path, value string) []*hcl.Diagnostic {
+	t.Helper()
+	body, _ := withAttribute(t, c.body, path, value)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(fmt.Sprintf("%s %q \"t\" {%s}\n", c.mode, typ, body)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eng, diags := reconcile.Load(reconcile.Options{Dir: dir, Registry: reg})
+	if !diags.HasErrors() {
+		diags = append(diags, eng.Validate(context.Background())...)
+		eng.Close()
+	}
+	var errs []*hcl.Diagnostic
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			errs = append(errs, d)
+		}
+	}
+	return errs
 }

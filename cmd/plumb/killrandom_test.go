@@ -57,7 +57,7 @@ func TestRandomKillsLoseNothing(t *testing.T) {
 		cmd.Wait()
 		when := fmt.Sprintf("kill %d", i)
 		checkStateParses(t, dir, when)
-		known, pending := stateAddrs(t, dir)
+		known, pending := stateFiles(t, dir)
 		pendingSeen += pending
 		orphans, temps := filesUnknown(t, dir, known)
 		if len(orphans) > 0 {
@@ -82,7 +82,7 @@ func TestRandomKillsLoseNothing(t *testing.T) {
 	if r := plumb(t, dir, append([]string{"plan", "-detailed-exitcode"}, final...)...); r.code != exitOK {
 		t.Fatalf("plan after converging:\n%s", r)
 	}
-	known, pending := stateAddrs(t, dir)
+	known, pending := stateFiles(t, dir)
 	if pending != 0 {
 		t.Errorf("%d creates still pending after a full apply", pending)
 	}
@@ -96,38 +96,36 @@ func TestRandomKillsLoseNothing(t *testing.T) {
 	}
 }
 
-// stateAddrs reads the state as the next run would (plumb state pull
-// folds a journal left behind) and returns the addresses it knows, as
+// stateFiles reads the state as the next run would (plumb state pull
+// folds a journal left behind) and returns the files it knows, as
 // resources or pending, and how many are pending.
-func stateAddrs(t *testing.T, dir string) (map[string]bool, int) {
+func stateFiles(t *testing.T, dir string) (map[string]bool, int) {
 	t.Helper()
 	r := plumb(t, dir, "state", "pull")
 	if r.code != exitOK {
 		t.Fatalf("state pull:\n%s", r)
 	}
+	type inst struct {
+		Attributes struct {
+			Filename string `json:"filename"`
+		} `json:"attributes"`
+	}
 	var f struct {
-		Resources []struct {
-			Addr string `json:"address"`
-		} `json:"resources"`
-		Pending []struct {
-			Addr string `json:"address"`
-		} `json:"pending"`
+		Resources []inst `json:"resources"`
+		Pending   []inst `json:"pending"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &f); err != nil {
 		t.Fatalf("state pull: %v", err)
 	}
 	known := map[string]bool{}
-	for _, x := range f.Resources {
-		known[x.Addr] = true
-	}
-	for _, x := range f.Pending {
-		known[x.Addr] = true
+	for _, x := range append(f.Resources, f.Pending...) {
+		known[filepath.Clean(x.Attributes.Filename)] = true
 	}
 	return known, len(f.Pending)
 }
 
-// filesUnknown lists the files under dir/files that known does not hold,
-// and the temporary files anywhere in dir.
+// filesUnknown lists the files under dir/files, and the secret files,
+// that known does not hold, and the temporary files anywhere in dir.
 func filesUnknown(t *testing.T, dir string, known map[string]bool) (orphans, temps []string) {
 	t.Helper()
 	for _, sub := range []string{"", "files"} {
@@ -137,9 +135,7 @@ func filesUnknown(t *testing.T, dir string, known map[string]bool) (orphans, tem
 			switch {
 			case isTempName(e.Name()):
 				temps = append(temps, name)
-			case sub == "files" && !known["local_file.f["+strings.TrimSuffix(e.Name(), ".txt")+"]"]:
-				orphans = append(orphans, name)
-			case sub == "" && strings.HasPrefix(e.Name(), "secret-") && !known["local_file.secret[0]"]:
+			case (sub == "files" || strings.HasPrefix(e.Name(), "secret-")) && !known[name]:
 				orphans = append(orphans, name)
 			}
 		}

@@ -54,6 +54,8 @@ func commands() []command {
 		{"force-unlock", "Break a state lock left by a dead run: force-unlock ID", runForceUnlock},
 		{"svn", "Subversion: check a commit (pre-commit hooks), restore or verify a backup", runSVN},
 		{"detect", "Find the clients behind a flood in access logs (and live connections): detect [FILE...]", runDetect},
+		{"unban", "Lift the block of an address now and remember it: unban ADDRESS...", runUnban},
+		{"restore", "Put block lists back from state after a reboot, before the next log-based run", runRestore},
 		{"version", "Print plumb's version", runVersion},
 	}
 }

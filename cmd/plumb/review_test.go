@@ -153,3 +153,26 @@ func TestShowSizedForWhereItGoes(t *testing.T) {
 		t.Errorf("an unknown destination: %s", r)
 	}
 }
+
+// TestTargetedPlanSaysItIsPartial: a plan limited by -target says so, in
+// the terminal and in the review.
+func TestTargetedPlanSaysItIsPartial(t *testing.T) {
+	dir := configDir(t, map[string]string{"main.hcl": `
+resource "local_file" "a" {
+  filename = "a.txt"
+  content  = "a"
+}
+resource "local_file" "b" {
+  filename = "b.txt"
+  content  = "b"
+}`})
+	md := filepath.Join(dir, "plan.md")
+	r := plumb(t, dir, "plan", "-no-color", "-target", "local_file.a", "-review-out", md)
+	if r.code != exitOK || !strings.Contains(r.stdout, "Partial plan: This plan covers only: local_file.a, and what it depends on.") {
+		t.Fatalf("plan -target:\n%s", r)
+	}
+	b, err := os.ReadFile(md)
+	if err != nil || !strings.Contains(string(b), "> **Partial plan.** This plan covers only: `local_file.a`") {
+		t.Errorf("the review of a targeted plan has no banner (%v):\n%s", err, b)
+	}
+}
