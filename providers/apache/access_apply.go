@@ -215,6 +215,12 @@ func (r *accessResource) Read(ctx context.Context, req providers.ReadRequest) pr
 		"deny":  keepForm(prior.GetAttr("deny"), a.deny),
 		"lines": keepForm(prior.GetAttr("lines"), body),
 	}
+	if len(a.allow) == 0 {
+		// A block that lets nobody in has no deny lines to read: the
+		// deny list it was written with stays as state has it, or the
+		// plan would never settle.
+		live["deny"] = prior.GetAttr("deny")
+	}
 	if a.syntax != "" {
 		live["syntax"] = cty.StringVal(a.syntax)
 	}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/plumbhq/plumb/providers"
 )
 
 // TestLocalAddressesRefused: loopback, link-local and "this network"
@@ -90,5 +92,27 @@ func TestOutsideGrantsRefused(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEmptyAllowWithDenyConverges: with allow_empty and a deny list, the
+// block lets nobody in and writes no deny lines; reading it back keeps
+// the deny list, so the next plan is empty. (FuzzParseFile found that
+// the deny list read back as [] and every plan changed it again.)
+func TestEmptyAllowWithDenyConverges(t *testing.T) {
+	file := htdir(t) + "/.htaccess"
+	r := resourceUnderTest()
+	null := cty.NullVal(r.Schema().ImpliedType())
+	for _, syntax := range []string{Syntax24, Syntax22} {
+		config := cfg(file, map[string]cty.Value{"allow": cty.ListValEmpty(cty.String), "allow_empty": cty.True, "deny": strs("192.0.2.5"), "syntax": cty.StringVal(syntax)})
+		st := apply(t, r, "", null, config)
+		read := r.Read(t.Context(), providers.ReadRequest{Prior: st})
+		if read.Diagnostics.HasErrors() {
+			t.Fatal(diagText(read.Diagnostics))
+		}
+		if p := plan(t, r, "", read.State, config); !p.Planned.RawEquals(read.State) {
+			t.Errorf("%s: the plan after apply changes the block again", syntax)
+		}
+		null = read.State
 	}
 }
