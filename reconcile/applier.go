@@ -325,7 +325,23 @@ func (a *applier) applyResource(ctx context.Context, n *node) error {
 	var mu sync.Mutex
 	a.eachGroupInstance(ctx, groups, total, func(g *resourceGroup, i int) {
 		in := g.insts[i]
-		v, d := a.applyInstance(ctx, n, g, in, instanceContext(g.evalCtx, in.key, in.each))
+		ictx := instanceContext(g.evalCtx, in.key, in.each)
+		// Conditions left unknown at plan are checked now, with the
+		// values just made; a failed one stops what depends on this.
+		_, d := resourcePreconditions(r, in.addr, ictx)
+		var v cty.Value
+		if !d.HasErrors() {
+			var ad hcl.Diagnostics
+			v, ad = a.applyInstance(ctx, n, g, in, ictx)
+			if r.Check != "" {
+				ad = asWarnings(ad, "the check's assertions cannot use it")
+			}
+			d = append(d, ad...)
+			if !ad.HasErrors() && v != cty.NilVal {
+				_, pd := resourcePostconditions(r, in.addr, ictx, v)
+				d = append(d, pd...)
+			}
+		}
 		g.vals[i] = v
 		a.addDiags(d)
 		if d.HasErrors() {

@@ -116,6 +116,9 @@ func (w *walk) setModuleVariable(n *node) hcl.Diagnostics {
 		if conv.IsWhollyKnown() {
 			ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(map[string]cty.Value{v.Name: conv})}, Functions: w.e.funcs}
 			for _, val := range v.Validations {
+				if validatesInWalk(val, v.Name, false) {
+					continue
+				}
 				d := checkValidation(ctx, v.Name, val)
 				for _, x := range d {
 					x.Summary = fmt.Sprintf("%s (in %s)", x.Summary, s.addr)

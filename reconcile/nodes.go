@@ -25,6 +25,11 @@ const (
 	// nodeModule is a module call: it expands count or for_each into the
 	// module's instances.
 	nodeModule
+	// nodeCheck is a check block: it evaluates the block's assertions.
+	nodeCheck
+	// nodeValidation checks the validation blocks of a variable that
+	// refer to locals, data sources, resources or other variables.
+	nodeValidation
 )
 
 // node is one block of the configuration in the graph: named by its
@@ -48,6 +53,9 @@ type node struct {
 	prov     *providerConfig
 	variable *config.Variable
 	call     *config.ModuleCall
+	check    *config.Check
+	// validations are a nodeValidation's validation blocks.
+	validations []*config.Validation
 }
 
 // buildGraph makes one node per local, provider configuration, resource,
@@ -84,6 +92,9 @@ func (e *Engine) buildGraph() hcl.Diagnostics {
 				continue
 			}
 			targets, d := refTargets(in, t, whole)
+			if d == nil {
+				d = scopedReference(n, in, t)
+			}
 			if d != nil {
 				diags = append(diags, d)
 				continue
@@ -117,6 +128,12 @@ func (e *Engine) buildGraph() hcl.Diagnostics {
 			if r.Provider != nil && r.Provider.Key != nil {
 				travs = append(travs, r.Provider.Key.Variables()...)
 			}
+			lc := r.Lifecycle
+			travs = append(travs, conditionRefs(lc.Preconditions)...)
+			travs = append(travs, conditionRefs(lc.Postconditions)...)
+			for _, e := range lc.ReplaceTriggeredBy {
+				travs = append(travs, e.Variables()...)
+			}
 			add(n, mod, travs, r.Count != nil, r.ForEach != nil, false)
 			add(n, mod, r.DependsOn, false, false, true)
 			add(n, mod, meta, false, false, false)
@@ -124,8 +141,23 @@ func (e *Engine) buildGraph() hcl.Diagnostics {
 		}
 		for name, o := range mod.Outputs {
 			n := &node{kind: nodeOutput, name: prefix + "output." + name, mod: mod, output: o}
-			add(n, mod, o.Expr.Variables(), false, false, false)
+			add(n, mod, append(o.Expr.Variables(), conditionRefs(o.Preconditions)...), false, false, false)
 			add(n, mod, o.DependsOn, false, false, true)
+		}
+		for name, v := range mod.Variables {
+			vals := walkValidations(v, mod.Parent == nil)
+			if len(vals) == 0 {
+				continue
+			}
+			n := &node{kind: nodeValidation, name: prefix + "var." + name + ".validation", mod: mod, variable: v, validations: vals}
+			add(n, mod, conditionRefs(vals), false, false, false)
+			if mod.Parent != nil {
+				g.Connect(n.name, prefix+"var."+name)
+			}
+		}
+		for name, ch := range mod.Checks {
+			n := &node{kind: nodeCheck, name: prefix + "check." + name, mod: mod, check: ch}
+			add(n, mod, conditionRefs(ch.Asserts), false, false, false)
 		}
 		for _, name := range keys(mod.Modules) {
 			call := mod.Modules[name]
@@ -192,6 +224,30 @@ func (e *Engine) buildGraph() hcl.Diagnostics {
 	return diags
 }
 
+// scopedReference refuses a reference to the data source of a check block
+// from outside that block: it is read for the check's sake, and a failure
+// to read it is only a warning.
+func scopedReference(n *node, in *config.Config, t hcl.Traversal) *hcl.Diagnostic {
+	if t.RootName() != "data" {
+		return nil
+	}
+	typ, ok1 := stepName(t, 1)
+	name, ok2 := stepName(t, 2)
+	if !ok1 || !ok2 {
+		return nil
+	}
+	r := in.Resources["data."+typ+"."+name]
+	if r == nil || r.Check == "" || (n.kind == nodeCheck && n.check.Name == r.Check) {
+		return nil
+	}
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Reference to a check's data source",
+		Detail:   fmt.Sprintf("data.%s.%s is declared inside check %q and can be referred to only from that check's assertions. Declare it outside the check to use it here.", typ, name, r.Check),
+		Subject:  t.SourceRange().Ptr(),
+	}
+}
+
 func misplaced(t hcl.Traversal, what, meta string) *hcl.Diagnostic {
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
@@ -216,6 +272,10 @@ func (e *Engine) declRange(name string) *hcl.Range {
 		return n.res.DeclRange.Ptr()
 	case nodeProvider:
 		return n.prov.declRange()
+	case nodeCheck:
+		return n.check.DeclRange.Ptr()
+	case nodeValidation:
+		return n.validations[0].DeclRange.Ptr()
 	case nodeVariable:
 		if a, ok := n.call.Inputs[n.variable.Name]; ok {
 			return a.Range.Ptr()

@@ -150,7 +150,11 @@ func resolveVariables(cfg *config.Config, in Inputs, funcs evalFuncs) (map[strin
 	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(marked)}, Functions: funcs}
 	for _, name := range names {
 		for _, val := range cfg.Variables[name].Validations {
-			diags = append(diags, checkValidation(ctx, name, val)...)
+			// One that refers to locals, data sources or resources is
+			// checked in the walk, once they have values.
+			if !validatesInWalk(val, name, true) {
+				diags = append(diags, checkValidation(ctx, name, val)...)
+			}
 		}
 	}
 	return out, diags
@@ -292,8 +296,11 @@ func checkValidation(ctx *hcl.EvalContext, name string, val *config.Validation) 
 		return diags
 	}
 	cond, _ = cond.Unmark()
+	if !cond.IsKnown() {
+		return nil // depends on values known later: checked then
+	}
 	cond, err := convert.Convert(cond, cty.Bool)
-	if err != nil || cond.IsNull() || !cond.IsKnown() {
+	if err != nil || cond.IsNull() {
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid validation condition", Detail: "The condition must be true or false.", Subject: val.Condition.Range().Ptr()}}
 	}
 	if cond.True() {

@@ -43,9 +43,14 @@ type walk struct {
 
 	mu    sync.Mutex
 	diags hcl.Diagnostics
+	// checks are the results of conditions evaluated so far.
+	checks []*plan.Check
 
 	// validating walks without calling providers.
 	validating bool
+	// checksInPlan says failed check blocks are reported as the plan's
+	// warnings (every review format lists them), not as diagnostics.
+	checksInPlan bool
 
 	// resource is called for each resource node.
 	resource func(ctx context.Context, n *node) error
@@ -120,8 +125,18 @@ func (w *walk) visit(ctx context.Context, name string) error {
 			diags = append(diags, d...)
 			s.setLocal(n.local.Name, v)
 		}
+	case nodeCheck:
+		diags = w.visitCheck(n)
+	case nodeValidation:
+		diags = w.visitValidation(n)
 	case nodeOutput:
 		for _, s := range w.scopes(n.mod) {
+			if d := w.outputPreconditions(n, s); len(d) > 0 {
+				diags = append(diags, d...)
+				if d.HasErrors() {
+					continue
+				}
+			}
 			v, d := n.output.Expr.Value(s.evalContext(n.refs))
 			diags = append(diags, d...)
 			if s.parent != nil {

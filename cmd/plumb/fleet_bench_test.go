@@ -211,27 +211,38 @@ func BenchmarkDetectOverSSH(b *testing.B) {
 	}
 }
 
-// writeBenchLog writes a combined log of about size bytes: a spread of
-// ordinary clients, and three attackers with about a tenth of the lines.
+// writeBenchLog writes a combined log of about size bytes shaped like
+// the shared generator's (genlog.py, which scripts/bench-detect.sh uses):
+// 100,000 ordinary clients, and 20 attackers sending 15% of the lines to
+// the login page, 2,000 lines a second.
 func writeBenchLog(b *testing.B, name string, size int64) int64 {
 	f, err := os.Create(name)
 	if err != nil {
 		b.Fatal(err)
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	r := rand.New(rand.NewPCG(1, 2))
-	t0 := time.Date(2026, 11, 23, 22, 0, 0, 0, time.UTC)
-	uris := []string{"/", "/index.html", "/shop/cart", "/static/app.js", "/wp-login.php", "/blog/2026/11/a-post", "/search?q=plumb"}
-	agents := []string{"Mozilla/5.0 (X11; Linux x86_64)", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0)", "curl/8.5.0", "Mozilla/4.0 (compatible; LOIC)"}
+	r := rand.New(rand.NewPCG(7, 7))
+	normal := make([]string, 100000)
+	for i := range normal {
+		normal[i] = fmt.Sprintf("%d.%d.%d.%d", 1+r.IntN(223), r.IntN(256), r.IntN(256), 1+r.IntN(254))
+	}
+	uris := []string{"/", "/index.php", "/about", "/contact", "/blog/post-%d", "/img/logo.png", "/css/site.css", "/search?q=%d"}
+	agents := []string{"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36",
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0", "curl/8.5.0"}
+	t0 := time.Unix(1732400000, 0).UTC()
 	var n int64
-	for i := 0; n < size; i++ {
-		ip := fmt.Sprintf("%d.%d.%d.%d", 10+r.IntN(200), r.IntN(256), r.IntN(256), 1+r.IntN(254))
-		if r.IntN(10) == 0 {
-			ip = fmt.Sprintf("203.0.113.%d", 7+r.IntN(3))
+	for i := 1; n < size; i++ {
+		ts := t0.Add(time.Duration(i/2000) * time.Second).Format("02/Jan/2006:15:04:05 -0700")
+		ip, uri, ua := "", "/wp-login.php", "Mozilla/4.0 (compatible; LOIC)"
+		if r.Float64() < 0.15 {
+			ip = fmt.Sprintf("203.0.113.%d", 1+r.IntN(20))
+		} else {
+			ip, uri, ua = normal[r.IntN(len(normal))], uris[r.IntN(len(uris))], agents[r.IntN(len(agents))]
+			if strings.Contains(uri, "%d") {
+				uri = fmt.Sprintf(uri, 1+r.IntN(500))
+			}
 		}
-		ts := t0.Add(time.Duration(i) * time.Millisecond).Format("02/Jan/2006:15:04:05 -0700")
-		k, _ := fmt.Fprintf(w, "%s - - [%s] \"GET %s HTTP/1.1\" %d %d \"-\" \"%s\"\n",
-			ip, ts, uris[r.IntN(len(uris))], 200, 512+r.IntN(8192), agents[r.IntN(len(agents))])
+		k, _ := fmt.Fprintf(w, "%s - - [%s] \"GET %s HTTP/1.1\" 200 %d \"-\" \"%s\"\n", ip, ts, uri, 200+r.IntN(49800), ua)
 		n += int64(k)
 	}
 	if err := w.Flush(); err != nil {

@@ -133,6 +133,10 @@ backup_bucket        = %q
 			if r := wc.Commit("x"); r.Err == nil || !strings.Contains(r.Stderr, "6") {
 				t.Errorf("the hook let a one-letter message through:\n%s", r)
 			}
+			wc.Write(t, "index.php", []byte("<?php\n$x = ;\n"))
+			if r := wc.Commit("Add the home page"); r.Err == nil || !strings.Contains(r.Stderr, "index.php") || !strings.Contains(r.Stderr, "line 2") {
+				t.Errorf("the hook let PHP with a syntax error through (php -l):\n%s", r)
+			}
 			out, err := emu.S3Client().ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: awssdk.String(bucket)})
 			if err != nil || len(out.Contents) != 1 || !strings.HasSuffix(awssdk.ToString(out.Contents[0].Key), ".svndump.age") {
 				t.Errorf("the bucket holds %v (%v), want one encrypted dump", out, err)

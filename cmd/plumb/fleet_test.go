@@ -291,7 +291,8 @@ func treeSnapshot(t *testing.T, dir string) string {
 
 // TestFleetPlanOnlyReads plans every host-side resource type over SSH,
 // with changes to make (a first plan, then drift by hand): the server's
-// files are exactly as they were, down to their modification times.
+// files are exactly as they were, down to their modification times. The
+// five providers that name the server share one connection.
 func TestFleetPlanOnlyReads(t *testing.T) {
 	svntest.Require(t, "svnadmin")
 	srv := sshtest.Start(t, "web", sshtest.Options{SudoUser: true})
@@ -351,9 +352,14 @@ resource "svn_pre_commit_hook" "policy" {
 }
 `, srv.Dir)})
 	before := treeSnapshot(t, srv.Dir)
+	logins := srv.Logins()
 	r := plumb(t, dir, "plan", "-detailed-exitcode")
 	if r.code != exitChanges || !strings.Contains(r.stdout, "4 to add") {
 		t.Fatalf("the first plan:\n%s", r)
+	}
+	// Five providers name the server: one connection serves them all.
+	if n := srv.Logins() - logins; n != 1 {
+		t.Errorf("the plan logged in %d times, want once for the five providers", n)
 	}
 	if after := treeSnapshot(t, srv.Dir); after != before {
 		t.Errorf("planning changed the server:\nbefore\n%s\nafter\n%s", before, after)

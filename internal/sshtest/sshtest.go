@@ -17,6 +17,7 @@
 package sshtest
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -114,6 +115,7 @@ type Server struct {
 	cmd     *exec.Cmd
 	fwd     net.Listener
 	exited  chan struct{}
+	log     *tail
 	mu      sync.Mutex
 	stopped bool
 }
@@ -175,7 +177,7 @@ UsePAM no
 StrictModes no
 PermitRootLogin prohibit-password
 Subsystem sftp %s
-LogLevel ERROR
+LogLevel INFO
 MaxStartups 100:30:200
 MaxSessions 10
 `, port, listen, filepath.Join(etc, "host_ed25519"), filepath.Join(etc, "sshd.pid"),
@@ -204,7 +206,8 @@ MaxSessions 10
 func (s *Server) start(args []string) {
 	t := s.t
 	cmd := exec.Command(args[0], args[1:]...)
-	log := &tail{max: 8 << 10}
+	log := &tail{max: 8 << 10, count: "Accepted publickey for "}
+	s.log = log
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
@@ -390,11 +393,23 @@ func must(t testing.TB, err error) {
 	}
 }
 
-// tail keeps the last max bytes written to it.
+// Logins counts the logins sshd has accepted since it started (one per
+// connection).
+func (s *Server) Logins() int {
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	return s.log.n
+}
+
+// tail keeps the last max bytes written to it, and counts the lines
+// holding count.
 type tail struct {
-	mu  sync.Mutex
-	max int
-	b   []byte
+	mu      sync.Mutex
+	max     int
+	b       []byte
+	count   string
+	n       int
+	partial []byte // the unfinished last line
 }
 
 func (w *tail) Write(p []byte) (int, error) {
@@ -403,6 +418,19 @@ func (w *tail) Write(p []byte) (int, error) {
 	w.b = append(w.b, p...)
 	if len(w.b) > w.max {
 		w.b = w.b[len(w.b)-w.max:]
+	}
+	if w.count != "" {
+		w.partial = append(w.partial, p...)
+		for {
+			i := bytes.IndexByte(w.partial, '\n')
+			if i < 0 {
+				break
+			}
+			if bytes.Contains(w.partial[:i], []byte(w.count)) {
+				w.n++
+			}
+			w.partial = w.partial[i+1:]
+		}
 	}
 	return len(p), nil
 }

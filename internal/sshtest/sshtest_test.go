@@ -29,6 +29,9 @@ func TestServer(t *testing.T) {
 		if n := srv.Connections(); n != 1 {
 			t.Errorf("%+v: %d connections, want 1", o, n)
 		}
+		if n := srv.Logins(); n != 1 {
+			t.Errorf("%+v: %d logins, want 1", o, n)
+		}
 		if n := srv.KillSessions(); n == 0 {
 			t.Errorf("%+v: KillSessions found nothing to kill", o)
 		}

@@ -29,6 +29,7 @@ var fileSchema = &hcl.BodySchema{
 		{Type: "data", LabelNames: []string{"type", "name"}},
 		{Type: "output", LabelNames: []string{"name"}},
 		{Type: "import"},
+		{Type: "check", LabelNames: []string{"name"}},
 		{Type: "module", LabelNames: []string{"name"}},
 		{Type: "moved"},
 		{Type: "removed"},
@@ -82,6 +83,7 @@ func newConfig(dir string) *Config {
 		Variables: map[string]*Variable{},
 		Locals:    map[string]*Local{},
 		Resources: map[string]*Resource{},
+		Checks:    map[string]*Check{},
 		Outputs:   map[string]*Output{},
 		Modules:   map[string]*ModuleCall{},
 	}
@@ -107,6 +109,8 @@ func (c *Config) addFile(f *hcl.File) hcl.Diagnostics {
 			diags = append(diags, c.addOutput(b)...)
 		case "import":
 			diags = append(diags, c.addImport(b)...)
+		case "check":
+			diags = append(diags, c.addCheck(b)...)
 		case "module":
 			diags = append(diags, c.addModule(b)...)
 		case "moved":
@@ -337,6 +341,7 @@ var outputSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "value", Required: true}, {Name: "description"}, {Name: "sensitive"}, {Name: "depends_on"},
 	},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "precondition"}},
 }
 
 func (c *Config) addOutput(b *hcl.Block) hcl.Diagnostics {
@@ -361,6 +366,13 @@ func (c *Config) addOutput(b *hcl.Block) hcl.Diagnostics {
 		deps, ddiags := decodeTraversals(a.Expr)
 		diags = append(diags, ddiags...)
 		o.DependsOn = deps
+	}
+	for _, pb := range content.Blocks {
+		cond, cdiags := decodeCondition(pb)
+		diags = append(diags, cdiags...)
+		if cond != nil {
+			o.Preconditions = append(o.Preconditions, cond)
+		}
 	}
 	c.Outputs[name] = o
 	return diags
