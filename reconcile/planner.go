@@ -261,53 +261,6 @@ func (p *planner) dependsOnChange(n *node) bool {
 	return false
 }
 
-// resourceGroup is the instances of one resource block in one module
-// instance.
-type resourceGroup struct {
-	s       *scope
-	evalCtx *hcl.EvalContext
-	insts   []instance
-	vals    []cty.Value
-	// choice is how its instances find their provider instance.
-	choice providerChoice
-}
-
-// expandGroups expands a resource block in every instance of its module.
-func (w *walk) expandGroups(n *node) ([]*resourceGroup, int, hcl.Diagnostics) {
-	var groups []*resourceGroup
-	var diags hcl.Diagnostics
-	total := 0
-	for _, s := range w.scopes(n.mod) {
-		evalCtx := s.evalContext(n.refs)
-		insts, d := expand(n.res, s.prefix, evalCtx)
-		diags = append(diags, d...)
-		if d.HasErrors() {
-			continue
-		}
-		groups = append(groups, &resourceGroup{s: s, evalCtx: evalCtx, insts: insts, vals: make([]cty.Value, len(insts)), choice: choose(n.res, n.rt, s)})
-		total += len(insts)
-	}
-	return groups, total, diags
-}
-
-// eachGroupInstance runs fn for every instance of every group, in
-// parallel under the engine's bound.
-func (w *walk) eachGroupInstance(ctx context.Context, groups []*resourceGroup, total int, fn func(g *resourceGroup, i int)) {
-	if len(groups) == 1 {
-		g := groups[0]
-		w.forEachIndex(ctx, len(g.insts), func(i int) { fn(g, i) })
-		return
-	}
-	type ref struct{ g, i int }
-	flat := make([]ref, 0, total)
-	for gi, g := range groups {
-		for i := range g.insts {
-			flat = append(flat, ref{gi, i})
-		}
-	}
-	w.forEachIndex(ctx, len(flat), func(k int) { fn(groups[flat[k].g], flat[k].i) })
-}
-
 func (p *planner) planResource(ctx context.Context, n *node) error {
 	r, rt := n.res, n.rt
 	p.mu.Lock()
@@ -602,68 +555,6 @@ func ignoreChanges(lc config.Lifecycle, cfgVal, live cty.Value) cty.Value {
 		cfgVal = ignorePath(cfgVal, live, path)
 	}
 	return cfgVal
-}
-
-// checkImportProvider refuses an import block whose provider argument
-// names another provider instance than the resource it imports into
-// uses: the object would be adopted through one and managed through the
-// other.
-func (p *planner) checkImportProvider(im *config.Import, rt *resourceType, pi *providerInstance, ictx *hcl.EvalContext) *hcl.Diagnostic {
-	if im.Provider == nil {
-		return nil
-	}
-	mismatch := func(named string) *hcl.Diagnostic {
-		return &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Import through another provider configuration",
-			Detail:   fmt.Sprintf("The import block names %s, but %s is managed by %s. Name the same provider configuration in both, or leave provider out of the import block.", named, im.To, pi.addr),
-			Subject:  im.Provider.Range.Ptr(),
-		}
-	}
-	conf, _, msg := p.e.resolveConf(p.e.cfg, im.Provider.Name, im.Provider.Alias)
-	if conf == nil {
-		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Reference to undeclared provider configuration " + im.Provider.Local(), Detail: msg, Subject: im.Provider.Range.Ptr()}
-	}
-	if conf != rt.conf {
-		return mismatch(conf.node)
-	}
-	if im.Provider.Key != nil {
-		key, d := providerKey(im.Provider, ictx)
-		if d.HasErrors() {
-			return d[0]
-		}
-		if !key.RawEquals(pi.key) {
-			return mismatch(conf.node + config.KeyString(key))
-		}
-	}
-	return nil
-}
-
-type imported struct {
-	id    string
-	state cty.Value
-}
-
-func (p *planner) importObject(ctx context.Context, res providers.Resource, im *config.Import, ictx *hcl.EvalContext, addr string) (imported, hcl.Diagnostics) {
-	idv, diags := im.ID.Value(ictx)
-	if diags.HasErrors() {
-		return imported{}, diags
-	}
-	if idv.Type() != cty.String || idv.IsNull() || !idv.IsKnown() || idv.AsString() == "" {
-		return imported{}, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid import id", Detail: "The id of an import block must be a non-empty string known before apply.", Subject: im.ID.Range().Ptr()}}
-	}
-	id := idv.AsString()
-	done := p.e.observe(addr, plan.Read)
-	resp := res.Import(ctx, providers.ImportRequest{ID: id})
-	d := locate(resp.Diagnostics, addr, im.DeclRange.Ptr())
-	done(diagErr(d))
-	if d.HasErrors() {
-		return imported{}, d
-	}
-	if resp.State.IsNull() {
-		return imported{}, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: addr + ": nothing to import", Detail: fmt.Sprintf("No object with ID %q exists. Check the id of the import block.", id), Subject: im.DeclRange.Ptr()}}
-	}
-	return imported{id: id, state: resp.State}, d
 }
 
 // planData reads a data source, or, when its configuration holds values

@@ -267,7 +267,9 @@ func (s *scan) count(ctx context.Context, from, to, newest int64) (*Report, erro
 		if pairsDue && n > 1 && len(todo[kindClients]) == 0 {
 			pairsDue = false
 			var ok bool
-			if filter, ok = candidates(res, s.opts.Top); ok {
+			if !res.multiLost {
+				// Every pair is known already.
+			} else if filter, ok = candidates(res, s.opts.Top); ok {
 				todo[kindPairs] = []stretch{all}
 				if filter.all {
 					res.pairs = newBest(s.opts.Top, 0)
