@@ -62,6 +62,10 @@ type Options struct {
 	// RefreshOnly plans to bring state up to date with what exists,
 	// changing nothing (-refresh-only).
 	RefreshOnly bool
+	// GenerateConfig loads a configuration whose import blocks name
+	// resources it does not declare, for GenerateConfig to write them
+	// (plan -generate-config-out).
+	GenerateConfig bool
 	// Destroy plans the deletion of everything in state.
 	Destroy bool
 	// AllowMassChange lets plans through that a provider refuses as mass
@@ -138,6 +142,9 @@ func Load(opts Options) (*Engine, hcl.Diagnostics) {
 	cfg, diags := config.Load(opts.Dir)
 	if cfg == nil {
 		return nil, diags
+	}
+	if opts.GenerateConfig {
+		diags = dropUndeclaredImports(diags)
 	}
 	e := newEngine(opts, cfg)
 	if diags.HasErrors() {
