@@ -56,6 +56,15 @@ type Options struct {
 	NoRefresh bool
 	// Targets limit the run to these resources and what they depend on.
 	Targets []string
+	// Excludes leave these resources (or module instances) and everything
+	// that depends on them out of the run (-exclude).
+	Excludes []string
+	// Replace are resource instances to replace even though nothing
+	// forces it (-replace).
+	Replace []string
+	// RefreshOnly plans to bring state up to date with what exists,
+	// changing nothing (-refresh-only).
+	RefreshOnly bool
 	// Destroy plans the deletion of everything in state.
 	Destroy bool
 	// AllowMassChange lets plans through that a provider refuses as mass

@@ -132,6 +132,12 @@ func (e *Engine) buildGraph() hcl.Diagnostics {
 			travs = append(travs, conditionRefs(lc.Preconditions)...)
 			travs = append(travs, conditionRefs(lc.Postconditions)...)
 			for _, e := range lc.ReplaceTriggeredBy {
+				if t, d := parseTrigger(e); d != nil {
+					diags = append(diags, d)
+				} else if tr := mod.Resources[t.res]; tr == nil || tr.Mode != config.Managed {
+					diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid replace_triggered_by entry",
+						Detail: fmt.Sprintf("%s is not a managed resource declared in this module; replace_triggered_by names one.", t.res), Subject: e.Range().Ptr()})
+				}
 				travs = append(travs, e.Variables()...)
 			}
 			add(n, mod, travs, r.Count != nil, r.ForEach != nil, false)

@@ -33,7 +33,7 @@ if [ "$(id -u)" -eq 0 ]; then
   plan=$(echo "$out" | grep '^fleet plan: ' | tail -1)
   detect=$(echo "$out" | grep '^detect .* over SSH ' | tail -1)
   {
-    echo "Measured $(date -u +%F) with \`make bench\` (BenchmarkFleetPlan and BenchmarkDetectOverSSH in cmd/plumb: the plumb binary, sshd on loopback, logins through sudo):"
+    echo "Measured $(date -u +%F) with \`make bench\` (BenchmarkFleetPlan and BenchmarkDetectOverSSH in cmd/plumb: the plumb binary, sshd on loopback, logins through sudo), load average $(cut -d' ' -f1 /proc/loadavg) when done:"
     echo
     echo "    $plan"
     echo "    $detect"

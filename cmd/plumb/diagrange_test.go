@@ -111,6 +111,7 @@ addresses = ["192.0.2.1"]
 		"table": `"bad table!"`, "addresses": `["not-an-ip"]`, "chain": `"bad chain!"`, "set_v4": `"bad set!"`,
 		"set_v6": `"bad set!"`, "timeout": `"soon"`, "max_entries": `0`, "never_block": `["not-an-ip"]`,
 		"priority": `1000`, "trusted_proxies": `["not-an-ip"]`,
+		"bans": `{ "192.0.2.1" = "soon" }`, "max_ban": `"soon"`, "repeat_factor": `0`,
 	}, free: map[string]string{
 		"evidence": "free text shown in the plan beside each address",
 		"counts":   "numbers shown in the plan beside each address, and used to choose past max_entries",
@@ -416,7 +417,7 @@ var durationAttrs = map[string][]string{
 	"aws_ebs_snapshot_policy": {"interval", "retain", "copy[0].retain"},
 	"access_log_offenders":    {"window", "rule[0].within", "rule[0].ban"},
 	"dns_addresses":           {"timeout"},
-	"nftables_blocklist":      {"timeout"},
+	"nftables_blocklist":      {"timeout", "max_ban"},
 	"svn_pre_commit_hook":     {"lint[0].timeout"},
 	"svn_offsite_backup":      {"interval", "local_retention", "remote_retention.age"},
 }

@@ -216,8 +216,9 @@ type Lifecycle struct {
 	IgnoreChanges []cty.Path
 	// IgnoreAllChanges is set by ignore_changes = all.
 	IgnoreAllChanges bool
-	// ReplaceTriggeredBy are the references (resources, their instances
-	// or attributes, locals, variables) whose change replaces the object.
+	// ReplaceTriggeredBy are the references (managed resources of the same
+	// module, their instances or attributes) whose change replaces the
+	// object.
 	ReplaceTriggeredBy []hcl.Expression
 	// Preconditions are checked before the object is planned, and
 	// Postconditions after, with self the planned (or applied) object.
