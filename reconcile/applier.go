@@ -46,6 +46,7 @@ func (e *Engine) Apply(ctx context.Context, st *state.State, p *plan.Plan, b sta
 	// recorded; the apply reads the state as it was, from a copy.
 	before := maps.Clone(st.Resources)
 	pending := maps.Clone(st.Pending)
+	st.PlumbVersion = Version
 	rec, err := b.Recorder(ctx, st)
 	if err != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot open the state journal", Detail: fmt.Sprintf("%v. Nothing was changed.", err)}}

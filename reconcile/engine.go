@@ -22,14 +22,17 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 
+	"github.com/plumbhq/plumb/internal/buildinfo"
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/reconcile/config"
 	"github.com/plumbhq/plumb/reconcile/graph"
 	"github.com/plumbhq/plumb/reconcile/lang"
 )
 
-// Version is plumb's version, recorded in states and plans.
-var Version = "0.1.0-dev"
+// Version is plumb's version, recorded in states and plans and checked
+// against required_version: what this binary's build recorded
+// (internal/buildinfo).
+var Version = buildinfo.Get().Version
 
 // DefaultParallelism is how many resource operations run at once unless
 // Options say otherwise.
