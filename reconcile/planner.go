@@ -46,6 +46,12 @@ type planner struct {
 	changing map[string]bool
 	// changed are the instance addresses the plan changes.
 	changed map[string]bool
+	// byAddr are the changes planned so far, by instance address.
+	byAddr map[string]*plan.Change
+	// replace are the instance addresses -replace names.
+	replace []string
+	// excl is what -exclude leaves out; nil without it.
+	excl *exclusion
 	// visited are the resource nodes that ran.
 	handled map[string]bool
 	visited map[string]bool
@@ -70,13 +76,19 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	p := &planner{walk: e.newWalk(), st: work, byRes: groupByResource(work), imports: map[string]*config.Import{}, claimed: map[string]claim{}, picked: e.targetedInstances(), handled: map[string]bool{}, visited: map[string]bool{}, changing: map[string]bool{}, changed: map[string]bool{}, pending: pending,
+	p := &planner{walk: e.newWalk(), st: work, byRes: groupByResource(work), imports: map[string]*config.Import{}, claimed: map[string]claim{}, picked: e.targetedInstances(), handled: map[string]bool{}, visited: map[string]bool{}, changing: map[string]bool{}, changed: map[string]bool{}, byAddr: map[string]*plan.Change{}, pending: pending,
 		movedFrom: moved, removed: removed, warnings: moveWarnings}
 	for _, im := range e.cfg.Imports {
-		p.imports[im.To.String()] = im
+		if im.ForEach == nil {
+			p.imports[im.To.String()] = im
+		}
 	}
 	p.resource = p.planResource
 	p.checksInPlan = true
+	var rdiags hcl.Diagnostics
+	p.replace, rdiags = parseReplace(e.opts.Replace)
+	diags = append(diags, rdiags...)
+	p.excl, _ = e.exclusion() // its problems are reported by targetNodes
 	only, tdiags := e.targetNodes()
 	diags = append(diags, tdiags...)
 	if diags.HasErrors() {
@@ -86,7 +98,11 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 		diags = append(diags, p.planDestroy(ctx, only)...)
 	} else {
 		diags = append(diags, p.run(ctx, only)...)
-		diags = append(diags, p.planOrphans(ctx, only)...)
+		if !e.opts.RefreshOnly {
+			diags = append(diags, p.planOrphans(ctx, only)...)
+		} else {
+			p.warnings = append(p.warnings, refreshOnlyWarning)
+		}
 	}
 	if e.interrupted(ctx) {
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Plan interrupted", Detail: "The plan is incomplete and was not saved; nothing was changed."})
@@ -95,12 +111,15 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 	fillActionReasons(p.changes)
 	checks := p.sortedChecks()
 	p.warnings = append(p.warnings, checkWarnings(checks)...)
+	p.warnings = append(p.warnings, p.unusedReplace()...)
 	out := &plan.Plan{
 		PlumbVersion:    Version,
 		Lineage:         st.Lineage,
 		Serial:          st.Serial,
 		Destroy:         e.opts.Destroy,
 		Targets:         e.opts.Targets,
+		Excludes:        e.opts.Excludes,
+		RefreshOnly:     e.opts.RefreshOnly,
 		AllowMassChange: e.opts.AllowMassChange,
 		Variables:       e.vars,
 		Changes:         p.changes,
@@ -192,6 +211,7 @@ func (p *planner) add(c *plan.Change) {
 	if c.Action != plan.NoOp || c.ImportID != "" {
 		p.changed[c.Addr] = true
 	}
+	p.byAddr[c.Addr] = c
 	p.mu.Unlock()
 }
 
@@ -265,11 +285,17 @@ func (p *planner) planResource(ctx context.Context, n *node) error {
 	for gi, g := range groups {
 		index[g] = gi
 	}
+	if d := p.expandImports(n); len(d) > 0 {
+		p.addDiags(d)
+		if d.HasErrors() {
+			return errFailed
+		}
+	}
 	deferRead := r.Mode == config.Data && p.dependsOnChange(n)
 	p.eachGroupInstance(ctx, groups, total, func(g *resourceGroup, i int) {
 		in := g.insts[i]
 		prior := priors[index[g]]
-		if picked != nil && !selectsAny(picked, instanceAddr(g.s, r, in)) {
+		if picked != nil && !selectsAny(picked, instanceAddr(g.s, r, in)) || p.excl.excludesInstance(n.name, instanceAddr(g.s, r, in)) {
 			// Not targeted: other instances see it as state has it.
 			g.vals[i] = cty.DynamicVal
 			if si := prior[in.addr]; si != nil {
@@ -354,7 +380,7 @@ func (p *planner) doomKeysGone(n *node, g *resourceGroup, prior map[string]*stat
 		expanded[in.addr] = true
 	}
 	for _, si := range p.byRes[g.s.prefix+n.res.Addr()] {
-		if !expanded[si.Addr] && (picked == nil || selectsRecorded(picked, si.Addr)) {
+		if !expanded[si.Addr] && (picked == nil || selectsRecorded(picked, si.Addr)) && !p.excl.excludesRecorded(n.name, si.Addr) {
 			p.doomed = append(p.doomed, doomed{r: n.res, si: si, reason: "its key is no longer in count or for_each"})
 		}
 	}
@@ -382,7 +408,7 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 		change.PrevAddr = p.movedFrom[in.addr]
 	}
 	var diags hcl.Diagnostics
-	if prior.IsNull() {
+	if prior.IsNull() && !p.e.opts.RefreshOnly {
 		if im, ok := p.imports[in.addr]; ok {
 			if d := p.checkImportProvider(im, rt, pi, ictx); d != nil {
 				return cty.DynamicVal, append(diags, d)
@@ -410,6 +436,9 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 		if refreshed == cty.NilVal {
 			refreshed = cty.NullVal(rt.ty)
 		}
+	}
+	if p.e.opts.RefreshOnly {
+		return p.refreshOnly(change, prior, refreshed, priorPaths), diags
 	}
 	cfgVal, secret, d := decodeConfig(r, rt, ictx)
 	diags = append(diags, d...)
@@ -468,6 +497,26 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 		change.Action = plan.NoOp
 	default:
 		change.Action = plan.Update
+	}
+	if change.Action == plan.NoOp || change.Action == plan.Update {
+		reason, code, d := p.replaceReason(r, strings.TrimSuffix(in.addr, r.Addr()+config.KeyString(in.key)), in.addr, ictx)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			return cty.DynamicVal, diags
+		}
+		if reason != "" {
+			// Plan the new object as a create would, so what only the
+			// apply knows shows as such.
+			fresh := res.Plan(ctx, providers.PlanRequest{Addr: in.addr, Prior: cty.NullVal(rt.ty), Config: cfgVal})
+			d := locateIn(p.e.allowMass(redactDiags(fresh.Diagnostics, secrets)), in.addr, r)
+			diags = append(diags, d...)
+			if d.HasErrors() {
+				return cty.DynamicVal, diags
+			}
+			planned = fresh.Planned
+			change.After = planned
+			change.Action, change.Reason, change.ActionReason = replaceAction(r), reason, code
+		}
 	}
 	if change.Action.IsReplace() && r.Lifecycle.PreventDestroy {
 		diags = append(diags, preventDestroy(in.addr, r))

@@ -71,8 +71,6 @@ func newApp(dir string, stdin io.Reader, stdout, stderr io.Writer) *app {
 	return a
 }
 
-func version() string { return reconcile.Version }
-
 // diags prints diagnostics with the source line they point at, and
 // reports whether any was an error.
 func (a *app) diags(d hcl.Diagnostics) bool {
@@ -146,6 +144,9 @@ type runFlags struct {
 	// vars holds -var and -var-file in the order given: later wins.
 	vars        []reconcile.VarArg
 	targets     multiFlag
+	excludes    multiFlag
+	replace     multiFlag
+	refreshOnly bool
 	parallelism int
 	refresh     bool
 	lockTimeout time.Duration
@@ -173,6 +174,9 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.Var(varArgFlag{list: &f.vars}, "var", "set a variable: -var 'NAME=VALUE' (repeatable; with -var-file, later wins)")
 	fs.Var(varArgFlag{list: &f.vars, file: true}, "var-file", "read variables from `FILE`, HCL or .json (repeatable; with -var, later wins)")
 	fs.Var(&f.targets, "target", "limit the run to `ADDR` and what it depends on (repeatable)")
+	fs.Var(&f.excludes, "exclude", "leave `ADDR` and what depends on it out of the run (repeatable)")
+	fs.Var(&f.replace, "replace", "replace the resource instance `ADDR` even though nothing forces it (repeatable)")
+	fs.BoolVar(&f.refreshOnly, "refresh-only", false, "only bring state up to date with what exists (changes made outside plumb); change nothing")
 	fs.IntVar(&f.parallelism, "parallelism", reconcile.DefaultParallelism, "at most `N` resource operations at once")
 	fs.BoolVar(&f.refresh, "refresh", true, "read live objects before planning")
 	fs.DurationVar(&f.lockTimeout, "lock-timeout", defaultLockTimeout, "wait up to `DURATION` for the state lock")
@@ -223,6 +227,9 @@ func (f *runFlags) options(a *app) reconcile.Options {
 		Parallelism:     f.parallelism,
 		NoRefresh:       !f.refresh,
 		Targets:         f.targets,
+		Excludes:        f.excludes,
+		Replace:         f.replace,
+		RefreshOnly:     f.refreshOnly,
 		AllowMassChange: f.allowMass,
 	}
 }

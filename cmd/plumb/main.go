@@ -122,8 +122,3 @@ type multiFlag []string
 
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
-
-func runVersion(a *app, _ []string) int {
-	fmt.Fprintln(a.stdout, "plumb", version())
-	return exitOK
-}
