@@ -22,14 +22,17 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 
+	"github.com/plumbhq/plumb/internal/buildinfo"
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/reconcile/config"
 	"github.com/plumbhq/plumb/reconcile/graph"
 	"github.com/plumbhq/plumb/reconcile/lang"
 )
 
-// Version is plumb's version, recorded in states and plans.
-var Version = "0.1.0-dev"
+// Version is plumb's version, recorded in states and plans and checked
+// against required_version: what this binary's build recorded
+// (internal/buildinfo).
+var Version = buildinfo.Get().Version
 
 // DefaultParallelism is how many resource operations run at once unless
 // Options say otherwise.
@@ -62,6 +65,10 @@ type Options struct {
 	// RefreshOnly plans to bring state up to date with what exists,
 	// changing nothing (-refresh-only).
 	RefreshOnly bool
+	// GenerateConfig loads a configuration whose import blocks name
+	// resources it does not declare, for GenerateConfig to write them
+	// (plan -generate-config-out).
+	GenerateConfig bool
 	// Destroy plans the deletion of everything in state.
 	Destroy bool
 	// AllowMassChange lets plans through that a provider refuses as mass
@@ -138,6 +145,9 @@ func Load(opts Options) (*Engine, hcl.Diagnostics) {
 	cfg, diags := config.Load(opts.Dir)
 	if cfg == nil {
 		return nil, diags
+	}
+	if opts.GenerateConfig {
+		diags = dropUndeclaredImports(diags)
 	}
 	e := newEngine(opts, cfg)
 	if diags.HasErrors() {

@@ -199,6 +199,13 @@ func (e *Engine) buildGraph() hcl.Diagnostics {
 			}
 		}
 	})
+	// An import block with for_each is expanded when the resource it
+	// imports into is planned: that node waits for what it refers to.
+	for _, im := range e.cfg.Imports {
+		if n := e.nodes[im.To.ConfigResource()]; n != nil && im.ForEach != nil {
+			add(n, e.cfg, importRefs(im), false, true, false)
+		}
+	}
 	for _, name := range keys(e.pconfs) {
 		pc := e.pconfs[name]
 		n := &node{kind: nodeProvider, name: pc.node, mod: pc.mod, prov: pc}

@@ -79,7 +79,9 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 	p := &planner{walk: e.newWalk(), st: work, byRes: groupByResource(work), imports: map[string]*config.Import{}, claimed: map[string]claim{}, picked: e.targetedInstances(), handled: map[string]bool{}, visited: map[string]bool{}, changing: map[string]bool{}, changed: map[string]bool{}, byAddr: map[string]*plan.Change{}, pending: pending,
 		movedFrom: moved, removed: removed, warnings: moveWarnings}
 	for _, im := range e.cfg.Imports {
-		p.imports[im.To.String()] = im
+		if im.ForEach == nil {
+			p.imports[im.To.String()] = im
+		}
 	}
 	p.resource = p.planResource
 	p.checksInPlan = true
@@ -282,6 +284,12 @@ func (p *planner) planResource(ctx context.Context, n *node) error {
 	index := make(map[*resourceGroup]int, len(groups))
 	for gi, g := range groups {
 		index[g] = gi
+	}
+	if d := p.expandImports(n); len(d) > 0 {
+		p.addDiags(d)
+		if d.HasErrors() {
+			return errFailed
+		}
 	}
 	deferRead := r.Mode == config.Data && p.dependsOnChange(n)
 	p.eachGroupInstance(ctx, groups, total, func(g *resourceGroup, i int) {

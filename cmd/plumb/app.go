@@ -71,8 +71,6 @@ func newApp(dir string, stdin io.Reader, stdout, stderr io.Writer) *app {
 	return a
 }
 
-func version() string { return reconcile.Version }
-
 // diags prints diagnostics with the source line they point at, and
 // reports whether any was an error.
 func (a *app) diags(d hcl.Diagnostics) bool {

@@ -48,6 +48,7 @@ func commands() []command {
 		{"output", "Print output values", runOutput},
 		{"graph", "Print the reference graph in Graphviz DOT form", runGraph},
 		{"zones", "Generate configuration for existing zones: zones import DIR | -from route53", runZones},
+		{"console", "Evaluate expressions as the configuration sees them, with the values in state", runConsole},
 		{"test", "Run the *.plumbtest.hcl files: plan or apply each run, check its assertions, destroy what it made", runTest},
 		{"taint", "Mark an instance in state for replacement by the next plan (plan -replace=ADDR is the better habit)", runTaint},
 		{"untaint", "Clear the taint of an instance in state", runUntaint},
@@ -122,8 +123,3 @@ type multiFlag []string
 
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
-
-func runVersion(a *app, _ []string) int {
-	fmt.Fprintln(a.stdout, "plumb", version())
-	return exitOK
-}
