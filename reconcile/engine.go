@@ -86,10 +86,12 @@ type Options struct {
 
 // Engine runs plans and applies for one loaded configuration.
 type Engine struct {
-	opts  Options
-	cfg   *config.Config
-	vars  map[string]cty.Value
-	funcs map[string]function.Function
+	// hasTriggers is set when a resource has replace_triggered_by.
+	hasTriggers bool
+	opts        Options
+	cfg         *config.Config
+	vars        map[string]cty.Value
+	funcs       map[string]function.Function
 	// funcWarnings are what functions warned about while evaluating
 	// (zonefile()), shown once at the end of a plan or validation.
 	funcWarnings *lang.Warnings

@@ -46,8 +46,11 @@ type planner struct {
 	changing map[string]bool
 	// changed are the instance addresses the plan changes.
 	changed map[string]bool
-	// byAddr are the changes planned so far, by instance address.
-	byAddr map[string]*plan.Change
+	// byAddr are the changes planned so far, by instance address, kept
+	// only when something looks them up (indexChanges): -replace or
+	// replace_triggered_by.
+	byAddr       map[string]*plan.Change
+	indexChanges bool
 	// replace are the instance addresses -replace names.
 	replace []string
 	// excl is what -exclude leaves out; nil without it.
@@ -88,6 +91,7 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 	var rdiags hcl.Diagnostics
 	p.replace, rdiags = parseReplace(e.opts.Replace)
 	diags = append(diags, rdiags...)
+	p.indexChanges = len(p.replace) > 0 || e.hasTriggers
 	p.excl, _ = e.exclusion() // its problems are reported by targetNodes
 	only, tdiags := e.targetNodes()
 	diags = append(diags, tdiags...)
@@ -211,7 +215,9 @@ func (p *planner) add(c *plan.Change) {
 	if c.Action != plan.NoOp || c.ImportID != "" {
 		p.changed[c.Addr] = true
 	}
-	p.byAddr[c.Addr] = c
+	if p.indexChanges {
+		p.byAddr[c.Addr] = c
+	}
 	p.mu.Unlock()
 }
 
@@ -498,7 +504,7 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	default:
 		change.Action = plan.Update
 	}
-	if change.Action == plan.NoOp || change.Action == plan.Update {
+	if (change.Action == plan.NoOp || change.Action == plan.Update) && (len(p.replace) > 0 || len(r.Lifecycle.ReplaceTriggeredBy) > 0) {
 		reason, code, d := p.replaceReason(r, strings.TrimSuffix(in.addr, r.Addr()+config.KeyString(in.key)), in.addr, ictx)
 		diags = append(diags, d...)
 		if d.HasErrors() {
