@@ -72,7 +72,8 @@ func consoleValue(v cty.Value) string {
 	case !v.IsKnown():
 		return "(known after apply)"
 	}
-	v, _ = v.UnmarkDeep()
+	// Marked parts (a sensitive attribute of an object) print as
+	// (sensitive).
 	return plan.FormatValue(v)
 }
 
