@@ -493,7 +493,7 @@ func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, 
 	}
 	if c.Action == plan.CreateThenDelete {
 		prior = cty.NullVal(rt.ty)
-	} else if prior.IsNull() {
+	} else if _, stateOnly := res.(providers.StateOnly); prior.IsNull() && !stateOnly {
 		// Announce the create before the provider makes anything, so a
 		// crash from here on leaves the object pending, not forgotten.
 		if d := a.intend(c, rt, own, planned, instancePaths(cfgPaths, cfgVal, planned)); d.HasErrors() {

@@ -65,6 +65,10 @@ type Options struct {
 	// RefreshOnly plans to bring state up to date with what exists,
 	// changing nothing (-refresh-only).
 	RefreshOnly bool
+	// GenerateConfig loads a configuration whose import blocks name
+	// resources it does not declare, for GenerateConfig to write them
+	// (plan -generate-config-out).
+	GenerateConfig bool
 	// Destroy plans the deletion of everything in state.
 	Destroy bool
 	// AllowMassChange lets plans through that a provider refuses as mass
@@ -82,10 +86,12 @@ type Options struct {
 
 // Engine runs plans and applies for one loaded configuration.
 type Engine struct {
-	opts  Options
-	cfg   *config.Config
-	vars  map[string]cty.Value
-	funcs map[string]function.Function
+	// hasTriggers is set when a resource has replace_triggered_by.
+	hasTriggers bool
+	opts        Options
+	cfg         *config.Config
+	vars        map[string]cty.Value
+	funcs       map[string]function.Function
 	// funcWarnings are what functions warned about while evaluating
 	// (zonefile()), shown once at the end of a plan or validation.
 	funcWarnings *lang.Warnings
@@ -141,6 +147,9 @@ func Load(opts Options) (*Engine, hcl.Diagnostics) {
 	cfg, diags := config.Load(opts.Dir)
 	if cfg == nil {
 		return nil, diags
+	}
+	if opts.GenerateConfig {
+		diags = dropUndeclaredImports(diags)
 	}
 	e := newEngine(opts, cfg)
 	if diags.HasErrors() {

@@ -48,6 +48,7 @@ func commands() []command {
 		{"output", "Print output values", runOutput},
 		{"graph", "Print the reference graph in Graphviz DOT form", runGraph},
 		{"zones", "Generate configuration for existing zones: zones import DIR | -from route53", runZones},
+		{"console", "Evaluate expressions as the configuration sees them, with the values in state", runConsole},
 		{"test", "Run the *.plumbtest.hcl files: plan or apply each run, check its assertions, destroy what it made", runTest},
 		{"taint", "Mark an instance in state for replacement by the next plan (plan -replace=ADDR is the better habit)", runTaint},
 		{"untaint", "Clear the taint of an instance in state", runUntaint},
