@@ -57,7 +57,8 @@ func commands() []command {
 		{"detect", "Find the clients behind a flood in access logs (and live connections): detect [FILE...]", runDetect},
 		{"unban", "Lift the block of an address now and remember it: unban ADDRESS...", runUnban},
 		{"restore", "Put block lists back from state after a reboot, before the next log-based run", runRestore},
-		{"version", "Print plumb's version", runVersion},
+		{"version", "Print plumb's version, commit, build date, Go version and platform", runVersion},
+		{"completion", "Print the shell completion script: completion bash|zsh|fish", runCompletion},
 	}
 }
 
@@ -95,6 +96,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	a := newApp(".", stdin, stdout, stderr)
+	// Hidden commands, for the completion scripts and the release build.
+	switch rest[0] {
+	case "__complete":
+		return runComplete(a, rest[1:])
+	case "__manpage":
+		return runManpage(a, rest[1:])
+	}
 	for _, c := range commands() {
 		if c.name == rest[0] {
 			return c.run(a, rest[1:])
