@@ -72,7 +72,9 @@ func runCase(t *testing.T, dir string) {
 	var copied []string
 	for _, step := range steps {
 		for _, f := range copied {
-			os.Remove(filepath.Join(work, f))
+			if isConfig(f) {
+				os.Remove(filepath.Join(work, f))
+			}
 		}
 		copied = copyStep(t, step, work)
 		runStep(t, step, work)
@@ -80,6 +82,18 @@ func runCase(t *testing.T, dir string) {
 			return
 		}
 	}
+}
+
+// isConfig reports whether a copied file is configuration, which the next
+// step's replaces; other files (a file the estate holds, changed by hand
+// in a step) stay.
+func isConfig(name string) bool {
+	for _, suf := range []string{".hcl", ".plumbvars", ".plumbvars.json"} {
+		if strings.HasSuffix(name, suf) {
+			return true
+		}
+	}
+	return false
 }
 
 func stepNumber(p string) int {

@@ -46,11 +46,17 @@ func (e *Engine) Apply(ctx context.Context, st *state.State, p *plan.Plan, b sta
 	// recorded; the apply reads the state as it was, from a copy.
 	before := maps.Clone(st.Resources)
 	pending := maps.Clone(st.Pending)
+	st.PlumbVersion = Version
 	rec, err := b.Recorder(ctx, st)
 	if err != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot open the state journal", Detail: fmt.Sprintf("%v. Nothing was changed.", err)}}
 	}
-	d := e.apply(ctx, before, pending, p, rec)
+	var d hcl.Diagnostics
+	if p.RefreshOnly {
+		d = e.applyRefreshOnly(ctx, before, p, rec)
+	} else {
+		d = e.apply(ctx, before, pending, p, rec)
+	}
 	if e.interrupted(ctx) {
 		d = append(d, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Apply interrupted",
 			Detail: "plumb stopped starting new operations when interrupted. Everything that finished is saved in state; run plumb apply again to finish the rest."})
@@ -380,6 +386,9 @@ func (a *applier) applyInstance(ctx context.Context, n *node, g *resourceGroup, 
 		if picked := a.picked[n.name]; picked != nil && !selectsAny(picked, instanceAddr(g.s, r, in)) {
 			return cty.DynamicVal, nil // left out by -target
 		}
+		if x, _ := a.e.exclusion(); x.excludesInstance(n.name, instanceAddr(g.s, r, in)) {
+			return cty.DynamicVal, nil // left out by -exclude
+		}
 		return cty.DynamicVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: in.addr + ": not in the plan", Detail: "The configuration declares an instance the plan does not know; the configuration changed after the plan was made. Run plumb plan again.", Subject: r.DeclRange.Ptr()}}
 	}
 	// The plan named the sensitive attributes; values not planned again
@@ -484,7 +493,7 @@ func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, 
 	}
 	if c.Action == plan.CreateThenDelete {
 		prior = cty.NullVal(rt.ty)
-	} else if prior.IsNull() {
+	} else if _, stateOnly := res.(providers.StateOnly); prior.IsNull() && !stateOnly {
 		// Announce the create before the provider makes anything, so a
 		// crash from here on leaves the object pending, not forgotten.
 		if d := a.intend(c, rt, own, planned, instancePaths(cfgPaths, cfgVal, planned)); d.HasErrors() {

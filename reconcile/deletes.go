@@ -75,11 +75,14 @@ func (p *planner) planOrphans(ctx context.Context, only map[string]bool) hcl.Dia
 		}
 		insts := p.byRes[res]
 		reason, declared := p.orphanReason(insts[0])
-		if declared || only != nil && !only[configResourceOf(insts[0])] {
+		cres := configResourceOf(insts[0])
+		if declared || len(p.e.opts.Targets) > 0 && !only[cres] {
 			continue
 		}
 		for _, si := range insts {
-			list = append(list, doomed{si: si, reason: reason})
+			if !p.excl.excludesRecorded(cres, si.Addr) {
+				list = append(list, doomed{si: si, reason: reason})
+			}
 		}
 	}
 	return p.planDeletes(ctx, p.forgetRemoved(list))
@@ -169,7 +172,7 @@ func (p *planner) planDestroy(ctx context.Context, only map[string]bool) hcl.Dia
 	for _, res := range keys(p.byRes) {
 		insts := p.byRes[res]
 		cres := configResourceOf(insts[0])
-		if strings.HasPrefix(res, "data.") || only != nil && !only[cres] {
+		if strings.HasPrefix(res, "data.") || len(p.e.opts.Targets) > 0 && !only[cres] {
 			continue
 		}
 		picked := p.picked[cres]
@@ -181,7 +184,7 @@ func (p *planner) planDestroy(ctx context.Context, only map[string]bool) hcl.Dia
 			if si.Mode == string(config.Data) {
 				continue
 			}
-			if picked == nil || selectsRecorded(picked, si.Addr) {
+			if (picked == nil || selectsRecorded(picked, si.Addr)) && !p.excl.excludesRecorded(cres, si.Addr) {
 				list = append(list, doomed{r: r, si: si})
 			}
 		}

@@ -46,6 +46,15 @@ type planner struct {
 	changing map[string]bool
 	// changed are the instance addresses the plan changes.
 	changed map[string]bool
+	// byAddr are the changes planned so far, by instance address, kept
+	// only when something looks them up (indexChanges): -replace or
+	// replace_triggered_by.
+	byAddr       map[string]*plan.Change
+	indexChanges bool
+	// replace are the instance addresses -replace names.
+	replace []string
+	// excl is what -exclude leaves out; nil without it.
+	excl *exclusion
 	// visited are the resource nodes that ran.
 	handled map[string]bool
 	visited map[string]bool
@@ -70,13 +79,20 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	p := &planner{walk: e.newWalk(), st: work, byRes: groupByResource(work), imports: map[string]*config.Import{}, claimed: map[string]claim{}, picked: e.targetedInstances(), handled: map[string]bool{}, visited: map[string]bool{}, changing: map[string]bool{}, changed: map[string]bool{}, pending: pending,
+	p := &planner{walk: e.newWalk(), st: work, byRes: groupByResource(work), imports: map[string]*config.Import{}, claimed: map[string]claim{}, picked: e.targetedInstances(), handled: map[string]bool{}, visited: map[string]bool{}, changing: map[string]bool{}, changed: map[string]bool{}, byAddr: map[string]*plan.Change{}, pending: pending,
 		movedFrom: moved, removed: removed, warnings: moveWarnings}
 	for _, im := range e.cfg.Imports {
-		p.imports[im.To.String()] = im
+		if im.ForEach == nil {
+			p.imports[im.To.String()] = im
+		}
 	}
 	p.resource = p.planResource
 	p.checksInPlan = true
+	var rdiags hcl.Diagnostics
+	p.replace, rdiags = parseReplace(e.opts.Replace)
+	diags = append(diags, rdiags...)
+	p.indexChanges = len(p.replace) > 0 || e.hasTriggers
+	p.excl, _ = e.exclusion() // its problems are reported by targetNodes
 	only, tdiags := e.targetNodes()
 	diags = append(diags, tdiags...)
 	if diags.HasErrors() {
@@ -86,7 +102,11 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 		diags = append(diags, p.planDestroy(ctx, only)...)
 	} else {
 		diags = append(diags, p.run(ctx, only)...)
-		diags = append(diags, p.planOrphans(ctx, only)...)
+		if !e.opts.RefreshOnly {
+			diags = append(diags, p.planOrphans(ctx, only)...)
+		} else {
+			p.warnings = append(p.warnings, refreshOnlyWarning)
+		}
 	}
 	if e.interrupted(ctx) {
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Plan interrupted", Detail: "The plan is incomplete and was not saved; nothing was changed."})
@@ -95,12 +115,15 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 	fillActionReasons(p.changes)
 	checks := p.sortedChecks()
 	p.warnings = append(p.warnings, checkWarnings(checks)...)
+	p.warnings = append(p.warnings, p.unusedReplace()...)
 	out := &plan.Plan{
 		PlumbVersion:    Version,
 		Lineage:         st.Lineage,
 		Serial:          st.Serial,
 		Destroy:         e.opts.Destroy,
 		Targets:         e.opts.Targets,
+		Excludes:        e.opts.Excludes,
+		RefreshOnly:     e.opts.RefreshOnly,
 		AllowMassChange: e.opts.AllowMassChange,
 		Variables:       e.vars,
 		Changes:         p.changes,
@@ -192,6 +215,9 @@ func (p *planner) add(c *plan.Change) {
 	if c.Action != plan.NoOp || c.ImportID != "" {
 		p.changed[c.Addr] = true
 	}
+	if p.indexChanges {
+		p.byAddr[c.Addr] = c
+	}
 	p.mu.Unlock()
 }
 
@@ -243,53 +269,6 @@ func (p *planner) dependsOnChange(n *node) bool {
 	return false
 }
 
-// resourceGroup is the instances of one resource block in one module
-// instance.
-type resourceGroup struct {
-	s       *scope
-	evalCtx *hcl.EvalContext
-	insts   []instance
-	vals    []cty.Value
-	// choice is how its instances find their provider instance.
-	choice providerChoice
-}
-
-// expandGroups expands a resource block in every instance of its module.
-func (w *walk) expandGroups(n *node) ([]*resourceGroup, int, hcl.Diagnostics) {
-	var groups []*resourceGroup
-	var diags hcl.Diagnostics
-	total := 0
-	for _, s := range w.scopes(n.mod) {
-		evalCtx := s.evalContext(n.refs)
-		insts, d := expand(n.res, s.prefix, evalCtx)
-		diags = append(diags, d...)
-		if d.HasErrors() {
-			continue
-		}
-		groups = append(groups, &resourceGroup{s: s, evalCtx: evalCtx, insts: insts, vals: make([]cty.Value, len(insts)), choice: choose(n.res, n.rt, s)})
-		total += len(insts)
-	}
-	return groups, total, diags
-}
-
-// eachGroupInstance runs fn for every instance of every group, in
-// parallel under the engine's bound.
-func (w *walk) eachGroupInstance(ctx context.Context, groups []*resourceGroup, total int, fn func(g *resourceGroup, i int)) {
-	if len(groups) == 1 {
-		g := groups[0]
-		w.forEachIndex(ctx, len(g.insts), func(i int) { fn(g, i) })
-		return
-	}
-	type ref struct{ g, i int }
-	flat := make([]ref, 0, total)
-	for gi, g := range groups {
-		for i := range g.insts {
-			flat = append(flat, ref{gi, i})
-		}
-	}
-	w.forEachIndex(ctx, len(flat), func(k int) { fn(groups[flat[k].g], flat[k].i) })
-}
-
 func (p *planner) planResource(ctx context.Context, n *node) error {
 	r, rt := n.res, n.rt
 	p.mu.Lock()
@@ -312,11 +291,17 @@ func (p *planner) planResource(ctx context.Context, n *node) error {
 	for gi, g := range groups {
 		index[g] = gi
 	}
+	if d := p.expandImports(n); len(d) > 0 {
+		p.addDiags(d)
+		if d.HasErrors() {
+			return errFailed
+		}
+	}
 	deferRead := r.Mode == config.Data && p.dependsOnChange(n)
 	p.eachGroupInstance(ctx, groups, total, func(g *resourceGroup, i int) {
 		in := g.insts[i]
 		prior := priors[index[g]]
-		if picked != nil && !selectsAny(picked, instanceAddr(g.s, r, in)) {
+		if picked != nil && !selectsAny(picked, instanceAddr(g.s, r, in)) || p.excl.excludesInstance(n.name, instanceAddr(g.s, r, in)) {
 			// Not targeted: other instances see it as state has it.
 			g.vals[i] = cty.DynamicVal
 			if si := prior[in.addr]; si != nil {
@@ -401,7 +386,7 @@ func (p *planner) doomKeysGone(n *node, g *resourceGroup, prior map[string]*stat
 		expanded[in.addr] = true
 	}
 	for _, si := range p.byRes[g.s.prefix+n.res.Addr()] {
-		if !expanded[si.Addr] && (picked == nil || selectsRecorded(picked, si.Addr)) {
+		if !expanded[si.Addr] && (picked == nil || selectsRecorded(picked, si.Addr)) && !p.excl.excludesRecorded(n.name, si.Addr) {
 			p.doomed = append(p.doomed, doomed{r: n.res, si: si, reason: "its key is no longer in count or for_each"})
 		}
 	}
@@ -429,7 +414,7 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 		change.PrevAddr = p.movedFrom[in.addr]
 	}
 	var diags hcl.Diagnostics
-	if prior.IsNull() {
+	if prior.IsNull() && !p.e.opts.RefreshOnly {
 		if im, ok := p.imports[in.addr]; ok {
 			if d := p.checkImportProvider(im, rt, pi, ictx); d != nil {
 				return cty.DynamicVal, append(diags, d)
@@ -457,6 +442,9 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 		if refreshed == cty.NilVal {
 			refreshed = cty.NullVal(rt.ty)
 		}
+	}
+	if p.e.opts.RefreshOnly {
+		return p.refreshOnly(change, prior, refreshed, priorPaths), diags
 	}
 	cfgVal, secret, d := decodeConfig(r, rt, ictx)
 	diags = append(diags, d...)
@@ -516,6 +504,26 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	default:
 		change.Action = plan.Update
 	}
+	if (change.Action == plan.NoOp || change.Action == plan.Update) && (len(p.replace) > 0 || len(r.Lifecycle.ReplaceTriggeredBy) > 0) {
+		reason, code, d := p.replaceReason(r, strings.TrimSuffix(in.addr, r.Addr()+config.KeyString(in.key)), in.addr, ictx)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			return cty.DynamicVal, diags
+		}
+		if reason != "" {
+			// Plan the new object as a create would, so what only the
+			// apply knows shows as such.
+			fresh := res.Plan(ctx, providers.PlanRequest{Addr: in.addr, Prior: cty.NullVal(rt.ty), Config: cfgVal})
+			d := locateIn(p.e.allowMass(redactDiags(fresh.Diagnostics, secrets)), in.addr, r)
+			diags = append(diags, d...)
+			if d.HasErrors() {
+				return cty.DynamicVal, diags
+			}
+			planned = fresh.Planned
+			change.After = planned
+			change.Action, change.Reason, change.ActionReason = replaceAction(r), reason, code
+		}
+	}
 	if change.Action.IsReplace() && r.Lifecycle.PreventDestroy {
 		diags = append(diags, preventDestroy(in.addr, r))
 	}
@@ -561,68 +569,6 @@ func ignoreChanges(lc config.Lifecycle, cfgVal, live cty.Value) cty.Value {
 		cfgVal = ignorePath(cfgVal, live, path)
 	}
 	return cfgVal
-}
-
-// checkImportProvider refuses an import block whose provider argument
-// names another provider instance than the resource it imports into
-// uses: the object would be adopted through one and managed through the
-// other.
-func (p *planner) checkImportProvider(im *config.Import, rt *resourceType, pi *providerInstance, ictx *hcl.EvalContext) *hcl.Diagnostic {
-	if im.Provider == nil {
-		return nil
-	}
-	mismatch := func(named string) *hcl.Diagnostic {
-		return &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Import through another provider configuration",
-			Detail:   fmt.Sprintf("The import block names %s, but %s is managed by %s. Name the same provider configuration in both, or leave provider out of the import block.", named, im.To, pi.addr),
-			Subject:  im.Provider.Range.Ptr(),
-		}
-	}
-	conf, _, msg := p.e.resolveConf(p.e.cfg, im.Provider.Name, im.Provider.Alias)
-	if conf == nil {
-		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Reference to undeclared provider configuration " + im.Provider.Local(), Detail: msg, Subject: im.Provider.Range.Ptr()}
-	}
-	if conf != rt.conf {
-		return mismatch(conf.node)
-	}
-	if im.Provider.Key != nil {
-		key, d := providerKey(im.Provider, ictx)
-		if d.HasErrors() {
-			return d[0]
-		}
-		if !key.RawEquals(pi.key) {
-			return mismatch(conf.node + config.KeyString(key))
-		}
-	}
-	return nil
-}
-
-type imported struct {
-	id    string
-	state cty.Value
-}
-
-func (p *planner) importObject(ctx context.Context, res providers.Resource, im *config.Import, ictx *hcl.EvalContext, addr string) (imported, hcl.Diagnostics) {
-	idv, diags := im.ID.Value(ictx)
-	if diags.HasErrors() {
-		return imported{}, diags
-	}
-	if idv.Type() != cty.String || idv.IsNull() || !idv.IsKnown() || idv.AsString() == "" {
-		return imported{}, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid import id", Detail: "The id of an import block must be a non-empty string known before apply.", Subject: im.ID.Range().Ptr()}}
-	}
-	id := idv.AsString()
-	done := p.e.observe(addr, plan.Read)
-	resp := res.Import(ctx, providers.ImportRequest{ID: id})
-	d := locate(resp.Diagnostics, addr, im.DeclRange.Ptr())
-	done(diagErr(d))
-	if d.HasErrors() {
-		return imported{}, d
-	}
-	if resp.State.IsNull() {
-		return imported{}, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: addr + ": nothing to import", Detail: fmt.Sprintf("No object with ID %q exists. Check the id of the import block.", id), Subject: im.DeclRange.Ptr()}}
-	}
-	return imported{id: id, state: resp.State}, d
 }
 
 // planData reads a data source, or, when its configuration holds values

@@ -25,9 +25,17 @@ func (e *Engine) parseTargets() ([]config.Addr, hcl.Diagnostics) {
 	return out, diags
 }
 
-// targetNodes is the set of graph nodes a -target run walks: the targets
-// and everything they depend on; nil when there are no targets.
+// targetNodes is the set of graph nodes a -target or -exclude run walks:
+// the targets and everything they depend on, less what -exclude leaves
+// out; nil when there is neither.
 func (e *Engine) targetNodes() (map[string]bool, hcl.Diagnostics) {
+	only, diags := e.targetedNodes()
+	x, xdiags := e.exclusion()
+	return x.apply(e, only), append(diags, xdiags...)
+}
+
+// targetedNodes is targetNodes before -exclude is taken into account.
+func (e *Engine) targetedNodes() (map[string]bool, hcl.Diagnostics) {
 	if len(e.opts.Targets) == 0 {
 		return nil, nil
 	}

@@ -408,10 +408,10 @@ func (d *detection) rulesText(w io.Writer) {
 	for _, rr := range d.r.Rules {
 		ban := ""
 		if rr.Ban > 0 {
-			ban = ", ban " + rr.Ban.String()
+			ban = ", ban " + accesslog.ShortDuration(rr.Ban)
 		}
 		fmt.Fprintf(w, "\nRule %s (%d requests within %s%s): %d matching requests from %d clients; %d caught\n",
-			rr.Name, rr.Requests, rr.Within, ban, rr.Matched, rr.Clients, len(rr.Caught))
+			textsafe.Escape(rr.Name), rr.Requests, accesslog.ShortDuration(rr.Within), ban, rr.Matched, rr.Clients, len(rr.Caught))
 		if len(rr.Caught) == 0 {
 			continue
 		}

@@ -341,9 +341,9 @@ rule {
 	dir := configDir(t, map[string]string{"access.log": log.String(), "rules.hcl": rules, "bad.hcl": "rule {\n  name = \"x\"\n}\n"})
 	r := plumb(t, dir, "detect", "-rules", "rules.hcl", "access.log")
 	for _, want := range []string{
-		"Rule wp_login (5 requests within 1m0s, ban 2h0m0s): 60 matching requests from 2 clients; 1 caught",
+		"Rule wp_login (5 requests within 1m, ban 2h): 60 matching requests from 2 clients; 1 caught",
 		"30        30  2024-11-23T22:00:00Z  22:00:29  203.0.113.7",
-		"Rule scanner (20 requests within 1m0s): 0 matching requests from 0 clients; 0 caught",
+		"Rule scanner (20 requests within 1m): 0 matching requests from 0 clients; 0 caught",
 		"1 offender(s): caught by a rule.",
 	} {
 		if !strings.Contains(r.stdout, want) {

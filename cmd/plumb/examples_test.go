@@ -265,6 +265,22 @@ func dosTriageRig(t *testing.T, dir string) exampleRun {
 			if !strings.Contains(rules, "plumb_blocklist") || !strings.Contains(rules, "elements") {
 				t.Errorf("the namespace's nftables has no block list with elements:\n%s", rules)
 			}
+			// The rules' bans: the xmlrpc flood for 12h, the bad bot for a
+			// day; the scanner claiming to be Googlebot is blocked too.
+			for _, want := range []string{"198.18.0.9 timeout 12h", "198.18.0.10 timeout 1d", "198.18.0.11 timeout 6h"} {
+				if !strings.Contains(rules, want) {
+					t.Errorf("the block list lacks %q:\n%s", want, rules)
+				}
+			}
+			// Unban one now; a reboot empties the sets; restore puts back
+			// the rest from state.
+			x.want("unban", exitOK, "unban", "-auto-approve", "-no-color", "198.18.0.9")
+			ns.Run("nft", "flush", "ruleset")
+			x.want("restore", exitOK, "restore", "-no-color")
+			rules = ns.Run("nft", "list", "ruleset")
+			if strings.Contains(rules, "198.18.0.9") || !strings.Contains(rules, "198.18.0.10 timeout 1d expires") {
+				t.Errorf("after unban and restore the block list holds:\n%s", rules)
+			}
 		},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -43,21 +44,52 @@ resource "local_file" "secret" {
 // never is). A final apply converges, and then there is no orphan and no
 // temporary file at all.
 func TestRandomKillsLoseNothing(t *testing.T) {
+	dir := configDir(t, map[string]string{"main.hcl": killConfig})
+	randomKills(t, nil, dir, 50)
+}
+
+// TestRandomKillsLoseNothingS3 is TestRandomKillsLoseNothing with the
+// state in S3 (its journal on this machine, uploaded every few seconds),
+// over ten kills.
+func TestRandomKillsLoseNothingS3(t *testing.T) {
+	env, bucket := s3Env(t)
+	dir := configDir(t, map[string]string{"main.hcl": backendBlock(bucket) + killConfig})
+	randomKills(t, env, dir, 10)
+}
+
+// randomKills kills that many applies of killConfig in dir at random
+// points, checking after each, then converges and checks again.
+func randomKills(t *testing.T, env []string, dir string, kills int) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rnd := rand.New(rand.NewPCG(seed, 0))
-	dir := configDir(t, map[string]string{"main.hcl": killConfig})
-	kills, leftovers, pendingSeen := 50, 0, 0
+	leftovers, pendingSeen := 0, 0
 	n := 0
 	for i := 1; i <= kills; i++ {
 		n = 100 + rnd.IntN(200)
-		cmd := startApply(t, dir, "-var", fmt.Sprintf("n=%d", n), "-var", fmt.Sprintf("gen=%d", i))
+		cmd := exec.Command(plumbBin, "-chdir="+dir, "apply", "-auto-approve", "-var", fmt.Sprintf("n=%d", n), "-var", fmt.Sprintf("gen=%d", i))
+		cmd.Env = env
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
 		time.Sleep(time.Duration(rnd.IntN(250)) * time.Millisecond)
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
 		when := fmt.Sprintf("kill %d", i)
-		checkStateParses(t, dir, when)
-		known, pending := stateFiles(t, dir)
+		if env == nil {
+			checkStateParses(t, dir, when)
+		} else {
+			// A killed run holds the S3 lock until it is broken.
+			r := runBinary(t, env, "-chdir="+dir, "plan", "-lock-timeout=0", "-var", fmt.Sprintf("n=%d", n))
+			if strings.Contains(r.stderr, "force-unlock") {
+				if id := lockID(r.stderr); id != "" {
+					if r := runBinary(t, env, "-chdir="+dir, "force-unlock", "-force", id); r.code != exitOK {
+						t.Fatalf("%s: force-unlock:\n%s", when, r)
+					}
+				}
+			}
+		}
+		known, pending := stateFiles(t, env, dir)
 		pendingSeen += pending
 		orphans, temps := filesUnknown(t, dir, known)
 		if len(orphans) > 0 {
@@ -76,13 +108,13 @@ func TestRandomKillsLoseNothing(t *testing.T) {
 	}
 	t.Logf("%d kills left %d temporary files and %d pending creates for the next run to settle", kills, leftovers, pendingSeen)
 	final := []string{"-var", fmt.Sprintf("n=%d", n), "-var", "gen=final"}
-	if r := plumb(t, dir, append([]string{"apply", "-auto-approve"}, final...)...); r.code != exitOK {
+	if r := runBinary(t, env, append([]string{"-chdir=" + dir, "apply", "-auto-approve"}, final...)...); r.code != exitOK {
 		t.Fatalf("converging apply:\n%s", r)
 	}
-	if r := plumb(t, dir, append([]string{"plan", "-detailed-exitcode"}, final...)...); r.code != exitOK {
+	if r := runBinary(t, env, append([]string{"-chdir=" + dir, "plan", "-detailed-exitcode"}, final...)...); r.code != exitOK {
 		t.Fatalf("plan after converging:\n%s", r)
 	}
-	known, pending := stateFiles(t, dir)
+	known, pending := stateFiles(t, env, dir)
 	if pending != 0 {
 		t.Errorf("%d creates still pending after a full apply", pending)
 	}
@@ -99,9 +131,9 @@ func TestRandomKillsLoseNothing(t *testing.T) {
 // stateFiles reads the state as the next run would (plumb state pull
 // folds a journal left behind) and returns the files it knows, as
 // resources or pending, and how many are pending.
-func stateFiles(t *testing.T, dir string) (map[string]bool, int) {
+func stateFiles(t *testing.T, env []string, dir string) (map[string]bool, int) {
 	t.Helper()
-	r := plumb(t, dir, "state", "pull")
+	r := runBinary(t, env, "-chdir="+dir, "state", "pull")
 	if r.code != exitOK {
 		t.Fatalf("state pull:\n%s", r)
 	}

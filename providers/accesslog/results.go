@@ -170,9 +170,9 @@ type results struct {
 	// all be kept with the clients, and need a pass of their own.
 	multi     *best
 	multiLost bool
-	// uris is the last pass's merged URI table, kept to name the URIs of
+	// uriTables are the last pass's URI tables, kept to name the URIs of
 	// pairs known by hash.
-	uriTable *strTable
+	uriTables []*strTable
 	// rules holds what each rule found.
 	rules []ruleTally
 }
@@ -406,9 +406,9 @@ func (res *results) offerNetwork(t networkTally) {
 	}
 }
 
-// mergeStrings adds up the workers' tables of kind k, into the largest
-// of them, and ranks the strings. The merged URI table is kept (uriTable)
-// until the pairs known by hash are named.
+// mergeStrings adds up the workers' tables of kind k, into the largest,
+// and ranks the strings. The merged URI table is kept (uriTables) until
+// the pairs known by hash are named.
 func (res *results) mergeStrings(ws []*worker, k kind) {
 	var tables []*strTable
 	for _, w := range ws {
@@ -421,17 +421,19 @@ func (res *results) mergeStrings(ws []*worker, k kind) {
 		return
 	}
 	slices.SortFunc(tables, func(a, b *strTable) int { return b.used - a.used })
-	m := tables[0]
 	for _, t := range tables[1:] {
-		m.merge(t, nil)
+		tables[0].merge(t, nil)
 		t.free()
 	}
-	m.records(func(b []byte, n uint32) { res.offerString(k, b, int64(n)) })
-	if k == kindURIs {
-		res.uriTable = m
-		return
+	tables = tables[:1]
+	for _, t := range tables {
+		t.records(func(b []byte, n uint32) { res.offerString(k, b, int64(n)) })
+		if k == kindURIs {
+			res.uriTables = append(res.uriTables, t)
+		} else {
+			t.free()
+		}
 	}
-	m.free()
 }
 
 func (res *results) offerString(k kind, b []byte, n int64) {
@@ -464,17 +466,17 @@ func (res *results) nameURIs() bool {
 		if p.text != "" || p.h == 0 {
 			return
 		}
-		if res.uriTable != nil {
-			if b, ok := res.uriTable.find(p.h); ok {
+		for _, t := range res.uriTables {
+			if b, ok := t.find(p.h); ok {
 				p.text, p.h = string(b), 0
 				return
 			}
 		}
 		unnamed = true
 	})
-	if res.uriTable != nil {
-		res.uriTable.free()
-		res.uriTable = nil
+	for _, t := range res.uriTables {
+		t.free()
 	}
+	res.uriTables = nil
 	return unnamed
 }

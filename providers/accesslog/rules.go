@@ -266,6 +266,10 @@ func (c Catch) Evidence(r RuleResult) string {
 		r.Name, c.InWindow, shortDuration(r.Within), c.From.Format(time.RFC3339), c.To.Format("15:04:05"), c.Total)
 }
 
+// ShortDuration writes a duration the way rules are written: 1m0s as 1m,
+// 1h0m0s as 1h.
+func ShortDuration(d time.Duration) string { return shortDuration(d) }
+
 // shortDuration writes 1m0s as 1m and 1h0m0s as 1h.
 func shortDuration(d time.Duration) string {
 	s := d.String()

@@ -150,24 +150,43 @@ func DecodeRules(list cty.Value) ([]Rule, error) {
 }
 
 // ParseRulesFile reads the rule blocks of an HCL file (what plumb detect
-// -rules takes). Each problem is reported at its file and line.
+// -rules takes): rule blocks at the top, or, in a configuration, the rule
+// blocks of its data "access_log_offenders" blocks, so a configuration's
+// rules can be tried on a log as they are. Each problem is reported at
+// its file and line.
 func ParseRulesFile(name string, src []byte) ([]Rule, hcl.Diagnostics) {
 	f, diags := hclparse.NewParser().ParseHCL(src, name)
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	content, d := f.Body.Content(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "rule"}}})
+	content, _, d := f.Body.PartialContent(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "rule"}, {Type: "data", LabelNames: []string{"type", "name"}}}})
 	if diags = append(diags, d...); diags.HasErrors() {
 		return nil, diags
 	}
-	if len(content.Blocks) == 0 {
+	var blocks []*hcl.Block
+	for _, b := range content.Blocks {
+		if b.Type == "rule" {
+			blocks = append(blocks, b)
+		}
+	}
+	if len(blocks) == 0 {
+		for _, b := range content.Blocks {
+			if b.Type != "data" || b.Labels[0] != "access_log_offenders" {
+				continue
+			}
+			inner, _, d := b.Body.PartialContent(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "rule"}}})
+			diags = append(diags, d...)
+			blocks = append(blocks, inner.Blocks...)
+		}
+	}
+	if len(blocks) == 0 {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No rules",
-			Detail: fmt.Sprintf("%s holds no rule blocks; write rule { name = ... requests = ... within = ... } blocks (examples/dos-triage/rules.hcl has some).", name)}}
+			Detail: fmt.Sprintf("%s holds no rule blocks, at the top or in a data \"access_log_offenders\" block; write rule { name = ... requests = ... within = ... } blocks (examples/dos-triage/main.hcl has some).", name)}}
 	}
 	spec := RuleBlock.Schema.DecoderSpec()
 	var out []Rule
 	seen := map[string]bool{}
-	for _, b := range content.Blocks {
+	for _, b := range blocks {
 		v, d := hcldec.Decode(b.Body, spec, nil)
 		if diags = append(diags, d...); d.HasErrors() {
 			continue

@@ -216,8 +216,9 @@ type Lifecycle struct {
 	IgnoreChanges []cty.Path
 	// IgnoreAllChanges is set by ignore_changes = all.
 	IgnoreAllChanges bool
-	// ReplaceTriggeredBy are the references (resources, their instances
-	// or attributes, locals, variables) whose change replaces the object.
+	// ReplaceTriggeredBy are the references (managed resources of the same
+	// module, their instances or attributes) whose change replaces the
+	// object.
 	ReplaceTriggeredBy []hcl.Expression
 	// Preconditions are checked before the object is planned, and
 	// Postconditions after, with self the planned (or applied) object.
@@ -243,6 +244,11 @@ type Import struct {
 	To Addr
 	// ID is the expression for the provider-specific ID.
 	ID hcl.Expression
+	// ForEach, when set, makes one import per element: ToExpr and ID may
+	// use each.key and each.value, and To is then the resource's address
+	// without the instance key.
+	ForEach hcl.Expression
+	ToExpr  hcl.Expression
 	// Provider is the provider meta-argument; nil when absent. When given it
 	// must be the configuration the resource itself uses.
 	Provider  *ProviderRef

@@ -106,18 +106,8 @@ func decodeLifecycle(b *hcl.Block, r *Resource) hcl.Diagnostics {
 	if a, ok := content.Attributes["replace_triggered_by"]; ok {
 		exprs, ediags := hcl.ExprList(a.Expr)
 		diags = append(diags, ediags...)
-		for _, e := range exprs {
-			if _, tdiags := hcl.AbsTraversalForExpr(e); tdiags.HasErrors() {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Invalid replace_triggered_by entry",
-					Detail:   "replace_triggered_by takes references: a resource (plumb_data.x), one instance (plumb_data.x[each.key]), an attribute of it (plumb_data.x.output), a local or a variable.",
-					Subject:  e.Range().Ptr(),
-				})
-				continue
-			}
-			r.Lifecycle.ReplaceTriggeredBy = append(r.Lifecycle.ReplaceTriggeredBy, e)
-		}
+		// The engine checks each entry's shape, with the resources known.
+		r.Lifecycle.ReplaceTriggeredBy = append(r.Lifecycle.ReplaceTriggeredBy, exprs...)
 	}
 	if a, ok := content.Attributes["ignore_changes"]; ok {
 		if hcl.ExprAsKeyword(a.Expr) == "all" {

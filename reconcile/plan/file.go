@@ -46,6 +46,7 @@ type filePlan struct {
 	Destroy            bool                  `json:"destroy,omitempty"`
 	Targets            []string              `json:"targets,omitempty"`
 	Excludes           []string              `json:"excludes,omitempty"`
+	RefreshOnly        bool                  `json:"refresh_only,omitempty"`
 	AllowMass          bool                  `json:"allow_mass_change,omitempty"`
 	Created            time.Time             `json:"created"`
 	Types              []json.RawMessage     `json:"types"`
@@ -277,7 +278,7 @@ func toFile(p *Plan) (*filePlan, error) {
 	format := FileFormat
 	doc := &filePlan{
 		Format: &format, PlumbVersion: p.PlumbVersion, Lineage: p.Lineage, Serial: p.Serial,
-		Destroy: p.Destroy, Targets: p.Targets, Excludes: p.Excludes, AllowMass: p.AllowMassChange,
+		Destroy: p.Destroy, Targets: p.Targets, Excludes: p.Excludes, RefreshOnly: p.RefreshOnly, AllowMass: p.AllowMassChange,
 		Created: p.Created, Warnings: p.Warnings,
 		SensitiveVariables: p.SensitiveVariables, Checks: p.Checks, RequestCounts: p.RequestCounts,
 		Changes: make([]*fileChange, 0, len(p.Changes)),
@@ -327,7 +328,7 @@ func toFile(p *Plan) (*filePlan, error) {
 func fromFile(doc *filePlan) (*Plan, error) {
 	p := &Plan{
 		PlumbVersion: doc.PlumbVersion, Lineage: doc.Lineage, Serial: doc.Serial,
-		Destroy: doc.Destroy, Targets: doc.Targets, Excludes: doc.Excludes, AllowMassChange: doc.AllowMass,
+		Destroy: doc.Destroy, Targets: doc.Targets, Excludes: doc.Excludes, RefreshOnly: doc.RefreshOnly, AllowMassChange: doc.AllowMass,
 		Created: doc.Created, Warnings: doc.Warnings,
 		SensitiveVariables: doc.SensitiveVariables, Checks: doc.Checks, RequestCounts: doc.RequestCounts,
 	}

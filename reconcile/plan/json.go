@@ -411,7 +411,7 @@ func inValues(c *Change, planned bool) bool {
 		return planned || c.Action == NoOp
 	}
 	if planned {
-		return c.Action != Delete
+		return c.Action != Delete && c.Action != Forget
 	}
 	return c.ImportID == "" && !norm(c.Before).IsNull()
 }

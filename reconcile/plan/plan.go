@@ -204,6 +204,10 @@ type Plan struct {
 	Targets []string
 	// Excludes are the -exclude addresses the plan left out.
 	Excludes []string
+	// RefreshOnly is set for a plan made with -refresh-only: its changes
+	// are what changed outside plumb, and applying it only records them
+	// in state.
+	RefreshOnly bool
 	// AllowMassChange records -allow-mass-change: the plan may hold mass
 	// changes a provider would otherwise refuse, and applying it allows
 	// them again.
