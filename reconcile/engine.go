@@ -196,8 +196,12 @@ func (e *Engine) Variables() map[string]cty.Value { return e.vars }
 func (e *Engine) prepare() hcl.Diagnostics {
 	// A configuration for another plumb may use what this one lacks: say
 	// that first, and only that.
-	if d := config.CheckRequiredVersion(e.cfg.Settings, Version); d.HasErrors() {
-		return d
+	var vdiags hcl.Diagnostics
+	e.cfg.Walk(func(mod *config.Config) {
+		vdiags = append(vdiags, config.CheckRequiredVersion(mod.Settings, Version)...)
+	})
+	if vdiags.HasErrors() {
+		return vdiags
 	}
 	diags := e.resolveTypes()
 	vars, vdiags := resolveVariables(e.cfg, e.opts.Inputs, e.funcs)
