@@ -18,6 +18,7 @@ targets=(
   "./providers/accesslog FuzzParseIPv4"   # the hand-written IPv4 parser against netip
   "./providers/accesslog FuzzExportReader" # journald's export format, as journalctl -o export writes it
   "./providers/dns FuzzParseZone"         # zone files: any bytes, and a round trip through WriteZone
+  "./internal/ctycodec FuzzUnmarshal"     # state values: the fast JSON reader against cty/json
 )
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
