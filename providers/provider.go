@@ -171,6 +171,39 @@ type RequestCounter interface {
 	RequestCounts() map[string]int
 }
 
+// Restorer is implemented by resource types whose live objects can
+// vanish while their state stays right, and can be put back from the
+// state alone: nftables sets, which a reboot empties. plumb restore calls
+// it, reading nothing but the state (no data source, no log).
+type Restorer interface {
+	Restore(ctx context.Context, req RestoreRequest) RestoreResponse
+}
+
+// RestoreRequest carries the state of the object to put back.
+type RestoreRequest struct {
+	// Addr is the instance's address, for messages.
+	Addr string
+	// Prior is the object as state records it.
+	Prior cty.Value
+}
+
+// RestoreResponse is the object as restored (what state should record),
+// and what was put back, in a sentence or two, for the person running
+// the command.
+type RestoreResponse struct {
+	State       cty.Value
+	Summary     string
+	Diagnostics hcl.Diagnostics
+}
+
+// StateOnly is implemented by resource types whose objects live only in
+// state (plumb_data): creating one makes nothing anywhere else, so a
+// crash during the create cannot leave anything behind, and the engine
+// does not journal its intent before creating it.
+type StateOnly interface {
+	StateOnly()
+}
+
 // Identifier is implemented by resource types whose objects have a name
 // that two resources must never both claim: a zone, a file's path. The
 // engine refuses a configuration in which two instances claim the same

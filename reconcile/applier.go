@@ -22,6 +22,7 @@ type applier struct {
 	*walk
 	p       *plan.Plan
 	before  map[string]*state.Instance // the state as it was when the apply began
+	pending map[string]*state.Instance // the creates a dead run began (state.State.Pending)
 	rec     state.Recorder
 	changes map[string]*plan.Change  // by instance address
 	picked  map[string][]config.Addr // targets naming part of a resource, by resource
@@ -44,11 +45,18 @@ func (e *Engine) Apply(ctx context.Context, st *state.State, p *plan.Plan, b sta
 	// The recorder owns st until Close and changes its map as changes are
 	// recorded; the apply reads the state as it was, from a copy.
 	before := maps.Clone(st.Resources)
+	pending := maps.Clone(st.Pending)
+	st.PlumbVersion = Version
 	rec, err := b.Recorder(ctx, st)
 	if err != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot open the state journal", Detail: fmt.Sprintf("%v. Nothing was changed.", err)}}
 	}
-	d := e.apply(ctx, before, p, rec)
+	var d hcl.Diagnostics
+	if p.RefreshOnly {
+		d = e.applyRefreshOnly(ctx, before, p, rec)
+	} else {
+		d = e.apply(ctx, before, pending, p, rec)
+	}
 	if e.interrupted(ctx) {
 		d = append(d, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Apply interrupted",
 			Detail: "plumb stopped starting new operations when interrupted. Everything that finished is saved in state; run plumb apply again to finish the rest."})
@@ -79,13 +87,19 @@ func CheckFresh(st *state.State, p *plan.Plan) hcl.Diagnostics {
 	return nil
 }
 
-func (e *Engine) apply(ctx context.Context, before map[string]*state.Instance, p *plan.Plan, rec state.Recorder) hcl.Diagnostics {
-	a := &applier{walk: e.newWalk(), p: p, before: before, rec: rec, changes: make(map[string]*plan.Change, len(p.Changes)), picked: e.targetedInstances(), deleters: map[string]*providerInstance{}}
+func (e *Engine) apply(ctx context.Context, before, pending map[string]*state.Instance, p *plan.Plan, rec state.Recorder) hcl.Diagnostics {
+	a := &applier{walk: e.newWalk(), p: p, before: before, pending: pending, rec: rec, changes: make(map[string]*plan.Change, len(p.Changes)), picked: e.targetedInstances(), deleters: map[string]*providerInstance{}}
 	for _, c := range p.Changes {
 		a.changes[c.Addr] = c
 	}
 	a.resource = a.applyResource
 	// Every step adds its diagnostics to a.diags; they are returned once.
+	// Moves come first: everything after works at the new addresses. If
+	// one cannot be recorded, nothing else is done.
+	if !a.recordMoves() {
+		return a.diags
+	}
+	a.forgetAll()
 	a.deleteAll(ctx)
 	if p.Destroy {
 		if !a.diags.HasErrors() && len(p.Targets) == 0 {
@@ -176,6 +190,9 @@ func (a *applier) prepareDeleters(ctx context.Context, dels []*plan.Change) bool
 	var confs []*providerConfig
 	for _, c := range dels {
 		si := a.before[c.Addr]
+		if si == nil {
+			si = a.pending[c.Addr] // a create a dead run began, planned for deletion
+		}
 		rt := a.typeFor(c)
 		if c.Gone || si == nil || rt == nil {
 			continue
@@ -278,10 +295,9 @@ func (a *applier) record(c *plan.Change, rt *resourceType, provider string, deps
 
 // intend records that the instance is about to be created as planned
 // (unknown parts null); nothing is created if it cannot be recorded.
-func (a *applier) intend(c *plan.Change, rt *resourceType, planned cty.Value, paths state.Paths) hcl.Diagnostics {
+func (a *applier) intend(c *plan.Change, rt *resourceType, own owner, planned cty.Value, paths state.Paths) hcl.Diagnostics {
 	v := knownOrNull(planned)
-	res := c.Type + "." + c.Name
-	inst := &state.Instance{Addr: c.Addr, Mode: string(plan.Managed), Type: c.Type, Name: c.Name, Provider: rt.provider, Dependencies: a.e.deps[res], Tainted: true, Sensitive: recordedPaths(paths, v)}
+	inst := &state.Instance{Addr: c.Addr, Mode: string(plan.Managed), Type: c.Type, Name: c.Name, Provider: own.provider, Dependencies: own.deps, Tainted: true, Sensitive: recordedPaths(paths, v)}
 	err := inst.SetValue(v, rt.ty)
 	if err == nil {
 		err = a.rec.Intend(inst)
@@ -315,7 +331,23 @@ func (a *applier) applyResource(ctx context.Context, n *node) error {
 	var mu sync.Mutex
 	a.eachGroupInstance(ctx, groups, total, func(g *resourceGroup, i int) {
 		in := g.insts[i]
-		v, d := a.applyInstance(ctx, n, g, in, instanceContext(g.evalCtx, in.key, in.each))
+		ictx := instanceContext(g.evalCtx, in.key, in.each)
+		// Conditions left unknown at plan are checked now, with the
+		// values just made; a failed one stops what depends on this.
+		_, d := resourcePreconditions(r, in.addr, ictx)
+		var v cty.Value
+		if !d.HasErrors() {
+			var ad hcl.Diagnostics
+			v, ad = a.applyInstance(ctx, n, g, in, ictx)
+			if r.Check != "" {
+				ad = asWarnings(ad, "the check's assertions cannot use it")
+			}
+			d = append(d, ad...)
+			if !ad.HasErrors() && v != cty.NilVal {
+				_, pd := resourcePostconditions(r, in.addr, ictx, v)
+				d = append(d, pd...)
+			}
+		}
 		g.vals[i] = v
 		a.addDiags(d)
 		if d.HasErrors() {
@@ -354,6 +386,9 @@ func (a *applier) applyInstance(ctx context.Context, n *node, g *resourceGroup, 
 		if picked := a.picked[n.name]; picked != nil && !selectsAny(picked, instanceAddr(g.s, r, in)) {
 			return cty.DynamicVal, nil // left out by -target
 		}
+		if x, _ := a.e.exclusion(); x.excludesInstance(n.name, instanceAddr(g.s, r, in)) {
+			return cty.DynamicVal, nil // left out by -exclude
+		}
 		return cty.DynamicVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: in.addr + ": not in the plan", Detail: "The configuration declares an instance the plan does not know; the configuration changed after the plan was made. Run plumb plan again.", Subject: r.DeclRange.Ptr()}}
 	}
 	// The plan named the sensitive attributes; values not planned again
@@ -374,7 +409,7 @@ func (a *applier) applyInstance(ctx context.Context, n *node, g *resourceGroup, 
 	case c.Action == plan.Delete:
 		return cty.DynamicVal, nil
 	}
-	pi, diags := a.boundInstance(ctx, r, rt, g.static, in.addr, ictx)
+	pi, diags := a.boundInstance(ctx, r, rt, g.choice, in.addr, ictx)
 	if diags.HasErrors() {
 		return cty.DynamicVal, diags
 	}
@@ -411,7 +446,7 @@ func (a *applier) applyInstance(ctx context.Context, n *node, g *resourceGroup, 
 	res := pi.resources[r.Type]
 	secrets := secretStrings(cfgVal, cfgPaths)
 	resp := res.Plan(ctx, providers.PlanRequest{Addr: in.addr, Prior: planPrior, Config: cfgVal})
-	d = locate(a.e.allowMass(redactDiags(resp.Diagnostics, secrets)), in.addr, r.DeclRange.Ptr())
+	d = locateIn(a.e.allowMass(redactDiags(resp.Diagnostics, secrets)), in.addr, r)
 	diags = append(diags, d...)
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
@@ -420,14 +455,22 @@ func (a *applier) applyInstance(ctx context.Context, n *node, g *resourceGroup, 
 		return cty.DynamicVal, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: in.addr + ": plan changed during apply",
 			Detail: fmt.Sprintf("The plan said update in place, but with the values known now %v force a replacement. Nothing was changed; run plumb apply again to see the new plan.", resp.RequiresReplace), Subject: r.DeclRange.Ptr()})
 	}
-	return a.change(ctx, c, rt, res, func(v cty.Value, tainted bool, paths state.Paths) hcl.Diagnostics {
-		return a.record(c, rt, pi.addr, deps, v, tainted, paths)
-	}, r, cfgVal, resp.Planned, cfgPaths, diags)
+	return a.change(ctx, c, rt, res, owner{provider: pi.addr, deps: deps}, r, cfgVal, resp.Planned, cfgPaths, diags)
 }
 
-// change performs a create, update or replace and records the result with
-// record.
-func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, res providers.Resource, record func(v cty.Value, tainted bool, paths state.Paths) hcl.Diagnostics, r *config.Resource, cfgVal, planned cty.Value, cfgPaths state.Paths, diags hcl.Diagnostics) (cty.Value, hcl.Diagnostics) {
+// owner is what state records of an instance besides its value: the
+// provider instance that owns it and what it depends on.
+type owner struct {
+	provider string
+	deps     []string
+}
+
+// change performs a create, update or replace through res and records
+// the result as own's.
+func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, res providers.Resource, own owner, r *config.Resource, cfgVal, planned cty.Value, cfgPaths state.Paths, diags hcl.Diagnostics) (cty.Value, hcl.Diagnostics) {
+	record := func(v cty.Value, tainted bool, paths state.Paths) hcl.Diagnostics {
+		return a.record(c, rt, own.provider, own.deps, v, tainted, paths)
+	}
 	where := r.DeclRange.Ptr()
 	secrets := append(secretStrings(cfgVal, cfgPaths), secretStrings(c.Before, schemaPaths(c.Sensitive))...)
 	var priorPaths state.Paths
@@ -450,16 +493,18 @@ func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, 
 	}
 	if c.Action == plan.CreateThenDelete {
 		prior = cty.NullVal(rt.ty)
-	} else if prior.IsNull() {
+	} else if _, stateOnly := res.(providers.StateOnly); prior.IsNull() && !stateOnly {
 		// Announce the create before the provider makes anything, so a
 		// crash from here on leaves the object pending, not forgotten.
-		if d := a.intend(c, rt, planned, instancePaths(cfgPaths, cfgVal, planned)); d.HasErrors() {
+		if d := a.intend(c, rt, own, planned, instancePaths(cfgPaths, cfgVal, planned)); d.HasErrors() {
 			done(diagErr(d))
 			return cty.DynamicVal, append(diags, d...)
 		}
 	}
 	resp := res.Apply(ctx, providers.ApplyRequest{Addr: c.Addr, Prior: prior, Planned: planned, Config: cfgVal})
-	d := locate(redactDiags(resp.Diagnostics, secrets), c.Addr, where)
+	applied := redactDiags(resp.Diagnostics, secrets)
+	locateAttrs(applied, r.Config)
+	d := locate(applied, c.Addr, where)
 	diags = append(diags, d...)
 	newState := resp.State
 	if newState == cty.NilVal {

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -44,7 +45,7 @@ func (p *planner) planDelete(d doomed, rt *resourceType, provider string, gone b
 		name = a.Name
 	}
 	p.add(&plan.Change{
-		Addr: si.Addr, Mode: plan.Mode(si.Mode), Type: si.Type, Name: si.Name, Provider: name, ProviderConfig: provider,
+		Addr: si.Addr, PrevAddr: p.movedFrom[si.Addr], Mode: plan.Mode(si.Mode), Type: si.Type, Name: si.Name, Provider: name, ProviderConfig: provider,
 		Action: plan.Delete, Before: before, After: cty.NullVal(before.Type()), Sensitive: secret, Keys: keys, Reason: reason, Gone: gone,
 	})
 	if gone {
@@ -74,24 +75,84 @@ func (p *planner) planOrphans(ctx context.Context, only map[string]bool) hcl.Dia
 		}
 		insts := p.byRes[res]
 		reason, declared := p.orphanReason(insts[0])
-		if declared || only != nil && !only[configResourceOf(insts[0])] {
+		cres := configResourceOf(insts[0])
+		if declared || len(p.e.opts.Targets) > 0 && !only[cres] {
 			continue
 		}
 		for _, si := range insts {
-			list = append(list, doomed{si: si, reason: reason})
+			if !p.excl.excludesRecorded(cres, si.Addr) {
+				list = append(list, doomed{si: si, reason: reason})
+			}
 		}
 	}
-	return p.planDeletes(ctx, list)
+	return p.planDeletes(ctx, p.forgetRemoved(list))
+}
+
+// forgetRemoved plans, for the instances to delete that a removed block
+// with lifecycle { destroy = false } covers, that plumb forgets them
+// instead, and returns the others; a removed block that lets them be
+// destroyed gives its reason.
+func (p *planner) forgetRemoved(list []doomed) []doomed {
+	if len(p.removed) == 0 {
+		return list
+	}
+	var out []doomed
+	for _, d := range list {
+		a, err := config.ParseAddr(d.si.Addr)
+		rb := (*config.Removed)(nil)
+		if err == nil {
+			rb = removedFor(p.removed, a)
+		}
+		switch {
+		case rb == nil:
+			out = append(out, d)
+		case rb.Destroy:
+			d.reason = fmt.Sprintf("a removed block says %s has left the configuration", rb.From)
+			out = append(out, d)
+		default:
+			p.planForget(d.si, rb)
+		}
+	}
+	return out
+}
+
+// planForget records that plumb forgets an instance and leaves its object
+// as it is.
+func (p *planner) planForget(si *state.Instance, rb *config.Removed) {
+	before := decodeLoose(si)
+	var secret []string
+	name := si.Provider
+	if rt := p.e.typeOf(si); rt != nil {
+		if v, err := si.Value(rt.ty); err == nil {
+			before = v
+		}
+		secret, name = rt.secret, rt.provider
+	}
+	p.add(&plan.Change{
+		Addr: si.Addr, PrevAddr: p.movedFrom[si.Addr], Mode: plan.Mode(si.Mode), Type: si.Type, Name: si.Name,
+		Provider: name, ProviderConfig: recordedProviderAddr(si.Provider, name),
+		Action: plan.Forget, Before: before, After: cty.NullVal(before.Type()),
+		Sensitive: mergeNames(secret, si.Sensitive.TopNames()),
+		Reason:    fmt.Sprintf("a removed block for %s says lifecycle { destroy = false }: plumb forgets it and leaves the object as it is", rb.From),
+	})
 }
 
 // orphanReason says why a resource in state that no resource node planned
 // is to be deleted; declared is true when its block exists after all (a
 // -target run that did not walk it).
 func (p *planner) orphanReason(si *state.Instance) (string, bool) {
-	if _, ok := p.e.nodes[configResourceOf(si)]; ok {
-		return "", true
+	name := configResourceOf(si)
+	if _, ok := p.e.nodes[name]; !ok {
+		return "it is no longer in the configuration", false
 	}
-	return "it is no longer in the configuration", false
+	if !p.visited[name] {
+		return "", true // not walked: outside -target, or skipped
+	}
+	// Its block was planned, in other module instances than this one.
+	if a, err := config.ParseAddr(si.Addr); err == nil {
+		return fmt.Sprintf("its module instance %s is no longer in the configuration (count or for_each of the module call)", a.Module), false
+	}
+	return "its module instance is no longer in the configuration", false
 }
 
 // configResourceOf is the configuration address of the resource block an
@@ -111,7 +172,7 @@ func (p *planner) planDestroy(ctx context.Context, only map[string]bool) hcl.Dia
 	for _, res := range keys(p.byRes) {
 		insts := p.byRes[res]
 		cres := configResourceOf(insts[0])
-		if strings.HasPrefix(res, "data.") || only != nil && !only[cres] {
+		if strings.HasPrefix(res, "data.") || len(p.e.opts.Targets) > 0 && !only[cres] {
 			continue
 		}
 		picked := p.picked[cres]
@@ -123,12 +184,12 @@ func (p *planner) planDestroy(ctx context.Context, only map[string]bool) hcl.Dia
 			if si.Mode == string(config.Data) {
 				continue
 			}
-			if picked == nil || selectsRecorded(picked, si.Addr) {
+			if (picked == nil || selectsRecorded(picked, si.Addr)) && !p.excl.excludesRecorded(cres, si.Addr) {
 				list = append(list, doomed{r: r, si: si})
 			}
 		}
 	}
-	return p.planDeletes(ctx, list)
+	return p.planDeletes(ctx, p.forgetRemoved(list))
 }
 
 // planDeletes finds the provider instance state recorded for each instance

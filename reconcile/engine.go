@@ -22,14 +22,17 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 
+	"github.com/plumbhq/plumb/internal/buildinfo"
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/reconcile/config"
 	"github.com/plumbhq/plumb/reconcile/graph"
 	"github.com/plumbhq/plumb/reconcile/lang"
 )
 
-// Version is plumb's version, recorded in states and plans.
-var Version = "0.1.0-dev"
+// Version is plumb's version, recorded in states and plans and checked
+// against required_version: what this binary's build recorded
+// (internal/buildinfo).
+var Version = buildinfo.Get().Version
 
 // DefaultParallelism is how many resource operations run at once unless
 // Options say otherwise.
@@ -53,6 +56,19 @@ type Options struct {
 	NoRefresh bool
 	// Targets limit the run to these resources and what they depend on.
 	Targets []string
+	// Excludes leave these resources (or module instances) and everything
+	// that depends on them out of the run (-exclude).
+	Excludes []string
+	// Replace are resource instances to replace even though nothing
+	// forces it (-replace).
+	Replace []string
+	// RefreshOnly plans to bring state up to date with what exists,
+	// changing nothing (-refresh-only).
+	RefreshOnly bool
+	// GenerateConfig loads a configuration whose import blocks name
+	// resources it does not declare, for GenerateConfig to write them
+	// (plan -generate-config-out).
+	GenerateConfig bool
 	// Destroy plans the deletion of everything in state.
 	Destroy bool
 	// AllowMassChange lets plans through that a provider refuses as mass
@@ -70,10 +86,12 @@ type Options struct {
 
 // Engine runs plans and applies for one loaded configuration.
 type Engine struct {
-	opts  Options
-	cfg   *config.Config
-	vars  map[string]cty.Value
-	funcs map[string]function.Function
+	// hasTriggers is set when a resource has replace_triggered_by.
+	hasTriggers bool
+	opts        Options
+	cfg         *config.Config
+	vars        map[string]cty.Value
+	funcs       map[string]function.Function
 	// funcWarnings are what functions warned about while evaluating
 	// (zonefile()), shown once at the end of a plan or validation.
 	funcWarnings *lang.Warnings
@@ -107,6 +125,9 @@ type resourceType struct {
 	// of instances only state still has, which use the provider recorded
 	// for each instance.
 	conf *providerConfig
+	// pass, when not nil, is the module call whose providers map picks the
+	// instance of conf (aws = aws.by_region[each.key]).
+	pass *keyedPass
 	// managed and data come from the schema provider: for schemas and
 	// configuration checks, never for calls.
 	managed providers.Resource
@@ -129,6 +150,9 @@ func Load(opts Options) (*Engine, hcl.Diagnostics) {
 	cfg, diags := config.Load(opts.Dir)
 	if cfg == nil {
 		return nil, diags
+	}
+	if opts.GenerateConfig {
+		diags = dropUndeclaredImports(diags)
 	}
 	e := newEngine(opts, cfg)
 	if diags.HasErrors() {
@@ -175,8 +199,12 @@ func (e *Engine) Variables() map[string]cty.Value { return e.vars }
 func (e *Engine) prepare() hcl.Diagnostics {
 	// A configuration for another plumb may use what this one lacks: say
 	// that first, and only that.
-	if d := config.CheckRequiredVersion(e.cfg.Settings, Version); d.HasErrors() {
-		return d
+	var vdiags hcl.Diagnostics
+	e.cfg.Walk(func(mod *config.Config) {
+		vdiags = append(vdiags, config.CheckRequiredVersion(mod.Settings, Version)...)
+	})
+	if vdiags.HasErrors() {
+		return vdiags
 	}
 	diags := e.resolveTypes()
 	vars, vdiags := resolveVariables(e.cfg, e.opts.Inputs, e.funcs)
@@ -191,9 +219,21 @@ func (e *Engine) prepare() hcl.Diagnostics {
 // resolveTypes finds the provider, schema and provider configuration of
 // every resource block.
 func (e *Engine) resolveTypes() hcl.Diagnostics {
-	diags := e.declareProviders(e.cfg)
+	var diags hcl.Diagnostics
+	e.cfg.Walk(func(mod *config.Config) {
+		diags = append(diags, e.declareProviders(mod)...)
+	})
+	e.cfg.Walk(func(mod *config.Config) {
+		diags = append(diags, e.resolveModuleTypes(mod)...)
+	})
+	return diags
+}
+
+// resolveModuleTypes is resolveTypes for the resource blocks of one
+// module.
+func (e *Engine) resolveModuleTypes(mod *config.Config) hcl.Diagnostics {
+	var diags hcl.Diagnostics
 	reg := e.opts.Registry
-	mod := e.cfg
 	for _, addr := range keys(mod.Resources) {
 		r := mod.Resources[addr]
 		var name string
@@ -216,13 +256,13 @@ func (e *Engine) resolveTypes() hcl.Diagnostics {
 			})
 			continue
 		}
-		conf, cdiags := e.bindResource(mod, r, name)
+		conf, pass, cdiags := e.bindResource(mod, r, name)
 		diags = append(diags, cdiags...)
 		if cdiags.HasErrors() {
 			continue
 		}
 		p := e.schemaProvider(name)
-		rt := &resourceType{provider: name, conf: conf}
+		rt := &resourceType{provider: name, conf: conf, pass: pass}
 		if r.Mode == config.Data {
 			rt.data = p.DataSources()[r.Type]
 			rt.schema = rt.data.Schema()

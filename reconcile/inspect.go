@@ -76,23 +76,23 @@ func (e *Engine) importProvider(ctx context.Context, n *node, a config.Addr) (*p
 	if d := w.run(ctx, only); d.HasErrors() {
 		return nil, d
 	}
-	static := staticInstance(n.rt)
-	if static != nil {
-		return w.boundInstance(ctx, n.res, n.rt, static, a.String(), nil)
+	s := w.moduleScope(a.Module)
+	if s == nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No such module instance",
+			Detail: fmt.Sprintf("The configuration declares no module instance %s: check the module's count or for_each.", a.Module)}}
 	}
-	for _, s := range w.scopes(n.mod) {
-		if !s.addr.Equal(a.Module) {
-			continue
-		}
-		evalCtx := s.evalContext(n.refs)
-		insts, d := expand(n.res, s.prefix, evalCtx)
-		if d.HasErrors() {
-			return nil, d
-		}
-		for _, in := range insts {
-			if in.addr == a.String() {
-				return w.boundInstance(ctx, n.res, n.rt, nil, in.addr, instanceContext(evalCtx, in.key, in.each))
-			}
+	ch := choose(n.res, n.rt, s)
+	if !ch.keyed {
+		return w.boundInstance(ctx, n.res, n.rt, ch, a.String(), nil)
+	}
+	evalCtx := s.evalContext(n.refs)
+	insts, d := expand(n.res, s.prefix, evalCtx)
+	if d.HasErrors() {
+		return nil, d
+	}
+	for _, in := range insts {
+		if in.addr == a.String() {
+			return w.boundInstance(ctx, n.res, n.rt, ch, in.addr, instanceContext(evalCtx, in.key, in.each))
 		}
 	}
 	return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No such instance",

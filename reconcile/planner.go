@@ -30,6 +30,10 @@ type planner struct {
 	// pending are the addresses of objects a dead run began to create
 	// (state.State.Pending), planned as tainted instances.
 	pending map[string]bool
+	// movedFrom maps the addresses moved blocks give objects to the ones
+	// state has them at; removed are the removed blocks.
+	movedFrom map[string]string
+	removed   []placed[config.Removed]
 
 	mu       sync.Mutex
 	changes  []*plan.Change
@@ -37,7 +41,24 @@ type planner struct {
 	claimed  map[string]claim // "type\x00identity" → who claimed it first
 	// handled are the resources (in a module instance: module.a["x"].t.n)
 	// a resource node planned; what state has beyond them is orphaned.
+	// changing are the resource nodes some instance of which this plan
+	// changes; a data source that depends on one is read during apply,
+	// after the change.
+	changing map[string]bool
+	// changed are the instance addresses the plan changes.
+	changed map[string]bool
+	// byAddr are the changes planned so far, by instance address, kept
+	// only when something looks them up (indexChanges): -replace or
+	// replace_triggered_by.
+	byAddr       map[string]*plan.Change
+	indexChanges bool
+	// replace are the instance addresses -replace names.
+	replace []string
+	// excl is what -exclude leaves out; nil without it.
+	excl *exclusion
+	// visited are the resource nodes that ran.
 	handled map[string]bool
+	visited map[string]bool
 	// doomed are instances to delete, found during the walk; they are
 	// refreshed and planned after it.
 	doomed []doomed
@@ -53,12 +74,28 @@ type claim struct {
 // would make the estate match it. st is not modified.
 func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Diagnostics) {
 	work, pending := withPending(st)
-	p := &planner{walk: e.newWalk(), st: work, byRes: groupByResource(work), imports: map[string]*config.Import{}, claimed: map[string]claim{}, picked: e.targetedInstances(), handled: map[string]bool{}, pending: pending}
+	work, moved, moveWarnings, diags := e.applyMoves(work)
+	removed := e.removedBlocks()
+	diags = append(diags, e.checkRemoved(removed)...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	p := &planner{walk: e.newWalk(), st: work, byRes: groupByResource(work), imports: map[string]*config.Import{}, claimed: map[string]claim{}, picked: e.targetedInstances(), handled: map[string]bool{}, visited: map[string]bool{}, changing: map[string]bool{}, changed: map[string]bool{}, byAddr: map[string]*plan.Change{}, pending: pending,
+		movedFrom: moved, removed: removed, warnings: moveWarnings}
 	for _, im := range e.cfg.Imports {
-		p.imports[im.To.String()] = im
+		if im.ForEach == nil {
+			p.imports[im.To.String()] = im
+		}
 	}
 	p.resource = p.planResource
-	only, diags := e.targetNodes()
+	p.checksInPlan = true
+	var rdiags hcl.Diagnostics
+	p.replace, rdiags = parseReplace(e.opts.Replace)
+	diags = append(diags, rdiags...)
+	p.indexChanges = len(p.replace) > 0 || e.hasTriggers
+	p.excl, _ = e.exclusion() // its problems are reported by targetNodes
+	only, tdiags := e.targetNodes()
+	diags = append(diags, tdiags...)
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -66,25 +103,35 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 		diags = append(diags, p.planDestroy(ctx, only)...)
 	} else {
 		diags = append(diags, p.run(ctx, only)...)
-		diags = append(diags, p.planOrphans(ctx, only)...)
+		if !e.opts.RefreshOnly {
+			diags = append(diags, p.planOrphans(ctx, only)...)
+		} else {
+			p.warnings = append(p.warnings, refreshOnlyWarning)
+		}
 	}
 	if e.interrupted(ctx) {
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Plan interrupted", Detail: "The plan is incomplete and was not saved; nothing was changed."})
 	}
 	sort.Slice(p.changes, func(i, j int) bool { return p.changes[i].Addr < p.changes[j].Addr })
 	fillActionReasons(p.changes)
+	checks := p.sortedChecks()
+	p.warnings = append(p.warnings, checkWarnings(checks)...)
+	p.warnings = append(p.warnings, p.unusedReplace()...)
 	out := &plan.Plan{
 		PlumbVersion:    Version,
 		Lineage:         st.Lineage,
 		Serial:          st.Serial,
 		Destroy:         e.opts.Destroy,
 		Targets:         e.opts.Targets,
+		Excludes:        e.opts.Excludes,
+		RefreshOnly:     e.opts.RefreshOnly,
 		AllowMassChange: e.opts.AllowMassChange,
 		Variables:       e.vars,
 		Changes:         p.changes,
 		Warnings:        p.warnings,
 		Created:         e.opts.PlanTime,
 
+		Checks:             checks,
 		SensitiveVariables: e.sensitiveVariables(),
 		RequestCounts:      e.RequestCounts(),
 	}
@@ -166,59 +213,68 @@ func (p *planner) warn(msg string) {
 func (p *planner) add(c *plan.Change) {
 	p.mu.Lock()
 	p.changes = append(p.changes, c)
+	if c.Action != plan.NoOp || c.ImportID != "" {
+		p.changed[c.Addr] = true
+	}
+	if p.indexChanges {
+		p.byAddr[c.Addr] = c
+	}
 	p.mu.Unlock()
 }
 
-// resourceGroup is the instances of one resource block in one module
-// instance.
-type resourceGroup struct {
-	s       *scope
-	evalCtx *hcl.EvalContext
-	insts   []instance
-	vals    []cty.Value
-	// static is the provider instance of every instance when the block's
-	// provider configuration has no for_each; nil otherwise.
-	static *providerInstance
+// noteChanging remembers a resource node some instance of which the plan
+// changes (or reads during apply).
+func (p *planner) noteChanging(n *node, groups []*resourceGroup) {
+	var addrs []string
+	for _, g := range groups {
+		for _, in := range g.insts {
+			addrs = append(addrs, in.addr)
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, a := range addrs {
+		if p.changed[a] {
+			p.changing[n.name] = true
+			return
+		}
+	}
 }
 
-// expandGroups expands a resource block in every instance of its module.
-func (w *walk) expandGroups(n *node) ([]*resourceGroup, int, hcl.Diagnostics) {
-	var groups []*resourceGroup
-	var diags hcl.Diagnostics
-	total := 0
-	for _, s := range w.scopes(n.mod) {
-		evalCtx := s.evalContext(n.refs)
-		insts, d := expand(n.res, s.prefix, evalCtx)
-		diags = append(diags, d...)
-		if d.HasErrors() {
+// dependsOnChange reports whether a data source's node depends, directly
+// or through locals, other data sources and module calls, on a resource
+// this plan changes.
+func (p *planner) dependsOnChange(n *node) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.changing) == 0 {
+		return false
+	}
+	seen := map[string]bool{n.name: true}
+	work := p.e.graph.DependsOn(n.name)
+	for len(work) > 0 {
+		name := work[len(work)-1]
+		work = work[:len(work)-1]
+		if seen[name] {
 			continue
 		}
-		groups = append(groups, &resourceGroup{s: s, evalCtx: evalCtx, insts: insts, vals: make([]cty.Value, len(insts)), static: staticInstance(n.rt)})
-		total += len(insts)
-	}
-	return groups, total, diags
-}
-
-// eachGroupInstance runs fn for every instance of every group, in
-// parallel under the engine's bound.
-func (w *walk) eachGroupInstance(ctx context.Context, groups []*resourceGroup, total int, fn func(g *resourceGroup, i int)) {
-	if len(groups) == 1 {
-		g := groups[0]
-		w.forEachIndex(ctx, len(g.insts), func(i int) { fn(g, i) })
-		return
-	}
-	type ref struct{ g, i int }
-	flat := make([]ref, 0, total)
-	for gi, g := range groups {
-		for i := range g.insts {
-			flat = append(flat, ref{gi, i})
+		seen[name] = true
+		if p.changing[name] {
+			return true
 		}
+		if dn := p.e.nodes[name]; dn != nil && dn.kind == nodeProvider {
+			continue
+		}
+		work = append(work, p.e.graph.DependsOn(name)...)
 	}
-	w.forEachIndex(ctx, len(flat), func(k int) { fn(groups[flat[k].g], flat[k].i) })
+	return false
 }
 
 func (p *planner) planResource(ctx context.Context, n *node) error {
 	r, rt := n.res, n.rt
+	p.mu.Lock()
+	p.visited[n.name] = true
+	p.mu.Unlock()
 	groups, total, diags := p.expandGroups(n)
 	p.addDiags(diags)
 	failed := diags.HasErrors()
@@ -236,10 +292,17 @@ func (p *planner) planResource(ctx context.Context, n *node) error {
 	for gi, g := range groups {
 		index[g] = gi
 	}
+	if d := p.expandImports(n); len(d) > 0 {
+		p.addDiags(d)
+		if d.HasErrors() {
+			return errFailed
+		}
+	}
+	deferRead := r.Mode == config.Data && p.dependsOnChange(n)
 	p.eachGroupInstance(ctx, groups, total, func(g *resourceGroup, i int) {
 		in := g.insts[i]
 		prior := priors[index[g]]
-		if picked != nil && !selectsAny(picked, instanceAddr(g.s, r, in)) {
+		if picked != nil && !selectsAny(picked, instanceAddr(g.s, r, in)) || p.excl.excludesInstance(n.name, instanceAddr(g.s, r, in)) {
 			// Not targeted: other instances see it as state has it.
 			g.vals[i] = cty.DynamicVal
 			if si := prior[in.addr]; si != nil {
@@ -251,14 +314,30 @@ func (p *planner) planResource(ctx context.Context, n *node) error {
 		}
 		ictx := instanceContext(g.evalCtx, in.key, in.each)
 		var v cty.Value
-		pi, d := p.boundInstance(ctx, r, rt, g.static, in.addr, ictx)
+		pre, d := resourcePreconditions(r, in.addr, ictx)
+		post := conditionOutcome{status: plan.CheckPass}
 		if !d.HasErrors() {
-			if r.Mode == config.Data {
-				v, d = p.planData(ctx, r, rt, pi, in, ictx)
-			} else {
-				v, d = p.planInstance(ctx, r, rt, pi, in, ictx, prior[in.addr])
+			var pd hcl.Diagnostics
+			var pi *providerInstance
+			pi, pd = p.boundInstance(ctx, r, rt, g.choice, in.addr, ictx)
+			if !pd.HasErrors() {
+				if r.Mode == config.Data {
+					v, pd = p.planData(ctx, r, rt, pi, in, ictx, deferRead)
+				} else {
+					v, pd = p.planInstance(ctx, r, rt, pi, in, ictx, prior[in.addr])
+				}
+			}
+			if r.Check != "" {
+				pd = asWarnings(pd, "the check's assertions cannot use it")
+			}
+			d = append(d, pd...)
+			if !pd.HasErrors() && v != cty.NilVal {
+				var postd hcl.Diagnostics
+				post, postd = resourcePostconditions(r, in.addr, ictx, v)
+				d = append(d, postd...)
 			}
 		}
+		p.recordResourceCheck(n, in.addr, pre, post)
 		g.vals[i] = v
 		if d.HasErrors() {
 			fmu.Lock()
@@ -267,6 +346,7 @@ func (p *planner) planResource(ctx context.Context, n *node) error {
 		}
 		p.addDiags(d)
 	})
+	p.noteChanging(n, groups)
 	for gi, g := range groups {
 		if r.Mode == config.Managed {
 			p.doomKeysGone(n, g, priors[gi], picked)
@@ -307,7 +387,7 @@ func (p *planner) doomKeysGone(n *node, g *resourceGroup, prior map[string]*stat
 		expanded[in.addr] = true
 	}
 	for _, si := range p.byRes[g.s.prefix+n.res.Addr()] {
-		if !expanded[si.Addr] && (picked == nil || selectsRecorded(picked, si.Addr)) {
+		if !expanded[si.Addr] && (picked == nil || selectsRecorded(picked, si.Addr)) && !p.excl.excludesRecorded(n.name, si.Addr) {
 			p.doomed = append(p.doomed, doomed{r: n.res, si: si, reason: "its key is no longer in count or for_each"})
 		}
 	}
@@ -338,8 +418,11 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	// What the provider says is redacted of the sensitive values it saw.
 	secrets := secretStrings(prior, priorPaths)
 
+	if p.movedFrom != nil {
+		change.PrevAddr = p.movedFrom[in.addr]
+	}
 	var diags hcl.Diagnostics
-	if prior.IsNull() {
+	if prior.IsNull() && !p.e.opts.RefreshOnly {
 		if im, ok := p.imports[in.addr]; ok {
 			if d := p.checkImportProvider(im, rt, pi, ictx); d != nil {
 				return cty.DynamicVal, append(diags, d)
@@ -368,6 +451,9 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 			refreshed = cty.NullVal(rt.ty)
 		}
 	}
+	if p.e.opts.RefreshOnly {
+		return p.refreshOnly(change, prior, refreshed, priorPaths), diags
+	}
 	diags = append(diags, cfgDiags...)
 	cfgPaths := joinPaths(schemaPaths(rt.secret), secret)
 	secrets = append(secrets, secretStrings(cfgVal, cfgPaths)...)
@@ -386,7 +472,7 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 		cfgVal = ignoreChanges(r.Lifecycle, cfgVal, refreshed)
 	}
 	resp := res.Plan(ctx, providers.PlanRequest{Addr: in.addr, Prior: refreshed, Config: cfgVal})
-	d := locate(p.e.allowMass(redactDiags(resp.Diagnostics, secrets)), in.addr, where)
+	d := locateIn(p.e.allowMass(redactDiags(resp.Diagnostics, secrets)), in.addr, r)
 	diags = append(diags, d...)
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
@@ -422,6 +508,26 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	default:
 		change.Action = plan.Update
 	}
+	if (change.Action == plan.NoOp || change.Action == plan.Update) && (len(p.replace) > 0 || len(r.Lifecycle.ReplaceTriggeredBy) > 0) {
+		reason, code, d := p.replaceReason(r, strings.TrimSuffix(in.addr, r.Addr()+config.KeyString(in.key)), in.addr, ictx)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			return cty.DynamicVal, diags
+		}
+		if reason != "" {
+			// Plan the new object as a create would, so what only the
+			// apply knows shows as such.
+			fresh := res.Plan(ctx, providers.PlanRequest{Addr: in.addr, Prior: cty.NullVal(rt.ty), Config: cfgVal})
+			d := locateIn(p.e.allowMass(redactDiags(fresh.Diagnostics, secrets)), in.addr, r)
+			diags = append(diags, d...)
+			if d.HasErrors() {
+				return cty.DynamicVal, diags
+			}
+			planned = fresh.Planned
+			change.After = planned
+			change.Action, change.Reason, change.ActionReason = replaceAction(r), reason, code
+		}
+	}
 	if change.Action.IsReplace() && r.Lifecycle.PreventDestroy {
 		diags = append(diags, preventDestroy(in.addr, r))
 	}
@@ -448,98 +554,50 @@ func preventDestroy(addr string, r *config.Resource) *hcl.Diagnostic {
 	}
 }
 
-// ignoreChanges keeps the live value of attributes the lifecycle block
-// tells plumb to ignore.
+// ignoreChanges keeps the live value of the attributes, or parts of them,
+// the lifecycle block tells plumb to ignore.
 func ignoreChanges(lc config.Lifecycle, cfgVal, live cty.Value) cty.Value {
 	if !lc.IgnoreAllChanges && len(lc.IgnoreChanges) == 0 {
 		return cfgVal
 	}
-	vals := cfgVal.AsValueMap()
-	for name := range vals {
-		ignored := lc.IgnoreAllChanges
-		for _, n := range lc.IgnoreChanges {
-			ignored = ignored || n == name
+	if lc.IgnoreAllChanges {
+		vals := cfgVal.AsValueMap()
+		for name := range vals {
+			if live.Type().HasAttribute(name) {
+				vals[name] = live.GetAttr(name)
+			}
 		}
-		if ignored && live.Type().HasAttribute(name) {
-			vals[name] = live.GetAttr(name)
-		}
+		return cty.ObjectVal(vals)
 	}
-	return cty.ObjectVal(vals)
+	for _, path := range lc.IgnoreChanges {
+		cfgVal = ignorePath(cfgVal, live, path)
+	}
+	return cfgVal
 }
 
-// checkImportProvider refuses an import block whose provider argument
-// names another provider instance than the resource it imports into
-// uses: the object would be adopted through one and managed through the
-// other.
-func (p *planner) checkImportProvider(im *config.Import, rt *resourceType, pi *providerInstance, ictx *hcl.EvalContext) *hcl.Diagnostic {
-	if im.Provider == nil {
-		return nil
-	}
-	mismatch := func(named string) *hcl.Diagnostic {
-		return &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Import through another provider configuration",
-			Detail:   fmt.Sprintf("The import block names %s, but %s is managed by %s. Name the same provider configuration in both, or leave provider out of the import block.", named, im.To, pi.addr),
-			Subject:  im.Provider.Range.Ptr(),
-		}
-	}
-	conf, msg := p.e.resolveConf(p.e.cfg, im.Provider.Name, im.Provider.Alias)
-	if conf == nil {
-		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Reference to undeclared provider configuration " + im.Provider.Local(), Detail: msg, Subject: im.Provider.Range.Ptr()}
-	}
-	if conf != rt.conf {
-		return mismatch(conf.node)
-	}
-	if im.Provider.Key != nil {
-		key, d := providerKey(im.Provider, ictx)
-		if d.HasErrors() {
-			return d[0]
-		}
-		if !key.RawEquals(pi.key) {
-			return mismatch(conf.node + config.KeyString(key))
-		}
-	}
-	return nil
-}
-
-type imported struct {
-	id    string
-	state cty.Value
-}
-
-func (p *planner) importObject(ctx context.Context, res providers.Resource, im *config.Import, ictx *hcl.EvalContext, addr string) (imported, hcl.Diagnostics) {
-	idv, diags := im.ID.Value(ictx)
-	if diags.HasErrors() {
-		return imported{}, diags
-	}
-	if idv.Type() != cty.String || idv.IsNull() || !idv.IsKnown() || idv.AsString() == "" {
-		return imported{}, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid import id", Detail: "The id of an import block must be a non-empty string known before apply.", Subject: im.ID.Range().Ptr()}}
-	}
-	id := idv.AsString()
-	done := p.e.observe(addr, plan.Read)
-	resp := res.Import(ctx, providers.ImportRequest{ID: id})
-	d := locate(resp.Diagnostics, addr, im.DeclRange.Ptr())
-	done(diagErr(d))
-	if d.HasErrors() {
-		return imported{}, d
-	}
-	if resp.State.IsNull() {
-		return imported{}, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: addr + ": nothing to import", Detail: fmt.Sprintf("No object with ID %q exists. Check the id of the import block.", id), Subject: im.DeclRange.Ptr()}}
-	}
-	return imported{id: id, state: resp.State}, d
-}
-
-func (p *planner) planData(ctx context.Context, r *config.Resource, rt *resourceType, pi *providerInstance, in instance, ictx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+// planData reads a data source, or, when its configuration holds values
+// known only after apply or it depends (through its arguments or
+// depends_on) on a resource this plan changes, plans to read it during
+// apply, after that change, as Terraform does.
+func (p *planner) planData(ctx context.Context, r *config.Resource, rt *resourceType, pi *providerInstance, in instance, ictx *hcl.EvalContext, deferRead bool) (cty.Value, hcl.Diagnostics) {
 	cfgVal, secret, diags := decodeConfig(r, rt, ictx)
 	if diags.HasErrors() {
 		return cty.DynamicVal, diags
 	}
 	cfgPaths := joinPaths(schemaPaths(rt.secret), secret)
 	change := &plan.Change{Addr: in.addr, Mode: plan.Data, Type: r.Type, Name: r.Name, Provider: rt.provider, ProviderConfig: pi.addr, Sensitive: mergeNames(rt.secret, secret.TopNames()), Keys: rt.keys, Before: cty.NullVal(rt.ty)}
-	if !cfgVal.IsWhollyKnown() {
+	if !cfgVal.IsWhollyKnown() || deferRead {
 		change.Action = plan.Read
-		change.After = cty.UnknownVal(rt.ty)
+		change.After = unknownUnset(cfgVal)
 		change.Reason = "its configuration depends on values known only after apply"
+		change.ActionReason = plan.ReasonReadConfigUnknown
+		if cfgVal.IsWhollyKnown() {
+			change.Reason = "it depends on a resource this plan changes, so it is read after that change"
+			change.ActionReason = plan.ReasonReadDependency
+		}
+		if r.Check != "" {
+			change.ActionReason = plan.ReasonReadCheckNested
+		}
 		p.add(change)
 		return change.After, diags
 	}
@@ -553,6 +611,22 @@ func (p *planner) planData(ctx context.Context, r *config.Resource, rt *resource
 	change.Action, change.After = plan.NoOp, v
 	p.add(change)
 	return markPaths(v, paths), diags
+}
+
+// unknownUnset is what a data source read during apply is known to be:
+// its configured attributes, and unknown where the configuration leaves
+// an attribute unset (what the read will fill in).
+func unknownUnset(cfgVal cty.Value) cty.Value {
+	if cfgVal.IsNull() || !cfgVal.IsKnown() || !cfgVal.Type().IsObjectType() {
+		return cty.UnknownVal(cfgVal.Type())
+	}
+	vals := cfgVal.AsValueMap()
+	for name, v := range vals {
+		if v.IsNull() {
+			vals[name] = cty.UnknownVal(v.Type())
+		}
+	}
+	return cty.ObjectVal(vals)
 }
 
 func readData(ctx context.Context, e *Engine, r *config.Resource, ds providers.DataSource, addr string, cfgVal cty.Value, cfgPaths state.Paths) (cty.Value, hcl.Diagnostics) {

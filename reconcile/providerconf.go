@@ -10,11 +10,9 @@ import (
 	"github.com/hashicorp/hcl/v2/ext/dynblock"
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
-	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/reconcile/config"
-	"github.com/plumbhq/plumb/reconcile/state"
 )
 
 // providerConfig is one provider configuration: a provider block, or the
@@ -175,130 +173,16 @@ func (e *Engine) impliedConf(name string) *providerConfig {
 	return pc
 }
 
-// resolveConf finds the configuration a reference (aws, aws.eu) means in
-// a module: the module's own block, else the default configuration the
-// root implies for an unaliased provider.
-func (e *Engine) resolveConf(mod *config.Config, name, alias string) (*providerConfig, string) {
-	ref := name
-	if alias != "" {
-		ref += "." + alias
-	}
-	if _, ok := mod.Providers[ref]; ok {
-		addr := config.ProviderAddr{Module: mod.Path, Name: name, Alias: alias}
-		if pc, ok := e.pconfs[addr.String()]; ok {
-			return pc, ""
-		}
-		return nil, fmt.Sprintf("provider %s is not available", ref)
-	}
-	if alias != "" {
-		return nil, fmt.Sprintf("No provider %q block with alias = %q is declared%s. Declare it, or refer to one that is.",
-			name, alias, suggest(ref, keys(mod.Providers), "; did you mean %s?"))
-	}
-	return e.impliedConf(name), ""
-}
-
-// bindResource resolves the provider configuration of a resource block:
-// its provider argument, or the default configuration of the provider
-// that serves its type.
-func (e *Engine) bindResource(mod *config.Config, r *config.Resource, served string) (*providerConfig, hcl.Diagnostics) {
-	if r.Provider == nil {
-		pc, msg := e.resolveConf(mod, served, "")
-		if pc == nil {
-			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Provider configuration not found", Detail: msg, Subject: r.DeclRange.Ptr()}}
-		}
-		return pc, nil
-	}
-	if r.Provider.Name != served {
-		return nil, hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Wrong provider for " + r.Type,
-			Detail:   fmt.Sprintf("%s is served by provider %q, not %q. Name a configuration of %q, such as provider = %s or %s.ALIAS.", r.Type, served, r.Provider.Name, served, served, served),
-			Subject:  r.Provider.Range.Ptr(),
-		}}
-	}
-	pc, msg := e.resolveConf(mod, r.Provider.Name, r.Provider.Alias)
-	if pc == nil {
-		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Reference to undeclared provider configuration " + r.Provider.Local(), Detail: msg, Subject: r.Provider.Range.Ptr()}}
-	}
-	switch {
-	case pc.forEach() && r.Provider.Key == nil:
-		return nil, hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Missing provider instance key",
-			Detail:   fmt.Sprintf("%s has for_each, so a resource names one of its instances: provider = %s[each.key] (or a literal key).", pc.node, r.Provider.Local()),
-			Subject:  r.Provider.Range.Ptr(),
-		}}
-	case !pc.forEach() && r.Provider.Key != nil:
-		return nil, hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Unexpected provider instance key",
-			Detail:   fmt.Sprintf("%s has no for_each, so it has one instance and takes no [key]: write provider = %s.", pc.node, r.Provider.Local()),
-			Subject:  r.Provider.Range.Ptr(),
-		}}
-	}
-	return pc, nil
-}
-
-// providerKey evaluates the instance key of a provider reference for one
-// resource instance. The key must be known at plan time: it decides which
-// provider instance reads and changes the object.
-func providerKey(ref *config.ProviderRef, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
-	v, diags := ref.Key.Value(ctx)
-	if diags.HasErrors() {
-		return cty.NilVal, diags
-	}
-	v, _ = v.UnmarkDeep()
-	bad := func(detail string) (cty.Value, hcl.Diagnostics) {
-		return cty.NilVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid provider instance key", Detail: detail, Subject: ref.Key.Range().Ptr()}}
-	}
-	if !v.IsKnown() {
-		return bad(fmt.Sprintf("The key of %s[...] depends on values known only after apply. Which provider instance handles a resource must be known at plan time: use variables, locals, each.key or count.index.", ref.Local()))
-	}
-	s, err := convert.Convert(v, cty.String)
-	if err != nil || s.IsNull() {
-		return bad(fmt.Sprintf("The key of %s[...] must be a string (a key of the provider's for_each).", ref.Local()))
-	}
-	return s, nil
-}
-
-// boundInstance returns the provider instance that handles one resource
-// instance, configured. static is the instance when the resource's
-// configuration has no for_each; ictx evaluates the key otherwise.
-func (w *walk) boundInstance(ctx context.Context, r *config.Resource, rt *resourceType, static *providerInstance, addr string, ictx *hcl.EvalContext) (*providerInstance, hcl.Diagnostics) {
-	pi := static
-	if pi == nil {
-		key, diags := providerKey(r.Provider, ictx)
-		if diags.HasErrors() {
-			return nil, diags
-		}
-		if pi = rt.conf.instance(key); pi == nil {
-			return nil, hcl.Diagnostics{{
-				Severity: hcl.DiagError,
-				Summary:  "No such provider instance",
-				Detail:   fmt.Sprintf("%s asks for %s%s, but its for_each has no such key; the keys are %s.", addr, rt.conf.node, config.KeyString(key), rt.conf.keyList()),
-				Subject:  r.Provider.Range.Ptr(),
-			}}
-		}
-	}
-	if w.configured(ctx, pi) != nil {
-		return nil, hcl.Diagnostics{pi.unavailable(addr, r.DeclRange.Ptr())}
-	}
-	return pi, nil
-}
-
-// staticInstance is the one instance of a configuration without for_each,
-// or nil for one with for_each (each resource instance names its own).
-func staticInstance(rt *resourceType) *providerInstance {
-	if rt.conf.forEach() {
-		return nil
-	}
-	return rt.conf.instance(cty.NilVal)
-}
-
 // expandProvider evaluates a configuration's for_each and makes the
 // instances it has not made yet.
 func (w *walk) expandProvider(pc *providerConfig) ([]*providerInstance, []instance, hcl.Diagnostics) {
-	s := w.root
+	scopes := w.scopes(pc.mod)
+	if len(scopes) != 1 {
+		// A module with provider blocks has one instance (checked when
+		// loading); none means its call failed, which was reported.
+		return nil, nil, nil
+	}
+	s := scopes[0]
 	var insts []instance
 	if pc.forEach() {
 		var diags hcl.Diagnostics
@@ -355,10 +239,10 @@ func (e *Engine) newProvider(name string) providers.Provider {
 // instance, and with it only the resource instances bound to it.
 func (w *walk) visitProvider(pc *providerConfig) hcl.Diagnostics {
 	pis, insts, diags := w.expandProvider(pc)
-	if diags.HasErrors() || pc.block == nil {
+	if diags.HasErrors() || pc.block == nil || len(pis) == 0 {
 		return diags
 	}
-	evalCtx := w.root.evalContext(pc.refs)
+	evalCtx := w.scopes(pc.mod)[0].evalContext(pc.refs)
 	spec := w.e.schemaProvider(pc.name).Schema().DecoderSpec()
 	for i, pi := range pis {
 		ictx := instanceContext(evalCtx, insts[i].key, insts[i].each)
@@ -407,56 +291,16 @@ func (w *walk) configured(ctx context.Context, pi *providerInstance) hcl.Diagnos
 		cfgVal = schema.Complete(pi.config)
 	}
 	resp := pi.p.Configure(ctx, providers.ConfigureRequest{Config: cfgVal})
-	d := locate(redactDiags(resp.Diagnostics, pi.secrets), pi.addr, pi.conf.declRange())
+	d := redactDiags(resp.Diagnostics, pi.secrets)
+	if pi.conf.block != nil {
+		locateAttrs(d, pi.conf.block.Config)
+	}
+	d = locate(d, pi.addr, pi.conf.declRange())
 	w.addDiags(d)
 	if d.HasErrors() {
 		pi.failed = d
 	}
 	return pi.failed
-}
-
-// recordedConf finds the configuration and instance key of the provider
-// instance state records for si. A bare provider name, as older states
-// have, means the default configuration of that provider; so does an
-// empty one. It returns the address asked for, and nil when the
-// configuration no longer declares that configuration.
-func (e *Engine) recordedConf(si *state.Instance, served string) (*providerConfig, cty.Value, string) {
-	recorded := recordedProviderAddr(si.Provider, served)
-	addr, err := config.ParseProviderAddr(recorded)
-	if err != nil {
-		return nil, cty.NilVal, recorded
-	}
-	e.pconfMu.Lock()
-	pc := e.pconfs[addr.Config().String()]
-	e.pconfMu.Unlock()
-	if pc == nil && len(addr.Module) == 0 && addr.Alias == "" {
-		pc = e.impliedConf(addr.Name)
-	}
-	return pc, addr.Key, addr.String()
-}
-
-// recordedProviderAddr reads the provider field of a state instance: an
-// address (provider.aws.eu), or a bare name (aws) or nothing in states
-// written before provider configurations had names.
-func recordedProviderAddr(recorded, served string) string {
-	switch {
-	case recorded == "":
-		return "provider." + served
-	case strings.HasPrefix(recorded, "provider.") || strings.HasPrefix(recorded, "module."):
-		return recorded
-	}
-	return "provider." + recorded
-}
-
-// notPresent is the refusal to plan the deletion of an instance whose
-// provider configuration is gone: nothing could delete it.
-func notPresent(addr, provider string) *hcl.Diagnostic {
-	return &hcl.Diagnostic{
-		Severity: hcl.DiagError,
-		Summary:  "Provider configuration not present",
-		Detail: fmt.Sprintf("To delete %s plumb needs %s, which the configuration no longer declares. Put the provider configuration back, apply the deletion, then remove it (or forget the object with plumb state rm %s).",
-			addr, provider, addr),
-	}
 }
 
 // prepareProviders runs the nodes of the given configurations outside a

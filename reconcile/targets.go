@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -24,9 +25,17 @@ func (e *Engine) parseTargets() ([]config.Addr, hcl.Diagnostics) {
 	return out, diags
 }
 
-// targetNodes is the set of graph nodes a -target run walks: the targets
-// and everything they depend on; nil when there are no targets.
+// targetNodes is the set of graph nodes a -target or -exclude run walks:
+// the targets and everything they depend on, less what -exclude leaves
+// out; nil when there is neither.
 func (e *Engine) targetNodes() (map[string]bool, hcl.Diagnostics) {
+	only, diags := e.targetedNodes()
+	x, xdiags := e.exclusion()
+	return x.apply(e, only), append(diags, xdiags...)
+}
+
+// targetedNodes is targetNodes before -exclude is taken into account.
+func (e *Engine) targetedNodes() (map[string]bool, hcl.Diagnostics) {
 	if len(e.opts.Targets) == 0 {
 		return nil, nil
 	}
@@ -43,9 +52,19 @@ func (e *Engine) targetNodes() (map[string]bool, hcl.Diagnostics) {
 }
 
 // targetStarts lists the graph nodes a target names: its resource block,
-// or every node of a module.
+// or every node of a module and the modules it calls.
 func (e *Engine) targetStarts(a config.Addr) []string {
-	return []string{a.ConfigResource()}
+	if !a.IsModule() {
+		return []string{a.ConfigResource()}
+	}
+	path := a.Module.Path().String()
+	var out []string
+	for name := range e.nodes {
+		if name == path || strings.HasPrefix(name, path+".") {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // targetedInstances lists, for each resource block that -target names only
@@ -57,15 +76,23 @@ func (e *Engine) targetedInstances() map[string][]config.Addr {
 	out := map[string][]config.Addr{}
 	whole := map[string]bool{}
 	for _, a := range addrs {
+		var nodes []string
 		if a.IsModule() {
-			continue
+			for _, name := range e.targetStarts(a) {
+				if n := e.nodes[name]; n != nil && n.kind == nodeResource {
+					nodes = append(nodes, name)
+				}
+			}
+		} else {
+			nodes = []string{a.ConfigResource()}
 		}
-		res := a.ConfigResource()
-		if a.Key == cty.NilVal && wholePath(a.Module) {
-			whole[res] = true
-			continue
+		for _, res := range nodes {
+			if a.Key == cty.NilVal && wholePath(a.Module) {
+				whole[res] = true
+				continue
+			}
+			out[res] = append(out[res], a)
 		}
-		out[res] = append(out[res], a)
 	}
 	for r := range whole {
 		delete(out, r)

@@ -42,6 +42,9 @@ type Inputs struct {
 	VarFiles []string
 	// Args are -var and -var-file arguments in command-line order.
 	Args []VarArg
+	// Values are given values that win over every other source, as the
+	// variables of a plumb test run do; they are validated like the rest.
+	Values map[string]cty.Value
 	// Env is the process environment (os.Environ()); only PLUMB_VAR_*
 	// entries are read.
 	Env []string
@@ -112,6 +115,13 @@ func resolveVariables(cfg *config.Config, in Inputs, funcs evalFuncs) (map[strin
 		}
 		raw[name] = rawValue{text: val, where: "-var " + name}
 	}
+	for _, name := range keys(in.Values) {
+		if _, declared := cfg.Variables[name]; !declared {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Value for undeclared variable", Detail: fmt.Sprintf("The test sets %q, but no variable %q block declares it.", name, name)})
+			continue
+		}
+		raw[name] = rawValue{expr: hcl.StaticExpr(in.Values[name], hcl.Range{}), where: "the test's variables"}
+	}
 
 	out := map[string]cty.Value{}
 	names := keys(cfg.Variables)
@@ -140,7 +150,11 @@ func resolveVariables(cfg *config.Config, in Inputs, funcs evalFuncs) (map[strin
 	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(marked)}, Functions: funcs}
 	for _, name := range names {
 		for _, val := range cfg.Variables[name].Validations {
-			diags = append(diags, checkValidation(ctx, name, val)...)
+			// One that refers to locals, data sources or resources is
+			// checked in the walk, once they have values.
+			if !validatesInWalk(val, name, true) {
+				diags = append(diags, checkValidation(ctx, name, val)...)
+			}
 		}
 	}
 	return out, diags
@@ -282,8 +296,11 @@ func checkValidation(ctx *hcl.EvalContext, name string, val *config.Validation) 
 		return diags
 	}
 	cond, _ = cond.Unmark()
+	if !cond.IsKnown() {
+		return nil // depends on values known later: checked then
+	}
 	cond, err := convert.Convert(cond, cty.Bool)
-	if err != nil || cond.IsNull() || !cond.IsKnown() {
+	if err != nil || cond.IsNull() {
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid validation condition", Detail: "The condition must be true or false.", Subject: val.Condition.Range().Ptr()}}
 	}
 	if cond.True() {

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/hcl/v2/ext/dynblock"
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/reconcile/config"
 	"github.com/plumbhq/plumb/reconcile/graph"
 	"github.com/plumbhq/plumb/reconcile/plan"
@@ -36,12 +35,21 @@ type Event struct {
 type walk struct {
 	e    *Engine
 	root *scope
+	// mods are the scopes of the instances of every module, by module path
+	// (module.a.module.b; "" for the root), set as module calls expand.
+	modMu sync.RWMutex
+	mods  map[string][]*scope
 
 	mu    sync.Mutex
 	diags hcl.Diagnostics
+	// checks are the results of conditions evaluated so far.
+	checks []*plan.Check
 
 	// validating walks without calling providers.
 	validating bool
+	// checksInPlan says failed check blocks are reported as the plan's
+	// warnings (every review format lists them), not as diagnostics.
+	checksInPlan bool
 
 	// resource is called for each resource node.
 	resource func(ctx context.Context, n *node) error
@@ -52,12 +60,16 @@ func (e *Engine) newWalk() *walk {
 	for name, v := range e.cfg.Variables {
 		secret[name] = v.Sensitive
 	}
-	return &walk{e: e, root: newScope(nil, e.vars, secret, e.funcs, e.cfg.Dir, e.cfg.Dir, workingDir())}
+	root := newScope(e.cfg, e.vars, secret, e.funcs, workingDir())
+	return &walk{e: e, root: root, mods: map[string][]*scope{"": {root}}}
 }
 
-// scopes returns the scopes of the instances of a module.
+// scopes returns the scopes of the instances of a module: none before its
+// call has expanded (or when it failed).
 func (w *walk) scopes(mod *config.Config) []*scope {
-	return []*scope{w.root}
+	w.modMu.RLock()
+	defer w.modMu.RUnlock()
+	return w.mods[mod.Path.String()]
 }
 
 func (w *walk) addDiags(d hcl.Diagnostics) {
@@ -112,13 +124,36 @@ func (w *walk) visit(ctx context.Context, name string) error {
 			diags = append(diags, d...)
 			s.setLocal(n.local.Name, v)
 		}
+	case nodeCheck:
+		diags = w.visitCheck(n)
+	case nodeValidation:
+		diags = w.visitValidation(n)
 	case nodeOutput:
 		for _, s := range w.scopes(n.mod) {
+			if d := w.outputPreconditions(n, s); len(d) > 0 {
+				diags = append(diags, d...)
+				if d.HasErrors() {
+					continue
+				}
+			}
 			v, d := n.output.Expr.Value(s.evalContext(n.refs))
 			diags = append(diags, d...)
+			if s.parent != nil {
+				// A called module's output keeps its marks, so what
+				// refers to it stays sensitive.
+				if n.output.Sensitive {
+					v = v.Mark(sensitiveMark)
+				}
+				s.setOutput(n.output.Name, v, false)
+				continue
+			}
 			v, secret := unmarkSensitive(v)
 			s.setOutput(n.output.Name, v, len(secret) > 0)
 		}
+	case nodeModule:
+		diags = w.expandModule(n)
+	case nodeVariable:
+		diags = w.setModuleVariable(n)
 	}
 	w.addDiags(diags)
 	if diags.HasErrors() && !w.validating {
@@ -140,19 +175,13 @@ func locate(diags hcl.Diagnostics, what string, rng *hcl.Range) hcl.Diagnostics 
 }
 
 // locateIn is locate for a resource's diagnostics: one about a named
-// attribute points at where that attribute is written.
+// attribute, nested ones included (copy[0].retain), points at where that
+// attribute is written.
 func locateIn(diags hcl.Diagnostics, what string, r *config.Resource) hcl.Diagnostics {
 	if len(diags) == 0 {
 		return nil // the common case, once per instance: no body walk
 	}
-	attrs, _ := r.Config.JustAttributes()
-	for _, d := range diags {
-		if name, ok := d.Extra.(providers.AttributePath); ok && d.Subject == nil {
-			if a, ok := attrs[string(name)]; ok {
-				d.Subject = a.Expr.Range().Ptr()
-			}
-		}
-	}
+	locateAttrs(diags, r.Config)
 	return locate(diags, what, r.DeclRange.Ptr())
 }
 

@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
-# bench-detect.sh [SIZE_MB] [PLUMB]: generate an Apache combined log of
-# SIZE_MB megabytes (default 1024) with the shared generator, then time
-# `plumb detect` against the awk/sort/uniq pipelines of issue 7 on the same
-# file in the same run, and print one Markdown table row:
+# bench-detect.sh [SIZE_MB] [PLUMB]: time `plumb detect` against the awk
+# pipelines it replaces, on the same files in the same run, and print one
+# Markdown table row per log:
 #
-# | log | lines | plumb detect | MB/s | peak memory | IP pipeline | IP+URI pipeline | speed-up |
+#   - an ordinary Apache combined log of SIZE_MB megabytes (default 1024),
+#     written by the shared generator genlog.py: 100,000 clients and a few
+#     attackers;
+#   - a hostile log of PLUMB_BENCH_HOSTILE_MB megabytes (default 176),
+#     written by internal/loggen: nearly every line from a new address, for
+#     a new URI, with a new user agent (1.8 million clients, 395,000 URIs,
+#     300,000 user agents at 176 MB), the real offenders hidden among them.
 #
-# The speed-up is against the (IP, URI) pipeline, the one that does the
-# work closest to what detect does (detect also counts URIs, networks and
-# user agents in the same pass). PLUMB defaults to bin/plumb (built if
-# missing). Temporary files live in a directory removed on exit.
+# | log | lines | plumb detect | passes | peak memory | IP pipeline | (IP, URI) pipeline | speed-up | targets |
+#
+# The targets of issue 20: at most 200 MB of peak memory on any input, and
+# at least 5× the awk IP pipeline on both logs. The speed-up column is
+# against the IP pipeline. PLUMB defaults to bin/plumb (built if missing).
+# Temporary files live in a directory removed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mb=${1:-1024}
 plumb=${2:-bin/plumb}
+hostile_mb=${PLUMB_BENCH_HOSTILE_MB:-176}
 gen=${PLUMB_GENLOG:-../shared/bench/genlog.py}
 if [ ! -f "$gen" ]; then
   echo "bench-detect: log generator not found; set PLUMB_GENLOG to genlog.py" >&2
@@ -29,24 +37,35 @@ if [ ! -x "$plumb" ]; then
   go build -o "$tmp/plumb" ./cmd/plumb
   plumb=$tmp/plumb
 fi
-log=$tmp/access.log
-python3 "$gen" "$size_mb" "$log"
-bytes=$(stat -c %s "$log")
-lines=$(wc -l <"$log")
-# Read the file once so every contender starts from the page cache.
-cat "$log" >/dev/null
 
 # measure CMD...: prints "SECONDS PEAK_KB".
 measure() {
-  /usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >/dev/null
+  /usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >"$tmp/out"
   cat "$tmp/time"
 }
-read -r plumb_s plumb_kb < <(measure "$plumb" detect -threshold 45 "$log")
-read -r ip_s _ < <(measure sh -c "awk '{print \$1}' '$log' | sort | uniq -c | sort -rn | awk '\$1 >= 45'")
-read -r pair_s _ < <(measure sh -c "awk '{print \$1, \$7}' '$log' | sed 's/\"//g' | sort | uniq -c | sort -rn | awk '\$1 >= 45'")
 
-awk -v mb="$size_mb" -v bytes="$bytes" -v lines="$lines" -v ps="$plumb_s" -v kb="$plumb_kb" -v ip="$ip_s" -v pair="$pair_s" 'BEGIN {
-  if (ps <= 0) ps = 0.01
-  printf "| %d MB combined log | %d | %.2f s | %.0f MB/s | %.0f MB | %.2f s | %.2f s | %.1f× |\n",
-    mb, lines, ps, bytes / 1048576 / ps, kb / 1024, ip, pair, pair / ps
-}'
+# row NAME FILE: one table row for the log in FILE.
+row() {
+  local name=$1 log=$2 bytes lines plumb_s plumb_kb ip_s pair_s passes
+  bytes=$(stat -c %s "$log")
+  lines=$(wc -l <"$log")
+  # Read the file once so every contender starts from the page cache.
+  cat "$log" >/dev/null
+  read -r plumb_s plumb_kb < <(measure "$plumb" detect -threshold 45 "$log")
+  passes=$(grep -o 'read [0-9]* times' "$tmp/out" | grep -o '[0-9]*' || echo 1)
+  read -r ip_s _ < <(measure sh -c "awk '{print \$1}' '$log' | sort | uniq -c | sort -rn | awk '\$1 >= 45'")
+  read -r pair_s _ < <(measure sh -c "awk '{print \$1, \$7}' '$log' | sed 's/\"//g' | sort | uniq -c | sort -rn | awk '\$1 >= 45'")
+  awk -v name="$name" -v mb="$((bytes / 1048576))" -v lines="$lines" -v ps="$plumb_s" -v kb="$plumb_kb" -v ip="$ip_s" -v pair="$pair_s" -v passes="$passes" 'BEGIN {
+    if (ps <= 0) ps = 0.01
+    up = ip / ps
+    verdict = (kb / 1024 <= 200 && up >= 5) ? "met" : "missed"
+    printf "| %d MB %s log | %d | %.2f s | %d | %.0f MB | %.2f s | %.2f s | %.1f× | %s |\n",
+      mb, name, lines, ps, passes, kb / 1024, ip, pair, up, verdict
+  }'
+}
+
+python3 "$gen" "$size_mb" "$tmp/access.log"
+row ordinary "$tmp/access.log"
+rm -f "$tmp/access.log"
+go run ./internal/benchrun -hostile-log "$tmp/hostile.log" -size-mb "$hostile_mb"
+row hostile "$tmp/hostile.log"

@@ -19,6 +19,12 @@ packages=(
   time               # /usr/bin/time: make bench measures the shell pipeline detect replaces
   systemd-journal-remote # writes the journal files plumb detect -journal reads back in tests
   fonts-dejavu-core  # fonts for the HTML page's screenshots
+  curl               # examples/ci/plumb-review.sh talks to the forge's API; its test runs it
+  jq                 # the same script reads the plan's status and the forge's answers
+  zsh                # plumb completion zsh is tested at a real zsh prompt
+  fish               # plumb completion fish is tested with fish's complete -C
+  groff-base         # groff: the generated manual page must format without warnings
+  shellcheck         # actionlint checks the run: scripts of examples/ci with it
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -19,6 +19,8 @@ targets=(
   "./providers/accesslog FuzzExportReader" # journald's export format, as journalctl -o export writes it
   "./providers/dns FuzzParseZone"         # zone files: any bytes, and a round trip through WriteZone
   "./internal/ctycodec FuzzUnmarshal"     # state values: the fast JSON reader against cty/json
+  "./reconcile FuzzLoad"                  # HCL configuration: parse, nesting guard, decode, variables, graph
+  "./providers/apache FuzzParseFile"      # .htaccess files: markers, block bodies, edits that keep the rest
 )
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/plumbhq/plumb/reconcile"
+	"github.com/plumbhq/plumb/reconcile/plan"
 	"github.com/plumbhq/plumb/reconcile/state"
 )
 
@@ -45,6 +46,12 @@ type app struct {
 	compact bool
 	// noLock skips the state lock (-lock=false).
 	noLock bool
+	// problems are the errors printed so far, for a review of a run that
+	// failed (plan -review-out).
+	problems []plan.Problem
+	// capture makes a command hand back its flag set at -h instead of
+	// printing its help (cmdtree.go), for completion and the manual.
+	capture bool
 
 	ctlOnce sync.Once
 	ctl     *runControl
@@ -67,8 +74,6 @@ func newApp(dir string, stdin io.Reader, stdout, stderr io.Writer) *app {
 	return a
 }
 
-func version() string { return reconcile.Version }
-
 // diags prints diagnostics with the source line they point at, and
 // reports whether any was an error.
 func (a *app) diags(d hcl.Diagnostics) bool {
@@ -84,6 +89,9 @@ func (a *app) diags(d hcl.Diagnostics) bool {
 	var full hcl.Diagnostics
 	var compact []string
 	for _, x := range d {
+		if x.Severity == hcl.DiagError {
+			a.problems = append(a.problems, problemOf(x))
+		}
 		if a.compact && x.Severity == hcl.DiagWarning {
 			where := ""
 			if x.Subject != nil {
@@ -127,7 +135,10 @@ func (a *app) sourcesFor(d hcl.Diagnostics) map[string]*hcl.File {
 
 // errorf prints an error that has no place in a file.
 func (a *app) errorf(format string, args ...any) int {
-	fmt.Fprintln(a.stderr, safeMessage("Error: "+fmt.Sprintf(format, args...)))
+	msg := fmt.Sprintf(format, args...)
+	fmt.Fprintln(a.stderr, safeMessage("Error: "+msg))
+	summary, detail, _ := strings.Cut(safeMessage(msg), "\n")
+	a.problems = append(a.problems, plan.Problem{Summary: summary, Detail: strings.TrimSpace(detail)})
 	return exitError
 }
 
@@ -136,6 +147,9 @@ type runFlags struct {
 	// vars holds -var and -var-file in the order given: later wins.
 	vars        []reconcile.VarArg
 	targets     multiFlag
+	excludes    multiFlag
+	replace     multiFlag
+	refreshOnly bool
 	parallelism int
 	refresh     bool
 	lockTimeout time.Duration
@@ -163,6 +177,9 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.Var(varArgFlag{list: &f.vars}, "var", "set a variable: -var 'NAME=VALUE' (repeatable; with -var-file, later wins)")
 	fs.Var(varArgFlag{list: &f.vars, file: true}, "var-file", "read variables from `FILE`, HCL or .json (repeatable; with -var, later wins)")
 	fs.Var(&f.targets, "target", "limit the run to `ADDR` and what it depends on (repeatable)")
+	fs.Var(&f.excludes, "exclude", "leave `ADDR` and what depends on it out of the run (repeatable)")
+	fs.Var(&f.replace, "replace", "replace the resource instance `ADDR` even though nothing forces it (repeatable)")
+	fs.BoolVar(&f.refreshOnly, "refresh-only", false, "only bring state up to date with what exists (changes made outside plumb); change nothing")
 	fs.IntVar(&f.parallelism, "parallelism", reconcile.DefaultParallelism, "at most `N` resource operations at once")
 	fs.BoolVar(&f.refresh, "refresh", true, "read live objects before planning")
 	fs.DurationVar(&f.lockTimeout, "lock-timeout", defaultLockTimeout, "wait up to `DURATION` for the state lock")
@@ -173,10 +190,17 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.input, "input", true, "accepted for Terraform's habit; plumb never asks for variable values, a missing one is an error")
 }
 
+// newFlagSet makes a command's flag set; usage is the command line its
+// help starts with. Every command defines its flags and parses them
+// before it does anything else: completion and the manual read the flags
+// by running the command with -h (cmdtree.go).
 func newFlagSet(a *app, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
 	fs.Usage = func() {
+		if a.capture {
+			panic(captured{fs: fs, usage: usage})
+		}
 		fmt.Fprintf(a.stderr, "Usage: plumb %s\n\nOptions:\n", usage)
 		fs.PrintDefaults()
 	}
@@ -213,6 +237,9 @@ func (f *runFlags) options(a *app) reconcile.Options {
 		Parallelism:     f.parallelism,
 		NoRefresh:       !f.refresh,
 		Targets:         f.targets,
+		Excludes:        f.excludes,
+		Replace:         f.replace,
+		RefreshOnly:     f.refreshOnly,
 		AllowMassChange: f.allowMass,
 	}
 }

@@ -55,6 +55,8 @@ func applyCommand(a *app, args []string, destroy bool) int {
 		saved = p
 		opts.Inputs = reconcile.Inputs{Fixed: p.Variables}
 		opts.Targets = p.Targets
+		opts.Excludes = p.Excludes
+		opts.RefreshOnly = p.RefreshOnly
 		// The reviewed plan let its mass changes through; applying it does too.
 		opts.AllowMassChange = opts.AllowMassChange || p.AllowMassChange
 		opts.Destroy = p.Destroy

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -41,6 +42,7 @@ type detectFlags struct {
 	journal      multiFlag
 	journalDir   string
 	proxies      multiFlag
+	rules        string
 }
 
 // runDetect reads access logs (or standard input) and prints who sends
@@ -65,6 +67,7 @@ func runDetect(a *app, args []string) int {
 	fs.StringVar(&f.format, "format", "text", "output `FORMAT`: text, json, or hcl (an nftables_blocklist block; needs -threshold)")
 	fs.Var(&f.journal, "journal", "read the access log from journald: the entries of systemd `UNIT`, such as nginx.service (repeatable; with FILEs, both are read)")
 	fs.StringVar(&f.journalDir, "journal-dir", "", "with -journal, read the journal files in `DIR` instead of the system's journal")
+	fs.StringVar(&f.rules, "rules", "", "apply the attack rules of HCL `FILE` (rule blocks, as in access_log_offenders) and print whom each caught")
 	fs.Var(&f.proxies, "trusted-proxy", "count requests from this reverse proxy (`ADDRESS` or CIDR; repeatable) for the client its X-Forwarded-For names, read from the right")
 	f.host.register(fs)
 	if !parse(fs, args) {
@@ -76,6 +79,17 @@ func runDetect(a *app, args []string) int {
 	opts, err := f.options()
 	if err != nil {
 		return a.errorf("%v", err)
+	}
+	if f.rules != "" {
+		src, err := os.ReadFile(f.rules)
+		if err != nil {
+			return a.errorf("-rules: %v", err)
+		}
+		rules, diags := accesslog.ParseRulesFile(f.rules, src)
+		if a.diags(diags) {
+			return exitError
+		}
+		opts.Rules = rules
 	}
 	ctx := context.Background()
 	h, err := f.host.dial(ctx)
@@ -136,8 +150,8 @@ func (f *detectFlags) options() (accesslog.Options, error) {
 	switch f.format {
 	case "text", "json":
 	case "hcl":
-		if f.threshold < 1 {
-			return o, fmt.Errorf("-format hcl prints the offenders as a block list: give -threshold N (such as -threshold 45)")
+		if f.threshold < 1 && f.rules == "" {
+			return o, fmt.Errorf("-format hcl prints the offenders as a block list: give -threshold N (such as -threshold 45) or -rules FILE")
 		}
 	default:
 		return o, fmt.Errorf("-format %q: use text, json or hcl", f.format)
@@ -251,13 +265,16 @@ func (d *detection) window() string {
 	return ""
 }
 
-// offenders are what a block list should take at the threshold, with
-// their evidence.
+// offenders are what a block list should take: the clients (or
+// networks) at the threshold and those the rules caught, with their
+// evidence.
 func (d *detection) offenders() ([]accesslog.Count, map[string]string) {
-	if d.f.threshold < 1 {
-		return nil, nil
+	var off []accesslog.Count
+	evidence := map[string]string{}
+	if d.f.threshold > 0 {
+		off, evidence = d.r.Offenders(d.f.threshold, d.f.by == "prefix", d.window())
 	}
-	return d.r.Offenders(d.f.threshold, d.f.by == "prefix", d.window())
+	return accesslog.MergeOffenders(off, d.r.Caught(), evidence), evidence
 }
 
 // rows returns the first n of list with shares, rates and, for addresses,
@@ -368,14 +385,45 @@ func (d *detection) text(w io.Writer) error {
 		}
 		writeTable(w, cells)
 	}
-	if d.f.threshold > 0 {
-		fmt.Fprintf(w, "\n%d offender(s) with at least %d requests (by %s).", len(off), d.f.threshold, d.f.by)
+	d.rulesText(w)
+	if d.f.threshold > 0 || len(r.Rules) > 0 {
+		what := []string{}
+		if d.f.threshold > 0 {
+			what = append(what, fmt.Sprintf("at least %d requests (by %s)", d.f.threshold, d.f.by))
+		}
+		if len(r.Rules) > 0 {
+			what = append(what, "caught by a rule")
+		}
+		fmt.Fprintf(w, "\n%d offender(s): %s.", len(off), strings.Join(what, " or "))
 		if len(off) > 0 {
 			fmt.Fprint(w, " For a block list: plumb detect -format hcl with the same options.")
 		}
 		fmt.Fprintln(w)
 	}
 	return nil
+}
+
+// rulesText prints what each rule matched and whom it caught.
+func (d *detection) rulesText(w io.Writer) {
+	for _, rr := range d.r.Rules {
+		ban := ""
+		if rr.Ban > 0 {
+			ban = ", ban " + accesslog.ShortDuration(rr.Ban)
+		}
+		fmt.Fprintf(w, "\nRule %s (%d requests within %s%s): %d matching requests from %d clients; %d caught\n",
+			textsafe.Escape(rr.Name), rr.Requests, accesslog.ShortDuration(rr.Within), ban, rr.Matched, rr.Clients, len(rr.Caught))
+		if len(rr.Caught) == 0 {
+			continue
+		}
+		cells := [][]string{{"IN WINDOW", "MATCHING", "FROM", "TO", "ADDRESS"}}
+		for _, c := range rr.Caught[:min(d.f.top, len(rr.Caught))] {
+			cells = append(cells, []string{fmt.Sprint(c.InWindow), fmt.Sprint(c.Total), c.From.Format(time.RFC3339), c.To.Format("15:04:05"), c.Key})
+		}
+		writeTable(w, cells)
+		if len(rr.Caught) > d.f.top {
+			fmt.Fprintf(w, "  … and %d more\n", len(rr.Caught)-d.f.top)
+		}
+	}
 }
 
 // networkText prints the networks with who is inside each: how many
@@ -408,22 +456,23 @@ func (d *detection) json(w io.Writer) error {
 	off, evidence := d.offenders()
 	out := struct {
 		*accesslog.Report
-		Seconds   float64           `json:"seconds"`
-		Rate      float64           `json:"requests_per_second"`
-		Threshold int64             `json:"threshold,omitempty"`
-		Clients   []row             `json:"clients"`
-		Prefixes  []networkRow      `json:"prefixes"`
-		URIs      []row             `json:"uris"`
-		Pairs     []row             `json:"pairs"`
-		Agents    []row             `json:"agents"`
-		Offenders []row             `json:"offenders"`
-		Evidence  map[string]string `json:"evidence,omitempty"`
-		Conns     []accesslog.Count `json:"connections,omitempty"`
+		Seconds   float64                `json:"seconds"`
+		Rate      float64                `json:"requests_per_second"`
+		Threshold int64                  `json:"threshold,omitempty"`
+		Clients   []row                  `json:"clients"`
+		Prefixes  []networkRow           `json:"prefixes"`
+		URIs      []row                  `json:"uris"`
+		Pairs     []row                  `json:"pairs"`
+		Agents    []row                  `json:"agents"`
+		Offenders []row                  `json:"offenders"`
+		Rules     []accesslog.RuleResult `json:"rules,omitempty"`
+		Evidence  map[string]string      `json:"evidence,omitempty"`
+		Conns     []accesslog.Count      `json:"connections,omitempty"`
 	}{
 		Report: r, Seconds: r.Span().Seconds(), Rate: r.Rate(r.Requests), Threshold: d.f.threshold,
 		Clients: d.rows(r.Clients, d.f.top, evidence, true), Prefixes: d.networkRows(d.f.top, evidence),
 		URIs: d.rows(r.URIs, d.f.top, nil, false), Pairs: d.rows(r.Pairs, d.f.top, nil, false), Agents: d.rows(r.Agents, d.f.top, nil, false),
-		Offenders: d.rows(off, len(off), evidence, true), Evidence: evidence, Conns: d.conns,
+		Offenders: d.rows(off, len(off), evidence, true), Evidence: evidence, Conns: d.conns, Rules: r.Rules,
 	}
 	if out.Offenders == nil {
 		out.Offenders = []row{}
@@ -453,6 +502,13 @@ func (d *detection) hcl(w io.Writer) error {
 	block := body.AppendNewBlock("resource", []string{"nftables_blocklist", "detected"}).Body()
 	block.SetAttributeValue("table", cty.StringVal("plumb_blocklist"))
 	block.SetAttributeValue("timeout", cty.StringVal("1h"))
+	if bans := d.r.Caught().Bans(); len(bans) > 0 {
+		vals := map[string]cty.Value{}
+		for k, v := range bans {
+			vals[k] = cty.StringVal(v)
+		}
+		block.SetAttributeValue("bans", cty.MapVal(vals))
+	}
 	addrs := make([]cty.Value, len(off))
 	counts := map[string]cty.Value{}
 	evidence := map[string]cty.Value{}

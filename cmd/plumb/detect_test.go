@@ -58,7 +58,7 @@ func TestDetectText(t *testing.T) {
 		"Every count is exact.",
 		"203.0.113.7 /wp-login.php",
 		"Mozilla/4.0 (compatible; LOIC)",
-		"1 offender(s) with at least 45 requests (by ip).",
+		"1 offender(s): at least 45 requests (by ip).",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, r.stdout)
@@ -311,5 +311,50 @@ func TestDetectFormats(t *testing.T) {
 	r = plumb(t, dir, "detect", "-threshold", "50", "-journal", "apache2.service", "-journal-dir", jdir)
 	if r.code != exitOK || !strings.Contains(r.stdout, "Read 60 lines from 1 input(s): 60 requests") || !strings.Contains(r.stdout, "203.0.113.7  (offender)") {
 		t.Errorf("detect -journal:\n%s", r)
+	}
+}
+
+// TestDetectRules: plumb detect -rules FILE prints what each rule matched
+// and whom it caught, and -format hcl carries the rules' bans.
+func TestDetectRules(t *testing.T) {
+	rules := `
+rule {
+  name     = "wp_login"
+  method   = ["POST"]
+  uri      = "^/wp-login\\.php"
+  requests = 5
+  within   = "1m"
+  ban      = "2h"
+}
+rule {
+  name     = "scanner"
+  status   = ["4xx"]
+  requests = 20
+  within   = "1m"
+}
+`
+	var log strings.Builder
+	for i := 0; i < 30; i++ {
+		fmt.Fprintf(&log, "203.0.113.7 - - [23/Nov/2024:22:00:%02d +0000] \"POST /wp-login.php HTTP/1.1\" 200 5 \"-\" \"x\"\n", i)
+		fmt.Fprintf(&log, "198.51.100.9 - - [23/Nov/2024:22:%02d:00 +0000] \"POST /wp-login.php HTTP/1.1\" 200 5 \"-\" \"x\"\n", i) // one a minute
+	}
+	dir := configDir(t, map[string]string{"access.log": log.String(), "rules.hcl": rules, "bad.hcl": "rule {\n  name = \"x\"\n}\n"})
+	r := plumb(t, dir, "detect", "-rules", "rules.hcl", "access.log")
+	for _, want := range []string{
+		"Rule wp_login (5 requests within 1m, ban 2h): 60 matching requests from 2 clients; 1 caught",
+		"30        30  2024-11-23T22:00:00Z  22:00:29  203.0.113.7",
+		"Rule scanner (20 requests within 1m): 0 matching requests from 0 clients; 0 caught",
+		"1 offender(s): caught by a rule.",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r)
+		}
+	}
+	r = plumb(t, dir, "detect", "-rules", "rules.hcl", "-format", "hcl", "access.log")
+	if r.code != exitOK || !strings.Contains(r.stdout, `"203.0.113.7" = "2h"`) || !strings.Contains(r.stdout, "rule wp_login: 30 matching requests within 1m") {
+		t.Errorf("-format hcl:\n%s", r)
+	}
+	if r := plumb(t, dir, "detect", "-rules", "bad.hcl", "access.log"); r.code != exitError || !strings.Contains(r.stderr, "on bad.hcl line 1") {
+		t.Errorf("a bad rules file: want its file and line:\n%s", r)
 	}
 }

@@ -105,6 +105,7 @@ ssh_private_key_file = %q
 known_hosts_file     = %q
 dns_server           = %q
 apachectl_args       = %s
+allow_local          = true
 plumb_on_svn_server  = %q
 backup_bucket        = %q
 `, servers.String(), svnSrv.Host, svnSrv.Port, repo.Path, sshtest.SudoUser, key, knownHosts, dns.Addr, apachectlArgs, plumbBin, bucket)
@@ -131,6 +132,10 @@ backup_bucket        = %q
 			wc.Write(t, "index.php", []byte("<?php echo 1;\n"))
 			if r := wc.Commit("x"); r.Err == nil || !strings.Contains(r.Stderr, "6") {
 				t.Errorf("the hook let a one-letter message through:\n%s", r)
+			}
+			wc.Write(t, "index.php", []byte("<?php\n$x = ;\n"))
+			if r := wc.Commit("Add the home page"); r.Err == nil || !strings.Contains(r.Stderr, "index.php") || !strings.Contains(r.Stderr, "line 2") {
+				t.Errorf("the hook let PHP with a syntax error through (php -l):\n%s", r)
 			}
 			out, err := emu.S3Client().ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: awssdk.String(bucket)})
 			if err != nil || len(out.Contents) != 1 || !strings.HasSuffix(awssdk.ToString(out.Contents[0].Key), ".svndump.age") {

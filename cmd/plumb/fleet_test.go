@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/plumbhq/plumb/internal/sshtest"
+	"github.com/plumbhq/plumb/internal/svntest"
 )
 
 // plumbCommand returns the command that runs plumb in dir, to start in
@@ -270,5 +271,109 @@ resource "apache_htaccess_access" "admin" {
 		if n := strings.Count(string(b), "# BEGIN plumb"); n != 1 || !strings.HasPrefix(string(b), "Options -Indexes\n") {
 			t.Errorf("%s/.htaccess after the re-run holds %d blocks:\n%s", site, n, b)
 		}
+	}
+}
+
+// treeSnapshot lists every file and folder under dir with its size, mode
+// and modification time, to show that nothing changed there.
+func treeSnapshot(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s %d %v %d\n", p, fi.Size(), fi.Mode(), fi.ModTime().UnixNano())
+		return nil
+	})
+	return b.String()
+}
+
+// TestFleetPlanOnlyReads plans every host-side resource type over SSH,
+// with changes to make (a first plan, then drift by hand): the server's
+// files are exactly as they were, down to their modification times. The
+// five providers that name the server share one connection.
+func TestFleetPlanOnlyReads(t *testing.T) {
+	svntest.Require(t, "svnadmin")
+	srv := sshtest.Start(t, "web", sshtest.Options{SudoUser: true})
+	repo := filepath.Join(srv.Dir, "repo")
+	if out, err := exec.Command("svnadmin", "create", repo).CombinedOutput(); err != nil {
+		t.Fatalf("svnadmin create: %v\n%s", err, out)
+	}
+	os.MkdirAll(filepath.Join(srv.Dir, "admin"), 0o755)
+	os.WriteFile(filepath.Join(srv.Dir, "admin", ".htaccess"), []byte("Options -Indexes\n"), 0o644)
+	os.WriteFile(filepath.Join(srv.Dir, "access.log"), []byte(floodLog("203.0.113.7")), 0o644)
+	var providersHCL strings.Builder
+	for _, p := range []string{"plumb", "bind", "apache", "svn", "accesslog"} {
+		fmt.Fprintf(&providersHCL, `
+provider %q {
+  ssh {
+    host             = "127.0.0.1"
+    port             = %d
+    user             = %q
+    private_key_file = %q
+    known_hosts_file = %q
+    sudo             = true
+  }
+}
+`, p, srv.Port, srv.User, srv.KeyFile, srv.KnownHosts)
+	}
+	dir := configDir(t, map[string]string{"main.hcl": providersHCL.String() + fmt.Sprintf(`
+locals { dir = %q }
+
+resource "local_file" "motd" {
+  filename = "${local.dir}/motd"
+  content  = "hello\n"
+}
+
+resource "bind_zone" "site" {
+  name      = "example.org"
+  directory = "${local.dir}/zones"
+  validate  = true
+  records = [
+    { name = "example.org.", type = "NS", ttl = 3600, values = ["ns1.example.net."] },
+    { name = "example.org.", type = "A", ttl = 300, values = ["192.0.2.10"] },
+  ]
+}
+
+data "access_log_offenders" "web" {
+  paths     = ["${local.dir}/access.log"]
+  threshold = 100
+}
+
+resource "apache_htaccess_access" "admin" {
+  path  = "${local.dir}/admin/.htaccess"
+  allow = concat(["198.51.100.0/24"], data.access_log_offenders.web.addresses)
+}
+
+resource "svn_pre_commit_hook" "policy" {
+  repository = "${local.dir}/repo"
+  plumb_path = "/bin/true"
+}
+`, srv.Dir)})
+	before := treeSnapshot(t, srv.Dir)
+	logins := srv.Logins()
+	r := plumb(t, dir, "plan", "-detailed-exitcode")
+	if r.code != exitChanges || !strings.Contains(r.stdout, "4 to add") {
+		t.Fatalf("the first plan:\n%s", r)
+	}
+	// Five providers name the server: one connection serves them all.
+	if n := srv.Logins() - logins; n != 1 {
+		t.Errorf("the plan logged in %d times, want once for the five providers", n)
+	}
+	if after := treeSnapshot(t, srv.Dir); after != before {
+		t.Errorf("planning changed the server:\nbefore\n%s\nafter\n%s", before, after)
+	}
+	if r := plumb(t, dir, "apply", "-auto-approve"); r.code != exitOK {
+		t.Fatalf("apply:\n%s", r)
+	}
+	os.WriteFile(filepath.Join(srv.Dir, "motd"), []byte("edited\n"), 0o644)
+	os.WriteFile(filepath.Join(srv.Dir, "admin", ".htaccess"), []byte("Options -Indexes\n"), 0o644)
+	before = treeSnapshot(t, srv.Dir)
+	if r := plumb(t, dir, "plan", "-detailed-exitcode"); r.code != exitChanges {
+		t.Fatalf("the plan after hand edits:\n%s", r)
+	}
+	if after := treeSnapshot(t, srv.Dir); after != before {
+		t.Errorf("planning changed the server:\nbefore\n%s\nafter\n%s", before, after)
 	}
 }

@@ -92,7 +92,7 @@ func runFmt(a *app, args []string) int {
 
 // formatSuffixes are the endings of the files fmt formats: configuration,
 // and the HCL form of variable files.
-var formatSuffixes = []string{".hcl", ".plumbvars"}
+var formatSuffixes = []string{".hcl", ".plumbvars"} // *.plumbtest.hcl included
 
 // formattable lists the files fmt formats in dir, in name order, and
 // with recursive in the folders below it, skipping hidden folders (.git,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -43,21 +44,52 @@ resource "local_file" "secret" {
 // never is). A final apply converges, and then there is no orphan and no
 // temporary file at all.
 func TestRandomKillsLoseNothing(t *testing.T) {
+	dir := configDir(t, map[string]string{"main.hcl": killConfig})
+	randomKills(t, nil, dir, 50)
+}
+
+// TestRandomKillsLoseNothingS3 is TestRandomKillsLoseNothing with the
+// state in S3 (its journal on this machine, uploaded every few seconds),
+// over ten kills.
+func TestRandomKillsLoseNothingS3(t *testing.T) {
+	env, bucket := s3Env(t)
+	dir := configDir(t, map[string]string{"main.hcl": backendBlock(bucket) + killConfig})
+	randomKills(t, env, dir, 10)
+}
+
+// randomKills kills that many applies of killConfig in dir at random
+// points, checking after each, then converges and checks again.
+func randomKills(t *testing.T, env []string, dir string, kills int) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rnd := rand.New(rand.NewPCG(seed, 0))
-	dir := configDir(t, map[string]string{"main.hcl": killConfig})
-	kills, leftovers, pendingSeen := 50, 0, 0
+	leftovers, pendingSeen := 0, 0
 	n := 0
 	for i := 1; i <= kills; i++ {
 		n = 100 + rnd.IntN(200)
-		cmd := startApply(t, dir, "-var", fmt.Sprintf("n=%d", n), "-var", fmt.Sprintf("gen=%d", i))
+		cmd := exec.Command(plumbBin, "-chdir="+dir, "apply", "-auto-approve", "-var", fmt.Sprintf("n=%d", n), "-var", fmt.Sprintf("gen=%d", i))
+		cmd.Env = env
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
 		time.Sleep(time.Duration(rnd.IntN(250)) * time.Millisecond)
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
 		when := fmt.Sprintf("kill %d", i)
-		checkStateParses(t, dir, when)
-		known, pending := stateAddrs(t, dir)
+		if env == nil {
+			checkStateParses(t, dir, when)
+		} else {
+			// A killed run holds the S3 lock until it is broken.
+			r := runBinary(t, env, "-chdir="+dir, "plan", "-lock-timeout=0", "-var", fmt.Sprintf("n=%d", n))
+			if strings.Contains(r.stderr, "force-unlock") {
+				if id := lockID(r.stderr); id != "" {
+					if r := runBinary(t, env, "-chdir="+dir, "force-unlock", "-force", id); r.code != exitOK {
+						t.Fatalf("%s: force-unlock:\n%s", when, r)
+					}
+				}
+			}
+		}
+		known, pending := stateFiles(t, env, dir)
 		pendingSeen += pending
 		orphans, temps := filesUnknown(t, dir, known)
 		if len(orphans) > 0 {
@@ -76,13 +108,13 @@ func TestRandomKillsLoseNothing(t *testing.T) {
 	}
 	t.Logf("%d kills left %d temporary files and %d pending creates for the next run to settle", kills, leftovers, pendingSeen)
 	final := []string{"-var", fmt.Sprintf("n=%d", n), "-var", "gen=final"}
-	if r := plumb(t, dir, append([]string{"apply", "-auto-approve"}, final...)...); r.code != exitOK {
+	if r := runBinary(t, env, append([]string{"-chdir=" + dir, "apply", "-auto-approve"}, final...)...); r.code != exitOK {
 		t.Fatalf("converging apply:\n%s", r)
 	}
-	if r := plumb(t, dir, append([]string{"plan", "-detailed-exitcode"}, final...)...); r.code != exitOK {
+	if r := runBinary(t, env, append([]string{"-chdir=" + dir, "plan", "-detailed-exitcode"}, final...)...); r.code != exitOK {
 		t.Fatalf("plan after converging:\n%s", r)
 	}
-	known, pending := stateAddrs(t, dir)
+	known, pending := stateFiles(t, env, dir)
 	if pending != 0 {
 		t.Errorf("%d creates still pending after a full apply", pending)
 	}
@@ -96,38 +128,36 @@ func TestRandomKillsLoseNothing(t *testing.T) {
 	}
 }
 
-// stateAddrs reads the state as the next run would (plumb state pull
-// folds a journal left behind) and returns the addresses it knows, as
+// stateFiles reads the state as the next run would (plumb state pull
+// folds a journal left behind) and returns the files it knows, as
 // resources or pending, and how many are pending.
-func stateAddrs(t *testing.T, dir string) (map[string]bool, int) {
+func stateFiles(t *testing.T, env []string, dir string) (map[string]bool, int) {
 	t.Helper()
-	r := plumb(t, dir, "state", "pull")
+	r := runBinary(t, env, "-chdir="+dir, "state", "pull")
 	if r.code != exitOK {
 		t.Fatalf("state pull:\n%s", r)
 	}
+	type inst struct {
+		Attributes struct {
+			Filename string `json:"filename"`
+		} `json:"attributes"`
+	}
 	var f struct {
-		Resources []struct {
-			Addr string `json:"address"`
-		} `json:"resources"`
-		Pending []struct {
-			Addr string `json:"address"`
-		} `json:"pending"`
+		Resources []inst `json:"resources"`
+		Pending   []inst `json:"pending"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &f); err != nil {
 		t.Fatalf("state pull: %v", err)
 	}
 	known := map[string]bool{}
-	for _, x := range f.Resources {
-		known[x.Addr] = true
-	}
-	for _, x := range f.Pending {
-		known[x.Addr] = true
+	for _, x := range append(f.Resources, f.Pending...) {
+		known[filepath.Clean(x.Attributes.Filename)] = true
 	}
 	return known, len(f.Pending)
 }
 
-// filesUnknown lists the files under dir/files that known does not hold,
-// and the temporary files anywhere in dir.
+// filesUnknown lists the files under dir/files, and the secret files,
+// that known does not hold, and the temporary files anywhere in dir.
 func filesUnknown(t *testing.T, dir string, known map[string]bool) (orphans, temps []string) {
 	t.Helper()
 	for _, sub := range []string{"", "files"} {
@@ -137,9 +167,7 @@ func filesUnknown(t *testing.T, dir string, known map[string]bool) (orphans, tem
 			switch {
 			case isTempName(e.Name()):
 				temps = append(temps, name)
-			case sub == "files" && !known["local_file.f["+strings.TrimSuffix(e.Name(), ".txt")+"]"]:
-				orphans = append(orphans, name)
-			case sub == "" && strings.HasPrefix(e.Name(), "secret-") && !known["local_file.secret[0]"]:
+			case (sub == "files" || strings.HasPrefix(e.Name(), "secret-")) && !known[name]:
 				orphans = append(orphans, name)
 			}
 		}

@@ -48,12 +48,17 @@ func commands() []command {
 		{"output", "Print output values", runOutput},
 		{"graph", "Print the reference graph in Graphviz DOT form", runGraph},
 		{"zones", "Generate configuration for existing zones: zones import DIR | -from route53", runZones},
+		{"console", "Evaluate expressions as the configuration sees them, with the values in state", runConsole},
+		{"test", "Run the *.plumbtest.hcl files: plan or apply each run, check its assertions, destroy what it made", runTest},
 		{"taint", "Mark an instance in state for replacement by the next plan (plan -replace=ADDR is the better habit)", runTaint},
 		{"untaint", "Clear the taint of an instance in state", runUntaint},
 		{"force-unlock", "Break a state lock left by a dead run: force-unlock ID", runForceUnlock},
 		{"svn", "Subversion: check a commit (pre-commit hooks), restore or verify a backup", runSVN},
 		{"detect", "Find the clients behind a flood in access logs (and live connections): detect [FILE...]", runDetect},
-		{"version", "Print plumb's version", runVersion},
+		{"unban", "Lift the block of an address now and remember it: unban ADDRESS...", runUnban},
+		{"restore", "Put block lists back from state after a reboot, before the next log-based run", runRestore},
+		{"version", "Print plumb's version, commit, build date, Go version and platform", runVersion},
+		{"completion", "Print the shell completion script: completion bash|zsh|fish", runCompletion},
 	}
 }
 
@@ -91,6 +96,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	a := newApp(".", stdin, stdout, stderr)
+	// Hidden commands, for the completion scripts and the release build.
+	switch rest[0] {
+	case "__complete":
+		return runComplete(a, rest[1:])
+	case "__manpage":
+		return runManpage(a, rest[1:])
+	}
 	for _, c := range commands() {
 		if c.name == rest[0] {
 			stop := startProfile(stderr)
@@ -121,8 +133,3 @@ type multiFlag []string
 
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
-
-func runVersion(a *app, _ []string) int {
-	fmt.Fprintln(a.stdout, "plumb", version())
-	return exitOK
-}

@@ -88,10 +88,17 @@ func (a *app) printRaw(name string, v cty.Value) int {
 	return exitOK
 }
 
+// outputsJSON prints every output as JSON. A sensitive one prints as
+// "(sensitive)", as in every other listing; plumb output -json NAME
+// prints its value, for a script that asks for exactly that one.
 func (a *app) outputsJSON(st *state.State) int {
 	out := map[string]any{}
 	for name, o := range st.Outputs {
-		out[name] = map[string]any{"sensitive": o.Sensitive, "type": json.RawMessage(o.Type), "value": json.RawMessage(o.Value)}
+		if o.Sensitive {
+			out[name] = map[string]any{"sensitive": true, "type": "string", "value": plan.SensitiveValue}
+			continue
+		}
+		out[name] = map[string]any{"sensitive": false, "type": json.RawMessage(o.Type), "value": json.RawMessage(o.Value)}
 	}
 	b, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {

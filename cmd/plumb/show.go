@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 
@@ -18,12 +19,18 @@ import (
 // runShow renders a saved plan, or the current state when no plan file is
 // named. It never contacts a provider.
 func runShow(a *app, args []string) int {
-	fs := newFlagSet(a, "show", "show [-format=text|json|markdown|html] [-json] [PLANFILE]")
+	fs := newFlagSet(a, "show", "show [-format=text|json|markdown|html] [-json] [-for WHERE] [-max-bytes N] [-title TEXT] [PLANFILE]")
 	format := fs.String("format", "text", "`text`, json, markdown (for a pull-request comment) or html (a standalone page); markdown and html need a plan file")
 	asJSON := fs.Bool("json", false, "the same as -format=json, as Terraform users type it")
 	noColor := fs.Bool("no-color", false, "never use colour")
+	var size sizeFlags
+	size.register(fs, "")
 	if !parse(fs, args) {
 		return exitError
+	}
+	mdOpts, err := size.options()
+	if err != nil {
+		return a.errorf("%v", err)
 	}
 	if *asJSON {
 		*format = "json"
@@ -45,7 +52,7 @@ func runShow(a *app, args []string) int {
 		case "json":
 			err = plan.RenderJSON(a.stdout, p)
 		case "markdown":
-			err = plan.RenderMarkdown(a.stdout, p, plan.MarkdownOptions{})
+			err = plan.RenderMarkdown(a.stdout, p, mdOpts)
 		case "html":
 			err = plan.RenderHTML(a.stdout, p)
 		default:
@@ -79,7 +86,7 @@ func runShow(a *app, args []string) int {
 }
 
 func (a *app) showState(st *state.State) int {
-	if len(st.Resources) == 0 {
+	if len(st.Resources) == 0 && len(st.Pending) == 0 {
 		fmt.Fprintln(a.stdout, "The state is empty: plumb manages nothing here yet.")
 		return exitOK
 	}
@@ -89,6 +96,14 @@ func (a *app) showState(st *state.State) int {
 	for _, addr := range st.SortedAddrs() {
 		if err := writeInstance(w, reg, st.Resources[addr]); err != nil {
 			return a.errorf("%v", err)
+		}
+	}
+	if len(st.Pending) > 0 {
+		fmt.Fprintf(w, "# Pending: an apply was interrupted while creating these; the next plan reads\n# each one and replaces it if it exists, or creates it if not.\n\n")
+		for _, addr := range slices.Sorted(maps.Keys(st.Pending)) {
+			if err := writeInstance(w, reg, st.Pending[addr]); err != nil {
+				return a.errorf("%v", err)
+			}
 		}
 	}
 	return exitOK

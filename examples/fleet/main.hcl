@@ -70,6 +70,12 @@ variable "office_name" {
   default     = "office.example.org"
 }
 
+variable "allow_local" {
+  description = "Accept loopback and link-local addresses in the allow lists. Keep it false behind a reverse proxy on the same machine, where every client arrives from loopback; the example's tests set it, since their Apache serves clients on loopback directly."
+  type        = bool
+  default     = false
+}
+
 variable "dns_server" {
   description = "A DNS server (IP or IP:PORT) to ask instead of the system resolver."
   type        = string
@@ -199,6 +205,9 @@ resource "apache_htaccess_access" "admin" {
 
   path  = "${var.web_servers[each.value.server].web_root}/${each.value.site}/admin/.htaccess"
   allow = local.office
+
+  # Loopback or link-local addresses are refused unless this is set.
+  allow_local = var.allow_local
 
   # apachectl -t runs on the web server; a file Apache rejects is put back.
   validate = true

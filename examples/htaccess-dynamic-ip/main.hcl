@@ -53,6 +53,10 @@ resource "apache_htaccess_access" "admin" {
   allow  = concat(data.dns_addresses.office.addresses, var.always_allowed)
   syntax = "apache24"
 
+  # An office address of 127.0.0.1 (a DNS answer gone wrong) would let
+  # everyone in behind a local reverse proxy: refused unless this is set.
+  allow_local = var.allow_local
+
   # -var validate=true checks every file with apachectl -t before keeping
   # it (needs Apache on this machine; apachectl_args, below, picks the
   # server to check against).
@@ -62,6 +66,12 @@ resource "apache_htaccess_access" "admin" {
 output "office_addresses" {
   description = "What the office's name resolved to in this run."
   value       = data.dns_addresses.office.addresses
+}
+
+variable "allow_local" {
+  description = "Accept loopback and link-local addresses in the allow lists. Keep it false behind a reverse proxy on the same machine, where every client arrives from loopback; the example's tests set it, since their Apache serves clients on loopback directly."
+  type        = bool
+  default     = false
 }
 
 variable "validate" {

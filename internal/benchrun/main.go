@@ -19,6 +19,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/plumbhq/plumb/internal/loggen"
 )
 
 // measurement is one run of plumb.
@@ -32,7 +34,15 @@ func main() {
 	doc := flag.String("doc", "docs/benchmarks.md", "the document whose section to rewrite")
 	runs := flag.Int("runs", 3, "runs of each no-change plan; the median is reported")
 	section := flag.String("section", "", "only rewrite this section of the document with standard input (for figures other scripts measure)")
+	hostile := flag.String("hostile-log", "", "only write a hostile access log of -size-mb megabytes to `FILE` (internal/loggen), for scripts/bench-detect.sh")
+	sizeMB := flag.Int64("size-mb", 176, "with -hostile-log, the log's size in megabytes")
 	flag.Parse()
+	if *hostile != "" {
+		if err := writeHostile(*hostile, *sizeMB<<20); err != nil {
+			fail(err)
+		}
+		return
+	}
 	if *section != "" {
 		body, err := io.ReadAll(os.Stdin)
 		if err != nil {
@@ -85,6 +95,19 @@ func main() {
 	if err := rewriteSection(*doc, "whole-program", b.String()); err != nil {
 		fail(err)
 	}
+}
+
+// writeHostile writes the hostile log of the triage benchmarks.
+func writeHostile(path string, size int64) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := loggen.WriteHostile(f, loggen.DefaultHostile(size)); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // writeCounted writes the benchmark configuration of the engine issue.

@@ -17,6 +17,7 @@
 package sshtest
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -34,10 +35,9 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/ssh"
-
 	"github.com/plumbhq/plumb/internal/netnstest"
 	"github.com/plumbhq/plumb/providers/host"
+	"golang.org/x/crypto/ssh"
 )
 
 // sshdPath is where Debian's openssh-server puts sshd; sshd must be
@@ -115,6 +115,7 @@ type Server struct {
 	cmd     *exec.Cmd
 	fwd     net.Listener
 	exited  chan struct{}
+	log     *tail
 	mu      sync.Mutex
 	stopped bool
 }
@@ -176,7 +177,7 @@ UsePAM no
 StrictModes no
 PermitRootLogin prohibit-password
 Subsystem sftp %s
-LogLevel ERROR
+LogLevel INFO
 MaxStartups 100:30:200
 MaxSessions 10
 `, port, listen, filepath.Join(etc, "host_ed25519"), filepath.Join(etc, "sshd.pid"),
@@ -201,79 +202,12 @@ MaxSessions 10
 	return s
 }
 
-// accounts writes the account files sshd sees and returns args wrapped
-// to run in a mount namespace where they stand for the system's: root
-// gets a home of its own in the scratch folder (so no one's ~/.ssh or
-// shell start-up files are read), and with sudoUser, SudoUser exists
-// with passwordless sudo.
-func (s *Server) accounts(etc string, args []string, sudoUser bool) []string {
-	t := s.t
-	rootHome := filepath.Join(s.scratch, "root")
-	must(t, os.Mkdir(rootHome, 0o700))
-	home := filepath.Join(s.scratch, "home")
-	must(t, os.Mkdir(home, 0o755))
-	passwd, err := os.ReadFile("/etc/passwd")
-	if err != nil {
-		t.Fatalf("reading /etc/passwd: %v", err)
-	}
-	var lines []string
-	for _, l := range strings.Split(strings.TrimSpace(string(passwd)), "\n") {
-		f := strings.Split(l, ":")
-		if len(f) == 7 && f[0] == "root" {
-			f[5] = rootHome
-			l = strings.Join(f, ":")
-		}
-		lines = append(lines, l)
-	}
-	binds := [][2]string{}
-	write := func(name, content string, mode os.FileMode, system string) {
-		p := filepath.Join(etc, name)
-		must(t, os.WriteFile(p, []byte(content), mode))
-		binds = append(binds, [2]string{p, system})
-	}
-	if sudoUser {
-		if _, err := exec.LookPath("sudo"); err != nil {
-			t.Fatalf("sudo is missing: install the Debian package sudo (apt-get install sudo)")
-		}
-		must(t, os.Chown(home, sudoUID, sudoUID))
-		must(t, os.Chown(s.Dir, sudoUID, sudoUID))
-		lines = append(lines, fmt.Sprintf("%s:x:%d:%d:plumb test:%s:/bin/sh", SudoUser, sudoUID, sudoUID, home))
-		group, err := os.ReadFile("/etc/group")
-		if err != nil {
-			t.Fatalf("reading /etc/group: %v", err)
-		}
-		shadow, err := os.ReadFile("/etc/shadow")
-		if err != nil {
-			t.Fatalf("reading /etc/shadow: %v", err)
-		}
-		write("group", string(group)+fmt.Sprintf("%s:x:%d:\n", SudoUser, sudoUID), 0o644, "/etc/group")
-		write("shadow", string(shadow)+SudoUser+":*:19000:0:99999:7:::\n", 0o640, "/etc/shadow")
-		write("sudoers", "Defaults env_reset\nroot ALL=(ALL:ALL) ALL\n"+SudoUser+" ALL=(ALL:ALL) NOPASSWD: ALL\n", 0o440, "/etc/sudoers")
-	}
-	write("passwd", strings.Join(lines, "\n")+"\n", 0o644, "/etc/passwd")
-	script := ""
-	for _, b := range binds {
-		script += fmt.Sprintf("mount --bind %s %s && ", shellQuote(b[0]), b[1])
-	}
-	script += "exec " + strings.Join(quoteAll(args), " ")
-	return []string{"unshare", "--mount", "--propagation", "private", "sh", "-c", script}
-}
-
-func quoteAll(args []string) []string {
-	out := make([]string, len(args))
-	for i, a := range args {
-		out[i] = shellQuote(a)
-	}
-	return out
-}
-
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-
 // start runs sshd in the foreground of a child process.
 func (s *Server) start(args []string) {
 	t := s.t
 	cmd := exec.Command(args[0], args[1:]...)
-	log := &tail{max: 8 << 10}
+	log := &tail{max: 8 << 10, count: "Accepted publickey for "}
+	s.log = log
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
@@ -361,147 +295,6 @@ func (s *Server) waitUp() {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// Stop stops sshd and every session it serves: from now on the host is
-// down (connections are refused).
-func (s *Server) Stop() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stopped {
-		return
-	}
-	s.stopped = true
-	if s.fwd != nil {
-		s.fwd.Close()
-	}
-	if s.cmd != nil && s.cmd.Process != nil {
-		// sshd, and every session it forked (listed first: once sshd
-		// is gone they are no longer its children).
-		below := descendants(s.sshdPID())
-		syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
-		for _, pid := range below {
-			syscall.Kill(pid, syscall.SIGKILL)
-		}
-		<-s.exited
-		waitGone(below) // a child just forked may hold the listening socket
-	}
-}
-
-// waitGone waits, up to five seconds, until the processes have ended.
-func waitGone(pids []int) {
-	deadline := time.Now().Add(5 * time.Second)
-	for _, pid := range pids {
-		for time.Now().Before(deadline) {
-			b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-			if err != nil {
-				break
-			}
-			if i := strings.LastIndexByte(string(b), ')'); i > 0 && strings.HasPrefix(string(b[i+1:]), " Z") {
-				break
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	}
-}
-
-// KillSessions kills, with SIGKILL, the sshd processes serving the
-// current connections (the children sshd forks per connection, and all
-// they run), as a dropped connection or a crashed session would. sshd
-// itself keeps listening.
-func (s *Server) KillSessions() int {
-	pids := descendants(s.sshdPID())
-	for _, pid := range pids {
-		syscall.Kill(pid, syscall.SIGKILL)
-	}
-	waitGone(pids)
-	return len(pids)
-}
-
-// Connections counts the SSH connections sshd is serving now (the
-// children it forks, one per connection).
-func (s *Server) Connections() int {
-	pid := s.sshdPID()
-	n := 0
-	for _, c := range descendants(pid) {
-		if parentOf(c) == pid {
-			n++
-		}
-	}
-	return n
-}
-
-// parentOf returns the parent process ID of pid, or 0.
-func parentOf(pid int) int {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 2 {
-		return 0
-	}
-	pp, _ := strconv.Atoi(f[1])
-	return pp
-}
-
-// sshdPID is the listening sshd's process ID, from its pid file.
-func (s *Server) sshdPID() int {
-	b, err := os.ReadFile(filepath.Join(s.scratch, "sshd", "sshd.pid"))
-	if err != nil {
-		if s.cmd != nil && s.cmd.Process != nil {
-			return s.cmd.Process.Pid
-		}
-		return 0
-	}
-	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
-	return pid
-}
-
-// descendants lists the processes below pid, children first.
-func descendants(pid int) []int {
-	if pid <= 0 {
-		return nil
-	}
-	parent := map[int]int{}
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid ...: comm may hold spaces and parens.
-		i := strings.LastIndexByte(string(b), ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(b[i+1:]))
-		if len(f) < 2 {
-			continue
-		}
-		pp, _ := strconv.Atoi(f[1])
-		parent[p] = pp
-	}
-	var out []int
-	var walk func(int)
-	walk = func(p int) {
-		for c, pp := range parent {
-			if pp == p {
-				out = append(out, c)
-				walk(c)
-			}
-		}
-	}
-	walk(pid)
-	return out
 }
 
 // Settings are the SSH settings that reach this server, trusting its key
@@ -600,11 +393,23 @@ func must(t testing.TB, err error) {
 	}
 }
 
-// tail keeps the last max bytes written to it.
+// Logins counts the logins sshd has accepted since it started (one per
+// connection).
+func (s *Server) Logins() int {
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	return s.log.n
+}
+
+// tail keeps the last max bytes written to it, and counts the lines
+// holding count.
 type tail struct {
-	mu  sync.Mutex
-	max int
-	b   []byte
+	mu      sync.Mutex
+	max     int
+	b       []byte
+	count   string
+	n       int
+	partial []byte // the unfinished last line
 }
 
 func (w *tail) Write(p []byte) (int, error) {
@@ -613,6 +418,19 @@ func (w *tail) Write(p []byte) (int, error) {
 	w.b = append(w.b, p...)
 	if len(w.b) > w.max {
 		w.b = w.b[len(w.b)-w.max:]
+	}
+	if w.count != "" {
+		w.partial = append(w.partial, p...)
+		for {
+			i := bytes.IndexByte(w.partial, '\n')
+			if i < 0 {
+				break
+			}
+			if bytes.Contains(w.partial[:i], []byte(w.count)) {
+				w.n++
+			}
+			w.partial = w.partial[i+1:]
+		}
 	}
 	return len(p), nil
 }

@@ -167,14 +167,14 @@ func (w *WC) Write(t testing.TB, rel string, data []byte) {
 		t.Fatal(err)
 	}
 	if errors.Is(statErr, os.ErrNotExist) {
-		Run(t, w.Dir, "svn", "add", "--quiet", "--parents", "--force", rel+"@")
+		Run(t, w.Dir, "svn", "add", "--quiet", "--parents", "--force", "--", rel+"@")
 	}
 }
 
 // Remove schedules paths for deletion.
 func (w *WC) Remove(t testing.TB, rels ...string) {
 	t.Helper()
-	args := []string{"delete", "--quiet"}
+	args := []string{"delete", "--quiet", "--"}
 	for _, r := range rels {
 		args = append(args, r+"@")
 	}

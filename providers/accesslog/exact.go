@@ -1,12 +1,10 @@
 package accesslog
 
 import (
-	"cmp"
 	"encoding/binary"
 	"hash/maphash"
 	"math"
 	"math/bits"
-	"slices"
 	"unsafe"
 )
 
@@ -93,6 +91,34 @@ func (t *v4Table) add(a uint32, n uint32, uri uint64) bool {
 	}
 }
 
+// addRequest counts one request of a for the URI of hash uri, and says
+// what it made of the client's mark: turned is set when the client just
+// asked for its second URI (all prevN requests before went to prevURI);
+// multi when it had asked for more than one already.
+func (t *v4Table) addRequest(a uint32, uri uint64) (turned, multi bool, prevURI uint64, prevN uint32) {
+	key := uint64(a) << 32
+	for i := hash4(a) & t.mask; ; i = (i + 1) & t.mask {
+		s := &t.slots[i]
+		if s.kc == 0 {
+			s.kc, s.uri = key|1, uri
+			t.used++
+			return false, false, 0, 0
+		}
+		if s.kc&^0xffffffff == key {
+			prevN, prevURI = uint32(s.kc), s.uri
+			s.kc = key | min(uint64(prevN)+1, math.MaxUint32)
+			switch {
+			case prevURI == multiURI:
+				return false, true, 0, 0
+			case prevURI != uri:
+				s.uri = multiURI
+				return true, false, prevURI, prevN
+			}
+			return false, false, 0, 0
+		}
+	}
+}
+
 // has reports whether a is in the table.
 func (t *v4Table) has(a uint32) bool {
 	key := uint64(a) << 32
@@ -151,8 +177,51 @@ func (t *v4Table) sorted() []v4Slot {
 		}
 	}
 	out := t.slots[:n]
-	slices.SortFunc(out, func(a, b v4Slot) int { return cmp.Compare(a.kc>>32, b.kc>>32) })
+	sortByAddress(out, 24)
 	return out
+}
+
+// sortByAddress sorts clients by address in place, a byte of the address
+// at a time from the highest (shift 24): American flag sort, which needs
+// no second array as large as the first; small runs go to insertion sort.
+func sortByAddress(v []v4Slot, shift uint) {
+	if len(v) <= 32 {
+		for i := 1; i < len(v); i++ {
+			for j := i; j > 0 && v[j].kc>>32 < v[j-1].kc>>32; j-- {
+				v[j], v[j-1] = v[j-1], v[j]
+			}
+		}
+		return
+	}
+	digit := func(s v4Slot) int { return int(s.kc >> 32 >> shift & 0xff) }
+	var count, start, next [256]int
+	for _, s := range v {
+		count[digit(s)]++
+	}
+	for b, sum := 0, 0; b < 256; b++ {
+		start[b], next[b] = sum, sum
+		sum += count[b]
+	}
+	for b := 0; b < 256; b++ {
+		end := start[b] + count[b]
+		for next[b] < end {
+			d := digit(v[next[b]])
+			if d == b {
+				next[b]++
+				continue
+			}
+			v[next[b]], v[next[d]] = v[next[d]], v[next[b]]
+			next[d]++
+		}
+	}
+	if shift == 0 {
+		return
+	}
+	for b := 0; b < 256; b++ {
+		if count[b] > 1 {
+			sortByAddress(v[start[b]:start[b]+count[b]], shift-8)
+		}
+	}
 }
 
 // each calls fn for every address with its count and URI mark.
@@ -208,6 +277,30 @@ func (t *v6Table) add(k addrKey, n uint32, uri uint64) bool {
 			s.n = uint32(min(uint64(s.n)+uint64(n), math.MaxUint32))
 			s.uri = mergeURI(s.uri, uri)
 			return false
+		}
+	}
+}
+
+// addRequest is v4Table.addRequest for IPv6.
+func (t *v6Table) addRequest(k addrKey, uri uint64) (turned, multi bool, prevURI uint64, prevN uint32) {
+	for i := hash16(k) & t.mask; ; i = (i + 1) & t.mask {
+		s := &t.slots[i]
+		if s.n == 0 {
+			s.key, s.n, s.uri = k, 1, uri
+			t.used++
+			return false, false, 0, 0
+		}
+		if s.key == k {
+			prevN, prevURI = s.n, s.uri
+			s.n = uint32(min(uint64(s.n)+1, math.MaxUint32))
+			switch {
+			case prevURI == multiURI:
+				return false, true, 0, 0
+			case prevURI != uri:
+				s.uri = multiURI
+				return true, false, prevURI, prevN
+			}
+			return false, false, 0, 0
 		}
 	}
 }

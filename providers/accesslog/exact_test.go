@@ -178,6 +178,13 @@ func TestScanExact(t *testing.T) {
 			}
 			t.Logf("%s, %d workers, budget %d: %d passes", name, c.workers, c.budget, r.Passes)
 		}
+		// Too many clients of several URIs to keep their pairs with them:
+		// the busy ones' pairs get a pass of their own.
+		saved := pairTableSize
+		pairTableSize = 16
+		r := scanFiles(t, Options{Workers: 2, Top: 10}, p)
+		pairTableSize = saved
+		t.Run(name+"/pairs-in-their-own-pass", func(t *testing.T) { checkExact(t, r, o, 10, 0) })
 	}
 }
 
@@ -205,16 +212,24 @@ func TestScanPairsOfBusyClients(t *testing.T) {
 	data := []byte(b.String())
 	p := filepath.Join(t.TempDir(), "pairs.log")
 	os.WriteFile(p, data, 0o644)
-	r := scanFiles(t, Options{Top: 4}, p)
-	checkExact(t, r, newOracle(data, nil), 4, 0)
-	want := []string{"203.0.113.7 /wp-login.php", "198.51.100.33 /", "198.51.100.6 /css/site.css"}
-	for i, k := range want {
-		if r.Pairs[i].Key != k {
-			t.Errorf("pair %d = %v, want %s", i, r.Pairs[i], k)
+	// The pairs of the few clients that ask for several URIs are counted
+	// in the first pass; when there are too many to keep there, in a
+	// pass of their own.
+	for _, c := range []struct{ keep, passes int }{{pairTableSize, 1}, {2, 2}} {
+		saved := pairTableSize
+		pairTableSize = c.keep
+		r := scanFiles(t, Options{Top: 4, Workers: 2}, p)
+		pairTableSize = saved
+		checkExact(t, r, newOracle(data, nil), 4, 0)
+		want := []string{"203.0.113.7 /wp-login.php", "198.51.100.33 /", "198.51.100.6 /css/site.css"}
+		for i, k := range want {
+			if r.Pairs[i].Key != k {
+				t.Errorf("keeping %d pairs: pair %d = %v, want %s", c.keep, i, r.Pairs[i], k)
+			}
 		}
-	}
-	if r.Passes != 2 {
-		t.Errorf("%d passes, want 2 (the busy clients' pairs)", r.Passes)
+		if r.Passes != c.passes {
+			t.Errorf("keeping %d pairs: %d passes, want %d", c.keep, r.Passes, c.passes)
+		}
 	}
 	var only strings.Builder
 	for i := 0; i < 30; i++ {

@@ -3,6 +3,7 @@ package accesslog
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -55,8 +56,8 @@ func newOffendersSource(h *host.Slot) *offendersSource {
 			Description: "Count requests at or after this time (RFC 3339, such as \"2024-11-23T22:00:00Z\")."},
 		"until": {Type: cty.String, Optional: true,
 			Description: "Count requests before this time (RFC 3339)."},
-		"threshold": {Type: cty.Number, Required: true,
-			Description: "A client with at least this many requests in the window is an offender."},
+		"threshold": {Type: cty.Number, Optional: true,
+			Description: "A client with at least this many requests in the window is an offender, whatever it asked for. Give a threshold, rule blocks, or both."},
 		"by": {Type: cty.String, Optional: true,
 			Description: "\"ip\" (the default) counts each address; \"prefix\" counts each /24 (IPv4) and /64 (IPv6) network, to catch a source spread over many addresses: a network at the threshold is listed when its requests come from at least 3 addresses and none sent more than half of them, otherwise its addresses at the threshold are listed one by one."},
 		"trusted_proxies": {Type: cty.List(cty.String), Optional: true,
@@ -67,6 +68,10 @@ func newOffendersSource(h *host.Slot) *offendersSource {
 			Description: "Requests whose user agent contains one of these (case-sensitively) are not counted (your own monitoring)."},
 		"total_requests": {Type: cty.Number, Computed: true,
 			Description: "Requests counted in the window, from every client."},
+		"rules": {Type: cty.Map(cty.String), Computed: true,
+			Description: "The rules that caught each address (comma-separated), keyed by address; absent for an address only the threshold caught."},
+		"bans": {Type: cty.Map(cty.String), Computed: true,
+			Description: "How long to block each address a rule with a ban caught (the longest of its rules), keyed by address: give it to nftables_blocklist's bans."},
 		"malformed_lines": {Type: cty.Number, Computed: true,
 			Description: "Lines that are not access-log lines; they are skipped."},
 		"newest": {Type: cty.String, Computed: true,
@@ -75,8 +80,9 @@ func newOffendersSource(h *host.Slot) *offendersSource {
 		attrs[k] = v
 	}
 	s := providers.Schema{
-		Description: "Clients with at least threshold requests in an Apache or nginx access log (common or combined format).",
+		Description: "Clients with at least threshold requests in an Apache or nginx access log, or caught by an attack rule (rule blocks).",
 		Attributes:  attrs,
+		Blocks:      map[string]*providers.Block{"rule": RuleBlock},
 	}
 	return &offendersSource{host: h, schema: s, null: cty.NullVal(s.ImpliedType())}
 }
@@ -90,6 +96,7 @@ type offendersConfig struct {
 	journal   Journal
 	opts      Options
 	threshold int64
+	rules     []Rule
 	byPrefix  bool
 	window    string
 }
@@ -169,12 +176,28 @@ func (d *offendersSource) decode(v cty.Value) (offendersConfig, bool, hcl.Diagno
 		diags = diags.Extend(providers.AttributeErrorf("window", "window with since or until",
 			"window counts back from the newest request in the log; since and until give a fixed period. Use one or the other."))
 	}
-	th, _ := v.GetAttr("threshold").AsBigFloat().Int64()
-	if th < 1 {
-		diags = diags.Extend(providers.AttributeErrorf("threshold", "Invalid threshold",
-			"threshold must be at least 1: the number of requests that makes a client an offender (45 is a common start)."))
+	rules, err := DecodeRules(v.GetAttr("rule"))
+	if err != nil {
+		path := "rule"
+		var re *RuleError
+		if errors.As(err, &re) {
+			path = re.Path()
+		}
+		diags = diags.Extend(providers.AttributeErrorf(path, "Invalid rule", "%v.", err))
 	}
-	c.threshold = th
+	c.rules = rules
+	c.opts.Rules = rules
+	if t := v.GetAttr("threshold"); !t.IsNull() {
+		th, _ := t.AsBigFloat().Int64()
+		if th < 1 {
+			diags = diags.Extend(providers.AttributeErrorf("threshold", "Invalid threshold",
+				"threshold must be at least 1: the number of requests that makes a client an offender (45 is a common start)."))
+		}
+		c.threshold = th
+	} else if len(rules) == 0 && err == nil {
+		diags = diags.Extend(providers.AttributeErrorf("threshold", "No threshold and no rules",
+			"Give threshold, the number of requests that makes a client an offender (45 is a common start), or rule blocks that say which requests to count, or both."))
+	}
 	if b := v.GetAttr("by"); !b.IsNull() {
 		switch b.AsString() {
 		case "ip":
@@ -232,9 +255,16 @@ func (d *offendersSource) Read(ctx context.Context, req providers.DataReadReques
 		diags = diags.Extend(providers.Warnf("Offenders list cut",
 			"More than %d clients or networks reached threshold = %d; those with the most requests are listed. Raise the threshold.", maxListed, c.threshold))
 	}
-	offenders, evidence := r.Offenders(c.threshold, c.byPrefix, c.window)
+	var offenders []Count
+	evidence := map[string]string{}
+	if c.threshold > 0 {
+		offenders, evidence = r.Offenders(c.threshold, c.byPrefix, c.window)
+	}
+	caught := r.Caught()
+	offenders = MergeOffenders(offenders, caught, evidence)
 	m := req.Config.AsValueMap()
 	setExported(m, offenders, func(o Count) string { return evidence[o.Key] })
+	m["rules"], m["bans"] = caught.maps()
 	m["total_requests"] = cty.NumberIntVal(r.Requests)
 	m["malformed_lines"] = cty.NumberIntVal(r.Malformed)
 	m["newest"] = cty.StringVal("")
@@ -249,6 +279,110 @@ func (d *offendersSource) Read(ctx context.Context, req providers.DataReadReques
 // the relative window as the user wrote it, or empty.
 func (r *Report) Evidence(c Count, window string) string {
 	return fmt.Sprintf("%d requests (%.1f%%) in %s%s", c.Count, 100*r.Share(c.Count), sourceNames(r.Sources), describeWindow(r, window))
+}
+
+// Caught are the clients the rules caught: for each address, the rules
+// and their catches.
+type Caught map[string][]RuleCatch
+
+// RuleCatch is one rule's catch of a client.
+type RuleCatch struct {
+	Rule RuleResult
+	Catch
+}
+
+// Caught collects who the report's rules caught.
+func (r *Report) Caught() Caught {
+	out := Caught{}
+	for _, rr := range r.Rules {
+		for _, c := range rr.Caught {
+			out[c.Key] = append(out[c.Key], RuleCatch{Rule: rr, Catch: c})
+		}
+	}
+	return out
+}
+
+// Evidence joins the evidence of the rules that caught key.
+func (c Caught) Evidence(key string) string {
+	var parts []string
+	for _, rc := range c[key] {
+		parts = append(parts, rc.Catch.Evidence(rc.Rule))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Bans returns the longest ban of the rules that caught each address,
+// for the addresses a rule with a ban caught.
+func (c Caught) Bans() map[string]string {
+	out := map[string]string{}
+	for key, list := range c {
+		var ban time.Duration
+		for _, rc := range list {
+			ban = max(ban, rc.Rule.Ban)
+		}
+		if ban > 0 {
+			out[key] = shortDuration(ban)
+		}
+	}
+	return out
+}
+
+// maps returns, as configuration values, the rules that caught each
+// address and the longest ban among them.
+func (c Caught) maps() (rules, bans cty.Value) {
+	rm, bm := map[string]cty.Value{}, map[string]cty.Value{}
+	for key, list := range c {
+		var names []string
+		var ban time.Duration
+		for _, rc := range list {
+			names = append(names, rc.Rule.Name)
+			ban = max(ban, rc.Rule.Ban)
+		}
+		rm[key] = cty.StringVal(strings.Join(names, ", "))
+		if ban > 0 {
+			bm[key] = cty.StringVal(shortDuration(ban))
+		}
+	}
+	rules, bans = cty.MapValEmpty(cty.String), cty.MapValEmpty(cty.String)
+	if len(rm) > 0 {
+		rules = cty.MapVal(rm)
+	}
+	if len(bm) > 0 {
+		bans = cty.MapVal(bm)
+	}
+	return rules, bans
+}
+
+// MergeOffenders adds the addresses rules caught to the offenders (with
+// their matching requests as their count, unless listed already),
+// extending the evidence; worst first.
+func MergeOffenders(offenders []Count, caught Caught, evidence map[string]string) []Count {
+	listed := map[string]bool{}
+	for _, o := range offenders {
+		listed[o.Key] = true
+	}
+	for key, list := range caught {
+		if e := caught.Evidence(key); evidence[key] != "" {
+			evidence[key] += "; " + e
+		} else {
+			evidence[key] = e
+		}
+		if listed[key] {
+			continue
+		}
+		var n int64
+		for _, rc := range list {
+			n = max(n, rc.Total)
+		}
+		offenders = append(offenders, Count{Key: key, Count: n})
+	}
+	slices.SortStableFunc(offenders, func(a, b Count) int {
+		if a.Count != b.Count {
+			return cmp.Compare(b.Count, a.Count)
+		}
+		return cmp.Compare(a.Key, b.Key)
+	})
+	return offenders
 }
 
 // NetworkEvidence says why a network is an offender, naming who is

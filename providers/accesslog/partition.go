@@ -26,11 +26,12 @@ const (
 	kindURIs
 	kindAgents
 	kindPairs
+	kindRules
 	numKinds
 )
 
 func (k kind) String() string {
-	return [...]string{"clients", "URIs", "user agents", "(client, URI) pairs"}[k]
+	return [...]string{"clients", "URIs", "user agents", "(client, URI) pairs", "rule matches"}[k]
 }
 
 // stretch is a run of partitions [lo, hi) at a resolution of 2^bits

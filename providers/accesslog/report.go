@@ -48,6 +48,8 @@ type Report struct {
 	URIs     []Count   `json:"uris"`
 	Pairs    []Count   `json:"pairs"`
 	Agents   []Count   `json:"agents"`
+	// Rules are what each attack rule (Options.Rules) found.
+	Rules []RuleResult `json:"rules,omitempty"`
 	// ListCut is set when more clients or networks reached the threshold
 	// than a report lists (maxListed); those listed have the most
 	// requests.

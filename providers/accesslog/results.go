@@ -24,6 +24,8 @@ type ranked struct {
 	text string  // URIs, user agents, the URI of a pair
 	h    uint64  // the hash of a pair's URI, while its text is unknown
 	n    int64
+	// multi marks a pair of a client that asked for several URIs.
+	multi bool
 }
 
 // worse orders entries for the heaps: a lower count is worse, and among
@@ -164,11 +166,15 @@ type results struct {
 	// (up to maxCandidates): their pairs are counted in a pass of their
 	// own when they could beat the pairs known already. A client that
 	// only ever asked for one URI has its one pair counted exactly with
-	// it.
-	multi *best
-	// uris is the last pass's merged URI table, kept to name the URIs of
+	// it. multiLost is set when the pairs of multi-URI clients could not
+	// all be kept with the clients, and need a pass of their own.
+	multi     *best
+	multiLost bool
+	// uriTables are the last pass's URI tables, kept to name the URIs of
 	// pairs known by hash.
-	uriTable *strTable
+	uriTables []*strTable
+	// rules holds what each rule found.
+	rules []ruleTally
 }
 
 // maxCandidates is how many of the busiest multi-URI clients a pair pass
@@ -181,6 +187,7 @@ func newResults(o Options) *results {
 		clients: newBest(k, o.Threshold), networks: newBest(k, o.Threshold),
 		uris: newBest(k, 0), agents: newBest(k, 0), pairs: newBest(k, 0),
 		members: map[addrKey]networkTally{}, multi: newBest(maxCandidates, 0),
+		rules: make([]ruleTally, len(o.Rules)),
 	}
 }
 
@@ -189,6 +196,26 @@ func newResults(o Options) *results {
 // network is whole here. A client that only asked for one URI gives its
 // one pair, exactly; the others are candidates for a pair pass.
 func (res *results) mergeClients(ws []*worker) {
+	// The pairs of clients that asked for several URIs, when every worker
+	// kept them all (pairs.go).
+	lost := false
+	for _, w := range ws {
+		lost = lost || w.multiLost
+	}
+	var multi map[pairID]int64
+	if !lost {
+		multi = map[pairID]int64{}
+		for _, w := range ws {
+			if w.multi == nil {
+				continue
+			}
+			for _, e := range w.multi.slots {
+				if e.n > 0 {
+					multi[pairID{e.client, e.uri}] += int64(e.n)
+				}
+			}
+		}
+	}
 	// Each worker's table is sorted in place (in parallel), then they are
 	// merged in address order: no copy of millions of clients is made.
 	lists := make([][]v4Slot, len(ws))
@@ -203,6 +230,7 @@ func (res *results) mergeClients(ws []*worker) {
 	wg.Wait()
 	var net networkTally
 	netKey := uint32(0)
+	var heads []v4Slot
 	for {
 		// The lowest address at the head of a list, and its total.
 		var a uint32
@@ -216,16 +244,26 @@ func (res *results) mergeClients(ws []*worker) {
 			break
 		}
 		n, uri := int64(0), uint64(0)
-		first := true
+		heads = heads[:0]
 		for i, l := range lists {
 			if len(l) > 0 && uint32(l[0].kc>>32) == a {
 				n += int64(uint32(l[0].kc))
-				if first {
-					uri, first = l[0].uri, false
+				if len(heads) == 0 {
+					uri = l[0].uri
 				} else {
 					uri = mergeURI(uri, l[0].uri)
 				}
+				heads = append(heads, l[0])
 				lists[i] = l[1:]
+			}
+		}
+		if uri == multiURI && multi != nil {
+			// Workers where it asked for one URI only hold that pair in
+			// their mark.
+			for _, h := range heads {
+				if h.uri != multiURI {
+					multi[pairID{keyFrom4(a), h.uri}] += int64(uint32(h.kc))
+				}
 			}
 		}
 		if net.n == 0 || a>>8 != netKey {
@@ -245,16 +283,24 @@ func (res *results) mergeClients(ws []*worker) {
 		w.c6.each(func(k addrKey, n uint32, uri uint64) { v6 = append(v6, v6Slot{key: k, n: n, uri: uri}) })
 		w.c4.free()
 		w.c6.free()
-		w.c4, w.c6 = nil, nil
+		w.c4, w.c6, w.multi = nil, nil, nil
 	}
 	slices.SortFunc(v6, func(a, b v6Slot) int { return bytes.Compare(a.key[:], b.key[:]) })
 	net = networkTally{}
 	for i := 0; i < len(v6); {
 		k := v6[i].key
 		n, uri := int64(0), v6[i].uri
+		first := i
 		for ; i < len(v6) && v6[i].key == k; i++ {
 			n += int64(v6[i].n)
 			uri = mergeURI(uri, v6[i].uri)
+		}
+		if uri == multiURI && multi != nil {
+			for _, h := range v6[first:i] {
+				if h.uri != multiURI {
+					multi[pairID{k, h.uri}] += int64(h.n)
+				}
+			}
 		}
 		if p := k.prefix(); net.n == 0 || p != net.prefix {
 			if net.n > 0 {
@@ -268,6 +314,32 @@ func (res *results) mergeClients(ws []*worker) {
 	if net.n > 0 {
 		res.offerNetwork(net)
 	}
+	if lost {
+		res.loseMultiPairs()
+		return
+	}
+	for id, n := range multi {
+		if res.pairs.admits(n) {
+			res.pairs.offer(ranked{addr: id.client, h: id.uri, n: n, multi: true})
+		}
+	}
+}
+
+// loseMultiPairs gives up counting the pairs of multi-URI clients with
+// the clients: a pass of their own will (candidates), so those offered by
+// earlier passes go, lest they be counted twice.
+func (res *results) loseMultiPairs() {
+	if res.multiLost {
+		return
+	}
+	res.multiLost = true
+	old := res.pairs
+	res.pairs = newBest(old.top.cap, 0)
+	old.entries(func(e *ranked) {
+		if !e.multi {
+			res.pairs.offer(*e)
+		}
+	})
 }
 
 // client ranks one client (IPv4 a, or k when a is 0 and k is set) and its
@@ -334,9 +406,9 @@ func (res *results) offerNetwork(t networkTally) {
 	}
 }
 
-// mergeStrings adds up the workers' tables of kind k, into the largest
-// of them, and ranks the strings. The merged URI table is kept (uriTable)
-// until the pairs known by hash are named.
+// mergeStrings adds up the workers' tables of kind k, into the largest,
+// and ranks the strings. The merged URI table is kept (uriTables) until
+// the pairs known by hash are named.
 func (res *results) mergeStrings(ws []*worker, k kind) {
 	var tables []*strTable
 	for _, w := range ws {
@@ -349,17 +421,19 @@ func (res *results) mergeStrings(ws []*worker, k kind) {
 		return
 	}
 	slices.SortFunc(tables, func(a, b *strTable) int { return b.used - a.used })
-	m := tables[0]
 	for _, t := range tables[1:] {
-		m.merge(t, nil)
+		tables[0].merge(t, nil)
 		t.free()
 	}
-	m.records(func(b []byte, n uint32) { res.offerString(k, b, int64(n)) })
-	if k == kindURIs {
-		res.uriTable = m
-		return
+	tables = tables[:1]
+	for _, t := range tables {
+		t.records(func(b []byte, n uint32) { res.offerString(k, b, int64(n)) })
+		if k == kindURIs {
+			res.uriTables = append(res.uriTables, t)
+		} else {
+			t.free()
+		}
 	}
-	m.free()
 }
 
 func (res *results) offerString(k kind, b []byte, n int64) {
@@ -392,17 +466,17 @@ func (res *results) nameURIs() bool {
 		if p.text != "" || p.h == 0 {
 			return
 		}
-		if res.uriTable != nil {
-			if b, ok := res.uriTable.find(p.h); ok {
+		for _, t := range res.uriTables {
+			if b, ok := t.find(p.h); ok {
 				p.text, p.h = string(b), 0
 				return
 			}
 		}
 		unnamed = true
 	})
-	if res.uriTable != nil {
-		res.uriTable.free()
-		res.uriTable = nil
+	for _, t := range res.uriTables {
+		t.free()
 	}
+	res.uriTables = nil
 	return unnamed
 }

@@ -45,6 +45,9 @@ type Options struct {
 	// TempDir holds the copy of a stream that must be read twice; empty
 	// means the system's temporary directory.
 	TempDir string
+	// Rules are attack rules (CheckRule each first): the report says whom
+	// each caught.
+	Rules []Rule
 	// MemoryBudget is how much memory the counting tables of all workers
 	// may hold in one pass; zero means DefaultMemoryBudget. Past it the
 	// scan reads the input again for what did not fit.
@@ -105,6 +108,11 @@ func Scan(ctx context.Context, sources []Source, opts Options) (*Report, error) 
 	}
 	if opts.Top <= 0 {
 		opts.Top = 10
+	}
+	for i := range opts.Rules {
+		if err := CheckRule(&opts.Rules[i]); err != nil {
+			return nil, err
+		}
 	}
 	if opts.MemoryBudget <= 0 {
 		opts.MemoryBudget = DefaultMemoryBudget
@@ -244,6 +252,9 @@ func candidates(res *results, top int) (f pairFilter, ok bool) {
 func (s *scan) count(ctx context.Context, from, to, newest int64) (*Report, error) {
 	res := newResults(s.opts)
 	todo := [numKinds][]stretch{kindClients: {all}, kindURIs: {all}, kindAgents: {all}}
+	if len(s.opts.Rules) > 0 {
+		todo[kindRules] = []stretch{all}
+	}
 	var r *Report
 	// Pairs: a client that asked for one URI only has one pair, counted
 	// with it. Once every client is counted, the clients that asked for
@@ -256,7 +267,9 @@ func (s *scan) count(ctx context.Context, from, to, newest int64) (*Report, erro
 		if pairsDue && n > 1 && len(todo[kindClients]) == 0 {
 			pairsDue = false
 			var ok bool
-			if filter, ok = candidates(res, s.opts.Top); ok {
+			if !res.multiLost {
+				// Every pair is known already.
+			} else if filter, ok = candidates(res, s.opts.Top); ok {
 				todo[kindPairs] = []stretch{all}
 				if filter.all {
 					res.pairs = newBest(s.opts.Top, 0)
@@ -319,6 +332,10 @@ func (s *scan) count(ctx context.Context, from, to, newest int64) (*Report, erro
 		r.Passes++
 	}
 	res.fill(r)
+	r.Rules = res.ruleResults(s.opts.Rules)
+	for _, t := range res.rules {
+		r.ListCut = r.ListCut || t.cut
+	}
 	return r, nil
 }
 
@@ -337,6 +354,14 @@ func (res *results) merge(ws []*worker, p *pass) {
 		if p.budget.kinds[k].on {
 			res.mergeStrings(ws, k)
 		}
+	}
+	if p.budget.kinds[kindRules].on {
+		var events []event
+		for _, w := range ws {
+			events = append(events, w.events...)
+			w.events = nil
+		}
+		res.judgeEvents(events, p.s.opts.Rules)
 	}
 	wg.Wait()
 	if p.budget.kinds[kindPairs].on {

@@ -98,7 +98,7 @@ func (s Source) open(ctx context.Context) (io.ReadCloser, error) {
 		if err != nil {
 			return nil, fmt.Errorf("opening log %s: %w", s.Name, err)
 		}
-		f = streaming(file)
+		f = file
 	case s.command != nil:
 		f = startCommand(ctx, s.fs(), s.command)
 	default:
@@ -124,39 +124,6 @@ func (s Source) open(ctx context.Context) (io.ReadCloser, error) {
 		r = newExportReader(r)
 	}
 	return readCloser{r, f}, nil
-}
-
-// streaming reads f through its WriteTo when it has one (a file on
-// another host: WriteTo keeps many reads in flight), in a goroutine that
-// stops when the reader is closed.
-func streaming(f host.File) io.ReadCloser {
-	wt, ok := f.(io.WriterTo)
-	if !ok {
-		return f
-	}
-	pr, pw := io.Pipe()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_, err := wt.WriteTo(pw)
-		pw.CloseWithError(err)
-	}()
-	return &pipeFile{pr: pr, f: f, done: done}
-}
-
-// pipeFile is a file read through a pipe fed by its WriteTo.
-type pipeFile struct {
-	pr   *io.PipeReader
-	f    host.File
-	done chan struct{}
-}
-
-func (p *pipeFile) Read(b []byte) (int, error) { return p.pr.Read(b) }
-
-func (p *pipeFile) Close() error {
-	p.pr.Close() // stops WriteTo at its next write
-	<-p.done
-	return p.f.Close()
 }
 
 type readCloser struct {

@@ -2,6 +2,7 @@ package accesslog
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 )
 
@@ -19,6 +20,9 @@ type worker struct {
 	pairs        *strTable // exact pairs, in a pass counting them
 	reported     [numKinds]int64
 	recs         []rec
+	events       []event    // requests that matched a rule
+	multi        *pairTable // the pairs of clients that asked for several URIs
+	multiLost    bool       // multi filled up: those pairs are not all known
 	pairKey      []byte
 	names        map[uint64]string // URIs found, in a pass that names them
 	excl         exclusions
@@ -45,6 +49,9 @@ type chunkSample struct {
 type rec struct {
 	client     addrKey
 	uri, agent []byte
+	method     []byte
+	status     uint16
+	unix       int64
 	ph, uh, ah uint64 // hashes of the client's network, URI and agent
 }
 
@@ -60,6 +67,9 @@ func newWorker(p *pass) *worker {
 	}
 	if p.pairs.on {
 		w.pairs = newStrTable(1<<8, 0)
+	}
+	if p.budget.kinds[kindClients].on {
+		w.multi = newPairTable()
 	}
 	for k := range w.views {
 		w.views[k] = p.budget.kinds[k].view()
@@ -83,6 +93,8 @@ func (w *worker) tableBytes(k kind) int64 {
 		if w.pairs != nil {
 			return w.pairs.bytes()
 		}
+	case kindRules:
+		return int64(cap(w.events)) * eventBytes
 	}
 	return 0
 }
@@ -119,10 +131,27 @@ func (w *worker) follow() {
 			keep6 := func(k addrKey) bool { return act.has(prefixHash6(k)) }
 			w.c4 = w.c4.rebuilt(tableSize(countKept4(w.c4, keep4), 16), keep4)
 			w.c6 = w.c6.rebuilt(tableSize(w.c6.used, 16), keep6)
+			if w.multi != nil {
+				old := w.multi
+				w.multi = newPairTable()
+				for _, e := range old.slots {
+					if e.n > 0 && act.has(prefixHash(e.client)) {
+						w.multi.add(e.client, e.uri, e.n)
+					}
+				}
+			}
 		case kindURIs, kindAgents, kindPairs:
 			if t := w.table(kind(k)); *t != nil {
 				*t = (*t).shrunk(act)
 			}
+		case kindRules:
+			kept := w.events[:0]
+			for _, e := range w.events {
+				if act.has(prefixHash(e.client)) {
+					kept = append(kept, e)
+				}
+			}
+			w.events = slices.Clip(kept)
 		}
 		w.report(kind(k))
 	}
@@ -224,7 +253,7 @@ func (w *worker) chunk(c *chunk) {
 			}
 			w.newest = max(w.newest, l.unix)
 			client := w.proxies.client(l)
-			recs = append(recs, rec{client: client, uri: l.uri, agent: l.agent})
+			recs = append(recs, rec{client: client, uri: l.uri, agent: l.agent, method: l.method, status: l.status, unix: l.unix})
 			if len(recs) == batch {
 				w.count(recs)
 				recs = recs[:0]
@@ -245,16 +274,25 @@ var dash = []byte("-")
 // turn while the slots of those ahead are loading.
 func (w *worker) count(recs []rec) {
 	v := &w.views
+	needURI := v[kindURIs].on || v[kindClients].on || w.p.names != nil
+	needClient := v[kindClients].on || v[kindRules].on
 	for i := range recs {
 		r := &recs[i]
 		if len(r.agent) == 0 {
 			r.agent = dash
 		}
-		r.uh, r.ah = strHash(r.uri), strHash(r.agent)
-		if r.client.is4() {
-			r.ph = prefixHash4(r.client.v4())
-		} else {
-			r.ph = prefixHash6(r.client)
+		if needURI {
+			r.uh = strHash(r.uri)
+		}
+		if v[kindAgents].on {
+			r.ah = strHash(r.agent)
+		}
+		if needClient {
+			if r.client.is4() {
+				r.ph = prefixHash4(r.client.v4())
+			} else {
+				r.ph = prefixHash6(r.client)
+			}
 		}
 	}
 	clients := v[kindClients].on
@@ -293,6 +331,9 @@ func (w *worker) count(recs []rec) {
 		if w.pairs != nil && w.p.pairs.counts(r.client) {
 			w.addPair(r.client, r.uri)
 		}
+		if v[kindRules].on && v[kindRules].active.has(r.ph) {
+			w.matchRules(r)
+		}
 		if w.p.names != nil {
 			if _, want := w.p.names[r.uh]; want {
 				if w.names == nil {
@@ -304,8 +345,12 @@ func (w *worker) count(recs []rec) {
 	}
 }
 
-// addClient counts one request of client k for the URI of hash uri.
+// addClient counts one request of client k for the URI of hash uri, and
+// the pairs of a client that asks for several URIs (pairs.go).
 func (w *worker) addClient(k addrKey, uri uint64) {
+	var turned, multi bool
+	var prevURI uint64
+	var prevN uint32
 	if k.is4() {
 		for w.c4.full() {
 			w.c4 = w.c4.rebuilt(len(w.c4.slots)*2, nil)
@@ -314,17 +359,41 @@ func (w *worker) addClient(k addrKey, uri uint64) {
 				return
 			}
 		}
-		w.c4.add(k.v4(), 1, uri)
+		turned, multi, prevURI, prevN = w.c4.addRequest(k.v4(), uri)
+	} else {
+		for w.c6.full() {
+			w.c6 = w.c6.rebuilt(len(w.c6.slots)*2, nil)
+			w.report(kindClients)
+			if !w.views[kindClients].active.has(prefixHash6(k)) {
+				return
+			}
+		}
+		turned, multi, prevURI, prevN = w.c6.addRequest(k, uri)
+	}
+	if w.multi == nil || !turned && !multi {
 		return
 	}
-	for w.c6.full() {
-		w.c6 = w.c6.rebuilt(len(w.c6.slots)*2, nil)
-		w.report(kindClients)
-		if !w.views[kindClients].active.has(prefixHash6(k)) {
-			return
+	ok := true
+	if turned {
+		ok = w.multi.add(k, prevURI, prevN)
+	}
+	if ok && !w.multi.add(k, uri, 1) || !ok {
+		w.multi, w.multiLost = nil, true
+	}
+}
+
+// matchRules records the rules r matches.
+func (w *worker) matchRules(r *rec) {
+	for i := range w.p.s.opts.Rules {
+		if !w.p.s.opts.Rules[i].matches(r.method, r.status, r.uri, r.agent) {
+			continue
+		}
+		grow := len(w.events) == cap(w.events)
+		w.events = append(w.events, event{client: r.client, t: uint32(max(r.unix, 0)), rule: uint16(i)})
+		if grow {
+			w.report(kindRules)
 		}
 	}
-	w.c6.add(k, 1, uri)
 }
 
 // table returns the string table of kind k.

@@ -38,6 +38,10 @@ func newAccessResource(h *host.Slot, ctl *apachectl) *accessResource {
 				Description: "Addresses and blocks kept out even when allow lets them in."},
 			"syntax": {Type: cty.String, Optional: true, Computed: true,
 				Description: `"apache24" (Require ip inside <RequireAny>, the default) or "apache22" (Order deny,allow, Allow from, Deny from all; needs mod_access_compat on Apache 2.4).`},
+			"allow_local": {Type: cty.Bool, Optional: true,
+				Description: "Accept loopback (127.0.0.0/8, ::1), link-local (169.254.0.0/16, fe80::/10) and 0.0.0.0/8 addresses in allow. They are refused by default: behind a reverse proxy on the same machine every client arrives from loopback, so Require ip 127.0.0.1 lets everyone in, and a dynamic-DNS name that answers 127.0.0.1 would do the same."},
+			"accept_outside_grants": {Type: cty.Bool, Optional: true,
+				Description: "Accept a Require all granted (or Allow from all) written by hand outside plumb's block at the same level of the file. Such a line lets every client in whatever the allow list says, so a plan that finds one is an error unless this says it is meant."},
 			"allow_empty": {Type: cty.Bool, Optional: true,
 				Description: "Accept an empty allow list. plumb then writes a block that lets nobody in (Require all denied), never an empty list."},
 			"validate": {Type: cty.Bool, Optional: true,
@@ -112,6 +116,9 @@ func (r *accessResource) ValidateConfig(_ context.Context, config cty.Value) hcl
 	for _, name := range []string{"allow", "deny"} {
 		diags = diags.Extend(checkList(config.GetAttr(name), name))
 	}
+	if al := config.GetAttr("allow_local"); al.IsKnown() && !isTrue(al) {
+		diags = diags.Extend(checkLocal(config.GetAttr("allow")))
+	}
 	if a := config.GetAttr("allow"); a.IsKnown() && !a.IsNull() && a.LengthInt() == 0 {
 		if ae := config.GetAttr("allow_empty"); ae.IsKnown() && !isTrue(ae) {
 			diags = diags.Extend(providers.AttributeErrorf("allow", "Empty allow list refused",
@@ -151,6 +158,28 @@ func checkList(v cty.Value, name string) hcl.Diagnostics {
 					Detail: "allow holds " + e.AsString() + ", which lets in every client of its address family: the block then restricts nothing.",
 					Extra:  providers.AttributePath(name)}})
 			}
+		}
+	}
+	return diags
+}
+
+// checkLocal refuses allow entries that reach loopback, link-local or
+// "this network" addresses (see localAddress).
+func checkLocal(v cty.Value) hcl.Diagnostics {
+	if v.IsNull() || !v.IsKnown() {
+		return nil
+	}
+	var diags hcl.Diagnostics
+	i := 0
+	for it := v.ElementIterator(); it.Next(); i++ {
+		_, e := it.Element()
+		if !e.IsKnown() || e.IsNull() {
+			continue
+		}
+		if what := localAddress(e.AsString()); what != "" {
+			diags = diags.Extend(providers.AttributeErrorf("allow", "Local address in the allow list",
+				"allow[%d] = %q is %s. Behind a reverse proxy on the same machine every client arrives from there, so it would let everyone in; and no client reaches Apache from it across a network. If it came from data.dns_addresses, the name resolves to it: check the DNS record. Remove it, or set allow_local = true if Apache serves clients on this machine directly and that is meant.",
+				i, e.AsString(), what))
 		}
 	}
 	return diags

@@ -215,6 +215,12 @@ func (r *accessResource) Read(ctx context.Context, req providers.ReadRequest) pr
 		"deny":  keepForm(prior.GetAttr("deny"), a.deny),
 		"lines": keepForm(prior.GetAttr("lines"), body),
 	}
+	if len(a.allow) == 0 {
+		// A block that lets nobody in has no deny lines to read: the
+		// deny list it was written with stays as state has it, or the
+		// plan would never settle.
+		live["deny"] = prior.GetAttr("deny")
+	}
 	if a.syntax != "" {
 		live["syntax"] = cty.StringVal(a.syntax)
 	}
@@ -309,9 +315,12 @@ func (r *accessResource) Import(ctx context.Context, req providers.ImportRequest
 		"deny":        deny,
 		"syntax":      cty.StringVal(a.syntax),
 		"allow_empty": cty.NullVal(cty.Bool),
+		"allow_local": cty.NullVal(cty.Bool),
 		"validate":    cty.NullVal(cty.Bool),
-		"marker":      cty.StringVal(marker),
-		"lines":       providers.StringList(body),
-		"id":          cty.StringVal(idOf(path, marker)),
+
+		"accept_outside_grants": cty.NullVal(cty.Bool),
+		"marker":                cty.StringVal(marker),
+		"lines":                 providers.StringList(body),
+		"id":                    cty.StringVal(idOf(path, marker)),
 	})}
 }

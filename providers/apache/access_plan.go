@@ -68,11 +68,20 @@ func (r *accessResource) Plan(ctx context.Context, req providers.PlanRequest) pr
 		m["id"] = cty.UnknownVal(cty.String)
 	}
 	planned := cty.ObjectVal(m)
+	accept := isTrue(m["accept_outside_grants"])
 	if !prior.IsNull() && len(replace) == 0 && planned.RawEquals(prior) {
+		// Nothing to write, but a grant written by hand since makes the
+		// block moot: that stops every plan until it is dealt with.
+		if path := m["path"]; !accept && path.IsKnown() {
+			diags = diags.Extend(grantErrors(ctx, r.host.Get(), path.AsString(), marker.AsString(), syntax))
+		}
+		if diags.HasErrors() {
+			return providers.PlanResponse{Planned: r.null, Diagnostics: diags}
+		}
 		return providers.PlanResponse{Planned: prior, Diagnostics: diags}
 	}
 	if path := m["path"]; path.IsKnown() && marker.IsKnown() {
-		diags = diags.Extend(inspect(ctx, r.host.Get(), path.AsString(), marker.AsString(), syntax))
+		diags = diags.Extend(inspect(ctx, r.host.Get(), path.AsString(), marker.AsString(), syntax, accept))
 	}
 	if isTrue(m["validate"]) {
 		if _, _, err := r.ctl.resolve(ctx, r.host.Get()); err != nil {
@@ -89,7 +98,7 @@ func (r *accessResource) Plan(ctx context.Context, req providers.PlanRequest) pr
 // inspect looks at the file a change will be made to and returns what
 // would stop the change as errors, and what a reviewer should know about
 // the rest of the file as warnings.
-func inspect(ctx context.Context, h host.Host, path, marker string, syntax cty.Value) hcl.Diagnostics {
+func inspect(ctx context.Context, h host.Host, path, marker string, syntax cty.Value, acceptGrants bool) hcl.Diagnostics {
 	real := resolvePath(ctx, h, path)
 	if err := checkDir(ctx, h, real); err != nil {
 		return providers.AttributeErrorf("path", "Cannot change the access file", "%v.", err)
@@ -113,7 +122,27 @@ func inspect(ctx context.Context, h host.Host, path, marker string, syntax cty.V
 	if !syntax.IsKnown() {
 		return nil
 	}
-	return outsideWarnings(path, f, marker, syntax.AsString())
+	return outsideWarnings(path, f, marker, syntax.AsString(), acceptGrants)
+}
+
+// grantErrors reads the file for a plan that changes nothing and returns
+// only the errors about lines outside the block that let everyone in.
+func grantErrors(ctx context.Context, h host.Host, path, marker string, syntax cty.Value) hcl.Diagnostics {
+	data, _, err := readTarget(ctx, h, resolvePath(ctx, h, path))
+	if err != nil || !syntax.IsKnown() {
+		return nil // Read reports a file it cannot read
+	}
+	f, err := parseFile(data)
+	if err != nil {
+		return nil
+	}
+	var errs hcl.Diagnostics
+	for _, d := range outsideWarnings(path, f, marker, syntax.AsString(), false) {
+		if d.Severity == hcl.DiagError {
+			errs = append(errs, d)
+		}
+	}
+	return errs
 }
 
 // markerDiag explains markers that do not pair up.

@@ -40,6 +40,8 @@ resource "apache_htaccess_access" "admin" {
   allow    = data.dns_addresses.office.ipv4
   syntax   = var.syntax
   validate = true
+  # The test's Apache serves its clients on loopback directly.
+  allow_local = true
 }
 `
 
@@ -127,5 +129,52 @@ func TestOfficeAddressChanges(t *testing.T) {
 				dns.SetSilent(false)
 			}
 		})
+	}
+}
+
+// localAnswerConfig is e2eConfig's allow list fed by both address
+// families, with no allow_local: behind a reverse proxy.
+const localAnswerConfig = `
+variable "dns_server" { type = string }
+variable "docroot" { type = string }
+
+data "dns_addresses" "office" {
+  name    = "office.example.test"
+  types   = ["A", "AAAA"]
+  server  = var.dns_server
+  timeout = "1s"
+}
+
+resource "apache_htaccess_access" "admin" {
+  path  = "${var.docroot}/admin/.htaccess"
+  allow = data.dns_addresses.office.addresses
+}
+`
+
+// TestLocalDNSAnswersRefused: a dynamic-DNS name that answers a loopback,
+// link-local or unspecified address never reaches the allow list (behind
+// a local reverse proxy, Require ip 127.0.0.1 lets everyone in): the
+// plan stops, naming the address, and the file is not written.
+func TestLocalDNSAnswersRefused(t *testing.T) {
+	dns := dnstest.Start(t)
+	docroot := t.TempDir()
+	if err := os.Mkdir(filepath.Join(docroot, "admin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir := workdir(t, map[string]string{"main.hcl": localAnswerConfig})
+	vars := []string{"dns_server=" + dns.Addr, "docroot=" + docroot}
+	for _, answer := range []string{"127.0.0.1", "::1", "fe80::1", "169.254.1.1", "0.0.0.0"} {
+		dns.SetAddresses("office.example.test", "192.0.2.10", answer)
+		_, diags, text := planOnly(t, dir, vars...)
+		if !diags.HasErrors() || !strings.Contains(text, answer) {
+			t.Errorf("answer %s: plan gives %q; want it refused, naming the address", answer, text)
+		}
+		if _, err := os.Stat(filepath.Join(docroot, "admin", ".htaccess")); err == nil {
+			t.Fatalf("answer %s: the access file was written", answer)
+		}
+	}
+	dns.SetAddresses("office.example.test", "192.0.2.10", "2001:db8::10")
+	if _, diags, text := planOnly(t, dir, vars...); diags.HasErrors() {
+		t.Errorf("ordinary answers refused: %s", text)
 	}
 }

@@ -74,7 +74,7 @@ func validate(t *testing.T, tr providertest.Transport) {
 			}
 			r := checkedResource(t, tt.server, tr)
 			null := cty.NullVal(r.Schema().ImpliedType())
-			config := cfg(file, map[string]cty.Value{"allow": strs("127.0.0.1"), "syntax": cty.StringVal(tt.syntax), "validate": cty.True})
+			config := cfg(file, map[string]cty.Value{"allow": strs("192.0.2.1"), "syntax": cty.StringVal(tt.syntax), "validate": cty.True})
 			p := plan(t, r, "", null, config)
 			if p.Diagnostics.HasErrors() {
 				t.Fatal(diagText(p.Diagnostics))

@@ -37,7 +37,13 @@ func (p *ebsPlanner) planCopies(ctx context.Context, sources []ebsJudged) ([]ebs
 			covered[region] = true
 		}
 	}
-	newestFirst := append([]ebsJudged(nil), sources...)
+	if len(p.cfg.copies) == 0 && len(prior) == 0 {
+		return nil, nil
+	}
+	newestFirst := make([]*ebsJudged, len(sources))
+	for i := range sources {
+		newestFirst[i] = &sources[i]
+	}
 	sort.SliceStable(newestFirst, func(a, b int) bool { return newestFirst[a].started.After(newestFirst[b].started) })
 	var out []ebsJudged
 	var diags hcl.Diagnostics

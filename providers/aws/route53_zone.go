@@ -87,20 +87,48 @@ func newZoneResource(p *Provider) *zoneResource {
 // Schema describes aws_route53_zone.
 func (r *zoneResource) Schema() providers.Schema { return r.schema }
 
-// ValidateConfig checks the zone name; records are checked by Plan, which
-// reads them only when they changed.
+// Route 53's limits on a hosted zone's comment and tags.
+const (
+	route53MaxComment  = 256
+	route53MaxTags     = 50
+	route53MaxTagKey   = 128
+	route53MaxTagValue = 256
+)
+
+// ValidateConfig checks the zone name, the comment and the tags against
+// Route 53's limits; records are checked by Plan, which reads them only
+// when they changed.
 func (r *zoneResource) ValidateConfig(_ context.Context, config cty.Value) hcl.Diagnostics {
 	if config.IsNull() || !config.IsKnown() {
 		return nil
 	}
-	v := config.GetAttr("name")
-	if !v.IsKnown() || v.IsNull() {
-		return nil
+	var diags hcl.Diagnostics
+	if v := config.GetAttr("name"); v.IsKnown() && !v.IsNull() {
+		if _, err := zoneOrigin(v.AsString()); err != nil {
+			diags = diags.Extend(providers.AttributeErrorf("name", "Invalid aws_route53_zone name", "%v.", err))
+		}
 	}
-	if _, err := zoneOrigin(v.AsString()); err != nil {
-		return providers.AttributeErrorf("name", "Invalid aws_route53_zone name", "%v.", err)
+	if v := config.GetAttr("comment"); v.IsKnown() && !v.IsNull() && len(v.AsString()) > route53MaxComment {
+		diags = diags.Extend(providers.AttributeErrorf("comment", "Comment too long",
+			"The comment is %d characters; Route 53 allows %d. Shorten it.", len(v.AsString()), route53MaxComment))
 	}
-	return nil
+	if v := config.GetAttr("tags"); v.IsWhollyKnown() && !v.IsNull() {
+		tags := ebsStringMap(v)
+		if len(tags) > route53MaxTags {
+			diags = diags.Extend(providers.AttributeErrorf("tags", "Too many tags", "tags has %d tags; Route 53 allows %d per hosted zone.", len(tags), route53MaxTags))
+		}
+		for _, k := range ebsSortedKeys(tags) {
+			switch {
+			case k == "" || len(k) > route53MaxTagKey:
+				diags = diags.Extend(providers.AttributeErrorf("tags", "Invalid tag key", "Tag key %q must be 1 to %d characters.", k, route53MaxTagKey))
+			case len(tags[k]) > route53MaxTagValue:
+				diags = diags.Extend(providers.AttributeErrorf("tags", "Tag value too long", "The value of tag %q is %d characters; Route 53 allows %d.", k, len(tags[k]), route53MaxTagValue))
+			case strings.HasPrefix(strings.ToLower(k), "aws:"):
+				diags = diags.Extend(providers.AttributeErrorf("tags", "Reserved tag key", "Tag keys starting with \"aws:\" are reserved by AWS; rename %q.", k))
+			}
+		}
+	}
+	return diags
 }
 
 // zoneOrigin normalises a zone name ("Example.org" → "example.org.").

@@ -84,9 +84,9 @@ func TestPlanRefusesBadZones(t *testing.T) {
 			"filename", "plain file name"},
 		{"negative ttl", zoneCfg(org, "z", recs, map[string]cty.Value{"ttl": cty.NumberIntVal(-1)}), "ttl", "whole number of seconds"},
 		{"bad rname", zoneCfg(org, "z", recs, map[string]cty.Value{"soa": soaBlock(map[string]cty.Value{"rname": cty.StringVal("@example.org")})}),
-			"soa", "not a mail address"},
+			"soa.rname", "not a mail address"},
 		{"fractional refresh", zoneCfg(org, "z", recs, map[string]cty.Value{"soa": soaBlock(map[string]cty.Value{"refresh": cty.NumberFloatVal(1.5)})}),
-			"soa", "soa.refresh = 1.5"},
+			"soa.refresh", "soa.refresh = 1.5"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp := plan(testResource(), testResource().null, tc.cfg)

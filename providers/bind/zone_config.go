@@ -79,7 +79,7 @@ func (r *zoneResource) ValidateConfig(_ context.Context, config cty.Value) hcl.D
 				continue
 			}
 			if _, err := soaName(name, v.AsString()); err != nil {
-				diags = diags.Extend(providers.AttributeErrorf("soa", "Invalid bind_zone soa."+name, "%v.", err))
+				diags = diags.Extend(providers.AttributeErrorf("soa."+name, "Invalid bind_zone soa."+name, "%v.", err))
 			}
 		}
 		for _, name := range soaAttrs[2:] {
@@ -88,7 +88,7 @@ func (r *zoneResource) ValidateConfig(_ context.Context, config cty.Value) hcl.D
 				continue
 			}
 			if _, ok := uint32Of(v); !ok {
-				diags = diags.Extend(providers.AttributeErrorf("soa", "Invalid bind_zone soa."+name,
+				diags = diags.Extend(providers.AttributeErrorf("soa."+name, "Invalid bind_zone soa."+name,
 					"soa.%s = %s: give a whole number of seconds from 0 to 4294967295.", name, v.AsBigFloat().Text('f', -1)))
 			}
 		}

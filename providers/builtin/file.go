@@ -18,7 +18,10 @@ import (
 // Default permissions of a local_file and of the directories made for it.
 const (
 	defaultFileMode = "0644"
-	defaultDirMode  = "0755"
+	// secretFileMode is the default for a file with sensitive_content:
+	// its owner only.
+	secretFileMode = "0600"
+	defaultDirMode = "0755"
 )
 
 // fileResource is local_file: a file on the provider's host.
@@ -53,7 +56,7 @@ func newFileResource(h *host.Slot) *fileResource {
 			},
 			"mode": {
 				Type: cty.String, Optional: true, Computed: true,
-				Description: `Permissions of the file as an octal string; default "0644".`,
+				Description: `Permissions of the file as an octal string; default "0644", or "0600" (owner only) for a file written from sensitive_content.`,
 			},
 			"directory_mode": {
 				Type: cty.String, Optional: true, Computed: true,
@@ -128,7 +131,7 @@ func (r *fileResource) Plan(ctx context.Context, req providers.PlanRequest) prov
 	resp := providers.DefaultPlan(r.schema, req)
 	m := resp.Planned.AsValueMap()
 	if req.Config.GetAttr("mode").IsNull() {
-		m["mode"] = cty.StringVal(defaultFileMode)
+		m["mode"] = cty.StringVal(defaultMode(req.Config))
 	}
 	if req.Config.GetAttr("directory_mode").IsNull() {
 		m["directory_mode"] = cty.StringVal(defaultDirMode)
@@ -153,13 +156,22 @@ func (r *fileResource) Plan(ctx context.Context, req providers.PlanRequest) prov
 	return resp
 }
 
+// defaultMode is the mode of a file whose configuration sets none: 0600
+// when its text is sensitive_content, 0644 otherwise.
+func defaultMode(config cty.Value) string {
+	if sc := config.GetAttr("sensitive_content"); !sc.IsKnown() || !sc.IsNull() {
+		return secretFileMode
+	}
+	return defaultFileMode
+}
+
 // unchangedFile reports, cheaply, whether config asks for exactly the file
 // prior describes, modes defaulted; the common case in a large plan.
 func unchangedFile(prior, config cty.Value) bool {
 	return sameString(prior.GetAttr("filename"), config.GetAttr("filename"), "") &&
 		sameString(prior.GetAttr("content"), config.GetAttr("content"), "") &&
 		sameString(prior.GetAttr("sensitive_content"), config.GetAttr("sensitive_content"), "") &&
-		sameString(prior.GetAttr("mode"), config.GetAttr("mode"), defaultFileMode) &&
+		sameString(prior.GetAttr("mode"), config.GetAttr("mode"), defaultMode(config)) &&
 		sameString(prior.GetAttr("directory_mode"), config.GetAttr("directory_mode"), defaultDirMode)
 }
 

@@ -48,13 +48,13 @@ func (d *fileDataSource) Schema() providers.Schema { return d.schema }
 func (d *fileDataSource) Read(ctx context.Context, req providers.DataReadRequest) providers.DataReadResponse {
 	name := req.Config.GetAttr("filename")
 	if !name.IsKnown() || name.IsNull() || name.AsString() == "" {
-		return providers.DataReadResponse{State: d.null, Diagnostics: providers.Errorf(
+		return providers.DataReadResponse{State: d.null, Diagnostics: providers.AttributeErrorf("filename",
 			"local_file data source needs a filename", "Set filename to the path of the file to read.")}
 	}
 	data, _, err := readFile(ctx, d.host.Get(), name.AsString())
 	if err != nil {
-		return providers.DataReadResponse{State: d.null, Diagnostics: providers.Errorf(
-			"Cannot read file", "%v. Check the path (a relative path is relative to the directory plumb runs in) and that plumb may read the file.", err)}
+		return providers.DataReadResponse{State: d.null, Diagnostics: providers.AttributeErrorf("filename",
+			"Cannot read file", "%v. Check the path (a relative path is relative to the configuration folder, where plumb runs) and that plumb may read the file.", err)}
 	}
 	return providers.DataReadResponse{State: cty.ObjectVal(map[string]cty.Value{
 		"filename":       name,

@@ -9,7 +9,9 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/plumbhq/plumb/internal/sshtest"
 	"github.com/plumbhq/plumb/providers"
+	"github.com/plumbhq/plumb/providers/providertest"
 )
 
 // complete fills a local_file configuration to the schema's type.
@@ -249,9 +251,17 @@ func TestFileApplyResolvesUnknownContent(t *testing.T) {
 	}
 }
 
+// TestFileDataSource reads files locally and over SSH, with the same
+// results and errors.
 func TestFileDataSource(t *testing.T) {
-	d := New().DataSources()["local_file"]
-	dir := t.TempDir()
+	for _, tr := range providertest.Transports(t, sshtest.Options{}) {
+		t.Run(tr.Name, func(t *testing.T) { readFileDataSource(t, tr) })
+	}
+}
+
+func readFileDataSource(t *testing.T, tr providertest.Transport) {
+	d := providertest.Configure(t, New(), tr, nil).DataSources()["local_file"]
+	dir := tr.Dir
 	name := filepath.Join(dir, "in.txt")
 	if err := os.WriteFile(name, []byte("hello\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -134,14 +134,12 @@ func TestOneConnectionPerHost(t *testing.T) {
 		t.Errorf("sshd serves %d connections for two hosts naming it, want 1", n)
 	}
 	a.Close()
-	if _, err := h0(b).Stat(ctx, srv.Dir); err != nil {
+	if _, err := b.Stat(ctx, srv.Dir); err != nil {
 		t.Errorf("closing one user closed the connection for the other: %v", err)
 	}
 	b.Close()
 	waitFor(t, func() bool { return srv.Connections() == 0 }, "the connection to close with its last user")
 }
-
-func h0(h host.Host) host.Host { return h }
 
 // TestKilledMidWrite: the connection dies while a replacement is being
 // written; the file keeps its old content, and a new connection works.

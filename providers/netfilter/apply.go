@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/zclconf/go-cty/cty"
 
@@ -60,11 +61,50 @@ func (b *blocklist) Read(ctx context.Context, req providers.ReadRequest) provide
 		blocked[e.key] = v
 	}
 	m["blocked"] = mapVal(blocked)
+	recorded := stringMap(req.Prior.GetAttr("expires"))
+	exp := liveExpires(live.elems(s), recorded, b.now())
+	// An element gone before its recorded end (removed by hand, or a
+	// reboot) keeps its end: listing it again is not a new offence.
+	for k, e := range recorded {
+		if end, err := time.Parse(time.RFC3339, e); err == nil && end.After(b.now()) {
+			if _, ok := exp[k]; !ok {
+				exp[k] = e
+			}
+		}
+	}
+	m["expires"] = mapVal(exp)
 	state := cty.ObjectVal(m)
 	if state.RawEquals(req.Prior) {
 		state = req.Prior
 	}
 	return providers.ReadResponse{State: state}
+}
+
+// expiresSlack is how far the kernel's remaining time may stray from the
+// end recorded in state before Read believes the kernel: an element
+// re-added by hand has a new end; the seconds an apply takes do not.
+const expiresSlack = 2 * time.Minute
+
+// never is the expires of an element without a timeout.
+const never = "never"
+
+// liveExpires says when each element ends: the end state recorded, while
+// the kernel agrees with it, else now plus what the kernel says is left.
+func liveExpires(elems []liveElem, recorded map[string]string, now time.Time) map[string]string {
+	out := make(map[string]string, len(elems))
+	for _, e := range elems {
+		if e.timeout == 0 {
+			out[e.key] = never
+			continue
+		}
+		end := now.Add(time.Duration(e.expires) * time.Second).UTC().Truncate(time.Second)
+		if r, err := time.Parse(time.RFC3339, recorded[e.key]); err == nil && r.Sub(end).Abs() <= expiresSlack {
+			out[e.key] = recorded[e.key]
+			continue
+		}
+		out[e.key] = end.Format(time.RFC3339)
+	}
+	return out
 }
 
 // stateSettings reads the names and numbers of a state (or plan).
@@ -79,6 +119,21 @@ func stateSettings(v cty.Value) settings {
 	if t := v.GetAttr("timeout"); !t.IsNull() {
 		if d, err := parseTimeout(t.AsString()); err == nil {
 			s.timeout = d
+		}
+	}
+	s.repeatFactor, s.maxBan, s.bans = defaultRepeatFactor, defaultMaxBan, map[string]int64{}
+	if f := v.GetAttr("repeat_factor"); !f.IsNull() {
+		s.repeatFactor, _ = f.AsBigFloat().Float64()
+	}
+	if m := v.GetAttr("max_ban"); !m.IsNull() {
+		if d, err := parseTimeout(m.AsString()); err == nil {
+			s.maxBan = d
+		}
+	}
+	for k, e := range stringMap(v.GetAttr("bans")) {
+		p, err := parsePrefix(k)
+		if d, derr := parseTimeout(e); err == nil && derr == nil {
+			s.bans[prefixKey(p)] = d
 		}
 	}
 	return s
@@ -144,7 +199,8 @@ func (b *blocklist) Apply(ctx context.Context, req providers.ApplyRequest) provi
 		}
 		req.Planned = resp.Planned
 	}
-	c := change{want: stateSettings(req.Planned), planned: stringMap(req.Planned.GetAttr("blocked")), prior: map[string]string{}}
+	c := change{want: stateSettings(req.Planned), planned: stringMap(req.Planned.GetAttr("blocked")), prior: map[string]string{},
+		offences: numberMap(req.Planned.GetAttr("offences"))}
 	if !req.Prior.IsNull() {
 		c.before = stateSettings(req.Prior)
 		c.prior = stringMap(req.Prior.GetAttr("blocked"))
@@ -177,8 +233,45 @@ func (b *blocklist) Apply(ctx context.Context, req providers.ApplyRequest) provi
 		}
 		m := req.Planned.AsValueMap()
 		m["blocked"] = mapVal(result)
+		recorded := map[string]string{}
+		if !req.Prior.IsNull() {
+			recorded = stringMap(req.Prior.GetAttr("expires"))
+		}
+		m["expires"] = mapVal(c.expires(result, recorded, b.now()))
 		return providers.ApplyResponse{State: cty.ObjectVal(m)}
 	}
+}
+
+// timeoutOf is the timeout a new or renewed element gets, in seconds:
+// its ban (bans, or timeout) grown for its offences.
+func (c *change) timeoutOf(key string) int64 {
+	return c.want.banFor(key, c.offences[key])
+}
+
+// expires says when each element of result ends after the transaction:
+// the new and renewed ones their timeout from now, the others as before.
+func (c *change) expires(result, recorded map[string]string, now time.Time) map[string]string {
+	live := map[string]liveElem{}
+	if c.live != nil {
+		for _, e := range c.live.elems(c.before) {
+			live[e.key] = e
+		}
+	}
+	out := make(map[string]string, len(result))
+	for k, v := range result {
+		e, isLive := live[k]
+		renewed := !isLive || !isRetained(v) && (c.prior[k] != v || c.timeoutChanged) ||
+			v == leftToExpire && e.timeout == 0 && c.want.timeout > 0
+		switch {
+		case renewed && c.timeoutOf(k) == 0:
+			out[k] = never
+		case renewed:
+			out[k] = now.Add(time.Duration(c.timeoutOf(k)) * time.Second).UTC().Format(time.RFC3339)
+		default:
+			out[k] = liveExpires([]liveElem{e}, recorded, now)[k]
+		}
+	}
+	return out
 }
 
 // change is what Apply works from: the settings before and after, the
@@ -186,6 +279,7 @@ func (b *blocklist) Apply(ctx context.Context, req providers.ApplyRequest) provi
 type change struct {
 	want, before   settings
 	planned, prior map[string]string
+	offences       map[string]int64
 	timeoutChanged bool
 	live           *liveTable // nil when there is no table yet
 }
@@ -217,7 +311,7 @@ func (c *change) script() (map[string]string, *script) {
 		sc.create(want)
 		var elems []elemOp
 		for k, v := range result {
-			op := elemOp{key: k, timeout: want.timeout}
+			op := elemOp{key: k, timeout: c.timeoutOf(k)}
 			if isRetained(v) {
 				e := liveElems[k]
 				op.timeout, op.expires = e.timeout, e.expires
@@ -240,7 +334,7 @@ func (c *change) script() (map[string]string, *script) {
 			// timeout (blocked by plumb before the table had one).
 			if v == leftToExpire && e.timeout == 0 && want.timeout > 0 {
 				gone = append(gone, elemOp{key: k})
-				fresh = append(fresh, elemOp{key: k, timeout: want.timeout})
+				fresh = append(fresh, elemOp{key: k, timeout: c.timeoutOf(k)})
 			}
 			continue
 		}
@@ -248,7 +342,7 @@ func (c *change) script() (map[string]string, *script) {
 			if isLive {
 				gone = append(gone, elemOp{key: k})
 			}
-			fresh = append(fresh, elemOp{key: k, timeout: want.timeout})
+			fresh = append(fresh, elemOp{key: k, timeout: c.timeoutOf(k)})
 		}
 	}
 	// Deletes first: nft checks a new interval against the set as the

@@ -28,8 +28,11 @@ const (
 // blocklist is the resource type nftables_blocklist.
 type blocklist struct {
 	nft    *nft
+	verify *verifier
 	schema providers.Schema
 	null   cty.Value
+	// now is the clock, which tests may set.
+	now func() time.Time
 }
 
 var (
@@ -37,7 +40,7 @@ var (
 	_ providers.ConfigValidator = (*blocklist)(nil)
 )
 
-func newBlocklist(n *nft) *blocklist {
+func newBlocklist(n *nft, v *verifier) *blocklist {
 	str := func(desc string) *providers.Attribute {
 		return &providers.Attribute{Type: cty.String, Optional: true, Computed: true, Description: desc}
 	}
@@ -59,8 +62,14 @@ func newBlocklist(n *nft) *blocklist {
 				Description: "How bad each address is (requests, connections), keyed by address: when there are more than max_entries, the highest are kept."},
 			"timeout": {Type: cty.String, Optional: true,
 				Description: "How long a block lasts, such as \"1h\"; an address listed again when apply runs is blocked for another timeout. Without it blocks last until removed."},
+			"bans": {Type: cty.Map(cty.String), Optional: true,
+				Description: "How long to block particular addresses, keyed by address, instead of timeout: such as data.access_log_offenders.web.bans (each rule's ban)."},
+			"repeat_factor": {Type: cty.Number, Optional: true,
+				Description: "A repeat offender (an address blocked again after its block ended) is blocked this many times longer for each earlier offence, as fail2ban's bantime.factor; default 2, and 1 keeps every ban the same."},
+			"max_ban": {Type: cty.String, Optional: true,
+				Description: "The longest a repeat offender's ban grows, such as \"1w\"; default a week (fail2ban's recidive jail)."},
 			"never_block": {Type: cty.List(cty.String), Optional: true,
-				Description: "Networks never to block, such as your office. Loopback, this host's own addresses, the next hops of its default routes and its name servers (resolv.conf) are always protected."},
+				Description: "Networks never to block, such as your office, and search-engine crawlers by name (googlebot, bingbot, applebot, yandexbot): an address is let through as one only when forward-confirmed reverse DNS proves it. Loopback, this host's own addresses, the next hops of its default routes and its name servers (resolv.conf) are always protected."},
 			"trusted_proxies": {Type: cty.List(cty.String), Optional: true,
 				Description: "Reverse proxies and load balancers in front of this host (addresses or networks): never blocked, since blocking one blocks everyone behind it. Give the same list to access_log_offenders so it counts the clients behind them."},
 			"allow_mass_change": {Type: cty.Bool, Optional: true,
@@ -73,9 +82,15 @@ func newBlocklist(n *nft) *blocklist {
 				Description: "What the sets hold: each address with its evidence, or why it is still there."},
 			"withheld": {Type: cty.Map(cty.String), Computed: true, DerivedFrom: []string{"addresses"},
 				Description: "Listed addresses that are not blocked, each with the reason (never_block, max_entries, inside a listed network)."},
+			"offences": {Type: cty.Map(cty.Number), Computed: true, DerivedFrom: []string{"addresses"},
+				Description: "How many times each address has been blocked: the memory of repeat offenders, kept after their blocks end."},
+			"unbanned": {Type: cty.Map(cty.String), Computed: true, DerivedFrom: []string{"addresses"},
+				Description: "Addresses lifted with plumb unban, with when: not blocked again until a run no longer lists them (their old requests left the log's window) and they offend anew."},
+			"expires": {Type: cty.Map(cty.String), Computed: true, DerivedFrom: []string{"addresses"},
+				Description: "When each block ends (RFC 3339; \"never\" without a timeout): what plumb restore puts back after a reboot."},
 		},
 	}
-	return &blocklist{nft: n, schema: s, null: cty.NullVal(s.ImpliedType())}
+	return &blocklist{nft: n, verify: v, schema: s, null: cty.NullVal(s.ImpliedType()), now: time.Now}
 }
 
 // Schema describes nftables_blocklist.
@@ -92,13 +107,18 @@ type settings struct {
 	neverBlock                 []netip.Prefix
 	trustedProxies             []netip.Prefix
 	allowMassChange            bool
+	crawlers                   []crawler
+	bans                       map[string]int64 // seconds, by address key
+	repeatFactor               float64
+	maxBan                     int64 // seconds
 }
 
 var nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 
 // decode reads the configuration, applying defaults.
 func (b *blocklist) decode(v cty.Value) (settings, hcl.Diagnostics) {
-	s := settings{chain: defaultChain, setV4: defaultSetV4, setV6: defaultSetV6, priority: defaultPriority, maxEntries: defaultMaxEntries}
+	s := settings{chain: defaultChain, setV4: defaultSetV4, setV6: defaultSetV6, priority: defaultPriority, maxEntries: defaultMaxEntries,
+		repeatFactor: defaultRepeatFactor, maxBan: defaultMaxBan, bans: map[string]int64{}}
 	var diags hcl.Diagnostics
 	for _, f := range []struct {
 		attr string
@@ -150,13 +170,49 @@ func (b *blocklist) decode(v cty.Value) (settings, hcl.Diagnostics) {
 		dst  *[]netip.Prefix
 	}{{"never_block", &s.neverBlock}, {"trusted_proxies", &s.trustedProxies}} {
 		for _, e := range providers.Strings(v.GetAttr(l.attr)) {
+			if c, ok := crawlerNamed(e); ok && l.attr == "never_block" {
+				s.crawlers = append(s.crawlers, c)
+				continue
+			}
 			p, err := parsePrefix(e)
 			if err != nil {
+				also := ""
+				if l.attr == "never_block" {
+					also = ", or a crawler: " + crawlerNames()
+				}
 				diags = diags.Extend(providers.AttributeErrorf(l.attr, "Invalid "+l.attr+" entry",
-					"%v. Give addresses or networks in CIDR form, such as \"192.0.2.0/24\".", err))
+					"%v. Give addresses or networks in CIDR form, such as \"192.0.2.0/24\"%s.", err, also))
 				continue
 			}
 			*l.dst = append(*l.dst, p)
+		}
+	}
+	if f := v.GetAttr("repeat_factor"); !f.IsNull() {
+		x, _ := f.AsBigFloat().Float64()
+		if x < 1 || x > 100 {
+			diags = diags.Extend(providers.AttributeErrorf("repeat_factor", "Invalid repeat_factor",
+				"repeat_factor must be from 1 (every ban the same) to 100; 2 doubles a ban at each repeat."))
+		}
+		s.repeatFactor = x
+	}
+	if m := v.GetAttr("max_ban"); !m.IsNull() {
+		d, dd := providers.DurationAttr(v, "max_ban", "max_ban")
+		diags = diags.Extend(dd)
+		if !dd.HasErrors() && d < time.Second {
+			diags = diags.Extend(providers.AttributeErrorf("max_ban", "Invalid max_ban", "max_ban must be at least a second, such as \"1w\"."))
+		}
+		s.maxBan = int64(d / time.Second)
+	}
+	if bans := v.GetAttr("bans"); !bans.IsNull() {
+		for k, e := range stringMap(bans) {
+			p, err := parsePrefix(k)
+			d, derr := providers.ParseDuration(e)
+			if err != nil || derr != nil || d < time.Second || d%time.Second != 0 {
+				diags = diags.Extend(providers.AttributeErrorf("bans", "Invalid bans entry",
+					"bans[%q] = %q: give an address or network and a whole number of seconds or more, such as \"2h\".", k, e))
+				continue
+			}
+			s.bans[prefixKey(p)] = int64(d / time.Second)
 		}
 	}
 	evidence, counts := v.GetAttr("evidence"), v.GetAttr("counts")
@@ -221,8 +277,10 @@ func (b *blocklist) Plan(ctx context.Context, req providers.PlanRequest) provide
 	if !req.Config.IsWhollyKnown() {
 		resp := providers.DefaultPlan(b.schema, req)
 		m := resp.Planned.AsValueMap()
-		m["blocked"] = cty.UnknownVal(cty.Map(cty.String))
-		m["withheld"] = cty.UnknownVal(cty.Map(cty.String))
+		for _, k := range []string{"blocked", "withheld", "unbanned", "expires"} {
+			m[k] = cty.UnknownVal(cty.Map(cty.String))
+		}
+		m["offences"] = cty.UnknownVal(cty.Map(cty.Number))
 		resp.Planned = cty.ObjectVal(m)
 		return resp
 	}
@@ -240,11 +298,38 @@ func (b *blocklist) Plan(ctx context.Context, req providers.PlanRequest) provide
 	}
 	prior := map[string]string{}
 	priorWithheld := map[string]string{}
+	offences, unbanned, expires := map[string]int64{}, map[string]string{}, map[string]string{}
 	if !req.Prior.IsNull() {
 		prior = stringMap(req.Prior.GetAttr("blocked"))
 		priorWithheld = stringMap(req.Prior.GetAttr("withheld"))
+		offences = numberMap(req.Prior.GetAttr("offences"))
+		unbanned = stringMap(req.Prior.GetAttr("unbanned"))
+		expires = stringMap(req.Prior.GetAttr("expires"))
 	}
-	o := desire(s.want, prior, protections(facts, s.trustedProxies, s.neverBlock), s.maxEntries, s.prune, s.timeout > 0)
+	// Lifted by plumb unban: withheld while still listed, gone from the
+	// sets now, and forgotten once a run no longer lists them.
+	var want []wanted
+	lifted := map[string]string{}
+	for _, w := range s.want {
+		if at, ok := unbanned[w.key]; ok {
+			lifted[w.key] = at
+			continue
+		}
+		want = append(want, w)
+	}
+	live := maps(prior)
+	for k := range unbanned {
+		delete(live, k)
+	}
+	verified := b.verify.verifyCrawlers(ctx, want, s.crawlers)
+	o := desire(filterWanted(want, verified), live, protections(facts, s.trustedProxies, s.neverBlock), s.maxEntries, s.prune, s.timeout > 0)
+	for k, why := range verified {
+		o.withheld[k] = why
+	}
+	for k, at := range lifted {
+		o.withheld[k] = fmt.Sprintf("not blocked: lifted with plumb unban at %s; blocked again once a run no longer lists it and it offends anew", at)
+	}
+	offences = s.countOffences(o.blocked, live, offences, expires, b.now())
 	m := req.Config.AsValueMap()
 	m["chain"] = cty.StringVal(s.chain)
 	m["set_v4"] = cty.StringVal(s.setV4)
@@ -253,11 +338,50 @@ func (b *blocklist) Plan(ctx context.Context, req providers.PlanRequest) provide
 	m["max_entries"] = cty.NumberIntVal(int64(s.maxEntries))
 	m["blocked"] = mapVal(o.blocked)
 	m["withheld"] = mapVal(o.withheld)
+	m["offences"] = numberMapVal(offences)
+	m["unbanned"] = mapVal(lifted)
+	// expires is known when nothing else changes: then no block starts
+	// or is renewed. Otherwise the clock decides it.
+	m["expires"] = cty.UnknownVal(cty.Map(cty.String))
+	if !req.Prior.IsNull() {
+		pm := req.Prior.AsValueMap()
+		m["expires"] = pm["expires"]
+		if cty.ObjectVal(m).RawEquals(req.Prior) {
+			m["expires"] = mapVal(keepKeys(expires, o.blocked))
+		} else {
+			m["expires"] = cty.UnknownVal(cty.Map(cty.String))
+		}
+	}
 	planned := cty.ObjectVal(m)
 	if !req.Prior.IsNull() && planned.RawEquals(req.Prior) {
 		planned = req.Prior
 	}
 	return providers.PlanResponse{Planned: planned, Diagnostics: diags.Extend(withheldWarning(o.withheld, priorWithheld))}
+}
+
+// filterWanted leaves out the addresses in drop.
+func filterWanted(want []wanted, drop map[string]string) []wanted {
+	if len(drop) == 0 {
+		return want
+	}
+	out := make([]wanted, 0, len(want))
+	for _, w := range want {
+		if _, ok := drop[w.key]; !ok {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// keepKeys returns the entries of m whose keys are in keys.
+func keepKeys(m, keys map[string]string) map[string]string {
+	out := map[string]string{}
+	for k := range keys {
+		if v, ok := m[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // withheldWarning names the addresses newly withheld and why.

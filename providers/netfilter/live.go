@@ -236,3 +236,7 @@ func prefixKey(p netip.Prefix) string {
 	}
 	return p.String()
 }
+
+// ElementKey returns an address or network the way block lists key it
+// ("203.0.113.7", "203.0.113.0/24"), for plumb unban.
+func ElementKey(s string) (string, error) { return canonical(s) }

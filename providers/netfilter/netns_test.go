@@ -167,7 +167,7 @@ func conformance(t *testing.T, l *lab) {
 			}},
 		},
 		ImportID:     func(s cty.Value) string { return s.GetAttr("table").AsString() },
-		ImportIgnore: []string{"addresses", "evidence", "counts", "timeout", "never_block", "prune", "blocked", "withheld", "max_entries", "trusted_proxies", "allow_mass_change"},
+		ImportIgnore: []string{"addresses", "evidence", "counts", "timeout", "never_block", "prune", "blocked", "withheld", "max_entries", "trusted_proxies", "allow_mass_change", "bans", "repeat_factor", "max_ban", "offences", "unbanned", "expires"},
 		Gone: func(t providertest.TB, last cty.Value) {
 			out, _ := l.srv.Command(context.Background(), "nft", "list", "tables").CombinedOutput()
 			if strings.Contains(string(out), table) {

@@ -17,6 +17,7 @@ package netfilter
 
 import (
 	"context"
+	"net/netip"
 
 	"github.com/zclconf/go-cty/cty"
 
@@ -28,9 +29,10 @@ import (
 const Name = "netfilter"
 
 type provider struct {
-	host *host.Slot
-	nft  *nft
-	res  map[string]providers.Resource
+	host   *host.Slot
+	nft    *nft
+	verify *verifier
+	res    map[string]providers.Resource
 }
 
 var (
@@ -44,8 +46,8 @@ var (
 // and the ssh block naming the host (package host).
 func New() providers.Provider {
 	h := &host.Slot{}
-	p := &provider{host: h, nft: &nft{host: h}}
-	p.res = map[string]providers.Resource{"nftables_blocklist": newBlocklist(p.nft)}
+	p := &provider{host: h, nft: &nft{host: h}, verify: &verifier{resolver: newResolver("")}}
+	p.res = map[string]providers.Resource{"nftables_blocklist": newBlocklist(p.nft, p.verify)}
 	return p
 }
 
@@ -57,6 +59,8 @@ func (p *provider) Schema() providers.Schema {
 		Attributes: map[string]*providers.Attribute{
 			"netns": {Type: cty.String, Optional: true,
 				Description: "Manage the nftables of this network namespace (as `ip netns list` names it) instead of the host's; nft then runs through `ip netns exec`."},
+			"dns_server": {Type: cty.String, Optional: true,
+				Description: "The DNS server (IP:PORT) that verifies crawlers named in never_block; default the system resolver of the machine plumb runs on."},
 		},
 	}
 }
@@ -73,6 +77,16 @@ func (p *provider) Configure(ctx context.Context, req providers.ConfigureRequest
 				"netns is the empty string; name a network namespace from `ip netns list`, or leave netns out to manage this host.")}
 		}
 		p.nft.netns = ns.AsString()
+	}
+	if !req.Config.Type().HasAttribute("dns_server") {
+		return providers.ConfigureResponse{Diagnostics: p.host.Configure(ctx, req.Config)}
+	}
+	if d := req.Config.GetAttr("dns_server"); d.IsKnown() && !d.IsNull() {
+		if _, err := netip.ParseAddrPort(d.AsString()); err != nil {
+			return providers.ConfigureResponse{Diagnostics: providers.AttributeErrorf("dns_server", "Invalid dns_server",
+				"dns_server = %q: give the server as IP:PORT, such as \"192.0.2.53:53\" or \"[2001:db8::53]:53\".", d.AsString())}
+		}
+		p.verify.resolver = newResolver(d.AsString())
 	}
 	return providers.ConfigureResponse{Diagnostics: p.host.Configure(ctx, req.Config)}
 }

@@ -49,6 +49,11 @@ func TestCheckCommit(t *testing.T) {
 		}, "Fix the page", base, nil},
 		{"spaces and non-ASCII in names", func(t *testing.T) { wc.Write(t, "dir with space/café über.php", []byte(badPHP)) }, "Add a café page", base,
 			[]want{{rule: RuleLint, path: "dir with space/café über.php", line: 3, text: "in dir with space/café über.php on line 3"}}},
+		{"names beginning with a dash are paths, not options", func(t *testing.T) {
+			wc.Write(t, "-r1.php", []byte(badPHP))
+			wc.Write(t, "--help.php", []byte(goodPHP))
+		}, "Add dashed pages", base,
+			[]want{{rule: RuleLint, path: "-r1.php", line: 3, text: "in -r1.php on line 3"}}},
 		{"deleted files are not linted", func(t *testing.T) { wc.Remove(t, "dir with space/café über.php") }, "Remove the café page", base, nil},
 		{"binary content is not linted", func(t *testing.T) {
 			wc.Write(t, "bin/blob.php", append([]byte(badPHP), 0, 1, 2))

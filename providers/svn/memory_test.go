@@ -19,8 +19,10 @@ import (
 	"filippo.io/age"
 
 	"github.com/plumbhq/plumb/internal/awstest"
+	"github.com/plumbhq/plumb/internal/sshtest"
 	"github.com/plumbhq/plumb/internal/svntest"
 	"github.com/plumbhq/plumb/providers/host"
+	"github.com/plumbhq/plumb/providers/providertest"
 )
 
 // backupChildEnv, set to a JSON childJob, makes the test binary run one
@@ -31,6 +33,8 @@ const backupChildEnv = "PLUMB_SVN_TEST_BACKUP_CHILD"
 type childJob struct {
 	Endpoint, Bucket, Key, Repos, Recipient, UUID string
 	Last                                          int
+	// SSH, when set, reaches the repository over SSH.
+	SSH *host.Settings
 }
 
 type childReport struct {
@@ -56,7 +60,16 @@ func backupChild(spec string) int {
 		rcp, err = parseRecipient(j.Recipient)
 		if err == nil {
 			var info BackupInfo
-			info, err = runBackup(context.Background(), backupJob{host: host.Local(), repos: j.Repos, client: c, bucket: j.Bucket, recipients: []age.Recipient{rcp},
+			h := host.Local()
+			if j.SSH != nil {
+				h, err = host.Dial(context.Background(), *j.SSH)
+				if err != nil {
+					fmt.Println(err)
+					return 2
+				}
+				defer h.Close()
+			}
+			info, err = runBackup(context.Background(), backupJob{host: h, repos: j.Repos, client: c, bucket: j.Bucket, recipients: []age.Recipient{rcp},
 				info: BackupInfo{Key: j.Key, Seq: 1, Kind: KindFull, First: 0, Last: j.Last, UUID: j.UUID, Created: start}})
 			rep.DumpSize, rep.DumpSHA256 = info.DumpSize, info.DumpSHA256
 		}
@@ -89,7 +102,11 @@ func vmHWM() int64 {
 
 // TestBackupBoundedMemory backs up a repository of about 300 MB in a
 // child process and requires its peak resident memory to stay under
-// 100 MB; the dump's hash must match svnadmin dump's own output.
+// 100 MB; the dump's hash must match svnadmin dump's own output. It does
+// so locally and, as root, over SSH (the dump streaming from sshd), where
+// the budget is 150 MB: the SSH library allocates every 32 KB packet it
+// receives, and the garbage collector's headroom over that garbage is the
+// difference (it does not grow with the dump).
 func TestBackupBoundedMemory(t *testing.T) {
 	svntest.Require(t, "svnadmin", "svnlook")
 	const revs, size = 6, 50 << 20
@@ -99,8 +116,25 @@ func TestBackupBoundedMemory(t *testing.T) {
 	t.Logf("made a repository of %d MB in %v", revs*size>>20, time.Since(start).Round(time.Millisecond))
 	env := newS3Env(t)
 	id := newIdentity(t)
-	job := childJob{Endpoint: env.emu.S3URL(), Bucket: env.bucket, Key: "big/000001-full-r0-6.svndump.age", Repos: repo.Path,
-		Recipient: id.Recipient().String(), UUID: repo.UUID(t), Last: revs}
+	for _, tr := range providertest.Transports(t, sshtest.Options{}) {
+		job := childJob{Endpoint: env.emu.S3URL(), Bucket: env.bucket, Key: "big/" + tr.Name + "/000001-full-r0-6.svndump.age", Repos: repo.Path,
+			Recipient: id.Recipient().String(), UUID: repo.UUID(t), Last: revs}
+		if tr.Server != nil {
+			s := tr.Server.Settings()
+			job.SSH = &s
+		}
+		budget := int64(100 * 1000)
+		if tr.Server != nil {
+			budget = 150 * 1000
+		}
+		t.Run(tr.Name, func(t *testing.T) { backupInChild(t, job, repo, revs, size, budget) })
+	}
+	t.Logf("the test took %v", time.Since(start).Round(time.Millisecond))
+}
+
+// backupInChild runs job in a child process and checks its memory and
+// the dump's hash.
+func backupInChild(t *testing.T, job childJob, repo *svntest.Repo, revs, size int, budgetKiB int64) {
 	spec, _ := json.Marshal(job)
 	exe, _ := os.Executable()
 	cmd := exec.Command(exe)
@@ -118,12 +152,12 @@ func TestBackupBoundedMemory(t *testing.T) {
 	// the svnadmin it ran, whose memory is not plumb's to bound, so it is
 	// only logged.
 	maxrss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
-	t.Logf("backed up %d MB in %.1f s (%.0f MB/s); peak RSS %d KiB (VmHWM), %d KiB (rusage, with svnadmin)", rep.DumpSize>>20, rep.Seconds,
+	t.Logf("backed up %d MB in %.1f s (%.0f MB/s); peak RSS %d KiB (VmHWM), %d KiB (rusage, with what it ran)", rep.DumpSize>>20, rep.Seconds,
 		float64(rep.DumpSize)/rep.Seconds/1e6, rep.PeakRSSKiB, maxrss)
-	if rep.PeakRSSKiB <= 0 || rep.PeakRSSKiB > 100*1000 {
-		t.Errorf("plumb's peak RSS %d KiB, want under 100 MB", rep.PeakRSSKiB)
+	if rep.PeakRSSKiB <= 0 || rep.PeakRSSKiB > budgetKiB {
+		t.Errorf("plumb's peak RSS %d KiB, want under %d MB", rep.PeakRSSKiB, budgetKiB/1000)
 	}
-	if rep.DumpSize < revs*size {
+	if rep.DumpSize < int64(revs*size) {
 		t.Errorf("dump of %d bytes, want more than %d", rep.DumpSize, revs*size)
 	}
 	dump := exec.Command("svnadmin", "dump", "--quiet", "-r", "0:6", repo.Path)
@@ -134,8 +168,5 @@ func TestBackupBoundedMemory(t *testing.T) {
 	dump.Wait()
 	if got := hex.EncodeToString(h.Sum(nil)); got != rep.DumpSHA256 {
 		t.Errorf("the backup's dump SHA-256 %s differs from svnadmin dump's %s", rep.DumpSHA256, got)
-	}
-	if took := time.Since(start); took > 60*time.Second {
-		t.Errorf("the test took %v, want under 60 s", took)
 	}
 }

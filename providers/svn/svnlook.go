@@ -46,7 +46,7 @@ func newLook(bin, repos, txn string, rev int) look {
 	return look{h: host.Local(), bin: bin, repos: repos, sel: sel}
 }
 
-// run runs "svnlook SUBCOMMAND [-t TXN|-r REV] REPOS args..." and returns
+// run runs "svnlook SUBCOMMAND [-t TXN|-r REV] -- REPOS args..." and returns
 // its output.
 func (l look) run(ctx context.Context, sub string, args ...string) ([]byte, error) {
 	var out, stderr bytes.Buffer
@@ -61,7 +61,10 @@ func (l look) stream(ctx context.Context, w io.Writer, stderr *bytes.Buffer, sub
 	if stderr == nil {
 		stderr = new(bytes.Buffer)
 	}
-	full := append(append([]string{sub}, l.sel...), l.repos)
+	// "--" ends the options: a repository or a file in it whose name
+	// begins with "-" (a commit may add "-r1.php") is a path, never an
+	// option.
+	full := append(append([]string{sub}, l.sel...), "--", l.repos)
 	full = append(full, args...)
 	err := l.h.Run(ctx, host.Cmd{Args: append([]string{l.bin}, full...), Env: utf8Vars, Stdout: w, Stderr: stderr})
 	if err != nil {

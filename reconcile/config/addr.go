@@ -459,60 +459,46 @@ func ParseProviderAddr(s string) (ProviderAddr, error) {
 	return p, nil
 }
 
-// Move is a change of address: from a resource instance, a whole resource
-// or a module instance to another of the same kind, as plumb state mv and
-// moved blocks make. When only one side has an instance key, both are
-// read as instances: local_file.a to local_file.a[0] moves the one
-// instance of a resource that gains count.
-type Move struct {
-	From, To Addr
-}
-
-// Check says why the move is not possible, or returns nil.
-func (m Move) Check() error {
-	f, t := m.From, m.To
-	switch {
-	case f.IsModule() != t.IsModule():
-		return fmt.Errorf("cannot move %s to %s: a module moves only to a module, a resource only to a resource", f, t)
-	case f.IsModule():
-		if f.Module.Equal(t.Module) {
-			return fmt.Errorf("cannot move %s to itself", f)
+// ResolveTraversal turns an address written as an expression into a
+// traversal, evaluating the keys of its index steps in ctx:
+// aws_route53_zone.z[each.key] or module.site[each.value.site].x.y. With
+// a nil ctx the index steps whose keys are not literal are left out, which
+// gives the address of the resource (or module) without them.
+func ResolveTraversal(expr hcl.Expression, ctx *hcl.EvalContext) (hcl.Traversal, hcl.Diagnostics) {
+	bad := hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid address",
+		Detail:   "An address names a resource, with keys that may be expressions of each.key and each.value: aws_route53_zone.z[each.key].",
+		Subject:  expr.Range().Ptr(),
+	}}
+	switch e := expr.(type) {
+	case *hclsyntax.ScopeTraversalExpr:
+		return e.Traversal, nil
+	case *hclsyntax.IndexExpr:
+		t, diags := ResolveTraversal(e.Collection, ctx)
+		if diags.HasErrors() {
+			return nil, diags
 		}
-		if len(t.Module) > len(f.Module) && f.Module.Equal(t.Module[:len(f.Module)]) {
-			return fmt.Errorf("cannot move %s into itself (%s)", f, t)
+		if ctx == nil {
+			if v, d := e.Key.Value(nil); !d.HasErrors() && v.IsKnown() {
+				return append(t, hcl.TraverseIndex{Key: v, SrcRange: e.Key.Range()}), nil
+			}
+			return t, nil
 		}
-	case f.Mode != t.Mode || f.Type != t.Type:
-		return fmt.Errorf("cannot move %s to %s: an object keeps its type", f, t)
-	case f.String() == t.String():
-		return fmt.Errorf("cannot move %s to itself", f)
-	}
-	return nil
-}
-
-// Apply returns where the move puts the instance a, and whether the move
-// concerns a at all. Addresses are compared exactly, keys included: a
-// move from module.a moves the instance of module.a that has no key.
-func (m Move) Apply(a Addr) (Addr, bool) {
-	f, t := m.From, m.To
-	if f.IsModule() {
-		if len(a.Module) < len(f.Module) || !f.Module.Equal(a.Module[:len(f.Module)]) {
-			return a, false
+		k, d := e.Key.Value(ctx)
+		if d.HasErrors() {
+			return nil, d
 		}
-		out := a
-		out.Module = append(append(ModuleInstance{}, t.Module...), a.Module[len(f.Module):]...)
-		return out, true
+		if !k.IsKnown() || k.IsNull() {
+			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid address key", Detail: "A key in an address must be known at plan time and not null.", Subject: e.Key.Range().Ptr()}}
+		}
+		return append(t, hcl.TraverseIndex{Key: k, SrcRange: e.Key.Range()}), nil
+	case *hclsyntax.RelativeTraversalExpr:
+		t, diags := ResolveTraversal(e.Source, ctx)
+		if diags.HasErrors() {
+			return nil, diags
+		}
+		return append(t, e.Traversal...), nil
 	}
-	if !f.Module.Equal(a.Module) || f.Mode != a.Mode || f.Type != a.Type || f.Name != a.Name {
-		return a, false
-	}
-	if f.Key == cty.NilVal && t.Key == cty.NilVal {
-		// The whole resource: every instance keeps its key.
-		out := a
-		out.Module, out.Name = t.Module, t.Name
-		return out, true
-	}
-	if !keyEqual(f.Key, a.Key) {
-		return a, false
-	}
-	return t, true
+	return nil, bad
 }

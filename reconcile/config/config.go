@@ -37,8 +37,34 @@ type Config struct {
 	Resources map[string]*Resource
 	// Outputs are keyed by name.
 	Outputs map[string]*Output
-	// Imports are the import blocks, in file order.
+	// Imports are the import blocks, in file order; only the root module
+	// has them.
 	Imports []*Import
+	// Modules are the module calls, keyed by name.
+	Modules map[string]*ModuleCall
+	// Checks are the check blocks, keyed by name.
+	Checks map[string]*Check
+	// Moved and Removed are the moved and removed blocks, in file order.
+	// Their addresses are relative to the module: in a module with many
+	// instances they apply in each.
+	Moved   []*Moved
+	Removed []*Removed
+}
+
+// Condition is a precondition, postcondition, assert or validation
+// block: a condition that must hold, and the message when it does not.
+type Condition = Validation
+
+// Check is a check "NAME" { ... } block: assertions about the estate as a
+// whole, checked at every plan and apply. A failed one is a warning, never
+// an error.
+type Check struct {
+	Name string
+	// Data is the data source declared inside the block, or nil; it is
+	// also in the module's Resources, with Check set.
+	Data      *Resource
+	Asserts   []*Condition
+	DeclRange hcl.Range
 }
 
 // Settings is the plumb {} block.
@@ -160,6 +186,10 @@ type Resource struct {
 	ForEach hcl.Expression
 	// DependsOn are the depends_on references.
 	DependsOn []hcl.Traversal
+	// Check names the check block a data source is declared in; such a
+	// data source can be referred to only from inside that block, and a
+	// failure to read it is a warning.
+	Check string
 	// Provider is the provider meta-argument; nil means the default
 	// configuration of the provider that serves the type.
 	Provider  *ProviderRef
@@ -180,11 +210,20 @@ func (r *Resource) Addr() string {
 type Lifecycle struct {
 	PreventDestroy      bool
 	CreateBeforeDestroy bool
-	// IgnoreChanges names top-level attributes whose configured value is
-	// ignored once the object exists.
-	IgnoreChanges []string
+	// IgnoreChanges are the attributes, or parts of them (tags["owner"],
+	// soa.refresh, lint[0].timeout), whose configured value is ignored
+	// once the object exists.
+	IgnoreChanges []cty.Path
 	// IgnoreAllChanges is set by ignore_changes = all.
 	IgnoreAllChanges bool
+	// ReplaceTriggeredBy are the references (managed resources of the same
+	// module, their instances or attributes) whose change replaces the
+	// object.
+	ReplaceTriggeredBy []hcl.Expression
+	// Preconditions are checked before the object is planned, and
+	// Postconditions after, with self the planned (or applied) object.
+	Preconditions  []*Condition
+	Postconditions []*Condition
 }
 
 // Output is an output "NAME" { ... } block.
@@ -194,7 +233,9 @@ type Output struct {
 	Expr        hcl.Expression
 	Sensitive   bool
 	DependsOn   []hcl.Traversal
-	DeclRange   hcl.Range
+	// Preconditions are checked before the value is taken.
+	Preconditions []*Condition
+	DeclRange     hcl.Range
 }
 
 // Import is an import { to = ADDR, id = "..." } block.
@@ -203,6 +244,11 @@ type Import struct {
 	To Addr
 	// ID is the expression for the provider-specific ID.
 	ID hcl.Expression
+	// ForEach, when set, makes one import per element: ToExpr and ID may
+	// use each.key and each.value, and To is then the resource's address
+	// without the instance key.
+	ForEach hcl.Expression
+	ToExpr  hcl.Expression
 	// Provider is the provider meta-argument; nil when absent. When given it
 	// must be the configuration the resource itself uses.
 	Provider  *ProviderRef

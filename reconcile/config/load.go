@@ -2,9 +2,7 @@ package config
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
-	"sort"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
@@ -17,6 +15,10 @@ import (
 // FileSuffix is the file name ending of configuration files.
 const FileSuffix = ".hcl"
 
+// TestFileSuffix ends the names of plumb test files, which are HCL but
+// not configuration.
+const TestFileSuffix = ".plumbtest.hcl"
+
 var fileSchema = &hcl.BodySchema{
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "plumb"},
@@ -27,18 +29,34 @@ var fileSchema = &hcl.BodySchema{
 		{Type: "data", LabelNames: []string{"type", "name"}},
 		{Type: "output", LabelNames: []string{"name"}},
 		{Type: "import"},
+		{Type: "check", LabelNames: []string{"name"}},
+		{Type: "module", LabelNames: []string{"name"}},
+		{Type: "moved"},
+		{Type: "removed"},
 	},
 }
 
-// Load reads every *.hcl file in dir, in name order, into a Config. The
-// diagnostics list every problem found, not only the first; the Config is
-// returned even with errors so callers can print what was understood.
+// Load reads every *.hcl file in dir, in name order, into a Config, and
+// the modules it calls (local sources only), each from its own folder.
+// The diagnostics list every problem found, not only the first; the
+// Config is returned even with errors so callers can print what was
+// understood.
 func Load(dir string) (*Config, hcl.Diagnostics) {
-	names, err := filepath.Glob(filepath.Join(dir, "*"+FileSuffix))
+	return load(dir, diskFS{})
+}
+
+// LoadSource parses configuration from in-memory files, keyed by path
+// relative to dir (main.hcl, modules/site/main.hcl); it serves tests and
+// tools that hold configuration as text.
+func LoadSource(dir string, files map[string]string) (*Config, hcl.Diagnostics) {
+	return load(dir, memFS{root: dir, srcs: files})
+}
+
+func load(dir string, fsys sourceFS) (*Config, hcl.Diagnostics) {
+	names, err := fsys.files(dir)
 	if err != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot list configuration files", Detail: err.Error()}}
 	}
-	sort.Strings(names)
 	if len(names) == 0 {
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
@@ -46,59 +64,14 @@ func Load(dir string) (*Config, hcl.Diagnostics) {
 			Detail:   fmt.Sprintf("The folder %s holds no *%s files. Run plumb in the folder of your configuration, or name it with -chdir=DIR.", absPath(dir), FileSuffix),
 		}}
 	}
-	p := hclparse.NewParser()
+	l := &loader{p: hclparse.NewParser(), fs: fsys, root: dir}
 	cfg := newConfig(dir)
-	var diags hcl.Diagnostics
-	refused := map[string]*hcl.File{} // not parsed, kept to show in diagnostics
-	for _, name := range names {
-		src, err := os.ReadFile(name)
-		if err != nil {
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()})
-			continue
-		}
-		if d := CheckNesting(src, filepath.Base(name)); d.HasErrors() {
-			diags = append(diags, d...)
-			refused[filepath.Base(name)] = &hcl.File{Bytes: src}
-			continue
-		}
-		f, fdiags := p.ParseHCL(src, filepath.Base(name))
-		diags = append(diags, fdiags...)
-		if f == nil {
-			continue
-		}
-		diags = append(diags, cfg.addFile(f)...)
-	}
-	cfg.Files = p.Files()
-	for name, f := range refused {
+	diags := l.parse(cfg, names)
+	diags = append(diags, l.loadCalls(cfg, []string{absPath(dir)})...)
+	cfg.Files = l.p.Files()
+	for name, f := range l.refused {
 		cfg.Files[name] = f
 	}
-	diags = append(diags, cfg.checkImports()...)
-	return cfg, diags
-}
-
-// LoadSource parses configuration from in-memory files, keyed by file
-// name; it serves tests and tools that hold configuration as text.
-func LoadSource(dir string, files map[string]string) (*Config, hcl.Diagnostics) {
-	p := hclparse.NewParser()
-	cfg := newConfig(dir)
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var diags hcl.Diagnostics
-	for _, n := range names {
-		if d := CheckNesting([]byte(files[n]), n); d.HasErrors() {
-			diags = append(diags, d...)
-			continue
-		}
-		f, fdiags := p.ParseHCL([]byte(files[n]), n)
-		diags = append(diags, fdiags...)
-		if f != nil {
-			diags = append(diags, cfg.addFile(f)...)
-		}
-	}
-	cfg.Files = p.Files()
 	diags = append(diags, cfg.checkImports()...)
 	return cfg, diags
 }
@@ -110,7 +83,9 @@ func newConfig(dir string) *Config {
 		Variables: map[string]*Variable{},
 		Locals:    map[string]*Local{},
 		Resources: map[string]*Resource{},
+		Checks:    map[string]*Check{},
 		Outputs:   map[string]*Output{},
+		Modules:   map[string]*ModuleCall{},
 	}
 }
 
@@ -134,6 +109,14 @@ func (c *Config) addFile(f *hcl.File) hcl.Diagnostics {
 			diags = append(diags, c.addOutput(b)...)
 		case "import":
 			diags = append(diags, c.addImport(b)...)
+		case "check":
+			diags = append(diags, c.addCheck(b)...)
+		case "module":
+			diags = append(diags, c.addModule(b)...)
+		case "moved":
+			diags = append(diags, c.addMoved(b)...)
+		case "removed":
+			diags = append(diags, c.addRemoved(b)...)
 		}
 	}
 	return diags
@@ -358,6 +341,7 @@ var outputSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "value", Required: true}, {Name: "description"}, {Name: "sensitive"}, {Name: "depends_on"},
 	},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "precondition"}},
 }
 
 func (c *Config) addOutput(b *hcl.Block) hcl.Diagnostics {
@@ -383,12 +367,19 @@ func (c *Config) addOutput(b *hcl.Block) hcl.Diagnostics {
 		diags = append(diags, ddiags...)
 		o.DependsOn = deps
 	}
+	for _, pb := range content.Blocks {
+		cond, cdiags := decodeCondition(pb)
+		diags = append(diags, cdiags...)
+		if cond != nil {
+			o.Preconditions = append(o.Preconditions, cond)
+		}
+	}
 	c.Outputs[name] = o
 	return diags
 }
 
 var importSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "to", Required: true}, {Name: "id", Required: true}, {Name: "provider"}},
+	Attributes: []hcl.AttributeSchema{{Name: "to", Required: true}, {Name: "id", Required: true}, {Name: "provider"}, {Name: "for_each"}},
 }
 
 func (c *Config) addImport(b *hcl.Block) hcl.Diagnostics {
@@ -397,11 +388,26 @@ func (c *Config) addImport(b *hcl.Block) hcl.Diagnostics {
 		return diags
 	}
 	toAttr := content.Attributes["to"]
-	trav, tdiags := hcl.AbsTraversalForExpr(toAttr.Expr)
+	var forEach hcl.Expression
+	if a, ok := content.Attributes["for_each"]; ok {
+		forEach = a.Expr
+	}
+	var trav hcl.Traversal
+	var tdiags hcl.Diagnostics
+	if forEach != nil {
+		// The keys may be each.key or each.value: the address known
+		// before the walk is the resource's, without them.
+		trav, tdiags = ResolveTraversal(toAttr.Expr, nil)
+	} else {
+		trav, tdiags = hcl.AbsTraversalForExpr(toAttr.Expr)
+	}
 	if tdiags.HasErrors() {
 		return append(diags, tdiags...)
 	}
 	to, err := AddrFromTraversal(trav)
+	if forEach != nil && err == nil {
+		to.Key = cty.NilVal
+	}
 	if err != nil || to.IsModule() || to.Mode != Managed {
 		msg := "import can only adopt a managed resource"
 		if err != nil {
@@ -414,7 +420,10 @@ func (c *Config) addImport(b *hcl.Block) hcl.Diagnostics {
 			Subject:  toAttr.Expr.Range().Ptr(),
 		})
 	}
-	im := &Import{To: to, ID: content.Attributes["id"].Expr, DeclRange: b.DefRange}
+	im := &Import{To: to, ID: content.Attributes["id"].Expr, ForEach: forEach, DeclRange: b.DefRange}
+	if forEach != nil {
+		im.ToExpr = toAttr.Expr
+	}
 	if a, ok := content.Attributes["provider"]; ok {
 		ref, pdiags := decodeProviderRef(a.Expr)
 		diags = append(diags, pdiags...)
@@ -424,19 +433,33 @@ func (c *Config) addImport(b *hcl.Block) hcl.Diagnostics {
 	return diags
 }
 
+// UndeclaredImport marks (as hcl.Diagnostic.Extra) the error of an import
+// block whose resource is not declared: plan -generate-config-out writes
+// the block instead.
+type UndeclaredImport struct{}
+
 // checkImports reports import blocks aimed at resources that are not
 // declared, and two imports into one address.
 func (c *Config) checkImports() hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	seen := map[string]*Import{}
 	for _, im := range c.Imports {
-		if _, ok := c.Resources[im.To.ConfigResource()]; !ok {
+		mod := c.Descendant(im.To.Module.Path())
+		var declared bool
+		if mod != nil {
+			_, declared = mod.Resources[im.To.local()]
+		}
+		if !declared {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Import into an undeclared resource",
-				Detail:   fmt.Sprintf("The import block names %s, but no resource block declares %s. Add the resource block the object should belong to.", im.To, im.To.ConfigResource()),
+				Detail:   fmt.Sprintf("The import block names %s, but no resource block declares %s. Add the resource block the object should belong to, or have plumb write it: plumb plan -generate-config-out=generated.hcl.", im.To, im.To.ConfigResource()),
 				Subject:  im.DeclRange.Ptr(),
+				Extra:    UndeclaredImport{},
 			})
+		}
+		if im.ForEach != nil {
+			continue // its addresses are known in the walk, checked there
 		}
 		if prev, ok := seen[im.To.String()]; ok {
 			diags = append(diags, &hcl.Diagnostic{

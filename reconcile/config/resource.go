@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 )
 
 var resourceMetaSchema = &hcl.BodySchema{
@@ -15,8 +16,26 @@ var resourceMetaSchema = &hcl.BodySchema{
 
 var lifecycleSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
-		{Name: "prevent_destroy"}, {Name: "create_before_destroy"}, {Name: "ignore_changes"},
+		{Name: "prevent_destroy"}, {Name: "create_before_destroy"}, {Name: "ignore_changes"}, {Name: "replace_triggered_by"},
 	},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "precondition"}, {Type: "postcondition"}},
+}
+
+var conditionSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "condition", Required: true}, {Name: "error_message", Required: true}},
+}
+
+// decodeCondition reads a precondition, postcondition or assert block.
+func decodeCondition(b *hcl.Block) (*Condition, hcl.Diagnostics) {
+	content, diags := b.Body.Content(conditionSchema)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return &Condition{
+		Condition:    content.Attributes["condition"].Expr,
+		ErrorMessage: content.Attributes["error_message"].Expr,
+		DeclRange:    b.DefRange,
+	}, diags
 }
 
 func (c *Config) addResource(b *hcl.Block, mode Mode) hcl.Diagnostics {
@@ -72,25 +91,76 @@ func decodeLifecycle(b *hcl.Block, r *Resource) hcl.Diagnostics {
 	if a, ok := content.Attributes["create_before_destroy"]; ok {
 		diags = append(diags, decodeBool(a, &r.Lifecycle.CreateBeforeDestroy)...)
 	}
+	for _, cb := range content.Blocks {
+		cond, cdiags := decodeCondition(cb)
+		diags = append(diags, cdiags...)
+		if cond == nil {
+			continue
+		}
+		if cb.Type == "precondition" {
+			r.Lifecycle.Preconditions = append(r.Lifecycle.Preconditions, cond)
+		} else {
+			r.Lifecycle.Postconditions = append(r.Lifecycle.Postconditions, cond)
+		}
+	}
+	if a, ok := content.Attributes["replace_triggered_by"]; ok {
+		exprs, ediags := hcl.ExprList(a.Expr)
+		diags = append(diags, ediags...)
+		// The engine checks each entry's shape, with the resources known.
+		r.Lifecycle.ReplaceTriggeredBy = append(r.Lifecycle.ReplaceTriggeredBy, exprs...)
+	}
 	if a, ok := content.Attributes["ignore_changes"]; ok {
 		if hcl.ExprAsKeyword(a.Expr) == "all" {
 			r.Lifecycle.IgnoreAllChanges = true
 			return diags
 		}
-		travs, tdiags := decodeTraversals(a.Expr)
+		travs, tdiags := decodeRelTraversals(a.Expr)
 		diags = append(diags, tdiags...)
 		for _, t := range travs {
-			if len(t) != 1 {
+			path, err := traversalPath(t)
+			if err != nil {
 				diags = append(diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  "Unsupported ignore_changes entry",
-					Detail:   fmt.Sprintf("ignore_changes takes top-level attribute names, such as [content, mode], or the keyword all; %q names a nested value.", t.RootName()),
+					Detail:   fmt.Sprintf("ignore_changes takes attribute names and paths into them with literal keys, such as [content, tags[\"owner\"], soa.refresh], or the keyword all: %v.", err),
 					Subject:  t.SourceRange().Ptr(),
 				})
 				continue
 			}
-			r.Lifecycle.IgnoreChanges = append(r.Lifecycle.IgnoreChanges, t.RootName())
+			r.Lifecycle.IgnoreChanges = append(r.Lifecycle.IgnoreChanges, path)
 		}
 	}
 	return diags
+}
+
+// decodeRelTraversals reads a list of attribute paths (content,
+// tags["owner"]) as traversals.
+func decodeRelTraversals(expr hcl.Expression) ([]hcl.Traversal, hcl.Diagnostics) {
+	exprs, diags := hcl.ExprList(expr)
+	var out []hcl.Traversal
+	for _, e := range exprs {
+		t, tdiags := hcl.AbsTraversalForExpr(e)
+		diags = append(diags, tdiags...)
+		if !tdiags.HasErrors() {
+			out = append(out, t)
+		}
+	}
+	return out, diags
+}
+
+// traversalPath turns an attribute path written as a traversal
+// (tags["owner"], lint[0].timeout) into a cty.Path.
+func traversalPath(t hcl.Traversal) (cty.Path, error) {
+	path := cty.GetAttrPath(t.RootName())
+	for _, step := range t[1:] {
+		switch s := step.(type) {
+		case hcl.TraverseAttr:
+			path = path.GetAttr(s.Name)
+		case hcl.TraverseIndex:
+			path = path.Index(s.Key)
+		default:
+			return nil, fmt.Errorf("%T is not a step plumb can follow", step)
+		}
+	}
+	return path, nil
 }

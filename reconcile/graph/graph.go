@@ -130,6 +130,35 @@ func (g *Graph) Reachable(start ...string) map[string]bool {
 	return seen
 }
 
+// Dependents returns the nodes that depend on any of start, directly or
+// not, start excluded unless it depends on another of start; sorted.
+func (g *Graph) Dependents(start ...string) []string {
+	rev := map[string][]string{}
+	for n, deps := range g.deps {
+		for d := range deps {
+			rev[d] = append(rev[d], n)
+		}
+	}
+	seen := map[string]bool{}
+	work := append([]string(nil), start...)
+	for len(work) > 0 {
+		n := work[len(work)-1]
+		work = work[:len(work)-1]
+		for _, up := range rev[n] {
+			if !seen[up] {
+				seen[up] = true
+				work = append(work, up)
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for n := range seen {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // ErrSkipped is the result of a node that did not run because a node it
 // depends on failed or was skipped, or because the walk was stopped.
 var ErrSkipped = errors.New("skipped")

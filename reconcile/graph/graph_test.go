@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 )
@@ -116,5 +117,19 @@ func TestReachable(t *testing.T) {
 	want := map[string]bool{"a": true, "b": true, "c": true}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Reachable(c) = %v, want %v", got, want)
+	}
+}
+
+func TestDependents(t *testing.T) {
+	g := New()
+	g.Connect("b", "a")
+	g.Connect("c", "b")
+	g.Connect("d", "a")
+	g.Connect("e", "x")
+	if got := g.Dependents("a"); !slices.Equal(got, []string{"b", "c", "d"}) {
+		t.Errorf("Dependents(a) = %v, want [b c d]", got)
+	}
+	if got := g.Dependents("c"); len(got) != 0 {
+		t.Errorf("Dependents(c) = %v, want none", got)
 	}
 }

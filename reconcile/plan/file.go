@@ -46,6 +46,7 @@ type filePlan struct {
 	Destroy            bool                  `json:"destroy,omitempty"`
 	Targets            []string              `json:"targets,omitempty"`
 	Excludes           []string              `json:"excludes,omitempty"`
+	RefreshOnly        bool                  `json:"refresh_only,omitempty"`
 	AllowMass          bool                  `json:"allow_mass_change,omitempty"`
 	Created            time.Time             `json:"created"`
 	Types              []json.RawMessage     `json:"types"`
@@ -75,6 +76,7 @@ type fileChange struct {
 	ActionReason    string              `json:"action_reason,omitempty"`
 	ImportID        string              `json:"import_id,omitempty"`
 	Gone            bool                `json:"gone,omitempty"`
+	PrevAddr        string              `json:"previous_address,omitempty"`
 	MassChange      *MassChange         `json:"mass_change,omitempty"`
 }
 
@@ -91,7 +93,7 @@ type fileOutput struct {
 var actionNames = map[Action]string{
 	NoOp: "no-op", Create: "create", Read: "read", Update: "update",
 	DeleteThenCreate: "delete-then-create", CreateThenDelete: "create-then-delete",
-	Delete: "delete",
+	Delete: "delete", Forget: "forget",
 }
 
 func parseAction(s string) (Action, error) {
@@ -276,7 +278,7 @@ func toFile(p *Plan) (*filePlan, error) {
 	format := FileFormat
 	doc := &filePlan{
 		Format: &format, PlumbVersion: p.PlumbVersion, Lineage: p.Lineage, Serial: p.Serial,
-		Destroy: p.Destroy, Targets: p.Targets, Excludes: p.Excludes, AllowMass: p.AllowMassChange,
+		Destroy: p.Destroy, Targets: p.Targets, Excludes: p.Excludes, RefreshOnly: p.RefreshOnly, AllowMass: p.AllowMassChange,
 		Created: p.Created, Warnings: p.Warnings,
 		SensitiveVariables: p.SensitiveVariables, Checks: p.Checks, RequestCounts: p.RequestCounts,
 		Changes: make([]*fileChange, 0, len(p.Changes)),
@@ -296,7 +298,7 @@ func toFile(p *Plan) (*filePlan, error) {
 		fc := &fileChange{
 			Addr: c.Addr, Mode: c.Mode, Type: c.Type, Name: c.Name, Provider: c.Provider, ProviderConfig: c.ProviderConfig,
 			Action: actionNames[c.Action], RequiresReplace: c.RequiresReplace,
-			Sensitive: c.Sensitive, Keys: c.Keys, Reason: c.Reason, ActionReason: c.ActionReason, ImportID: c.ImportID, Gone: c.Gone,
+			Sensitive: c.Sensitive, Keys: c.Keys, Reason: c.Reason, ActionReason: c.ActionReason, ImportID: c.ImportID, Gone: c.Gone, PrevAddr: c.PrevAddr,
 			MassChange: c.MassChange,
 		}
 		var err error
@@ -326,7 +328,7 @@ func toFile(p *Plan) (*filePlan, error) {
 func fromFile(doc *filePlan) (*Plan, error) {
 	p := &Plan{
 		PlumbVersion: doc.PlumbVersion, Lineage: doc.Lineage, Serial: doc.Serial,
-		Destroy: doc.Destroy, Targets: doc.Targets, Excludes: doc.Excludes, AllowMassChange: doc.AllowMass,
+		Destroy: doc.Destroy, Targets: doc.Targets, Excludes: doc.Excludes, RefreshOnly: doc.RefreshOnly, AllowMassChange: doc.AllowMass,
 		Created: doc.Created, Warnings: doc.Warnings,
 		SensitiveVariables: doc.SensitiveVariables, Checks: doc.Checks, RequestCounts: doc.RequestCounts,
 	}
@@ -355,7 +357,7 @@ func fromFile(doc *filePlan) (*Plan, error) {
 		c := &Change{
 			Addr: fc.Addr, Mode: fc.Mode, Type: fc.Type, Name: fc.Name, Provider: fc.Provider, ProviderConfig: fc.ProviderConfig,
 			Action: act, RequiresReplace: fc.RequiresReplace, Sensitive: fc.Sensitive,
-			Keys: fc.Keys, Reason: fc.Reason, ActionReason: fc.ActionReason, ImportID: fc.ImportID, Gone: fc.Gone,
+			Keys: fc.Keys, Reason: fc.Reason, ActionReason: fc.ActionReason, ImportID: fc.ImportID, Gone: fc.Gone, PrevAddr: fc.PrevAddr,
 			MassChange: fc.MassChange,
 		}
 		if c.Before, err = dec.decode(fc.Before); err == nil {

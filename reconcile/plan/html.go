@@ -367,7 +367,7 @@ func (h *htmlWriter) changes(p *Plan, r *review) {
 	for _, act := range riskOrder {
 		for i, c := range p.Changes {
 			if c.Action == act && reviewed(c) {
-				h.resource(i, c, open)
+				h.resource(i, c, r.tallies[i], open)
 				if len(h.b) > 32<<10 {
 					h.flush()
 				}
@@ -378,7 +378,7 @@ func (h *htmlWriter) changes(p *Plan, r *review) {
 }
 
 // resource writes one changed resource.
-func (h *htmlWriter) resource(index int, c *Change, open bool) {
+func (h *htmlWriter) resource(index int, c *Change, tally string, open bool) {
 	diffs := Diff(c)
 	h.str("<details class=\"r\" id=\"r")
 	h.b = strconv.AppendInt(h.b, int64(index), 10)
@@ -396,7 +396,7 @@ func (h *htmlWriter) resource(index int, c *Change, open bool) {
 	h.text(c.Addr)
 	h.str("</code> ")
 	h.text(resourceHeading(c))
-	h.b = appendChangeCount(h.b, c, diffs)
+	h.b = appendChangeCount(h.b, c, diffs, tally)
 	h.str("</summary><pre>")
 	if c.ImportID != "" {
 		h.str("<span class=\"n\"># (imported from ")

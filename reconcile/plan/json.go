@@ -261,6 +261,9 @@ func (j *jsonWriter) resourceChange(l located) {
 	c := l.c
 	j.b = append(j.b, '{')
 	j.resourceHead(l)
+	if c.PrevAddr != "" {
+		j.str("previous_address", c.PrevAddr)
+	}
 	j.field("change", false)
 	j.b = append(j.b, '{')
 	j.field("actions", true)
@@ -408,7 +411,7 @@ func inValues(c *Change, planned bool) bool {
 		return planned || c.Action == NoOp
 	}
 	if planned {
-		return c.Action != Delete
+		return c.Action != Delete && c.Action != Forget
 	}
 	return c.ImportID == "" && !norm(c.Before).IsNull()
 }

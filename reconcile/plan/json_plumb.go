@@ -36,6 +36,8 @@ func (j *jsonWriter) plumb(p *Plan) {
 	j.num("read", n.Read)
 	j.num("no_op", n.NoOp)
 	j.num("import", n.Import)
+	j.num("move", n.Move)
+	j.num("forget", n.Forget)
 	j.num("checks_failed", len(p.FailedChecks()))
 	j.b = append(j.b, '}')
 
@@ -43,7 +45,7 @@ func (j *jsonWriter) plumb(p *Plan) {
 	j.b = append(j.b, '[')
 	first := true
 	for _, c := range p.Changes {
-		if c.Action == NoOp && c.ImportID == "" {
+		if !reviewed(c) {
 			continue
 		}
 		if !first {
@@ -100,6 +102,9 @@ func (j *jsonWriter) plumbChange(c *Change) {
 	j.b = append(j.b, '{')
 	j.field("address", true)
 	j.b = appendJSONString(j.b, c.Addr)
+	if c.PrevAddr != "" {
+		j.str("previous_address", c.PrevAddr)
+	}
 	if c.ProviderConfig != "" {
 		j.str("provider_config", c.ProviderConfig)
 	}

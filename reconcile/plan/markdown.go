@@ -337,7 +337,7 @@ func (m *mdWriter) details(p *Plan, r *review, reserve int) {
 	open := r.changes <= mdOpenLimit
 	var block []byte
 	for _, act := range riskOrder {
-		for _, c := range p.Changes {
+		for i, c := range p.Changes {
 			if c.Action != act || !reviewed(c) {
 				continue
 			}
@@ -347,7 +347,7 @@ func (m *mdWriter) details(p *Plan, r *review, reserve int) {
 				m.flush()
 				return
 			}
-			block = mdBlock(block[:0], c, open, room)
+			block = mdBlock(block[:0], c, r.tallies[i], open, room)
 			m.b = append(m.b, block...)
 			m.flush()
 			m.shown++

@@ -2,7 +2,7 @@ package plan
 
 // mdBlock appends the <details> block of one change, its diff cut so the
 // block stays within room bytes.
-func mdBlock(b []byte, c *Change, open bool, room int) []byte {
+func mdBlock(b []byte, c *Change, tally string, open bool, room int) []byte {
 	start := len(b)
 	diffs := Diff(c)
 	b = append(b, "<details"...)
@@ -15,7 +15,7 @@ func mdBlock(b []byte, c *Change, open bool, room int) []byte {
 	b = appendHTMLText(b, c.Addr)
 	b = append(b, "</code> "...)
 	b = append(b, resourceHeading(c)...)
-	b = appendChangeCount(b, c, diffs)
+	b = appendChangeCount(b, c, diffs, tally)
 	b = append(b, "</summary>\n\n```diff\n"...)
 	if c.ImportID != "" {
 		b = append(b, "# (imported from "...)
@@ -46,8 +46,9 @@ func mdBlock(b []byte, c *Change, open bool, room int) []byte {
 }
 
 // appendChangeCount appends ": 3 changes" to the heading of an update or
-// replacement, counted as changeUnits counts them.
-func appendChangeCount(b []byte, c *Change, diffs []AttrDiff) []byte {
+// replacement, counted as changeUnits counts them, and a zone's record
+// tally: " (records +1 ~2 −1)".
+func appendChangeCount(b []byte, c *Change, diffs []AttrDiff, tally string) []byte {
 	if c.Action != Update && !c.Action.IsReplace() {
 		return b
 	}
@@ -59,9 +60,9 @@ func appendChangeCount(b []byte, c *Change, diffs []AttrDiff) []byte {
 	} else {
 		b = append(b, " changes"...)
 	}
-	if z, ok := zoneEditsOf(c, diffs); ok {
+	if tally != "" {
 		b = append(b, " (records "...)
-		b = append(b, z.tally()...)
+		b = append(b, tally...)
 		b = append(b, ')')
 	}
 	return b

@@ -24,14 +24,14 @@ const (
 )
 
 // reviewed reports whether a change is shown to a reviewer: anything but
-// a no-op, and a no-op that imports an object.
+// a no-op, and a no-op that imports or moves an object.
 func reviewed(c *Change) bool {
-	return c.Action != NoOp || c.ImportID != ""
+	return c.Action != NoOp || c.ImportID != "" || c.PrevAddr != ""
 }
 
 // riskOrder lists the actions in the order the renderers show resources,
 // most destructive first, so that a size limit cuts the least risky.
-var riskOrder = [...]Action{Delete, DeleteThenCreate, CreateThenDelete, Update, Create, Read, NoOp}
+var riskOrder = [...]Action{Delete, DeleteThenCreate, CreateThenDelete, Update, Create, Read, Forget, NoOp}
 
 // typeCounts is one row of the summary table. It counts as the summary
 // line does: a replacement once in Add, once in Destroy, and in Replace,
@@ -72,11 +72,14 @@ type review struct {
 	types    []typeCounts      // sorted by type name
 	all      typeCounts        // the totals row
 	changes  int               // reviewed changes
-	byAction [Delete + 1]int   // reviewed changes by action
+	byAction [actionCount]int  // reviewed changes by action
 	warnings []reviewWarning   // at most warnLimit of each kind
 	hidden   [warnPlan + 1]int // warnings not kept, by kind
 	// zones groups the zones whose records change, by how they change.
 	zones zoneGroups
+	// tallies holds, by index in Plan.Changes, each zone's record tally
+	// ("+1 ~2 −1"), for the resource headings; "" for other changes.
+	tallies []string
 }
 
 // warnKind orders and names the kinds of warning.
@@ -171,6 +174,7 @@ func buildReview(p *Plan, warnLimit int) *review {
 	slices.SortFunc(r.types, func(a, b typeCounts) int { return strings.Compare(a.Type, b.Type) })
 	r.all.Type = "Total"
 
+	r.tallies = make([]string, len(p.Changes))
 	workers := 1
 	if len(p.Changes) >= 512 {
 		workers = min(runtime.GOMAXPROCS(0), 8)
@@ -180,7 +184,7 @@ func buildReview(p *Plan, warnLimit int) *review {
 	var wg sync.WaitGroup
 	for i := range workers {
 		lo, hi := min(i*size, len(p.Changes)), min((i+1)*size, len(p.Changes))
-		wg.Go(func() { chunks[i].collect(p.Changes[lo:hi], lo, warnLimit) })
+		wg.Go(func() { chunks[i].collect(p.Changes[lo:hi], lo, warnLimit, r.tallies[lo:hi]) })
 	}
 	wg.Wait()
 	var all warnings
@@ -230,7 +234,7 @@ func (ws *warnings) keep(w reviewWarning, limit int) {
 
 // collect derives the warnings of changes, the first of which has index
 // offset in Plan.Changes.
-func (ws *warnings) collect(changes []*Change, offset, limit int) {
+func (ws *warnings) collect(changes []*Change, offset, limit int, tallies []string) {
 	for i, c := range changes {
 		if c.MassChange != nil {
 			ws.keep(massWarning(c, offset+i), limit)
@@ -251,6 +255,7 @@ func (ws *warnings) collect(changes []*Change, offset, limit int) {
 				ws.keep(w, limit)
 			}
 			if z, ok := zoneEditsOf(c, diffs); ok {
+				tallies[i] = z.tally()
 				ws.zones.add(c.Addr, offset+i, z)
 				if z.del > 0 {
 					ws.dels.add(c.Addr, offset+i, deletionsOnly(z))
@@ -341,7 +346,9 @@ func appendCount(b []byte, n int) []byte {
 func actionLabel(a Action) string {
 	switch a {
 	case NoOp:
-		return "import"
+		return "import/move" // a no-op is reviewed only when it imports or moves
+	case Forget:
+		return "forget"
 	case Create:
 		return "create"
 	case Read:
@@ -358,8 +365,13 @@ func actionLabel(a Action) string {
 // line: "will be updated in-place", or "will be imported" for a no-op
 // import.
 func resourceHeading(c *Change) string {
-	if c.Action == NoOp && c.ImportID != "" {
+	switch {
+	case c.Action == NoOp && c.ImportID != "":
 		return "will be imported"
+	case c.Action == NoOp && c.PrevAddr != "":
+		return "has moved from " + c.PrevAddr
+	case c.PrevAddr != "":
+		return verb(c.Action) + " (moved from " + c.PrevAddr + ")"
 	}
 	return verb(c.Action)
 }

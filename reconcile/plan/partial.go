@@ -57,6 +57,10 @@ func partialBanner(p *Plan) []bannerPart {
 			out = append(out, bannerPart{text: ", and what depends on them."})
 		}
 	}
+	if len(p.Targets) == 0 {
+		// -exclude alone: what it names is what is left alone.
+		return append(out, bannerPart{text: " What it leaves out was not planned, and applying this plan does not change it."})
+	}
 	return append(out, bannerPart{text: " Everything else was not planned, and applying this plan does not change it."})
 }
 

@@ -31,7 +31,13 @@ const (
 	CreateThenDelete
 	// Delete removes the object.
 	Delete
+	// Forget removes the object from state and leaves it as it is: a
+	// removed block with lifecycle { destroy = false }.
+	Forget
 )
+
+// actionCount is the number of actions, for arrays indexed by Action.
+const actionCount = int(Forget) + 1
 
 // String returns the action's name as used in JSON: "no-op", "create",
 // "read", "update", "replace" (either order), "delete".
@@ -49,12 +55,14 @@ func (a Action) String() string {
 		return "replace"
 	case Delete:
 		return "delete"
+	case Forget:
+		return "forget"
 	}
 	return "unknown"
 }
 
 // Symbol returns the marker a plan prints before the change: "+", "~",
-// "-", "-/+", "+/-", "<=" or " ".
+// "-", "-/+", "+/-", "<=", "." (forget) or " ".
 func (a Action) Symbol() string {
 	switch a {
 	case Create:
@@ -69,6 +77,8 @@ func (a Action) Symbol() string {
 		return "+/-"
 	case Delete:
 		return "-"
+	case Forget:
+		return "."
 	}
 	return " "
 }
@@ -123,6 +133,10 @@ type Change struct {
 	// ImportID is set when the object is adopted by an import block; the
 	// change then applies to the imported object.
 	ImportID string
+	// PrevAddr is the address state has the object at when a moved block
+	// gives it a new one (Addr): applying the change records the move,
+	// whatever else it does.
+	PrevAddr string
 	// MassChange is set when the change is a mass change a provider would
 	// refuse, let through by -allow-mass-change or the resource's
 	// allow_mass_change, with the provider's numbers.
@@ -190,6 +204,10 @@ type Plan struct {
 	Targets []string
 	// Excludes are the -exclude addresses the plan left out.
 	Excludes []string
+	// RefreshOnly is set for a plan made with -refresh-only: its changes
+	// are what changed outside plumb, and applying it only records them
+	// in state.
+	RefreshOnly bool
 	// AllowMassChange records -allow-mass-change: the plan may hold mass
 	// changes a provider would otherwise refuse, and applying it allows
 	// them again.
@@ -292,7 +310,7 @@ func (p *Plan) FailedChecks() []*Check {
 // a resource or an output.
 func (p *Plan) HasChanges() bool {
 	for _, c := range p.Changes {
-		if c.Action != NoOp && c.Action != Read || c.ImportID != "" {
+		if c.Action != NoOp && c.Action != Read || c.ImportID != "" || c.PrevAddr != "" {
 			return true
 		}
 	}
@@ -307,6 +325,9 @@ func (p *Plan) HasChanges() bool {
 // Counts tallies the changes: what the summary line prints.
 type Counts struct {
 	Add, Change, Destroy, Replace, Read, NoOp, Import int
+	// Move counts the objects that change address (moved blocks), whatever
+	// else happens to them; Forget those that leave state but stay.
+	Move, Forget int
 }
 
 // Count tallies the plan's resource changes. A replacement counts as one
@@ -316,6 +337,9 @@ func (p *Plan) Count() Counts {
 	for _, c := range p.Changes {
 		if c.ImportID != "" {
 			n.Import++
+		}
+		if c.PrevAddr != "" {
+			n.Move++
 		}
 		switch c.Action {
 		case NoOp:
@@ -332,6 +356,8 @@ func (p *Plan) Count() Counts {
 			n.Replace++
 		case Delete:
 			n.Destroy++
+		case Forget:
+			n.Forget++
 		}
 	}
 	return n

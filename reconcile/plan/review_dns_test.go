@@ -166,3 +166,27 @@ func TestMassChangeWarningUsesTheProvidersRule(t *testing.T) {
 		t.Errorf("the comment lacks %q:\n%s", want, md.String())
 	}
 }
+
+// TestOneResourceMayUseTheWholeRoom: a file whose 900 lines all change
+// takes about 30 KB of diff; the comment shows all of it, not a fixed
+// share of the room, and says nothing is left out.
+func TestOneResourceMayUseTheWholeRoom(t *testing.T) {
+	var old, new strings.Builder
+	for i := range 900 {
+		fmt.Fprintf(&old, "setting_%d = old\n", i)
+		fmt.Fprintf(&new, "setting_%d = new\n", i)
+	}
+	p := &Plan{Changes: []*Change{{
+		Addr: "local_file.conf", Type: "local_file", Name: "conf", Action: Update,
+		Before: fileVal(old.String(), "app.conf", "0644", cty.StringVal("a")),
+		After:  fileVal(new.String(), "app.conf", "0644", cty.StringVal("a")),
+	}}}
+	var md bytes.Buffer
+	if err := RenderMarkdown(&md, p, MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := md.String()
+	if md.Len() < 30000 || strings.Contains(out, "not shown") || !strings.Contains(out, "+     setting_899 = new") {
+		t.Errorf("the one resource's diff was cut (%d bytes):\n%s", md.Len(), out[max(0, len(out)-400):])
+	}
+}

@@ -63,7 +63,13 @@ func SummaryLine(c Counts) string {
 	b = appendCount(b, c.Change)
 	b = append(b, " to change, "...)
 	b = appendCount(b, c.Destroy)
-	return string(append(b, " to destroy."...))
+	b = append(b, " to destroy"...)
+	if c.Forget > 0 {
+		b = append(b, ", "...)
+		b = appendCount(b, c.Forget)
+		b = append(b, " to forget"...)
+	}
+	return string(append(b, '.'))
 }
 
 // textWriter renders one plan a line at a time.
@@ -138,7 +144,7 @@ func (t *textWriter) plan(p *Plan) {
 	}
 	shown := false
 	for _, c := range p.Changes {
-		if c.Action == NoOp && c.ImportID == "" {
+		if !reviewed(c) {
 			continue
 		}
 		if !shown {
@@ -181,8 +187,19 @@ func verb(a Action) string {
 		return "must be replaced (the new object is created first)"
 	case Delete:
 		return "will be destroyed"
+	case Forget:
+		return "will no longer be managed by plumb, but will not be destroyed"
 	}
 	return "is unchanged"
+}
+
+// heading is the header line of a change: what happens to it, or, for an
+// object that only moves, where it moves.
+func heading(c *Change) string {
+	if c.Action == NoOp && c.PrevAddr != "" && c.ImportID == "" {
+		return c.PrevAddr + " has moved to " + c.Addr
+	}
+	return c.Addr + " " + verb(c.Action)
 }
 
 // change renders one resource block.
@@ -191,13 +208,17 @@ func (t *textWriter) change(c *Change) {
 		t.b = append(t.b, ansiBold...)
 	}
 	t.b = append(t.b, "  # "...)
-	t.b = append(t.b, c.Addr...)
-	t.b = append(t.b, ' ')
-	t.b = append(t.b, verb(c.Action)...)
+	t.b = append(t.b, heading(c)...)
 	if t.color {
 		t.b = append(t.b, ansiReset...)
 	}
 	t.end()
+	if c.PrevAddr != "" && (c.Action != NoOp || c.ImportID != "") {
+		t.b = append(t.b, "  # (moved from "...)
+		t.b = append(t.b, c.PrevAddr...)
+		t.b = append(t.b, ')')
+		t.end()
+	}
 	if c.ImportID != "" {
 		t.b = append(t.b, "  # (imported from "...)
 		t.b = appendQuoted(t.b, c.ImportID)

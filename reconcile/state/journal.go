@@ -23,9 +23,10 @@ type journalHeader struct {
 
 const journalMagic = "plumb-state-journal"
 
-// journalVersion is the journal's format: 2 added "intend" entries, which
-// a plumb that reads only version 1 must not skip silently.
-const journalVersion = 2
+// journalVersion is the journal's format: 2 added "intend" entries and 3
+// "move" entries, which a plumb that reads an older version must not skip
+// silently.
+const journalVersion = 3
 
 // Journal entry operations.
 const (
@@ -33,6 +34,7 @@ const (
 	opRemove  = "remove"
 	opOutputs = "outputs"
 	opIntend  = "intend"
+	opMove    = "move"
 )
 
 // journalEntry is one line of a journal after the header.
@@ -60,6 +62,12 @@ func (e *journalEntry) apply(st *State) {
 			st.Pending = map[string]*Instance{}
 		}
 		st.Pending[e.Instance.Addr] = e.Instance
+	case opMove:
+		if st.Resources == nil {
+			st.Resources = map[string]*Instance{}
+		}
+		delete(st.Resources, e.Addr)
+		st.Resources[e.Instance.Addr] = e.Instance
 	case opOutputs:
 		st.Outputs = e.Outputs
 		if st.Outputs == nil {
@@ -73,6 +81,8 @@ func (e *journalEntry) valid() bool {
 	switch e.Op {
 	case opSet, opIntend:
 		return e.Instance != nil && e.Instance.Addr != ""
+	case opMove:
+		return e.Instance != nil && e.Instance.Addr != "" && e.Addr != ""
 	case opRemove:
 		return e.Addr != ""
 	case opOutputs:
@@ -212,6 +222,15 @@ func (r *recorder) Intend(inst *Instance) error {
 	return r.record(&journalEntry{Op: opIntend, Instance: inst.clone()})
 }
 
+// Move records, in one entry, that the instance at from is now inst at
+// its own address: a moved block's change of address. inst is copied.
+func (r *recorder) Move(from string, inst *Instance) error {
+	if from == "" || inst == nil || inst.Addr == "" {
+		return errors.New("record move: an address is missing")
+	}
+	return r.record(&journalEntry{Op: opMove, Addr: from, Instance: inst.clone()})
+}
+
 // SetOutputs records the root outputs, replacing those recorded before.
 // outputs is copied.
 func (r *recorder) SetOutputs(outputs map[string]*Output) error {
@@ -258,6 +277,8 @@ func (e *journalEntry) describe() string {
 		return "removal of " + e.Addr
 	case opIntend:
 		return "the intent to create " + e.Instance.Addr
+	case opMove:
+		return "the move of " + e.Addr + " to " + e.Instance.Addr
 	}
 	return "outputs"
 }

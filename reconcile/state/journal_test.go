@@ -301,3 +301,45 @@ func TestRecorderAfterClose(t *testing.T) {
 		t.Errorf("Write after Close: %v", err)
 	}
 }
+
+// TestRecorderMoveSurvivesCrash records a change of address and lets the
+// process "die" before Close: the next read finds the object at its new
+// address only, with its attributes, never at both or neither.
+func TestRecorderMoveSurvivesCrash(t *testing.T) {
+	path := statePath(t)
+	l := NewLocal(path)
+	ctx := context.Background()
+	st := testState(t, 2)
+	rec, err := l.Recorder(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := *st.Resources["plumb_data.r[0]"]
+	attrs := string(moved.Attributes)
+	moved.Addr, moved.Name = `module.m["x"].plumb_data.q`, "q"
+	if err := rec.Move("plumb_data.r[0]", &moved); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Move("", &moved); err == nil {
+		t.Error("a move without its old address was recorded")
+	}
+	r := rec.(*recorder)
+	r.mu.Lock()
+	r.closing = true
+	r.wake.Signal()
+	r.mu.Unlock()
+	<-r.done
+	r.f.Close()
+
+	got := mustRead(t, path)
+	if _, ok := got.Resources["plumb_data.r[0]"]; ok {
+		t.Error("the old address is still in state after the move")
+	}
+	inst, ok := got.Resources[`module.m["x"].plumb_data.q`]
+	if !ok {
+		t.Fatalf("the new address is not in state: %v", got.SortedAddrs())
+	}
+	if inst.Name != "q" || string(inst.Attributes) != attrs {
+		t.Errorf("moved instance %+v lost its name or attributes", inst)
+	}
+}

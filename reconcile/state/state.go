@@ -127,6 +127,10 @@ type Recorder interface {
 	// address settles it, the next run finds it in State.Pending instead
 	// of forgetting an object that may exist.
 	Intend(inst *Instance) error
+	// Move records that the instance at from now lives at inst.Addr, as
+	// inst, in one durable step: a crash leaves it at one address or the
+	// other, never at both or neither.
+	Move(from string, inst *Instance) error
 	// Close folds everything recorded into the stored state (one Write)
 	// and returns the state as written.
 	Close(ctx context.Context) (*State, error)

@@ -131,6 +131,15 @@ func (r *recorder) Intend(inst *state.Instance) error {
 	return r.after(err)
 }
 
+// Move records a change of address in the local journal.
+func (r *recorder) Move(from string, inst *state.Instance) error {
+	r.mu.RLock()
+	err := r.inner.Move(from, inst)
+	r.dirty.Store(true)
+	r.mu.RUnlock()
+	return r.after(err)
+}
+
 // SetOutputs records the root outputs.
 func (r *recorder) SetOutputs(outputs map[string]*state.Output) error {
 	r.mu.RLock()

@@ -1,0 +1,2 @@
+resource "plumb_data" "a" { input = "a" }
+resource "plumb_data" "b" { input = "b" }
