@@ -134,6 +134,9 @@ type resourceType struct {
 	data    providers.DataSource
 	schema  providers.Schema
 	spec    hcldec.Spec
+	// decoder decodes the configuration, converting large collections in
+	// linear time; spec is its specification.
+	decoder *providers.BodyDecoder
 	ty      cty.Type
 	keys    map[string][]string
 	secret  []string
@@ -267,7 +270,8 @@ func (e *Engine) resolveModuleTypes(mod *config.Config) hcl.Diagnostics {
 			rt.managed = p.Resources()[r.Type]
 			rt.schema = rt.managed.Schema()
 		}
-		rt.spec = rt.schema.DecoderSpec()
+		rt.decoder = rt.schema.Decoder()
+		rt.spec = rt.decoder.Spec()
 		rt.ty = rt.schema.ImpliedType()
 		rt.keys = rt.schema.ElementKeys()
 		rt.secret = rt.schema.SensitivePaths()

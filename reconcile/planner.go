@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/plumbhq/plumb/internal/ctyconv"
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/reconcile/config"
 	"github.com/plumbhq/plumb/reconcile/plan"
@@ -398,8 +399,15 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	prior := cty.NullVal(rt.ty)
 	tainted := false
 	var priorPaths state.Paths
+	// The configuration is evaluated first, so that the prior state can
+	// share its memory where they agree (a large zone's records are held
+	// once, not twice).
+	cfgVal, secret, cfgDiags := decodeConfig(r, rt, ictx)
+	if cfgDiags.HasErrors() {
+		return cty.DynamicVal, cfgDiags
+	}
 	if si != nil {
-		v, err := si.Value(rt.ty)
+		v, err := si.ValueLike(rt.ty, cfgVal)
 		if err != nil {
 			return cty.DynamicVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: in.addr + ": cannot read state", Detail: fmt.Sprintf("The state of %s does not fit the schema of %s: %v.", in.addr, r.Type, err), Subject: where}}
 		}
@@ -446,11 +454,7 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	if p.e.opts.RefreshOnly {
 		return p.refreshOnly(change, prior, refreshed, priorPaths), diags
 	}
-	cfgVal, secret, d := decodeConfig(r, rt, ictx)
-	diags = append(diags, d...)
-	if d.HasErrors() {
-		return cty.DynamicVal, diags
-	}
+	diags = append(diags, cfgDiags...)
 	cfgPaths := joinPaths(schemaPaths(rt.secret), secret)
 	secrets = append(secrets, secretStrings(cfgVal, cfgPaths)...)
 	change.Sensitive = mergeNames(change.Sensitive, secret.TopNames())
@@ -468,7 +472,7 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 		cfgVal = ignoreChanges(r.Lifecycle, cfgVal, refreshed)
 	}
 	resp := res.Plan(ctx, providers.PlanRequest{Addr: in.addr, Prior: refreshed, Config: cfgVal})
-	d = locateIn(p.e.allowMass(redactDiags(resp.Diagnostics, secrets)), in.addr, r)
+	d := locateIn(p.e.allowMass(redactDiags(resp.Diagnostics, secrets)), in.addr, r)
 	diags = append(diags, d...)
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
@@ -499,7 +503,7 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	case len(resp.RequiresReplace) > 0:
 		change.Action = replaceAction(r)
 		change.RequiresReplace = resp.RequiresReplace
-	case planned.RawEquals(refreshed):
+	case ctyconv.Identical(planned, refreshed) || planned.RawEquals(refreshed):
 		change.Action = plan.NoOp
 	default:
 		change.Action = plan.Update

@@ -105,6 +105,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	for _, c := range commands() {
 		if c.name == rest[0] {
+			stop := startProfile(stderr)
+			defer stop()
 			return c.run(a, rest[1:])
 		}
 	}
