@@ -330,7 +330,8 @@ func (t *v6Table) each(fn func(k addrKey, n uint32, uri uint64)) {
 
 // strTable counts byte strings (URIs, user agents, and (client, URI)
 // pairs written as one string). The strings live in an arena, each as a
-// record: its count (4 bytes), its length (2 bytes) and its bytes. A slot
+// record: its count (4 bytes), its length (2 bytes), its hash (8 bytes,
+// so growing and merging never hash a string again) and its bytes. A slot
 // is one word: the record's offset in the low 40 bits and 24 bits of the
 // string's hash above them, so most probes that miss never touch the
 // arena. Offset 0 is never a record, so an empty slot is zero.
@@ -344,7 +345,7 @@ type strTable struct {
 const (
 	offBits = 40
 	offMask = 1<<offBits - 1
-	recHead = 6 // count and length before a record's bytes
+	recHead = 14 // count, length and hash before a record's bytes
 	fpMask  = ^uint64(offMask)
 )
 
@@ -395,6 +396,7 @@ func (t *strTable) add(b []byte, h uint64, n uint32) bool {
 			t.arena = t.arena[:off+recHead+len(b)]
 			binary.LittleEndian.PutUint32(t.arena[off:], n)
 			binary.LittleEndian.PutUint16(t.arena[off+4:], uint16(len(b)))
+			binary.LittleEndian.PutUint64(t.arena[off+6:], h)
 			copy(t.arena[off+recHead:], b)
 			t.slots[i] = uint64(off) | fp
 			t.used++
@@ -426,9 +428,8 @@ func (t *strTable) find(h uint64) ([]byte, bool) {
 			continue
 		}
 		rec := t.arena[s&offMask:]
-		b := rec[recHead : recHead+int(binary.LittleEndian.Uint16(rec[4:]))]
-		if strHash(b) == h {
-			return b, true
+		if binary.LittleEndian.Uint64(rec[6:]) == h {
+			return rec[recHead : recHead+int(binary.LittleEndian.Uint16(rec[4:]))], true
 		}
 	}
 }
@@ -452,18 +453,19 @@ func (t *strTable) bytes() int64 { return int64(len(t.slots))*8 + int64(cap(t.ar
 // records calls fn for every string with its count. b is only valid
 // during the call.
 func (t *strTable) records(fn func(b []byte, n uint32)) {
+	t.each(func(b []byte, _ uint64, n uint32) { fn(b, n) })
+}
+
+// each calls fn for every string with its hash and count. b is only
+// valid during the call.
+func (t *strTable) each(fn func(b []byte, h uint64, n uint32)) {
 	for off := 1; off < len(t.arena); {
 		rec := t.arena[off:]
 		n := binary.LittleEndian.Uint32(rec)
 		l := int(binary.LittleEndian.Uint16(rec[4:]))
-		fn(rec[recHead:recHead+l], n)
+		fn(rec[recHead:recHead+l], binary.LittleEndian.Uint64(rec[6:]), n)
 		off += recHead + l
 	}
-}
-
-// each calls fn for every string with its count and hash.
-func (t *strTable) each(fn func(b []byte, h uint64, n uint32)) {
-	t.records(func(b []byte, n uint32) { fn(b, strHash(b), n) })
 }
 
 // rebuilt returns a table of size slots with the strings of t that keep
@@ -507,8 +509,7 @@ func (t *strTable) merge(src *strTable, keep func(h uint64) bool) *strTable {
 		}
 		k = 0
 	}
-	src.records(func(b []byte, n uint32) {
-		h := strHash(b)
+	src.each(func(b []byte, h uint64, n uint32) {
 		if keep != nil && !keep(h) {
 			return
 		}

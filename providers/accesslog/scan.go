@@ -300,14 +300,9 @@ func (s *scan) count(ctx context.Context, from, to, newest int64) (*Report, erro
 			break
 		}
 		p.pairs.on = p.budget.kinds[kindPairs].on
-		t0 := time.Now()
 		ws, warnings, err := s.pass(ctx, p)
 		if err != nil {
 			return nil, err
-		}
-		if os.Getenv("PLUMB_TRACE_SCAN") != "" {
-			fmt.Fprintf(os.Stderr, "pass %d: %v\n", n, time.Since(t0))
-			defer func(t time.Time) { fmt.Fprintf(os.Stderr, "after pass %d: %v\n", n, time.Since(t)) }(time.Now())
 		}
 		if p.first {
 			r = s.stats(ws, from, to)
