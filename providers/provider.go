@@ -196,6 +196,14 @@ type RestoreResponse struct {
 	Diagnostics hcl.Diagnostics
 }
 
+// StateOnly is implemented by resource types whose objects live only in
+// state (plumb_data): creating one makes nothing anywhere else, so a
+// crash during the create cannot leave anything behind, and the engine
+// does not journal its intent before creating it.
+type StateOnly interface {
+	StateOnly()
+}
+
 // Identifier is implemented by resource types whose objects have a name
 // that two resources must never both claim: a zone, a file's path. The
 // engine refuses a configuration in which two instances claim the same

@@ -46,6 +46,7 @@ func (e *Engine) Apply(ctx context.Context, st *state.State, p *plan.Plan, b sta
 	// recorded; the apply reads the state as it was, from a copy.
 	before := maps.Clone(st.Resources)
 	pending := maps.Clone(st.Pending)
+	st.PlumbVersion = Version
 	rec, err := b.Recorder(ctx, st)
 	if err != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot open the state journal", Detail: fmt.Sprintf("%v. Nothing was changed.", err)}}
@@ -492,7 +493,7 @@ func (a *applier) change(ctx context.Context, c *plan.Change, rt *resourceType, 
 	}
 	if c.Action == plan.CreateThenDelete {
 		prior = cty.NullVal(rt.ty)
-	} else if prior.IsNull() {
+	} else if _, stateOnly := res.(providers.StateOnly); prior.IsNull() && !stateOnly {
 		// Announce the create before the provider makes anything, so a
 		// crash from here on leaves the object pending, not forgotten.
 		if d := a.intend(c, rt, own, planned, instancePaths(cfgPaths, cfgVal, planned)); d.HasErrors() {

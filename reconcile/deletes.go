@@ -284,7 +284,8 @@ func (e *Engine) typeOf(si *state.Instance) *resourceType {
 	if name, ok := e.opts.Registry.ResourceProvider(si.Type); ok {
 		res := e.schemaProvider(name).Resources()[si.Type]
 		s := res.Schema()
-		rt = &resourceType{provider: name, managed: res, schema: s, spec: s.DecoderSpec(), ty: s.ImpliedType(), keys: s.ElementKeys(), secret: s.SensitivePaths()}
+		d := s.Decoder()
+		rt = &resourceType{provider: name, managed: res, schema: s, spec: d.Spec(), decoder: d, ty: s.ImpliedType(), keys: s.ElementKeys(), secret: s.SensitivePaths()}
 	}
 	e.schemaMu.Lock()
 	e.undeclared[si.Type] = rt

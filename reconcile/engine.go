@@ -22,14 +22,17 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 
+	"github.com/plumbhq/plumb/internal/buildinfo"
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/reconcile/config"
 	"github.com/plumbhq/plumb/reconcile/graph"
 	"github.com/plumbhq/plumb/reconcile/lang"
 )
 
-// Version is plumb's version, recorded in states and plans.
-var Version = "0.1.0-dev"
+// Version is plumb's version, recorded in states and plans and checked
+// against required_version: what this binary's build recorded
+// (internal/buildinfo).
+var Version = buildinfo.Get().Version
 
 // DefaultParallelism is how many resource operations run at once unless
 // Options say otherwise.
@@ -62,6 +65,10 @@ type Options struct {
 	// RefreshOnly plans to bring state up to date with what exists,
 	// changing nothing (-refresh-only).
 	RefreshOnly bool
+	// GenerateConfig loads a configuration whose import blocks name
+	// resources it does not declare, for GenerateConfig to write them
+	// (plan -generate-config-out).
+	GenerateConfig bool
 	// Destroy plans the deletion of everything in state.
 	Destroy bool
 	// AllowMassChange lets plans through that a provider refuses as mass
@@ -79,10 +86,12 @@ type Options struct {
 
 // Engine runs plans and applies for one loaded configuration.
 type Engine struct {
-	opts  Options
-	cfg   *config.Config
-	vars  map[string]cty.Value
-	funcs map[string]function.Function
+	// hasTriggers is set when a resource has replace_triggered_by.
+	hasTriggers bool
+	opts        Options
+	cfg         *config.Config
+	vars        map[string]cty.Value
+	funcs       map[string]function.Function
 	// funcWarnings are what functions warned about while evaluating
 	// (zonefile()), shown once at the end of a plan or validation.
 	funcWarnings *lang.Warnings
@@ -125,6 +134,9 @@ type resourceType struct {
 	data    providers.DataSource
 	schema  providers.Schema
 	spec    hcldec.Spec
+	// decoder decodes the configuration, converting large collections in
+	// linear time; spec is its specification.
+	decoder *providers.BodyDecoder
 	ty      cty.Type
 	keys    map[string][]string
 	secret  []string
@@ -138,6 +150,9 @@ func Load(opts Options) (*Engine, hcl.Diagnostics) {
 	cfg, diags := config.Load(opts.Dir)
 	if cfg == nil {
 		return nil, diags
+	}
+	if opts.GenerateConfig {
+		diags = dropUndeclaredImports(diags)
 	}
 	e := newEngine(opts, cfg)
 	if diags.HasErrors() {
@@ -184,8 +199,12 @@ func (e *Engine) Variables() map[string]cty.Value { return e.vars }
 func (e *Engine) prepare() hcl.Diagnostics {
 	// A configuration for another plumb may use what this one lacks: say
 	// that first, and only that.
-	if d := config.CheckRequiredVersion(e.cfg.Settings, Version); d.HasErrors() {
-		return d
+	var vdiags hcl.Diagnostics
+	e.cfg.Walk(func(mod *config.Config) {
+		vdiags = append(vdiags, config.CheckRequiredVersion(mod.Settings, Version)...)
+	})
+	if vdiags.HasErrors() {
+		return vdiags
 	}
 	diags := e.resolveTypes()
 	vars, vdiags := resolveVariables(e.cfg, e.opts.Inputs, e.funcs)
@@ -251,7 +270,8 @@ func (e *Engine) resolveModuleTypes(mod *config.Config) hcl.Diagnostics {
 			rt.managed = p.Resources()[r.Type]
 			rt.schema = rt.managed.Schema()
 		}
-		rt.spec = rt.schema.DecoderSpec()
+		rt.decoder = rt.schema.Decoder()
+		rt.spec = rt.decoder.Spec()
 		rt.ty = rt.schema.ImpliedType()
 		rt.keys = rt.schema.ElementKeys()
 		rt.secret = rt.schema.SensitivePaths()

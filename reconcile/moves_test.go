@@ -126,6 +126,28 @@ moved {
   from = plumb_data.b
   to   = plumb_data.c
 }`, map[string]string{"plumb_data.d": "plumb_data.b"}, map[string]string{}},
+		{"out of a module", `
+resource "plumb_data" "d" { input = "a" }
+resource "local_file" "f" {
+  filename = "files/f.txt"
+  content  = "f"
+}
+resource "plumb_data" "single" {
+  count = 1
+  input = "s"
+}
+resource "plumb_data" "keyed" {
+  for_each = toset(["y"])
+  input    = "x"
+}
+module "new" {
+  source = "./m"
+  name   = "old"
+}
+moved {
+  from = module.files.local_file.f
+  to   = local_file.f
+}`, map[string]string{"local_file.f": "module.files.local_file.f"}, map[string]string{}},
 	}
 	for _, s := range steps {
 		writeFile(t, filepath.Join(dir, "main.hcl"), s.hcl)
@@ -174,6 +196,9 @@ moved {
 	e, diags := reconcile.Load(reconcile.Options{Dir: dir, Registry: testRegistry()})
 	if diags.HasErrors() {
 		t.Fatal(render(e, diags))
+	}
+	if msg := render(e, e.Validate(t.Context())); !strings.Contains(msg, "Moved object still declared") {
+		t.Errorf("validate does not report the moved block:\n%s", msg)
 	}
 	r := runWith(t, dir, testRegistry(), reconcile.Options{}, true)
 	if msg := render(nil, r.diags); !strings.Contains(msg, "Moved object still declared") || !strings.Contains(msg, "main.hcl line 4") {

@@ -131,14 +131,15 @@ func (e *Engine) buildGraph() hcl.Diagnostics {
 			lc := r.Lifecycle
 			travs = append(travs, conditionRefs(lc.Preconditions)...)
 			travs = append(travs, conditionRefs(lc.Postconditions)...)
-			for _, e := range lc.ReplaceTriggeredBy {
-				if t, d := parseTrigger(e); d != nil {
+			for _, ex := range lc.ReplaceTriggeredBy {
+				e.hasTriggers = true
+				if t, d := parseTrigger(ex); d != nil {
 					diags = append(diags, d)
 				} else if tr := mod.Resources[t.res]; tr == nil || tr.Mode != config.Managed {
 					diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid replace_triggered_by entry",
-						Detail: fmt.Sprintf("%s is not a managed resource declared in this module; replace_triggered_by names one.", t.res), Subject: e.Range().Ptr()})
+						Detail: fmt.Sprintf("%s is not a managed resource declared in this module; replace_triggered_by names one.", t.res), Subject: ex.Range().Ptr()})
 				}
-				travs = append(travs, e.Variables()...)
+				travs = append(travs, ex.Variables()...)
 			}
 			add(n, mod, travs, r.Count != nil, r.ForEach != nil, false)
 			add(n, mod, r.DependsOn, false, false, true)
@@ -199,6 +200,13 @@ func (e *Engine) buildGraph() hcl.Diagnostics {
 			}
 		}
 	})
+	// An import block with for_each is expanded when the resource it
+	// imports into is planned: that node waits for what it refers to.
+	for _, im := range e.cfg.Imports {
+		if n := e.nodes[im.To.ConfigResource()]; n != nil && im.ForEach != nil {
+			add(n, e.cfg, importRefs(im), false, true, false)
+		}
+	}
 	for _, name := range keys(e.pconfs) {
 		pc := e.pconfs[name]
 		n := &node{kind: nodeProvider, name: pc.node, mod: pc.mod, prov: pc}

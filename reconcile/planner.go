@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/plumbhq/plumb/internal/ctyconv"
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/reconcile/config"
 	"github.com/plumbhq/plumb/reconcile/plan"
@@ -46,8 +47,11 @@ type planner struct {
 	changing map[string]bool
 	// changed are the instance addresses the plan changes.
 	changed map[string]bool
-	// byAddr are the changes planned so far, by instance address.
-	byAddr map[string]*plan.Change
+	// byAddr are the changes planned so far, by instance address, kept
+	// only when something looks them up (indexChanges): -replace or
+	// replace_triggered_by.
+	byAddr       map[string]*plan.Change
+	indexChanges bool
 	// replace are the instance addresses -replace names.
 	replace []string
 	// excl is what -exclude leaves out; nil without it.
@@ -79,13 +83,16 @@ func (e *Engine) Plan(ctx context.Context, st *state.State) (*plan.Plan, hcl.Dia
 	p := &planner{walk: e.newWalk(), st: work, byRes: groupByResource(work), imports: map[string]*config.Import{}, claimed: map[string]claim{}, picked: e.targetedInstances(), handled: map[string]bool{}, visited: map[string]bool{}, changing: map[string]bool{}, changed: map[string]bool{}, byAddr: map[string]*plan.Change{}, pending: pending,
 		movedFrom: moved, removed: removed, warnings: moveWarnings}
 	for _, im := range e.cfg.Imports {
-		p.imports[im.To.String()] = im
+		if im.ForEach == nil {
+			p.imports[im.To.String()] = im
+		}
 	}
 	p.resource = p.planResource
 	p.checksInPlan = true
 	var rdiags hcl.Diagnostics
 	p.replace, rdiags = parseReplace(e.opts.Replace)
 	diags = append(diags, rdiags...)
+	p.indexChanges = len(p.replace) > 0 || e.hasTriggers
 	p.excl, _ = e.exclusion() // its problems are reported by targetNodes
 	only, tdiags := e.targetNodes()
 	diags = append(diags, tdiags...)
@@ -209,7 +216,9 @@ func (p *planner) add(c *plan.Change) {
 	if c.Action != plan.NoOp || c.ImportID != "" {
 		p.changed[c.Addr] = true
 	}
-	p.byAddr[c.Addr] = c
+	if p.indexChanges {
+		p.byAddr[c.Addr] = c
+	}
 	p.mu.Unlock()
 }
 
@@ -282,6 +291,12 @@ func (p *planner) planResource(ctx context.Context, n *node) error {
 	index := make(map[*resourceGroup]int, len(groups))
 	for gi, g := range groups {
 		index[g] = gi
+	}
+	if d := p.expandImports(n); len(d) > 0 {
+		p.addDiags(d)
+		if d.HasErrors() {
+			return errFailed
+		}
 	}
 	deferRead := r.Mode == config.Data && p.dependsOnChange(n)
 	p.eachGroupInstance(ctx, groups, total, func(g *resourceGroup, i int) {
@@ -384,8 +399,15 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	prior := cty.NullVal(rt.ty)
 	tainted := false
 	var priorPaths state.Paths
+	// The configuration is evaluated first, so that the prior state can
+	// share its memory where they agree (a large zone's records are held
+	// once, not twice).
+	cfgVal, secret, cfgDiags := decodeConfig(r, rt, ictx)
+	if cfgDiags.HasErrors() {
+		return cty.DynamicVal, cfgDiags
+	}
 	if si != nil {
-		v, err := si.Value(rt.ty)
+		v, err := si.ValueLike(rt.ty, cfgVal)
 		if err != nil {
 			return cty.DynamicVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: in.addr + ": cannot read state", Detail: fmt.Sprintf("The state of %s does not fit the schema of %s: %v.", in.addr, r.Type, err), Subject: where}}
 		}
@@ -432,11 +454,7 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	if p.e.opts.RefreshOnly {
 		return p.refreshOnly(change, prior, refreshed, priorPaths), diags
 	}
-	cfgVal, secret, d := decodeConfig(r, rt, ictx)
-	diags = append(diags, d...)
-	if d.HasErrors() {
-		return cty.DynamicVal, diags
-	}
+	diags = append(diags, cfgDiags...)
 	cfgPaths := joinPaths(schemaPaths(rt.secret), secret)
 	secrets = append(secrets, secretStrings(cfgVal, cfgPaths)...)
 	change.Sensitive = mergeNames(change.Sensitive, secret.TopNames())
@@ -454,7 +472,7 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 		cfgVal = ignoreChanges(r.Lifecycle, cfgVal, refreshed)
 	}
 	resp := res.Plan(ctx, providers.PlanRequest{Addr: in.addr, Prior: refreshed, Config: cfgVal})
-	d = locateIn(p.e.allowMass(redactDiags(resp.Diagnostics, secrets)), in.addr, r)
+	d := locateIn(p.e.allowMass(redactDiags(resp.Diagnostics, secrets)), in.addr, r)
 	diags = append(diags, d...)
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
@@ -485,12 +503,12 @@ func (p *planner) planInstance(ctx context.Context, r *config.Resource, rt *reso
 	case len(resp.RequiresReplace) > 0:
 		change.Action = replaceAction(r)
 		change.RequiresReplace = resp.RequiresReplace
-	case planned.RawEquals(refreshed):
+	case ctyconv.Identical(planned, refreshed) || planned.RawEquals(refreshed):
 		change.Action = plan.NoOp
 	default:
 		change.Action = plan.Update
 	}
-	if change.Action == plan.NoOp || change.Action == plan.Update {
+	if (change.Action == plan.NoOp || change.Action == plan.Update) && (len(p.replace) > 0 || len(r.Lifecycle.ReplaceTriggeredBy) > 0) {
 		reason, code, d := p.replaceReason(r, strings.TrimSuffix(in.addr, r.Addr()+config.KeyString(in.key)), in.addr, ictx)
 		diags = append(diags, d...)
 		if d.HasErrors() {

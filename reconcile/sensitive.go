@@ -4,6 +4,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/plumbhq/plumb/internal/ctyconv"
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/reconcile/lang"
 	"github.com/plumbhq/plumb/reconcile/state"
@@ -30,7 +31,7 @@ const sensitiveMark = lang.SensitiveMark
 // unmarkPaths strips marks from v and returns the paths that held a
 // marked value.
 func unmarkPaths(v cty.Value) (cty.Value, state.Paths) {
-	if !v.ContainsMarked() {
+	if !ctyconv.ContainsMarked(v) {
 		return v, nil
 	}
 	clean, pvm := v.UnmarkDeepWithPaths()

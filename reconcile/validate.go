@@ -16,7 +16,9 @@ func (e *Engine) Validate(ctx context.Context) hcl.Diagnostics {
 	w := e.newWalk()
 	w.validating = true
 	w.resource = w.validateResource
-	return append(w.run(ctx, nil), e.funcWarnings.Drain()...)
+	diags := append(e.checkMoved(e.movedBlocks()), e.checkRemoved(e.removedBlocks())...)
+	diags = append(diags, w.run(ctx, nil)...)
+	return append(diags, e.funcWarnings.Drain()...)
 }
 
 func (w *walk) validateResource(ctx context.Context, n *node) error {

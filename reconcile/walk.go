@@ -8,7 +8,6 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/dynblock"
-	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/plumbhq/plumb/reconcile/config"
@@ -193,7 +192,7 @@ func locateIn(diags hcl.Diagnostics, what string, r *config.Resource) hcl.Diagno
 func decodeConfig(r *config.Resource, rt *resourceType, ctx *hcl.EvalContext) (cty.Value, state.Paths, hcl.Diagnostics) {
 	// dynamic "TYPE" { for_each, content } blocks expand into blocks of
 	// TYPE first, for every nested block type of every schema.
-	v, diags := hcldec.Decode(dynblock.Expand(r.Config, ctx), rt.spec, ctx)
+	v, diags := rt.decoder.Decode(dynblock.Expand(r.Config, ctx), ctx)
 	if diags.HasErrors() {
 		return cty.DynamicVal, nil, diags
 	}

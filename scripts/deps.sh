@@ -21,6 +21,10 @@ packages=(
   fonts-dejavu-core  # fonts for the HTML page's screenshots
   curl               # examples/ci/plumb-review.sh talks to the forge's API; its test runs it
   jq                 # the same script reads the plan's status and the forge's answers
+  zsh                # plumb completion zsh is tested at a real zsh prompt
+  fish               # plumb completion fish is tested with fish's complete -C
+  groff-base         # groff: the generated manual page must format without warnings
+  shellcheck         # actionlint checks the run: scripts of examples/ci with it
 )
 missing=()
 for p in "${packages[@]}"; do

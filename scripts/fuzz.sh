@@ -18,6 +18,7 @@ targets=(
   "./providers/accesslog FuzzParseIPv4"   # the hand-written IPv4 parser against netip
   "./providers/accesslog FuzzExportReader" # journald's export format, as journalctl -o export writes it
   "./providers/dns FuzzParseZone"         # zone files: any bytes, and a round trip through WriteZone
+  "./internal/ctycodec FuzzUnmarshal"     # state values: the fast JSON reader against cty/json
   "./reconcile FuzzLoad"                  # HCL configuration: parse, nesting guard, decode, variables, graph
   "./providers/apache FuzzParseFile"      # .htaccess files: markers, block bodies, edits that keep the rest
 )

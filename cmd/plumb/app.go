@@ -49,6 +49,9 @@ type app struct {
 	// problems are the errors printed so far, for a review of a run that
 	// failed (plan -review-out).
 	problems []plan.Problem
+	// capture makes a command hand back its flag set at -h instead of
+	// printing its help (cmdtree.go), for completion and the manual.
+	capture bool
 
 	ctlOnce sync.Once
 	ctl     *runControl
@@ -70,8 +73,6 @@ func newApp(dir string, stdin io.Reader, stdout, stderr io.Writer) *app {
 	}
 	return a
 }
-
-func version() string { return reconcile.Version }
 
 // diags prints diagnostics with the source line they point at, and
 // reports whether any was an error.
@@ -189,10 +190,17 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.input, "input", true, "accepted for Terraform's habit; plumb never asks for variable values, a missing one is an error")
 }
 
+// newFlagSet makes a command's flag set; usage is the command line its
+// help starts with. Every command defines its flags and parses them
+// before it does anything else: completion and the manual read the flags
+// by running the command with -h (cmdtree.go).
 func newFlagSet(a *app, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
 	fs.Usage = func() {
+		if a.capture {
+			panic(captured{fs: fs, usage: usage})
+		}
 		fmt.Fprintf(a.stderr, "Usage: plumb %s\n\nOptions:\n", usage)
 		fs.PrintDefaults()
 	}

@@ -48,6 +48,7 @@ func commands() []command {
 		{"output", "Print output values", runOutput},
 		{"graph", "Print the reference graph in Graphviz DOT form", runGraph},
 		{"zones", "Generate configuration for existing zones: zones import DIR | -from route53", runZones},
+		{"console", "Evaluate expressions as the configuration sees them, with the values in state", runConsole},
 		{"test", "Run the *.plumbtest.hcl files: plan or apply each run, check its assertions, destroy what it made", runTest},
 		{"taint", "Mark an instance in state for replacement by the next plan (plan -replace=ADDR is the better habit)", runTaint},
 		{"untaint", "Clear the taint of an instance in state", runUntaint},
@@ -56,7 +57,8 @@ func commands() []command {
 		{"detect", "Find the clients behind a flood in access logs (and live connections): detect [FILE...]", runDetect},
 		{"unban", "Lift the block of an address now and remember it: unban ADDRESS...", runUnban},
 		{"restore", "Put block lists back from state after a reboot, before the next log-based run", runRestore},
-		{"version", "Print plumb's version", runVersion},
+		{"version", "Print plumb's version, commit, build date, Go version and platform", runVersion},
+		{"completion", "Print the shell completion script: completion bash|zsh|fish", runCompletion},
 	}
 }
 
@@ -94,8 +96,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	a := newApp(".", stdin, stdout, stderr)
+	// Hidden commands, for the completion scripts and the release build.
+	switch rest[0] {
+	case "__complete":
+		return runComplete(a, rest[1:])
+	case "__manpage":
+		return runManpage(a, rest[1:])
+	}
 	for _, c := range commands() {
 		if c.name == rest[0] {
+			stop := startProfile(stderr)
+			defer stop()
 			return c.run(a, rest[1:])
 		}
 	}
@@ -122,8 +133,3 @@ type multiFlag []string
 
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
-
-func runVersion(a *app, _ []string) int {
-	fmt.Fprintln(a.stdout, "plumb", version())
-	return exitOK
-}

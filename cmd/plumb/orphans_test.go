@@ -4,7 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // checkNoOrphans fails if a file under dir/files is not in state (an
@@ -59,4 +61,34 @@ func findOrphans(t *testing.T, env []string, dir string) (orphans, temps []strin
 // files: a provider's .NAME.plumb-*, or the state's NAME.tmp-*.
 func isTempName(name string) bool {
 	return strings.Contains(name, ".plumb-") || strings.Contains(name, ".tmp-") || strings.HasSuffix(name, ".tmp")
+}
+
+// TestShowListsPending: an apply killed while creating leaves pending
+// creates in state; plumb show lists them (hidden values as always), and
+// the next apply settles every one.
+func TestShowListsPending(t *testing.T) {
+	dir := configDir(t, map[string]string{"main.hcl": killConfig})
+	for delay := 30 * time.Millisecond; ; delay += 20 * time.Millisecond {
+		cmd := startApply(t, dir, "-var", "n=300", "-var", "gen=1")
+		time.Sleep(delay)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		if _, pending := stateFiles(t, nil, dir); pending > 0 {
+			break
+		}
+		if delay > 2*time.Second {
+			t.Skip("no kill landed while a create was in flight")
+		}
+	}
+	r := plumb(t, dir, "show")
+	if r.code != exitOK || !strings.Contains(r.stdout, "# Pending: an apply was interrupted") {
+		t.Fatalf("show does not list the pending creates:\n%s", r)
+	}
+	if r := plumb(t, dir, "apply", "-auto-approve", "-var", "n=300", "-var", "gen=1"); r.code != exitOK {
+		t.Fatal(r)
+	}
+	if _, pending := stateFiles(t, nil, dir); pending != 0 {
+		t.Errorf("%d creates still pending after an apply", pending)
+	}
+	checkNoOrphans(t, nil, dir)
 }

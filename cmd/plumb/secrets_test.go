@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os/exec"
 	"sort"
 	"strings"
 	"testing"
@@ -203,6 +204,13 @@ output "direct" { value = var.pw }
 		if strings.Contains(r.stdout+r.stderr, canary) {
 			t.Errorf("plumb %v printed the secret:\n%s", args, r)
 		}
+	}
+	// plumb console prints values as configuration sees them, state's
+	// included: every sensitive part as (sensitive).
+	console := exec.Command(plumbBin, "-chdir="+dir, "console")
+	console.Stdin = strings.NewReader("var.pw\nplumb_data.x\nplumb_data.y\nlocal_file.b\n[var.pw, 1]\nupper(var.pw)\ntonumber(var.pw)\n")
+	if out, _ := console.CombinedOutput(); strings.Contains(string(out), canary) || !strings.Contains(string(out), "(sensitive") {
+		t.Errorf("plumb console:\n%s", out)
 	}
 	for _, args := range [][]string{{"state", "pull"}, {"output", "-raw", "direct"}} {
 		if r := plumb(t, dir, args...); !strings.Contains(r.stdout, canary) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 
@@ -85,7 +86,7 @@ func runShow(a *app, args []string) int {
 }
 
 func (a *app) showState(st *state.State) int {
-	if len(st.Resources) == 0 {
+	if len(st.Resources) == 0 && len(st.Pending) == 0 {
 		fmt.Fprintln(a.stdout, "The state is empty: plumb manages nothing here yet.")
 		return exitOK
 	}
@@ -95,6 +96,14 @@ func (a *app) showState(st *state.State) int {
 	for _, addr := range st.SortedAddrs() {
 		if err := writeInstance(w, reg, st.Resources[addr]); err != nil {
 			return a.errorf("%v", err)
+		}
+	}
+	if len(st.Pending) > 0 {
+		fmt.Fprintf(w, "# Pending: an apply was interrupted while creating these; the next plan reads\n# each one and replaces it if it exists, or creates it if not.\n\n")
+		for _, addr := range slices.Sorted(maps.Keys(st.Pending)) {
+			if err := writeInstance(w, reg, st.Pending[addr]); err != nil {
+				return a.errorf("%v", err)
+			}
 		}
 	}
 	return exitOK

@@ -322,6 +322,7 @@ func (t *tester) runOne(path string, f *hcl.File, tf *testFile, r *testRun, fr *
 		diags = append(diags, pd...)
 	}
 	expected, unexpected := splitExpected(diags, r.expect)
+	expectedChecks(p, r.expect, expected)
 	if len(r.expect) > 0 {
 		return t.judgeExpected(path, f, r, expected, unexpected)
 	}
@@ -380,13 +381,38 @@ func splitExpected(diags hcl.Diagnostics, expect []hcl.Traversal) (map[string]bo
 	return found, rest
 }
 
-// expectedBy reports whether the failure d is the one that name (var.x)
-// expects: the validation of variable x.
+// expectedBy reports whether the failure d is the one that name expects:
+// var.x the validation of variable x, output.x its preconditions, TYPE.NAME
+// the preconditions and postconditions of a resource.
 func expectedBy(d *hcl.Diagnostic, name string) bool {
 	if v, ok := strings.CutPrefix(name, "var."); ok {
 		return d.Summary == "Invalid value for variable "+v
 	}
+	switch d.Summary {
+	case "Output precondition failed", "Resource precondition failed", "Resource postcondition failed":
+		return strings.HasPrefix(d.Detail, name+":") || strings.HasPrefix(d.Detail, name+"[")
+	}
 	return false
+}
+
+// expectedChecks adds to found the check blocks expect_failures names
+// (check.x) that failed in the plan: a check's failure is a warning, so it
+// is found among the plan's checks, not its errors.
+func expectedChecks(p *plan.Plan, expect []hcl.Traversal, found map[string]bool) {
+	if p == nil {
+		return
+	}
+	for _, t := range expect {
+		name, ok := traversalName(t)
+		if !ok || !strings.HasPrefix(name, "check.") {
+			continue
+		}
+		for _, c := range p.FailedChecks() {
+			if c.Addr == name {
+				found[name] = true
+			}
+		}
+	}
 }
 
 func traversalName(t hcl.Traversal) (string, bool) {

@@ -19,6 +19,19 @@ variable "name" {
 
 resource "plumb_data" "greeting" {
   input = "hello, ${var.name}"
+  lifecycle {
+    precondition {
+      condition     = lower(var.name) == var.name
+      error_message = "Names are lower case."
+    }
+  }
+}
+
+check "quiet" {
+  assert {
+    condition     = !strcontains(var.name, "LOUD")
+    error_message = "No shouting."
+  }
 }
 
 resource "local_file" "note" {
@@ -73,14 +86,22 @@ run "rejects_a_short_name" {
   }
   expect_failures = [var.name]
 }
+
+run "rejects_a_shouting_name" {
+  command = plan
+  variables {
+    name = "LOUD"
+  }
+  expect_failures = [plumb_data.greeting, check.quiet]
+}
 `,
 	})
 	r := plumb(t, dir, "test")
 	for _, want := range []string{
 		`tests/greeting.plumbtest.hcl... in progress`,
 		`run "plans_the_greeting"... pass`, `run "writes_the_file"... pass`, `run "uses_an_earlier_run"... pass`,
-		`run "rejects_a_short_name"... pass`, `tests/greeting.plumbtest.hcl... tearing down`,
-		`tests/greeting.plumbtest.hcl... pass`, "Success! 4 passed, 0 failed.",
+		`run "rejects_a_short_name"... pass`, `run "rejects_a_shouting_name"... pass`, `tests/greeting.plumbtest.hcl... tearing down`,
+		`tests/greeting.plumbtest.hcl... pass`, "Success! 5 passed, 0 failed.",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("plumb test output lacks %q:\n%s", want, r)

@@ -28,6 +28,15 @@ type ttyRun struct {
 // startInTTY starts plumb in dir on a new pseudo-terminal.
 func startInTTY(t *testing.T, env []string, dir string, args ...string) *ttyRun {
 	t.Helper()
+	cmd := exec.Command(plumbBin, append([]string{"-chdir=" + dir}, args...)...)
+	cmd.Env = env
+	return startCommandInTTY(t, cmd)
+}
+
+// startCommandInTTY starts cmd on a new pseudo-terminal: its stdin,
+// stdout and stderr, and its controlling terminal.
+func startCommandInTTY(t *testing.T, cmd *exec.Cmd) *ttyRun {
+	t.Helper()
 	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
 	if err != nil {
 		t.Skipf("no pseudo-terminals here: %v", err)
@@ -44,8 +53,6 @@ func startInTTY(t *testing.T, env []string, dir string, args ...string) *ttyRun 
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(plumbBin, append([]string{"-chdir=" + dir}, args...)...)
-	cmd.Env = env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
 	if err := cmd.Start(); err != nil {

@@ -47,6 +47,9 @@ func (a *apachectl) check(ctx context.Context, h host.Host, path string) error {
 	if errors.As(err, &exit) && ctx.Err() == nil {
 		return &rejectedError{output: apacheMessage(out.String())}
 	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%s -t did not finish within %v on %s, so the file could not be checked (output so far: %s)", cmd, checkTimeout, h, strings.TrimSpace(out.String()))
+	}
 	return fmt.Errorf("running %s -t: %w (output: %s)", cmd, err, strings.TrimSpace(out.String()))
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/plumbhq/plumb/internal/ctyconv"
 	"github.com/plumbhq/plumb/providers/dns"
 )
 
@@ -120,6 +121,9 @@ var recordsType = cty.List(dns.RecordType)
 
 // sameRecord compares two record set objects of dns.RecordType.
 func sameRecord(a, b cty.Value) bool {
+	if ctyconv.Identical(a, b) {
+		return true // the prior state shares the configuration's element
+	}
 	if a.IsNull() || b.IsNull() || !a.IsKnown() || !b.IsKnown() || a.IsMarked() || b.IsMarked() {
 		return false
 	}

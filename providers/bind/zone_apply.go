@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"sort"
@@ -29,22 +30,66 @@ type zone struct {
 	soa     soaFields
 	serial  uint32
 	records []dns.Record
+	// spare, when set, is records with one free slot before it, for the
+	// SOA (see storedZone).
+	spare []dns.Record
 }
 
 // render returns the zone file's bytes: the header, then dns.WriteZone of
 // the SOA and the records. The records must be in zone.
 func (z zone) render() ([]byte, error) {
-	rs := make([]dns.Record, 0, len(z.records)+1)
-	rs = append(rs, dns.Record{Name: z.origin, Type: "SOA", TTL: z.ttl, Values: []string{z.soa.value(z.serial)}})
-	rs = append(rs, z.records...)
 	var b bytes.Buffer
-	b.Grow(len(header) + 64*len(rs))
-	b.WriteString(header)
-	if err := dns.WriteZone(&b, z.origin, rs); err != nil {
+	b.Grow(len(header) + 64*(len(z.records)+1))
+	if err := z.write(&b); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
 }
+
+// write writes the zone file to w.
+func (z zone) write(w io.Writer) error {
+	rs := z.records
+	if len(z.spare) == 1 {
+		// z.records was made with a free slot before it: no copy of a
+		// large zone's records just to put the SOA first.
+		rs = z.spare[:len(z.records)+1]
+	} else {
+		rs = make([]dns.Record, 1, len(z.records)+1)
+		rs = append(rs, z.records...)
+	}
+	rs[0] = dns.Record{Name: z.origin, Type: "SOA", TTL: z.ttl, Values: []string{z.soa.value(z.serial)}}
+	if _, err := io.WriteString(w, header); err != nil {
+		return err
+	}
+	return dns.WriteZone(w, z.origin, rs)
+}
+
+// matches reports whether data is exactly the file write would write,
+// comparing as it goes instead of building the file in memory.
+func (z zone) matches(data []byte) bool {
+	c := &compareWriter{data: data}
+	return z.write(c) == nil && !c.differ && c.pos == len(data)
+}
+
+// compareWriter compares what is written to it with data.
+type compareWriter struct {
+	data   []byte
+	pos    int
+	differ bool
+}
+
+func (c *compareWriter) Write(p []byte) (int, error) {
+	if c.differ || c.pos+len(p) > len(c.data) || !bytes.Equal(p, c.data[c.pos:c.pos+len(p)]) {
+		c.differ = true
+		return 0, errDiffers
+	}
+	c.pos += len(p)
+	return len(p), nil
+}
+
+// errDiffers stops writing once the output differs from what it is
+// compared with.
+var errDiffers = errors.New("the zone file differs")
 
 // zoneOf decodes a wholly known planned state (but for the serial) into the
 // zone to write, normalising its records.

@@ -35,7 +35,7 @@ func (r *zoneResource) Read(ctx context.Context, req providers.ReadRequest) prov
 			"Cannot read bind_zone file", "%v. Check that plumb may read the file.", err)}
 	}
 	if z, ok := storedZone(prior); ok {
-		if want, err := z.render(); err == nil && bytes.Equal(want, data) {
+		if z.matches(data) {
 			return providers.ReadResponse{State: prior}
 		}
 	}
@@ -262,7 +262,8 @@ func storedZone(v cty.Value) (zone, bool) {
 	if recs.IsNull() {
 		return z, true
 	}
-	z.records = make([]dns.Record, 0, recs.LengthInt())
+	z.spare = make([]dns.Record, 1, recs.LengthInt()+1)
+	z.records = z.spare[1:]
 	for it := recs.ElementIterator(); it.Next(); {
 		_, e := it.Element()
 		if e.IsNull() {

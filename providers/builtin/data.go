@@ -17,7 +17,13 @@ type dataResource struct {
 	null   cty.Value
 }
 
-var _ providers.Resource = (*dataResource)(nil)
+var (
+	_ providers.Resource  = (*dataResource)(nil)
+	_ providers.StateOnly = (*dataResource)(nil)
+)
+
+// StateOnly says plumb_data makes nothing outside state.
+func (r *dataResource) StateOnly() {}
 
 func newDataResource() *dataResource {
 	s := providers.Schema{

@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -8,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/plumbhq/plumb/internal/zonegen"
 )
 
 // genZones writes n zone files like the ones a hosting team keeps (SOA, NS,
@@ -168,5 +171,35 @@ func BenchmarkDiffZone(b *testing.B) {
 		if !Diff(rs, d).Empty() {
 			b.Fatal("want no changes")
 		}
+	}
+}
+
+// benchLargeZone returns a generated zone of n records (zonegen).
+func benchLargeZone(b *testing.B, n int) []byte {
+	b.Helper()
+	var buf bytes.Buffer
+	if err := zonegen.Write(&buf, "big.example", n); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// BenchmarkParseLargeZone reads one zone of 100,000 and of 1,000,000
+// records and turns it into the cty list zonefile() returns.
+func BenchmarkParseLargeZone(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		data := benchLargeZone(b, n)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				res, err := ParseZoneBytes(data, "big.zone", "big.example", ParseOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if v := ListValue(res.Records); v.LengthInt() != n+2 {
+					b.Fatalf("%d sets", v.LengthInt())
+				}
+			}
+		})
 	}
 }

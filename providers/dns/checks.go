@@ -10,22 +10,16 @@ import (
 // finish sorts the sets, checks the rules BIND applies to whole sets and
 // names when it loads a zone, and returns the result.
 func (l *loader) finish() (ParseResult, error) {
-	sets := make([]*set, 0, len(l.sets))
-	for _, s := range l.sets {
+	sets := l.mergeChunks()
+	for _, s := range sets {
 		n := len(s.rec.Values)
 		s.rec.Values = sortValues(s.rec.Values)
 		if d := n - len(s.rec.Values); d > 0 {
-			l.warns = append(l.warns, &ZoneError{File: s.file, Line: s.line, Column: s.col,
+			c := &l.chunks[s.first]
+			l.warns = append(l.warns, &ZoneError{File: c.file, Line: int(c.line), Column: int(c.col),
 				Msg: fmt.Sprintf("%s %s lists the same data more than once; the %d repeated values are ignored, as BIND ignores them", s.rec.Name, s.rec.Type, d)})
 		}
-		sets = append(sets, s)
 	}
-	slices.SortFunc(sets, func(a, c *set) int {
-		if x := compareNames(a.rec.Name, c.rec.Name); x != 0 {
-			return x
-		}
-		return compareTypes(a.rec.Type, c.rec.Type)
-	})
 	for i := 0; i < len(sets); {
 		j := i + 1
 		for j < len(sets) && sets[j].rec.Name == sets[i].rec.Name {
@@ -39,6 +33,7 @@ func (l *loader) finish() (ParseResult, error) {
 	for i, s := range sets {
 		recs[i] = s.rec
 	}
+	l.chunks = nil
 	res := ParseResult{Records: recs, Warnings: sortErrors(l.warns)}
 	if len(l.errs) > 0 {
 		return res, ZoneErrors(sortErrors(l.errs))
@@ -79,25 +74,29 @@ func (l *loader) checkApex(sets []*set) {
 }
 
 func (l *loader) setError(s *set, format string, args ...any) {
-	l.errs = append(l.errs, &ZoneError{File: s.file, Line: s.line, Column: s.col, Msg: fmt.Sprintf(format, args...)})
+	c := &l.chunks[s.first]
+	l.errs = append(l.errs, &ZoneError{File: c.file, Line: int(c.line), Column: int(c.col), Msg: fmt.Sprintf(format, args...)})
 }
 
 // lastError records an error at the last record of the set, where BIND
 // reports a set with too many records.
 func (l *loader) lastError(s *set, format string, args ...any) {
-	l.errs = append(l.errs, &ZoneError{File: s.lastFile, Line: s.lastLine, Column: s.lastCol, Msg: fmt.Sprintf(format, args...)})
+	c := &l.chunks[s.last]
+	l.errs = append(l.errs, &ZoneError{File: c.file, Line: int(c.lastLine), Column: int(c.lastCol), Msg: fmt.Sprintf(format, args...)})
 }
 
 // laterSet returns whichever of two sets BIND read last.
-func laterSet(a, b *set) *set {
-	if b.file == a.file && (b.line > a.line || b.line == a.line && b.col > a.col) {
+func (l *loader) laterSet(a, b *set) *set {
+	ca, cb := &l.chunks[a.first], &l.chunks[b.first]
+	if cb.file == ca.file && (cb.line > ca.line || cb.line == ca.line && cb.col > ca.col) {
 		return b
 	}
 	return a
 }
 
 func (l *loader) setWarning(s *set, format string, args ...any) {
-	l.warns = append(l.warns, &ZoneError{File: s.file, Line: s.line, Column: s.col, Msg: fmt.Sprintf(format, args...)})
+	c := &l.chunks[s.first]
+	l.warns = append(l.warns, &ZoneError{File: c.file, Line: int(c.line), Column: int(c.col), Msg: fmt.Sprintf(format, args...)})
 }
 
 // cnameCompanions are the types a name with a CNAME may also hold.
@@ -116,7 +115,7 @@ func (l *loader) checkName(sets []*set) {
 				at := s
 				for _, o := range sets {
 					if o.code != 5 && !cnameCompanions[o.code] {
-						at = laterSet(at, o)
+						at = l.laterSet(at, o)
 					}
 				}
 				l.setError(at, "%s", msgCNAMEOther(r.Name, otherTypes(sets, 5)))
@@ -327,4 +326,97 @@ func sortErrors(es []*ZoneError) []*ZoneError {
 		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
 	})
 	return slices.CompactFunc(es, func(a, b *ZoneError) bool { return *a == *b })
+}
+
+// mergeChunks sorts the committed chunks in Sort order and merges the
+// chunks of each set, in commit order: the set takes the last chunk's TTL
+// (as BIND's database does), and values listed again are dropped with a
+// warning. Comparing names label by label for every pair costs seconds
+// for a million sets, so each name is turned once into a key that
+// compares as bytes in the same order: its labels from the root down,
+// separated by a zero byte, which sorts before every byte of a canonical
+// label.
+func (l *loader) mergeChunks() []*set {
+	type keyed struct {
+		key  string
+		rank int
+		i    int32 // index in l.chunks, which keeps commit order
+	}
+	ks := make([]keyed, len(l.chunks))
+	var buf []byte
+	var last, lastKey string
+	for i := range l.chunks {
+		c := &l.chunks[i]
+		if c.owner != last { // records of one owner come together
+			buf = nameKey(buf[:0], c.owner)
+			last, lastKey = c.owner, string(buf)
+		}
+		ks[i] = keyed{key: lastKey, rank: typeRank(typeString(c.typ)), i: int32(i)}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int {
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		if a.rank != b.rank {
+			return a.rank - b.rank
+		}
+		if c := strings.Compare(typeString(l.chunks[a.i].typ), typeString(l.chunks[b.i].typ)); c != 0 {
+			return c
+		}
+		return int(a.i - b.i)
+	})
+	store := make([]set, 0, len(ks))
+	for _, k := range ks {
+		c := &l.chunks[k.i]
+		if n := len(store); n > 0 && store[n-1].code == c.typ && store[n-1].rec.Name == c.owner {
+			l.mergeInto(&store[n-1], c, k.i)
+			continue
+		}
+		store = append(store, set{
+			rec:  Record{Name: c.owner, Type: typeString(c.typ), TTL: c.ttl, Values: c.values},
+			code: c.typ, first: k.i, last: k.i,
+		})
+		c.values = nil
+	}
+	sets := make([]*set, len(store))
+	for i := range store {
+		sets[i] = &store[i]
+	}
+	return sets
+}
+
+// mergeInto adds a later chunk of a set to it.
+func (l *loader) mergeInto(s *set, c *chunk, i int32) {
+	if s.rec.TTL != c.ttl {
+		l.warns = append(l.warns, &ZoneError{File: c.file, Line: int(c.line), Column: int(c.col),
+			Msg: fmt.Sprintf("%s %s is given in more than one place with different TTLs (%d, then %d); BIND uses the TTL of the last place, %d, for all: give them one TTL", s.rec.Name, s.rec.Type, s.rec.TTL, c.ttl, c.ttl)})
+		s.rec.TTL = c.ttl
+	}
+	for _, v := range c.values {
+		if len(s.rec.Values) <= dupScan && slices.Contains(s.rec.Values, v) {
+			l.warns = append(l.warns, &ZoneError{File: c.file, Line: int(c.line), Column: int(c.col),
+				Msg: fmt.Sprintf("%s %s %s is listed already; the duplicate is ignored, as BIND ignores it", s.rec.Name, s.rec.Type, v)})
+			continue
+		}
+		s.rec.Values = append(s.rec.Values, v)
+	}
+	c.values = nil
+	s.last = i
+}
+
+// nameKey appends the sort key of a canonical name (see mergeChunks).
+func nameKey(b []byte, name string) []byte {
+	end := len(name)
+	if end > 0 && name[end-1] == '.' {
+		end--
+	}
+	for end > 0 {
+		start := labelStart(name, end)
+		if len(b) > 0 {
+			b = append(b, 0)
+		}
+		b = append(b, name[start:end]...)
+		end = start - 1
+	}
+	return b
 }

@@ -3,10 +3,13 @@ package dns
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/plumbhq/plumb/internal/ctyconv"
 	"github.com/plumbhq/plumb/providers"
 )
 
@@ -59,10 +62,54 @@ func ListValue(rs []Record) cty.Value {
 		Sort(sorted)
 	}
 	vs := make([]cty.Value, len(sorted))
-	for i, r := range sorted {
-		vs[i] = r.Value()
+	// A large zone's values are built on every core: a million records
+	// take seconds on one.
+	workers := min(runtime.GOMAXPROCS(0), 1+len(sorted)/20000)
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*len(sorted)/workers, (w+1)*len(sorted)/workers
+		wg.Go(func() {
+			c := valueCache{ttls: map[uint32]cty.Value{}, types: map[string]cty.Value{}, attrs: make(map[string]cty.Value, 4)}
+			for i := lo; i < hi; i++ {
+				vs[i] = c.record(sorted[i])
+			}
+		})
 	}
+	wg.Wait()
 	return cty.ListVal(vs)
+}
+
+// valueCache shares the cty values of TTLs and types between records:
+// cty values never change, and a zone holds few distinct ones.
+type valueCache struct {
+	ttls  map[uint32]cty.Value
+	types map[string]cty.Value
+	// attrs is the map handed to ctyconv.ObjectOfType, which copies it:
+	// one map for all records, not a million maps of garbage.
+	attrs map[string]cty.Value
+}
+
+func (c *valueCache) record(r Record) cty.Value {
+	ttl, ok := c.ttls[r.TTL]
+	if !ok {
+		ttl = cty.NumberUIntVal(uint64(r.TTL))
+		c.ttls[r.TTL] = ttl
+	}
+	typ, ok := c.types[r.Type]
+	if !ok {
+		typ = cty.StringVal(r.Type)
+		c.types[r.Type] = typ
+	}
+	vals := cty.ListValEmpty(cty.String)
+	if len(r.Values) > 0 {
+		vs := make([]cty.Value, len(r.Values))
+		for i, v := range r.Values {
+			vs[i] = cty.StringVal(v)
+		}
+		vals = cty.ListVal(vs)
+	}
+	c.attrs["name"], c.attrs["type"], c.attrs["ttl"], c.attrs["values"] = cty.StringVal(r.Name), typ, ttl, vals
+	return ctyconv.ObjectOfType(RecordType, c.attrs)
 }
 
 // FromValue decodes and normalises one record set from a cty object with

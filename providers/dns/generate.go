@@ -143,7 +143,8 @@ func (l *loader) generate(f *zfile, d token) {
 // commitOne adds one record straight to the zone, as BIND adds each record
 // a $GENERATE makes.
 func (l *loader) commitOne(f *zfile, at token, owner string, typ uint16, value string) {
-	r := run{sets: []runSet{{typ: typ, ttl: l.ttl, values: []string{value}, file: f.display, line: at.line, col: at.col, lastLine: at.line, lastCol: at.col}}}
+	r := run{sets: []runSet{{typ: typ, ttl: l.ttl, values: []string{value}, file: f.display,
+		line: int32(at.line), col: int32(at.col), lastLine: int32(at.line), lastCol: int32(at.col)}}}
 	l.commit(&r, owner)
 }
 

@@ -167,6 +167,18 @@ func labelStart(s string, end int) int {
 // and the fully qualified name unchanged when it is outside origin. Both
 // are compared without regard to case or a missing trailing dot.
 func RelativeName(name, origin string) string {
+	// Canonical names, as records hold them, need no work.
+	if isPlainName(name) && isPlainName(origin) {
+		switch {
+		case name == origin:
+			return "@"
+		case origin == ".":
+			return name[:len(name)-1]
+		case len(name) > len(origin) && strings.HasSuffix(name, origin) && name[len(name)-len(origin)-1] == '.':
+			return name[:len(name)-len(origin)-1]
+		}
+		return name
+	}
 	name, origin = strings.ToLower(fqdn(name)), strings.ToLower(fqdn(origin))
 	switch {
 	case name == origin:
@@ -232,4 +244,36 @@ func WithoutApexSOANS(rs []Record, origin string) []Record {
 		out = append(out, r)
 	}
 	return out
+}
+
+// isPlainName reports whether name is canonical and needs no work:
+// lower-case letters, digits, '-', '_' and '*' in labels of 1 to 63 bytes,
+// ending in a dot.
+func isPlainName(name string) bool {
+	if name == "." {
+		return true
+	}
+	if len(name) > 254 || len(name) == 0 || name[len(name)-1] != '.' {
+		return false
+	}
+	label := 0
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '.':
+			if label == 0 {
+				return false
+			}
+			label = 0
+			continue
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '_', c == '*':
+		default:
+			return false
+		}
+		label++
+		if label > maxLabel {
+			return false
+		}
+	}
+	return true
 }

@@ -301,3 +301,28 @@ func TestCompareNamesEscapes(t *testing.T) {
 		}
 	}
 }
+
+// The sort keys order names exactly as compareNames does.
+func TestNameKeyOrder(t *testing.T) {
+	names := []string{".", "org.", "example.org.", "*.example.org.", "a.example.org.", "x.a.example.org.", "b.example.org.",
+		`a\.b.example.org.`, "a-b.example.org.", "ab.example.org.", "a0.example.org.", "_sip._tcp.example.org.", `\$x.example.org.`,
+		"example.com.", "xn--bcher-kva.example.org.", "h10.example.org.", "h9.example.org.", "h100.example.org."}
+	for _, a := range names {
+		for _, b := range names {
+			ka, kb := string(nameKey(nil, a)), string(nameKey(nil, b))
+			if got, want := sign(strings.Compare(ka, kb)), sign(compareNames(a, b)); got != want {
+				t.Errorf("%s vs %s: key order %d, compareNames %d", a, b, got, want)
+			}
+		}
+	}
+}
+
+func sign(n int) int {
+	switch {
+	case n < 0:
+		return -1
+	case n > 0:
+		return 1
+	}
+	return 0
+}

@@ -98,7 +98,7 @@ func SOAOwner(data []byte, guess, root string) string {
 	if root == "" {
 		root = "."
 	}
-	l := &loader{zone: ".", inc: &includer{dir: root}, max: DefaultMaxRecords, sets: map[setKey]*set{}, findSOA: true}
+	l := &loader{zone: ".", inc: &includer{dir: root}, max: DefaultMaxRecords, findSOA: true}
 	defer l.inc.close()
 	l.mainFile = "zone"
 	l.push(&zfile{lex: newLexer(data), name: "zone", display: "zone", origin: origin})
@@ -129,7 +129,6 @@ func parse(data []byte, filename, origin string, opts ParseOptions) (ParseResult
 		zone: zorigin,
 		inc:  &includer{dir: dir},
 		max:  opts.MaxRecords,
-		sets: make(map[setKey]*set, 64),
 	}
 	if l.max <= 0 {
 		l.max = DefaultMaxRecords
@@ -185,26 +184,16 @@ type runSet struct {
 	ttl               uint32
 	values            []string
 	file              string
-	line, col         int
-	lastLine, lastCol int
+	line, col         int32
+	lastLine, lastCol int32
 }
 
-// setKey identifies a record set while a zone is read.
-type setKey struct {
-	name string
-	typ  uint16
-}
-
-// set is a record set being gathered, with where it was first seen.
+// set is a record set being gathered, with the chunks (in l.chunks) of
+// its first and last records, for messages.
 type set struct {
-	rec       Record
-	code      uint16
-	file      string
-	line, col int
-	// last locates the last record added, where BIND reports a rule the
-	// set breaks.
-	lastFile          string
-	lastLine, lastCol int
+	rec         Record
+	code        uint16
+	first, last int32
 }
 
 // loader reads a zone as BIND's master-file loader does.
@@ -232,11 +221,12 @@ type loader struct {
 	findSOA  bool
 	soaOwner string
 
-	sets  map[setKey]*set
-	errs  ZoneErrors
-	warns []*ZoneError
-	toks  []token
-	stop  bool // give up: too many records, or a file could not be read
+	// chunks are the committed runs' sets, in commit order.
+	chunks []chunk
+	errs   ZoneErrors
+	warns  []*ZoneError
+	toks   []token
+	stop   bool // give up: too many records, or a file could not be read
 }
 
 func (l *loader) top() *zfile { return l.stack[len(l.stack)-1] }
@@ -349,39 +339,22 @@ func (l *loader) commitAll(f *zfile) {
 	l.commit(&f.glueRun, f.glue)
 }
 
-// commit adds a run's sets to the zone: a set seen before takes this
-// run's TTL, as BIND's database does.
+// commit adds a run's sets to the zone, in commit order: finish merges
+// the chunks of one set, and a set given in several runs takes the TTL of
+// the last, as BIND's database does.
 func (l *loader) commit(r *run, owner string) {
 	for i := range r.sets {
 		rs := &r.sets[i]
-		k := setKey{owner, rs.typ}
-		s := l.sets[k]
-		if s == nil {
-			l.sets[k] = &set{
-				rec:  Record{Name: owner, Type: typeString(rs.typ), TTL: rs.ttl, Values: rs.values},
-				code: rs.typ, file: rs.file, line: rs.line, col: rs.col,
-				lastFile: rs.file, lastLine: rs.lastLine, lastCol: rs.lastCol,
-			}
-			rs.values = nil
-			continue
-		}
-		if s.rec.TTL != rs.ttl {
-			l.warns = append(l.warns, &ZoneError{File: rs.file, Line: rs.line, Column: rs.col,
-				Msg: fmt.Sprintf("%s %s is given in more than one place with different TTLs (%d, then %d); BIND uses the TTL of the last place, %d, for all: give them one TTL", owner, s.rec.Type, s.rec.TTL, rs.ttl, rs.ttl)})
-			s.rec.TTL = rs.ttl
-		}
-		for _, v := range rs.values {
-			if len(s.rec.Values) <= dupScan && slices.Contains(s.rec.Values, v) {
-				l.warns = append(l.warns, &ZoneError{File: rs.file, Line: rs.line, Column: rs.col,
-					Msg: fmt.Sprintf("%s %s %s is listed already; the duplicate is ignored, as BIND ignores it", owner, s.rec.Type, v)})
-				continue
-			}
-			s.rec.Values = append(s.rec.Values, v)
-		}
-		s.lastFile, s.lastLine, s.lastCol = rs.file, rs.lastLine, rs.lastCol
-		rs.values = rs.values[:0]
+		l.chunks = append(l.chunks, chunk{owner: owner, runSet: *rs})
+		rs.values = nil // moved to the chunk
 	}
 	r.sets = r.sets[:0]
+}
+
+// chunk is one run's records of one set.
+type chunk struct {
+	owner string
+	runSet
 }
 
 // directive reads a line that starts with a $ word.
@@ -760,14 +733,11 @@ func (l *loader) add(f *zfile, at token, owner string, typ uint16, value string)
 			l.ttl = s.ttl
 		}
 		s.values = append(s.values, value)
-		s.lastLine, s.lastCol = at.line, at.col
+		s.lastLine, s.lastCol = int32(at.line), int32(at.col)
 		return
 	}
-	var vals []string
-	if n := len(r.sets); n < cap(r.sets) {
-		vals = r.sets[:n+1][n].values[:0] // reuse the slot's old storage
-	}
-	r.sets = append(r.sets, runSet{typ: typ, ttl: l.ttl, values: append(vals, value), file: f.display, line: at.line, col: at.col, lastLine: at.line, lastCol: at.col})
+	r.sets = append(r.sets, runSet{typ: typ, ttl: l.ttl, values: []string{value}, file: f.display,
+		line: int32(at.line), col: int32(at.col), lastLine: int32(at.line), lastCol: int32(at.col)})
 }
 
 // dupScan is the set size up to which a duplicate is found, and warned

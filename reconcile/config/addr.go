@@ -458,3 +458,47 @@ func ParseProviderAddr(s string) (ProviderAddr, error) {
 	}
 	return p, nil
 }
+
+// ResolveTraversal turns an address written as an expression into a
+// traversal, evaluating the keys of its index steps in ctx:
+// aws_route53_zone.z[each.key] or module.site[each.value.site].x.y. With
+// a nil ctx the index steps whose keys are not literal are left out, which
+// gives the address of the resource (or module) without them.
+func ResolveTraversal(expr hcl.Expression, ctx *hcl.EvalContext) (hcl.Traversal, hcl.Diagnostics) {
+	bad := hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid address",
+		Detail:   "An address names a resource, with keys that may be expressions of each.key and each.value: aws_route53_zone.z[each.key].",
+		Subject:  expr.Range().Ptr(),
+	}}
+	switch e := expr.(type) {
+	case *hclsyntax.ScopeTraversalExpr:
+		return e.Traversal, nil
+	case *hclsyntax.IndexExpr:
+		t, diags := ResolveTraversal(e.Collection, ctx)
+		if diags.HasErrors() {
+			return nil, diags
+		}
+		if ctx == nil {
+			if v, d := e.Key.Value(nil); !d.HasErrors() && v.IsKnown() {
+				return append(t, hcl.TraverseIndex{Key: v, SrcRange: e.Key.Range()}), nil
+			}
+			return t, nil
+		}
+		k, d := e.Key.Value(ctx)
+		if d.HasErrors() {
+			return nil, d
+		}
+		if !k.IsKnown() || k.IsNull() {
+			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid address key", Detail: "A key in an address must be known at plan time and not null.", Subject: e.Key.Range().Ptr()}}
+		}
+		return append(t, hcl.TraverseIndex{Key: k, SrcRange: e.Key.Range()}), nil
+	case *hclsyntax.RelativeTraversalExpr:
+		t, diags := ResolveTraversal(e.Source, ctx)
+		if diags.HasErrors() {
+			return nil, diags
+		}
+		return append(t, e.Traversal...), nil
+	}
+	return nil, bad
+}

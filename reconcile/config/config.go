@@ -244,6 +244,11 @@ type Import struct {
 	To Addr
 	// ID is the expression for the provider-specific ID.
 	ID hcl.Expression
+	// ForEach, when set, makes one import per element: ToExpr and ID may
+	// use each.key and each.value, and To is then the resource's address
+	// without the instance key.
+	ForEach hcl.Expression
+	ToExpr  hcl.Expression
 	// Provider is the provider meta-argument; nil when absent. When given it
 	// must be the configuration the resource itself uses.
 	Provider  *ProviderRef

@@ -379,7 +379,7 @@ func (c *Config) addOutput(b *hcl.Block) hcl.Diagnostics {
 }
 
 var importSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "to", Required: true}, {Name: "id", Required: true}, {Name: "provider"}},
+	Attributes: []hcl.AttributeSchema{{Name: "to", Required: true}, {Name: "id", Required: true}, {Name: "provider"}, {Name: "for_each"}},
 }
 
 func (c *Config) addImport(b *hcl.Block) hcl.Diagnostics {
@@ -388,11 +388,26 @@ func (c *Config) addImport(b *hcl.Block) hcl.Diagnostics {
 		return diags
 	}
 	toAttr := content.Attributes["to"]
-	trav, tdiags := hcl.AbsTraversalForExpr(toAttr.Expr)
+	var forEach hcl.Expression
+	if a, ok := content.Attributes["for_each"]; ok {
+		forEach = a.Expr
+	}
+	var trav hcl.Traversal
+	var tdiags hcl.Diagnostics
+	if forEach != nil {
+		// The keys may be each.key or each.value: the address known
+		// before the walk is the resource's, without them.
+		trav, tdiags = ResolveTraversal(toAttr.Expr, nil)
+	} else {
+		trav, tdiags = hcl.AbsTraversalForExpr(toAttr.Expr)
+	}
 	if tdiags.HasErrors() {
 		return append(diags, tdiags...)
 	}
 	to, err := AddrFromTraversal(trav)
+	if forEach != nil && err == nil {
+		to.Key = cty.NilVal
+	}
 	if err != nil || to.IsModule() || to.Mode != Managed {
 		msg := "import can only adopt a managed resource"
 		if err != nil {
@@ -405,7 +420,10 @@ func (c *Config) addImport(b *hcl.Block) hcl.Diagnostics {
 			Subject:  toAttr.Expr.Range().Ptr(),
 		})
 	}
-	im := &Import{To: to, ID: content.Attributes["id"].Expr, DeclRange: b.DefRange}
+	im := &Import{To: to, ID: content.Attributes["id"].Expr, ForEach: forEach, DeclRange: b.DefRange}
+	if forEach != nil {
+		im.ToExpr = toAttr.Expr
+	}
 	if a, ok := content.Attributes["provider"]; ok {
 		ref, pdiags := decodeProviderRef(a.Expr)
 		diags = append(diags, pdiags...)
@@ -414,6 +432,11 @@ func (c *Config) addImport(b *hcl.Block) hcl.Diagnostics {
 	c.Imports = append(c.Imports, im)
 	return diags
 }
+
+// UndeclaredImport marks (as hcl.Diagnostic.Extra) the error of an import
+// block whose resource is not declared: plan -generate-config-out writes
+// the block instead.
+type UndeclaredImport struct{}
 
 // checkImports reports import blocks aimed at resources that are not
 // declared, and two imports into one address.
@@ -430,9 +453,13 @@ func (c *Config) checkImports() hcl.Diagnostics {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Import into an undeclared resource",
-				Detail:   fmt.Sprintf("The import block names %s, but no resource block declares %s. Add the resource block the object should belong to.", im.To, im.To.ConfigResource()),
+				Detail:   fmt.Sprintf("The import block names %s, but no resource block declares %s. Add the resource block the object should belong to, or have plumb write it: plumb plan -generate-config-out=generated.hcl.", im.To, im.To.ConfigResource()),
 				Subject:  im.DeclRange.Ptr(),
+				Extra:    UndeclaredImport{},
 			})
+		}
+		if im.ForEach != nil {
+			continue // its addresses are known in the walk, checked there
 		}
 		if prev, ok := seen[im.To.String()]; ok {
 			diags = append(diags, &hcl.Diagnostic{

@@ -310,7 +310,8 @@ func TestFormatValue(t *testing.T) {
 		{cty.EmptyObjectVal, "{}"},
 		{cty.MapVal(map[string]cty.Value{"env": cty.True, "cost centre": cty.False}), `{ "cost centre" = false, env = true }`},
 		{cty.MapValEmpty(cty.String), "{}"},
-		{cty.StringVal("marked").Mark("sensitive"), `"marked"`},
+		{cty.StringVal("marked").Mark("sensitive"), `(sensitive)`},
+		{cty.TupleVal([]cty.Value{cty.StringVal("a"), cty.StringVal("b").Mark("sensitive")}), `["a", (sensitive)]`},
 	}
 	for _, tt := range tests {
 		if got := FormatValue(tt.in); got != tt.want {

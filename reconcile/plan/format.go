@@ -21,8 +21,10 @@ const (
 // with HCL escapes (a newline is \n, "${" is "$${"), numbers in decimal,
 // true, false, null, lists, sets and tuples as ["a", "b"], maps and
 // objects as { a = 1, "b c" = 2 } with keys sorted. An unknown value, or
-// an unknown part of one, is (known after apply). Marks are ignored;
-// callers print SensitiveValue for sensitive attributes themselves.
+// an unknown part of one, is (known after apply). A marked value, or a
+// marked part of one (sensitive, as the engine marks it), prints as
+// SensitiveValue; plans hold unmarked values, and their renderers print
+// SensitiveValue for sensitive attributes themselves.
 func FormatValue(v cty.Value) string {
 	return string(appendValue(nil, v))
 }
@@ -30,7 +32,7 @@ func FormatValue(v cty.Value) string {
 // appendValue appends FormatValue(v) to b.
 func appendValue(b []byte, v cty.Value) []byte {
 	if v.IsMarked() {
-		v, _ = v.Unmark()
+		return append(b, SensitiveValue...)
 	}
 	ty := v.Type()
 	switch {

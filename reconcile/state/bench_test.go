@@ -71,6 +71,17 @@ func BenchmarkInstanceValue(b *testing.B) {
 // writers, as an apply of 10,000 resources with -parallelism=10 does, and
 // closes the recorder.
 func BenchmarkRecorder10k(b *testing.B) {
+	benchRecorder(b, false)
+}
+
+// BenchmarkRecorderIntents10k is BenchmarkRecorder10k with each Set
+// announced by an Intend first, as an apply of 10,000 creates of objects
+// outside state (local_file, not plumb_data) does.
+func BenchmarkRecorderIntents10k(b *testing.B) {
+	benchRecorder(b, true)
+}
+
+func benchRecorder(b *testing.B, intents bool) {
 	const writers = 10
 	insts := make([]*Instance, benchInstances)
 	for i := range insts {
@@ -90,6 +101,12 @@ func BenchmarkRecorder10k(b *testing.B) {
 		for w := range writers {
 			wg.Go(func() {
 				for i := w; i < len(insts); i += writers {
+					if intents {
+						if err := rec.Intend(insts[i]); err != nil {
+							b.Error(err)
+							return
+						}
+					}
 					if err := rec.Set(insts[i]); err != nil {
 						b.Error(err)
 						return

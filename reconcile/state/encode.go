@@ -12,6 +12,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/plumbhq/plumb/internal/ctycodec"
 )
 
 // New returns an empty state of the current format with a fresh random
@@ -52,7 +54,20 @@ func decodeValue(raw json.RawMessage, ty cty.Type) (cty.Value, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return cty.NullVal(ty), nil
 	}
-	v, err := ctyjson.Unmarshal(raw, ty)
+	v, err := ctycodec.Unmarshal(raw, ty)
+	if err != nil {
+		return cty.NilVal, fmt.Errorf("decode value as %s: %w", ty.FriendlyName(), err)
+	}
+	return v, nil
+}
+
+// decodeValueLike is decodeValue, sharing like's memory where the decoded
+// value agrees with it (ctycodec.UnmarshalLike).
+func decodeValueLike(raw json.RawMessage, ty cty.Type, like cty.Value) (cty.Value, error) {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return cty.NullVal(ty), nil
+	}
+	v, err := ctycodec.UnmarshalLike(raw, ty, like)
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("decode value as %s: %w", ty.FriendlyName(), err)
 	}
@@ -66,7 +81,7 @@ func encodeValue(v cty.Value, ty cty.Type) (json.RawMessage, error) {
 	if !v.IsWhollyKnown() {
 		return nil, errors.New("value is not wholly known: unknown values cannot be stored in state")
 	}
-	raw, err := ctyjson.Marshal(v, ty)
+	raw, err := ctycodec.Marshal(v, ty)
 	if err != nil {
 		return nil, fmt.Errorf("encode value as %s: %w", ty.FriendlyName(), err)
 	}

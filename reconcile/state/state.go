@@ -140,3 +140,9 @@ type Recorder interface {
 func (i *Instance) Value(ty cty.Type) (cty.Value, error) {
 	return decodeValue(i.Attributes, ty)
 }
+
+// ValueLike is Value, with the parts equal to like (the instance's
+// configuration, say) taken from like: the same value, held once.
+func (i *Instance) ValueLike(ty cty.Type, like cty.Value) (cty.Value, error) {
+	return decodeValueLike(i.Attributes, ty, like)
+}

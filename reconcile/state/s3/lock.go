@@ -112,6 +112,16 @@ func (b *Backend) Lock(ctx context.Context, info state.LockInfo) error {
 // lockedError is Lock's error when it gave up waiting.
 func (b *Backend) lockedError(holder *state.LockInfo, cause error) error {
 	if holder == nil || holder.ID == "" {
+		// The wait ended before the holder could be read (a short
+		// -lock-timeout, a slow endpoint): read it once more, on a
+		// deadline of its own, so the error can name it.
+		ctx, cancel := state.WithTimeout(context.Background(), unlockTimeout, "reading who holds the S3 state lock "+b.lockURL(), "check the network to the S3 endpoint")
+		if info, _, found, err := b.readLock(ctx); err == nil && found && info.ID != "" {
+			holder = &info
+		}
+		cancel()
+	}
+	if holder == nil || holder.ID == "" {
 		return fmt.Errorf("%s: %w by another run that could not be named (see %s): %w", b.URL(), state.ErrLocked, b.lockURL(), cause)
 	}
 	return fmt.Errorf("%s: %w: it is held by %s; wait for that run to finish, or if it is gone (killed, or its machine lost), break the lock with plumb force-unlock %s: %w",

@@ -1,0 +1,4 @@
+import {
+  to = local_file.missing
+  id = "x.txt"
+}

@@ -1,0 +1,5 @@
+module "site" {
+  source = "./modules/site"
+  domain = "x.example.org"
+  ttl    = 5
+}

@@ -1,0 +1,3 @@
+resource "plumb_data" "x" { input = "child" }
+
+output "value" { value = plumb_data.x.output }

@@ -1,0 +1,1 @@
+resource "plumb_data" "a" { input = "x" }

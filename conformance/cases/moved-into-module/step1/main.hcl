@@ -1,0 +1,3 @@
+resource "plumb_data" "zone" {
+  input = { name = "example.org", ttl = 300 }
+}

@@ -1,0 +1,80 @@
+package ctyconv
+
+import (
+	"reflect"
+
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Identical reports, in constant time, whether a and b are the same value
+// in memory: the same type and the same underlying map or slice (an
+// object, map, list, set or tuple value copied, not rebuilt). Then
+// a.RawEquals(b) is true, and comparing them deeply would take time
+// proportional to their size for nothing: a no-change plan of a zone of a
+// million records compares values that are one and the same. It reports
+// false when it cannot tell, so callers fall back to RawEquals.
+//
+// It looks into cty.Value's representation (the unexported field v), which
+// TestIdentical checks, so an upgrade of cty that changes it makes the
+// test fail rather than this function lie.
+func Identical(a, b cty.Value) bool {
+	if a.IsMarked() || b.IsMarked() || !a.IsKnown() || !b.IsKnown() || a.IsNull() || b.IsNull() {
+		return false
+	}
+	ta, tb := a.Type(), b.Type()
+	if !(ta.IsObjectType() || ta.IsCollectionType() || ta.IsTupleType()) {
+		return false
+	}
+	pa, ok := representation(a)
+	if !ok {
+		return false
+	}
+	pb, ok := representation(b)
+	return ok && pa == pb && ta.Equals(tb)
+}
+
+// representation returns the address of the map or slice a value holds.
+func representation(v cty.Value) (uintptr, bool) {
+	f := reflect.ValueOf(v).FieldByName("v")
+	if !f.IsValid() || f.Kind() != reflect.Interface || f.IsNil() {
+		return 0, false
+	}
+	e := f.Elem()
+	switch e.Kind() {
+	case reflect.Map, reflect.Slice, reflect.Pointer:
+		if e.Kind() == reflect.Slice && e.Len() == 0 {
+			return 0, false // empty slices may share an address
+		}
+		return e.Pointer(), true
+	}
+	return 0, false
+}
+
+// ContainsMarked is v.ContainsMarked, without gathering every value of v
+// into a slice first: it stops at the first mark and allocates little.
+func ContainsMarked(v cty.Value) bool {
+	if v.IsMarked() {
+		return true
+	}
+	if !v.IsKnown() || v.IsNull() {
+		return false
+	}
+	ty := v.Type()
+	if !(ty.IsObjectType() || ty.IsCollectionType() || ty.IsTupleType()) {
+		return false
+	}
+	if ty.IsObjectType() {
+		for name := range ty.AttributeTypes() {
+			if ContainsMarked(v.GetAttr(name)) {
+				return true
+			}
+		}
+		return false
+	}
+	for it := v.ElementIterator(); it.Next(); {
+		if _, e := it.Element(); ContainsMarked(e) {
+			return true
+		}
+	}
+	return false
+}
