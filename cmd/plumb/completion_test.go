@@ -126,7 +126,7 @@ func TestComplete(t *testing.T) {
 		words []string
 		want  completion
 	}{
-		{[]string{""}, completion{words: []string{"apply", "completion", "destroy", "detect", "fmt", "force-unlock", "graph", "import", "init", "output", "plan", "restore", "show", "state", "svn", "taint", "test", "unban", "untaint", "validate", "version", "zones"}}},
+		{[]string{""}, completion{words: []string{"apply", "completion", "console", "destroy", "detect", "fmt", "force-unlock", "graph", "import", "init", "output", "plan", "restore", "show", "state", "svn", "taint", "test", "unban", "untaint", "validate", "version", "zones"}}},
 		{[]string{"st"}, completion{words: []string{"state"}}},
 		{[]string{"-"}, completion{words: []string{"-chdir="}}},
 		{[]string{"-chdir", ""}, completion{dirs: true}},

@@ -43,22 +43,50 @@ func mergeURI(had, uri uint64) uint64 {
 	return multiURI
 }
 
-// v4Table counts IPv4 clients.
+// v4Table counts IPv4 clients, in segments: the top bits of an address's
+// hash pick its segment, and each segment grows (doubles) on its own, so
+// the old and new copies of a growing table are never alive together,
+// only those of one sixteenth of it.
 type v4Table struct {
+	segs [v4Segments]v4Seg
+	used int
+}
+
+// v4Segments is how many segments a client table has.
+const v4Segments = 16
+
+// v4Seg is one segment: open addressing, linear probing.
+type v4Seg struct {
 	slots []v4Slot
 	mask  uint64
 	used  int
 }
 
 func newV4Table(size int) *v4Table {
+	t := &v4Table{}
+	for i := range t.segs {
+		t.segs[i].init(max(size/v4Segments, 16))
+	}
+	return t
+}
+
+func (g *v4Seg) init(size int) {
 	b := allocWords(size * 2)
-	return &v4Table{slots: unsafe.Slice((*v4Slot)(unsafe.Pointer(unsafe.SliceData(b))), size), mask: uint64(size - 1)}
+	g.slots = unsafe.Slice((*v4Slot)(unsafe.Pointer(unsafe.SliceData(b))), size)
+	g.mask = uint64(size - 1)
+	g.used = 0
+}
+
+func (g *v4Seg) free() {
+	freeWords(unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(g.slots))), cap(g.slots)*2))
+	g.slots = nil
 }
 
 // free gives the table's memory back.
 func (t *v4Table) free() {
-	freeWords(unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(t.slots))), cap(t.slots)*2))
-	t.slots = nil
+	for i := range t.segs {
+		t.segs[i].free()
+	}
 }
 
 // hash4 spreads an IPv4 address over the table (Fibonacci hashing).
@@ -67,19 +95,26 @@ func hash4(a uint32) uint64 {
 	return h ^ h>>29
 }
 
+// seg returns the segment of a.
+func (t *v4Table) seg(a uint32) *v4Seg { return &t.segs[hash4(a)>>60] }
+
 // prefetch starts loading the slot a hashes to.
 func (t *v4Table) prefetch(a uint32) {
-	prefetch(unsafe.Pointer(&t.slots[hash4(a)&t.mask]))
+	h := hash4(a)
+	g := &t.segs[h>>60]
+	prefetch(unsafe.Pointer(&g.slots[h&g.mask]))
 }
 
 // add counts n requests of a for the URI mark uri; it reports whether a
-// was new.
+// was new. It does not grow the table (see fullFor).
 func (t *v4Table) add(a uint32, n uint32, uri uint64) bool {
+	g := t.seg(a)
 	key := uint64(a) << 32
-	for i := hash4(a) & t.mask; ; i = (i + 1) & t.mask {
-		s := &t.slots[i]
+	for i := hash4(a) & g.mask; ; i = (i + 1) & g.mask {
+		s := &g.slots[i]
 		if s.kc == 0 {
 			s.kc, s.uri = key|uint64(n), uri
+			g.used++
 			t.used++
 			return true
 		}
@@ -96,11 +131,13 @@ func (t *v4Table) add(a uint32, n uint32, uri uint64) bool {
 // asked for its second URI (all prevN requests before went to prevURI);
 // multi when it had asked for more than one already.
 func (t *v4Table) addRequest(a uint32, uri uint64) (turned, multi bool, prevURI uint64, prevN uint32) {
+	g := t.seg(a)
 	key := uint64(a) << 32
-	for i := hash4(a) & t.mask; ; i = (i + 1) & t.mask {
-		s := &t.slots[i]
+	for i := hash4(a) & g.mask; ; i = (i + 1) & g.mask {
+		s := &g.slots[i]
 		if s.kc == 0 {
 			s.kc, s.uri = key|1, uri
+			g.used++
 			t.used++
 			return false, false, 0, 0
 		}
@@ -121,9 +158,10 @@ func (t *v4Table) addRequest(a uint32, uri uint64) (turned, multi bool, prevURI 
 
 // has reports whether a is in the table.
 func (t *v4Table) has(a uint32) bool {
+	g := t.seg(a)
 	key := uint64(a) << 32
-	for i := hash4(a) & t.mask; ; i = (i + 1) & t.mask {
-		s := t.slots[i].kc
+	for i := hash4(a) & g.mask; ; i = (i + 1) & g.mask {
+		s := g.slots[i].kc
 		if s == 0 {
 			return false
 		}
@@ -133,51 +171,109 @@ func (t *v4Table) has(a uint32) bool {
 	}
 }
 
-// full reports whether the table must double before its next new key.
-func (t *v4Table) full() bool { return (t.used+1)*8 > len(t.slots)*maxLoad }
+// put counts n requests of a, growing its segment when it must.
+func (t *v4Table) put(a uint32, n uint32, uri uint64) {
+	for t.fullFor(a) {
+		t.grow(a)
+	}
+	t.add(a, n, uri)
+}
 
-// bytes is the memory the table holds.
-func (t *v4Table) bytes() int64 { return int64(len(t.slots)) * 16 }
+// fullFor reports whether a's segment must double before its next new
+// key; segBytes is the memory that segment holds.
+func (t *v4Table) fullFor(a uint32) bool {
+	g := t.seg(a)
+	return (g.used+1)*8 > len(g.slots)*maxLoad
+}
 
-// rebuilt returns a table of size slots holding the addresses of t that
-// keep accepts (nil: all), and frees t.
-func (t *v4Table) rebuilt(size int, keep func(a uint32) bool) *v4Table {
-	n := newV4Table(size)
+func (t *v4Table) segBytes(a uint32) int64 { return int64(len(t.seg(a).slots)) * 16 }
+
+// grow doubles a's segment.
+func (t *v4Table) grow(a uint32) {
+	g := t.seg(a)
+	old := *g
+	g.init(len(old.slots) * 2)
+	g.insert(old.slots, nil)
+	old.free()
+}
+
+// insert puts every slot of from that keep accepts (nil: all) into g,
+// loading the slots ahead.
+func (g *v4Seg) insert(from []v4Slot, keep func(a uint32) bool) {
 	var pend [rehashBatch]v4Slot
 	k := 0
 	flush := func() {
 		for _, s := range pend[:k] {
-			n.add(uint32(s.kc>>32), uint32(s.kc), s.uri)
+			for i := hash4(uint32(s.kc>>32)) & g.mask; ; i = (i + 1) & g.mask {
+				if g.slots[i].kc == 0 {
+					g.slots[i] = s
+					g.used++
+					break
+				}
+			}
 		}
 		k = 0
 	}
-	for _, s := range t.slots {
+	for _, s := range from {
 		if s.kc == 0 || keep != nil && !keep(uint32(s.kc>>32)) {
 			continue
 		}
-		n.prefetch(uint32(s.kc >> 32))
+		prefetch(unsafe.Pointer(&g.slots[hash4(uint32(s.kc>>32))&g.mask]))
 		pend[k] = s
 		if k++; k == rehashBatch {
 			flush()
 		}
 	}
 	flush()
-	t.free()
+}
+
+// bytes is the memory the table holds.
+func (t *v4Table) bytes() int64 {
+	var n int64
+	for i := range t.segs {
+		n += int64(len(t.segs[i].slots)) * 16
+	}
 	return n
 }
 
-// sorted moves the table's clients to the front of its slots, sorted by
-// address, and returns them; the table is then only fit to be freed.
-func (t *v4Table) sorted() []v4Slot {
-	n := 0
-	for _, s := range t.slots {
-		if s.kc != 0 {
-			t.slots[n] = s
-			n++
+// filtered returns a table of the addresses of t that keep accepts,
+// each segment sized for what it keeps, and frees t.
+func (t *v4Table) filtered(keep func(a uint32) bool) *v4Table {
+	n := &v4Table{}
+	for i := range t.segs {
+		g := &t.segs[i]
+		kept := 0
+		for _, s := range g.slots {
+			if s.kc != 0 && keep(uint32(s.kc>>32)) {
+				kept++
+			}
+		}
+		n.segs[i].init(tableSize(kept, 16))
+		n.segs[i].insert(g.slots, keep)
+		n.used += n.segs[i].used
+		g.free()
+	}
+	return n
+}
+
+// sorted moves each segment's clients to the front of its slots, sorted
+// by address, and returns them; the table is then only fit to be freed.
+func (t *v4Table) sorted() [][]v4Slot {
+	var out [][]v4Slot
+	for i := range t.segs {
+		g := &t.segs[i]
+		n := 0
+		for _, s := range g.slots {
+			if s.kc != 0 {
+				g.slots[n] = s
+				n++
+			}
+		}
+		sortByAddress(g.slots[:n], 24)
+		if n > 0 {
+			out = append(out, g.slots[:n])
 		}
 	}
-	out := t.slots[:n]
-	sortByAddress(out, 24)
 	return out
 }
 
@@ -226,9 +322,11 @@ func sortByAddress(v []v4Slot, shift uint) {
 
 // each calls fn for every address with its count and URI mark.
 func (t *v4Table) each(fn func(a, n uint32, uri uint64)) {
-	for _, s := range t.slots {
-		if s.kc != 0 {
-			fn(uint32(s.kc>>32), uint32(s.kc), s.uri)
+	for i := range t.segs {
+		for _, s := range t.segs[i].slots {
+			if s.kc != 0 {
+				fn(uint32(s.kc>>32), uint32(s.kc), s.uri)
+			}
 		}
 	}
 }
@@ -410,6 +508,24 @@ func (t *strTable) add(b []byte, h uint64, n uint32) bool {
 			c := min(uint64(binary.LittleEndian.Uint32(rec))+uint64(n), math.MaxUint32)
 			binary.LittleEndian.PutUint32(rec, uint32(c))
 			return false
+		}
+	}
+}
+
+// lookup returns the count of b (hash h), zero when the table lacks it.
+func (t *strTable) lookup(b []byte, h uint64) uint32 {
+	fp := fingerprint(h)
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		s := t.slots[i]
+		if s == 0 {
+			return 0
+		}
+		if s&fpMask != fp {
+			continue
+		}
+		rec := t.arena[s&offMask:]
+		if l := int(binary.LittleEndian.Uint16(rec[4:])); l == len(b) && string(rec[recHead:recHead+l]) == string(b) {
+			return binary.LittleEndian.Uint32(rec)
 		}
 	}
 }

@@ -37,7 +37,7 @@ func newOracle(data []byte, proxies []netip.Prefix) *oracle {
 			continue
 		}
 		o.requests++
-		c := keyAddr(tp.client(l))
+		c := keyAddr(tp.client(&l))
 		if o.clients[c] == 0 {
 			o.distinct[prefixOf(netip.MustParseAddr(c)).String()]++
 		}

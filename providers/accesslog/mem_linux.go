@@ -13,7 +13,7 @@ import (
 // and it is backed by huge pages where the system allows, which spares
 // the processor most of its address-translation misses on a table of
 // millions of keys spread at random.
-const bigBytes = 1 << 20
+const bigBytes = 64 << 10
 
 // allocBytes returns n zeroed bytes; freeBytes gives them back.
 func allocBytes(n int) []byte {

@@ -13,7 +13,7 @@ package accesslog
 
 // pairTableSize is how many pairs a worker keeps before giving up (a
 // variable so tests can make the fallback happen).
-var pairTableSize = 1 << 16
+var pairTableSize = 1 << 14
 
 // pairEntry is a (client, URI hash) pair and its count; n is zero in an
 // empty slot.

@@ -29,7 +29,7 @@ func (t trustedProxies) trusted(a netip.Addr) bool {
 }
 
 // client returns the address a request is counted for.
-func (t trustedProxies) client(l line) addrKey {
+func (t trustedProxies) client(l *line) addrKey {
 	if len(t.nets) == 0 || len(l.forwarded) == 0 || !t.trusted(l.client.addr()) {
 		return l.client
 	}

@@ -190,15 +190,14 @@ func (res *results) fill(r *Report) {
 		r.Clients = append(r.Clients, Count{Key: keyAddr(e.addr), Count: e.n})
 	}
 	r.ListCut = res.clients.full() || res.networks.full()
-	for _, e := range res.networks.list() {
-		t := res.members[e.addr]
-		nw := Network{Count: Count{Key: e.addr.prefixString(), Count: e.n}, Clients: t.distinct}
+	for _, t := range res.networks.list() {
+		nw := Network{Count: Count{Key: t.prefix.prefixString(), Count: t.n}, Clients: t.distinct}
 		for _, m := range t.top {
 			if m.n > 0 {
 				nw.Members = append(nw.Members, Count{Key: keyAddr(m.addr), Count: m.n})
 			}
 		}
-		nw.Spread = t.distinct >= SpreadMembers && float64(t.top[0].n) <= SpreadShare*float64(e.n)
+		nw.Spread = t.distinct >= SpreadMembers && float64(t.top[0].n) <= SpreadShare*float64(t.n)
 		r.Prefixes = append(r.Prefixes, nw)
 	}
 	for _, e := range res.uris.list() {

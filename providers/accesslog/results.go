@@ -40,15 +40,35 @@ func worse(a, b ranked) bool {
 	return a.text > b.text
 }
 
+// item is what the heaps rank: ranked entries, and networks with their
+// members.
+type item[T any] interface {
+	count() int64
+	worse(T) bool
+	same(T) bool
+}
+
+func (a ranked) count() int64        { return a.n }
+func (a ranked) worse(b ranked) bool { return worse(a, b) }
+func (a ranked) same(b ranked) bool {
+	return a.addr == b.addr && a.text == b.text && a.h == b.h
+}
+
+func (t networkTally) count() int64 { return t.n }
+func (t networkTally) worse(o networkTally) bool {
+	return worse(ranked{addr: t.prefix, n: t.n}, ranked{addr: o.prefix, n: o.n})
+}
+func (t networkTally) same(o networkTally) bool { return t.prefix == o.prefix }
+
 // best keeps the k best entries offered and, beside them, every entry of
 // at least min (min > 0), up to maxListed: two bounded heaps.
-type best struct {
-	top, over heap
+type best[T item[T]] struct {
+	top, over heap[T]
 	min       int64
 }
 
-func newBest(k int, min int64) *best {
-	b := &best{top: heap{cap: k}, min: min}
+func newBest[T item[T]](k int, min int64) *best[T] {
+	b := &best[T]{top: heap[T]{cap: k}, min: min}
 	if min > 0 {
 		b.over.cap = maxListed
 	}
@@ -56,20 +76,20 @@ func newBest(k int, min int64) *best {
 }
 
 // admits reports whether an entry of count n would be kept.
-func (b *best) admits(n int64) bool {
+func (b *best[T]) admits(n int64) bool {
 	return b.top.admits(n) || b.min > 0 && n >= b.min && b.over.admits(n)
 }
 
 // offer keeps e if it is among the best, or at the threshold.
-func (b *best) offer(e ranked) {
+func (b *best[T]) offer(e T) {
 	b.top.offer(e)
-	if b.min > 0 && e.n >= b.min {
+	if b.min > 0 && e.count() >= b.min {
 		b.over.offer(e)
 	}
 }
 
 // entries calls fn with a pointer to every entry kept (to name pairs).
-func (b *best) entries(fn func(*ranked)) {
+func (b *best[T]) entries(fn func(*T)) {
 	for i := range b.top.h {
 		fn(&b.top.h[i])
 	}
@@ -80,42 +100,42 @@ func (b *best) entries(fn func(*ranked)) {
 
 // list returns the kept entries, best first: the top k and those of at
 // least min.
-func (b *best) list() []ranked {
+func (b *best[T]) list() []T {
 	out := append(slices.Clone(b.top.h), b.over.h...)
-	slices.SortFunc(out, func(x, y ranked) int {
+	slices.SortFunc(out, func(x, y T) int {
 		switch {
-		case worse(y, x):
+		case y.worse(x):
 			return -1
-		case worse(x, y):
+		case x.worse(y):
 			return 1
 		}
 		return 0
 	})
 	// An entry in both heaps comes out twice, side by side.
-	return slices.CompactFunc(out, func(x, y ranked) bool { return x.addr == y.addr && x.text == y.text && x.h == y.h })
+	return slices.CompactFunc(out, func(x, y T) bool { return x.same(y) })
 }
 
 // full reports whether more entries at the threshold were offered than
 // are kept.
-func (b *best) full() bool { return b.min > 0 && b.over.dropped }
+func (b *best[T]) full() bool { return b.min > 0 && b.over.dropped }
 
 // heap is a min-heap on worse holding at most cap entries: the root is
 // the worst kept.
-type heap struct {
-	h       []ranked
+type heap[T item[T]] struct {
+	h       []T
 	cap     int
 	dropped bool
 }
 
-func (b *heap) admits(n int64) bool { return b.cap > 0 && (len(b.h) < b.cap || n >= b.h[0].n) }
+func (b *heap[T]) admits(n int64) bool { return b.cap > 0 && (len(b.h) < b.cap || n >= b.h[0].count()) }
 
-func (b *heap) offer(e ranked) {
+func (b *heap[T]) offer(e T) {
 	h := b.h
 	if len(h) < b.cap {
 		h = append(h, e)
 		for i := len(h) - 1; i > 0; {
 			p := (i - 1) / 2
-			if !worse(h[i], h[p]) {
+			if !h[i].worse(h[p]) {
 				break
 			}
 			h[i], h[p] = h[p], h[i]
@@ -124,7 +144,7 @@ func (b *heap) offer(e ranked) {
 		b.h = h
 		return
 	}
-	if b.cap == 0 || !worse(h[0], e) {
+	if b.cap == 0 || !h[0].worse(e) {
 		b.dropped = b.dropped || b.cap > 0
 		return
 	}
@@ -132,10 +152,10 @@ func (b *heap) offer(e ranked) {
 	h[0] = e
 	for i := 0; ; {
 		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(h) && worse(h[l], h[m]) {
+		if l < len(h) && h[l].worse(h[m]) {
 			m = l
 		}
-		if r < len(h) && worse(h[r], h[m]) {
+		if r < len(h) && h[r].worse(h[m]) {
 			m = r
 		}
 		if m == i {
@@ -151,7 +171,7 @@ type networkTally struct {
 	prefix   addrKey
 	n        int64
 	distinct int64
-	top      [maxMembers]ranked
+	top      [maxMembers]member
 }
 
 // maxMembers is how many of a network's members a report names.
@@ -159,16 +179,15 @@ const maxMembers = 3
 
 // results accumulates the counts of every pass.
 type results struct {
-	clients, networks, uris, agents, pairs *best
-	// members holds the top members of each network kept.
-	members map[addrKey]networkTally
+	clients, uris, agents, pairs *best[ranked]
+	networks                     *best[networkTally]
 	// multi are the busiest clients that asked for more than one URI
 	// (up to maxCandidates): their pairs are counted in a pass of their
 	// own when they could beat the pairs known already. A client that
 	// only ever asked for one URI has its one pair counted exactly with
 	// it. multiLost is set when the pairs of multi-URI clients could not
 	// all be kept with the clients, and need a pass of their own.
-	multi     *best
+	multi     *best[ranked]
 	multiLost bool
 	// uriTables are the last pass's URI tables, kept to name the URIs of
 	// pairs known by hash.
@@ -184,9 +203,9 @@ const maxCandidates = 1 << 16
 func newResults(o Options) *results {
 	k := max(o.Top, 1)
 	return &results{
-		clients: newBest(k, o.Threshold), networks: newBest(k, o.Threshold),
-		uris: newBest(k, 0), agents: newBest(k, 0), pairs: newBest(k, 0),
-		members: map[addrKey]networkTally{}, multi: newBest(maxCandidates, 0),
+		clients: newBest[ranked](k, o.Threshold), networks: newBest[networkTally](k, o.Threshold),
+		uris: newBest[ranked](k, 0), agents: newBest[ranked](k, 0), pairs: newBest[ranked](k, 0),
+		multi: newBest[ranked](maxCandidates, 0),
 		rules: make([]ruleTally, len(o.Rules)),
 	}
 }
@@ -216,45 +235,40 @@ func (res *results) mergeClients(ws []*worker) {
 			}
 		}
 	}
-	// Each worker's table is sorted in place (in parallel), then they are
-	// merged in address order: no copy of millions of clients is made.
-	lists := make([][]v4Slot, len(ws))
+	// Each worker's table is sorted in place, segment by segment (in
+	// parallel), then the lists are merged in address order: no copy of
+	// millions of clients is made.
+	parts := make([][][]v4Slot, len(ws))
 	var wg sync.WaitGroup
 	for i, w := range ws {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			lists[i] = w.c4.sorted()
+			parts[i] = w.c4.sorted()
 		}()
 	}
 	wg.Wait()
+	var lists [][]v4Slot
+	for _, p := range parts {
+		lists = append(lists, p...)
+	}
+	m := newListMerge(lists)
 	var net networkTally
 	netKey := uint32(0)
 	var heads []v4Slot
 	for {
-		// The lowest address at the head of a list, and its total.
 		var a uint32
-		found := false
-		for _, l := range lists {
-			if len(l) > 0 && (!found || uint32(l[0].kc>>32) < a) {
-				a, found = uint32(l[0].kc>>32), true
-			}
-		}
-		if !found {
+		var ok bool
+		if heads, a, ok = m.next(heads[:0]); !ok {
 			break
 		}
 		n, uri := int64(0), uint64(0)
-		heads = heads[:0]
-		for i, l := range lists {
-			if len(l) > 0 && uint32(l[0].kc>>32) == a {
-				n += int64(uint32(l[0].kc))
-				if len(heads) == 0 {
-					uri = l[0].uri
-				} else {
-					uri = mergeURI(uri, l[0].uri)
-				}
-				heads = append(heads, l[0])
-				lists[i] = l[1:]
+		for i, h := range heads {
+			n += int64(uint32(h.kc))
+			if i == 0 {
+				uri = h.uri
+			} else {
+				uri = mergeURI(uri, h.uri)
 			}
 		}
 		if uri == multiURI && multi != nil {
@@ -325,6 +339,68 @@ func (res *results) mergeClients(ws []*worker) {
 	}
 }
 
+// listMerge reads sorted client lists together, in address order: a
+// heap of the lists by their first address.
+type listMerge struct {
+	lists [][]v4Slot
+	heap  []int // indexes of non-empty lists
+}
+
+func newListMerge(lists [][]v4Slot) *listMerge {
+	m := &listMerge{lists: lists}
+	for i, l := range lists {
+		if len(l) > 0 {
+			m.heap = append(m.heap, i)
+		}
+	}
+	for i := len(m.heap)/2 - 1; i >= 0; i-- {
+		m.down(i)
+	}
+	return m
+}
+
+func (m *listMerge) head(i int) uint32 { return uint32(m.lists[m.heap[i]][0].kc >> 32) }
+
+func (m *listMerge) down(i int) {
+	for {
+		l, r, s := 2*i+1, 2*i+2, i
+		if l < len(m.heap) && m.head(l) < m.head(s) {
+			s = l
+		}
+		if r < len(m.heap) && m.head(r) < m.head(s) {
+			s = r
+		}
+		if s == i {
+			return
+		}
+		m.heap[i], m.heap[s] = m.heap[s], m.heap[i]
+		i = s
+	}
+}
+
+// next appends to heads every entry of the lowest address left, and
+// returns it; ok is false when the lists are done.
+func (m *listMerge) next(heads []v4Slot) ([]v4Slot, uint32, bool) {
+	if len(m.heap) == 0 {
+		return heads, 0, false
+	}
+	a := m.head(0)
+	for len(m.heap) > 0 && m.head(0) == a {
+		li := m.heap[0]
+		heads = append(heads, m.lists[li][0])
+		m.lists[li] = m.lists[li][1:]
+		if len(m.lists[li]) == 0 {
+			last := len(m.heap) - 1
+			m.heap[0] = m.heap[last]
+			m.heap = m.heap[:last]
+		}
+		if len(m.heap) > 0 {
+			m.down(0)
+		}
+	}
+	return heads, a, true
+}
+
 // loseMultiPairs gives up counting the pairs of multi-URI clients with
 // the clients: a pass of their own will (candidates), so those offered by
 // earlier passes go, lest they be counted twice.
@@ -334,7 +410,7 @@ func (res *results) loseMultiPairs() {
 	}
 	res.multiLost = true
 	old := res.pairs
-	res.pairs = newBest(old.top.cap, 0)
+	res.pairs = newBest[ranked](old.top.cap, 0)
 	old.entries(func(e *ranked) {
 		if !e.multi {
 			res.pairs.offer(*e)
@@ -370,7 +446,7 @@ func (t *networkTally) add4(a uint32, n int64) {
 	t.n += n
 	t.distinct++
 	if t.top[maxMembers-1].n < n {
-		t.consider(ranked{addr: keyFrom4(a), n: n})
+		t.consider(member{keyFrom4(a), n})
 	}
 }
 
@@ -378,13 +454,20 @@ func (t *networkTally) add4(a uint32, n int64) {
 func (t *networkTally) add(k addrKey, n int64) {
 	t.n += n
 	t.distinct++
-	t.consider(ranked{addr: k, n: n})
+	t.consider(member{k, n})
 }
 
-// consider keeps e if it is among the busiest members.
-func (t *networkTally) consider(e ranked) {
+// member is one of a network's busiest addresses.
+type member struct {
+	addr addrKey
+	n    int64
+}
+
+// consider keeps e if it is among the busiest members (ties by address).
+func (t *networkTally) consider(e member) {
 	for i := range t.top {
-		if t.top[i].n == 0 || worse(t.top[i], e) {
+		c := t.top[i]
+		if c.n == 0 || e.n > c.n || e.n == c.n && bytes.Compare(e.addr[:], c.addr[:]) < 0 {
 			copy(t.top[i+1:], t.top[i:len(t.top)-1])
 			t.top[i] = e
 			return
@@ -393,21 +476,15 @@ func (t *networkTally) consider(e ranked) {
 }
 
 func (res *results) offerNetwork(t networkTally) {
-	if !res.networks.admits(t.n) {
-		return
-	}
-	res.networks.offer(ranked{addr: t.prefix, n: t.n})
-	res.members[t.prefix] = t
-	if kept := len(res.networks.top.h) + len(res.networks.over.h); len(res.members) > 2*kept+1024 {
-		// Forget the members of networks no longer kept.
-		live := make(map[addrKey]networkTally, kept)
-		res.networks.entries(func(e *ranked) { live[e.addr] = res.members[e.addr] })
-		res.members = live
+	if res.networks.admits(t.n) {
+		res.networks.offer(t)
 	}
 }
 
-// mergeStrings adds up the workers' tables of kind k, into the largest,
-// and ranks the strings. The merged URI table is kept (uriTables) until
+// mergeStrings adds up the workers' tables of kind k and ranks the
+// strings, without a merged table (which could take as much memory as
+// all of them): each string is counted at the first table holding it,
+// adding what the others hold. The URI tables are kept (uriTables) until
 // the pairs known by hash are named.
 func (res *results) mergeStrings(ws []*worker, k kind) {
 	var tables []*strTable
@@ -417,17 +494,21 @@ func (res *results) mergeStrings(ws []*worker, k kind) {
 		}
 		*w.table(k) = nil
 	}
-	if len(tables) == 0 {
-		return
+	for i, t := range tables {
+		t.each(func(b []byte, h uint64, n uint32) {
+			for _, o := range tables[:i] {
+				if o.lookup(b, h) > 0 {
+					return // counted with an earlier table
+				}
+			}
+			total := int64(n)
+			for _, o := range tables[i+1:] {
+				total += int64(o.lookup(b, h))
+			}
+			res.offerString(k, b, total)
+		})
 	}
-	slices.SortFunc(tables, func(a, b *strTable) int { return b.used - a.used })
-	for _, t := range tables[1:] {
-		tables[0].merge(t, nil)
-		t.free()
-	}
-	tables = tables[:1]
 	for _, t := range tables {
-		t.records(func(b []byte, n uint32) { res.offerString(k, b, int64(n)) })
 		if k == kindURIs {
 			res.uriTables = append(res.uriTables, t)
 		} else {
@@ -437,7 +518,7 @@ func (res *results) mergeStrings(ws []*worker, k kind) {
 }
 
 func (res *results) offerString(k kind, b []byte, n int64) {
-	var best *best
+	var best *best[ranked]
 	switch k {
 	case kindURIs:
 		best = res.uris
@@ -452,6 +533,11 @@ func (res *results) offerString(k kind, b []byte, n int64) {
 	if k == kindPairs {
 		c, uri := splitPairKey(b)
 		best.offer(ranked{addr: c, text: string(uri), n: n})
+		return
+	}
+	// A tie with the last kept goes by text: look before making a
+	// string, since most strings of a hostile log tie.
+	if h := best.top.h; len(h) == best.top.cap && best.min == 0 && n == h[0].n && h[0].text <= string(b) {
 		return
 	}
 	best.offer(ranked{text: string(b), n: n})

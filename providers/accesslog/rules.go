@@ -196,25 +196,47 @@ type ruleTally struct {
 	cut              bool
 }
 
-// judgeEvents sorts a pass's events by rule, client and time, and judges
-// every client of every rule.
-func (res *results) judgeEvents(events []event, rules []Rule) {
-	slices.SortFunc(events, func(a, b event) int {
-		if a.rule != b.rule {
-			return int(a.rule) - int(b.rule)
-		}
-		if c := bytes.Compare(a.client[:], b.client[:]); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.t, b.t)
-	})
+// eventOrder sorts events by rule, client and time.
+func eventOrder(a, b event) int {
+	if a.rule != b.rule {
+		return int(a.rule) - int(b.rule)
+	}
+	if c := bytes.Compare(a.client[:], b.client[:]); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.t, b.t)
+}
+
+// judgeEvents judges every client of every rule from a pass's events,
+// one list per worker: each list is sorted in place, and the lists are
+// read together in order, so no copy of them all is made.
+func (res *results) judgeEvents(lists [][]event, rules []Rule) {
+	for _, l := range lists {
+		slices.SortFunc(l, eventOrder)
+	}
 	var times []int64
-	for i := 0; i < len(events); {
-		e := events[i]
-		times = times[:0]
-		for ; i < len(events) && events[i].rule == e.rule && events[i].client == e.client; i++ {
-			times = append(times, int64(events[i].t))
+	for {
+		// The lowest (rule, client) at the head of a list.
+		var e event
+		found := false
+		for _, l := range lists {
+			if len(l) > 0 && (!found || eventOrder(l[0], e) < 0) {
+				e, found = l[0], true
+			}
 		}
+		if !found {
+			return
+		}
+		times = times[:0]
+		for i, l := range lists {
+			j := 0
+			for j < len(l) && l[j].rule == e.rule && l[j].client == e.client {
+				times = append(times, int64(l[j].t))
+				j++
+			}
+			lists[i] = l[j:]
+		}
+		slices.Sort(times)
 		t := &res.rules[e.rule]
 		t.matched += int64(len(times))
 		t.clients++

@@ -55,9 +55,9 @@ type Options struct {
 }
 
 // DefaultMemoryBudget keeps plumb detect within 200 MB on any input: the
-// tables hold at most this much, and while one doubles the old and new
-// copies are both alive.
-const DefaultMemoryBudget = 112 << 20
+// tables hold at most this much, counting the moments when a table
+// doubles and its old and new copies are both alive.
+const DefaultMemoryBudget = 128 << 20
 
 // maxWorkers bounds the parallelism.
 const maxWorkers = 4
@@ -237,7 +237,7 @@ func candidates(res *results, top int) (f pairFilter, ok bool) {
 		}
 		ok = true
 		if c.addr.is4() {
-			f.set4.add(c.addr.v4(), 1, 0)
+			f.set4.put(c.addr.v4(), 1, 0)
 		} else {
 			f.set6[c.addr] = true
 		}
@@ -272,7 +272,7 @@ func (s *scan) count(ctx context.Context, from, to, newest int64) (*Report, erro
 			} else if filter, ok = candidates(res, s.opts.Top); ok {
 				todo[kindPairs] = []stretch{all}
 				if filter.all {
-					res.pairs = newBest(s.opts.Top, 0)
+					res.pairs = newBest[ranked](s.opts.Top, 0)
 				}
 			}
 		}
@@ -300,14 +300,9 @@ func (s *scan) count(ctx context.Context, from, to, newest int64) (*Report, erro
 			break
 		}
 		p.pairs.on = p.budget.kinds[kindPairs].on
-		t0 := time.Now()
 		ws, warnings, err := s.pass(ctx, p)
 		if err != nil {
 			return nil, err
-		}
-		if os.Getenv("PLUMB_TRACE_SCAN") != "" {
-			fmt.Fprintf(os.Stderr, "pass %d: %v\n", n, time.Since(t0))
-			defer func(t time.Time) { fmt.Fprintf(os.Stderr, "after pass %d: %v\n", n, time.Since(t)) }(time.Now())
 		}
 		if p.first {
 			r = s.stats(ws, from, to)
@@ -356,12 +351,11 @@ func (res *results) merge(ws []*worker, p *pass) {
 		}
 	}
 	if p.budget.kinds[kindRules].on {
-		var events []event
-		for _, w := range ws {
-			events = append(events, w.events...)
-			w.events = nil
+		lists := make([][]event, len(ws))
+		for i, w := range ws {
+			lists[i], w.events = w.events, nil
 		}
-		res.judgeEvents(events, p.s.opts.Rules)
+		res.judgeEvents(lists, p.s.opts.Rules)
 	}
 	wg.Wait()
 	if p.budget.kinds[kindPairs].on {
@@ -404,9 +398,11 @@ func (s *scan) nameURIs(ctx context.Context, res *results, from, to int64) error
 func (s *scan) pass(ctx context.Context, p *pass) ([]*worker, []string, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// Buffers for sources read as streams; a mapped file needs none.
+	// They are made when first wanted (an empty one stands for each).
 	free := make(chan []byte, s.workers+2)
 	for i := 0; i < s.workers+2; i++ {
-		free <- make([]byte, chunkBytes)
+		free <- nil
 	}
 	chunks := make(chan *chunk, s.workers)
 	ws := make([]*worker, s.workers)
@@ -488,6 +484,9 @@ func (s *scan) read(ctx context.Context, chunks chan<- *chunk, free chan []byte,
 			case <-ctx.Done():
 				rc.Close()
 				return nil, ctx.Err()
+			}
+			if buf == nil {
+				buf = make([]byte, chunkBytes)
 			}
 			n := copy(buf, carry)
 			m, rerr := io.ReadFull(rc, buf[n:])

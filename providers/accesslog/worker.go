@@ -115,6 +115,20 @@ func (w *worker) report(k kind) {
 	}
 }
 
+// roomToDouble makes sure the budget holds the table of kind k while it
+// doubles: for a moment the old table (bytes) and the new (twice as
+// large) are both alive. The new table's share is reserved until the
+// caller's next report. When it would not fit, a stretch is narrowed and
+// the tables shrink (the caller then looks again whether the table is
+// still full).
+func (w *worker) roomToDouble(k kind, bytes int64) {
+	extra := 2 * bytes
+	w.reported[k] += extra
+	if w.p.budget.grow(k, extra, &w.views) || w.p.budget.used.Load() > w.p.budget.limit {
+		w.follow()
+	}
+}
+
 // follow drops, from every table whose stretch another worker (or this
 // one) narrowed, the keys outside its new stretch.
 func (w *worker) follow() {
@@ -129,7 +143,7 @@ func (w *worker) follow() {
 		case kindClients:
 			keep4 := func(a uint32) bool { return act.has(prefixHash4(a)) }
 			keep6 := func(k addrKey) bool { return act.has(prefixHash6(k)) }
-			w.c4 = w.c4.rebuilt(tableSize(countKept4(w.c4, keep4), 16), keep4)
+			w.c4 = w.c4.filtered(keep4)
 			w.c6 = w.c6.rebuilt(tableSize(w.c6.used, 16), keep6)
 			if w.multi != nil {
 				old := w.multi
@@ -166,17 +180,6 @@ func (t *strTable) shrunk(s stretch) *strTable {
 		}
 	})
 	return t.rebuilt(tableSize(n, 16), s.has)
-}
-
-// countKept4 counts the addresses of t that keep accepts.
-func countKept4(t *v4Table, keep func(uint32) bool) int {
-	n := 0
-	t.each(func(a, _ uint32, _ uint64) {
-		if keep(a) {
-			n++
-		}
-	})
-	return n
 }
 
 // prefixHash4 and prefixHash6 hash the network of a client: the part of
@@ -244,7 +247,7 @@ func (w *worker) chunk(c *chunk) {
 			w.bad(why, c, n, ln)
 		case !in:
 			w.outside++
-		case w.excl.match(l):
+		case w.excl.match(&l):
 			w.excluded++
 		default:
 			w.requests++
@@ -252,7 +255,7 @@ func (w *worker) chunk(c *chunk) {
 				w.oldest = l.unix
 			}
 			w.newest = max(w.newest, l.unix)
-			client := w.proxies.client(l)
+			client := w.proxies.client(&l)
 			recs = append(recs, rec{client: client, uri: l.uri, agent: l.agent, method: l.method, status: l.status, unix: l.unix})
 			if len(recs) == batch {
 				w.count(recs)
@@ -352,17 +355,22 @@ func (w *worker) addClient(k addrKey, uri uint64) {
 	var prevURI uint64
 	var prevN uint32
 	if k.is4() {
-		for w.c4.full() {
-			w.c4 = w.c4.rebuilt(len(w.c4.slots)*2, nil)
+		a := k.v4()
+		for w.c4.fullFor(a) {
+			if w.roomToDouble(kindClients, w.c4.segBytes(a)); w.c4.fullFor(a) {
+				w.c4.grow(a)
+			}
 			w.report(kindClients)
-			if !w.views[kindClients].active.has(prefixHash4(k.v4())) {
+			if !w.views[kindClients].active.has(prefixHash4(a)) {
 				return
 			}
 		}
-		turned, multi, prevURI, prevN = w.c4.addRequest(k.v4(), uri)
+		turned, multi, prevURI, prevN = w.c4.addRequest(a, uri)
 	} else {
 		for w.c6.full() {
-			w.c6 = w.c6.rebuilt(len(w.c6.slots)*2, nil)
+			if w.roomToDouble(kindClients, w.c6.bytes()); w.c6.full() {
+				w.c6 = w.c6.rebuilt(len(w.c6.slots)*2, nil)
+			}
 			w.report(kindClients)
 			if !w.views[kindClients].active.has(prefixHash6(k)) {
 				return
@@ -414,8 +422,10 @@ func (w *worker) addString(k kind, b []byte, h uint64) {
 	// table is then rebuilt smaller, so look again.
 	for (*t).full() || !(*t).roomFor(len(b)) {
 		if (*t).full() {
-			*t = (*t).rebuilt(len((*t).slots)*2, nil)
-		} else {
+			if w.roomToDouble(k, int64(len((*t).slots))*8); (*t).full() {
+				*t = (*t).rebuilt(len((*t).slots)*2, nil)
+			}
+		} else if w.roomToDouble(k, int64(cap((*t).arena))); !(*t).roomFor(len(b)) {
 			(*t).growArena(len(b))
 		}
 		w.report(k)
@@ -498,7 +508,7 @@ func newExclusions(o Options) exclusions {
 	return e
 }
 
-func (e *exclusions) match(l line) bool {
+func (e *exclusions) match(l *line) bool {
 	for _, u := range e.uris {
 		if bytes.HasPrefix(l.uri, u) {
 			return true

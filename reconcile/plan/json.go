@@ -176,7 +176,7 @@ func (j *jsonWriter) plan(p *Plan) {
 	j.variables(p)
 	j.field("planned_values", false)
 	j.values(p, changes, true)
-	j.resourceChanges(changes)
+	j.resourceChanges(changes, p.RefreshOnly)
 	j.outputChanges(p)
 	j.field("prior_state", false)
 	j.b = append(j.b, '{')
@@ -217,14 +217,30 @@ func (j *jsonWriter) variables(p *Plan) {
 
 // resourceChanges writes every resource instance the plan covers, no-ops
 // included, and the data sources read during apply.
-func (j *jsonWriter) resourceChanges(changes []located) {
+// A refresh-only plan changes nothing: what it found changed outside
+// plumb is resource_drift, as Terraform writes it, and resource_changes
+// is empty, so a policy about changes does not mistake drift for one.
+func (j *jsonWriter) resourceChanges(changes []located, refreshOnly bool) {
+	if refreshOnly {
+		j.field("resource_drift", false)
+		j.changeList(changes, func(c *Change) bool { return c.Mode != Data && c.Action != NoOp })
+		j.field("resource_changes", false)
+		j.b = append(j.b, "[]"...)
+		return
+	}
 	j.field("resource_changes", false)
+	j.changeList(changes, func(c *Change) bool {
+		return c.Mode != Data || c.Action == Read // read during plan: it is in prior_state
+	})
+}
+
+// changeList writes the changes keep selects as an array.
+func (j *jsonWriter) changeList(changes []located, keep func(*Change) bool) {
 	j.b = append(j.b, '[')
 	first := true
 	for _, l := range changes {
-		c := l.c
-		if c.Mode == Data && c.Action != Read {
-			continue // read during plan: it is in prior_state
+		if !keep(l.c) {
+			continue
 		}
 		if !first {
 			j.b = append(j.b, ',')

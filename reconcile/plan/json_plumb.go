@@ -21,6 +21,7 @@ func (j *jsonWriter) plumb(p *Plan) {
 	j.boolean("destroy", p.Destroy)
 	j.strings("targets", p.Targets)
 	j.strings("excludes", p.Excludes)
+	j.boolean("refresh_only", p.RefreshOnly)
 	if p.AllowMassChange {
 		j.boolean("allow_mass_change", true)
 	}

@@ -224,3 +224,26 @@ func TestLocate(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONRefreshOnly checks that a refresh-only plan's findings are
+// resource_drift, with no resource_changes, as Terraform writes them.
+func TestJSONRefreshOnly(t *testing.T) {
+	p := samplePlan()
+	p.RefreshOnly = true
+	var buf bytes.Buffer
+	if err := RenderJSON(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	var tp tfjson.Plan
+	if err := json.Unmarshal(buf.Bytes(), &tp); err != nil {
+		t.Fatal(err)
+	}
+	if len(tp.ResourceChanges) != 0 || len(tp.ResourceDrift) == 0 {
+		t.Errorf("refresh-only plan: %d resource_changes, %d resource_drift; want none and some", len(tp.ResourceChanges), len(tp.ResourceDrift))
+	}
+	for _, d := range tp.ResourceDrift {
+		if d.Mode == tfjson.DataResourceMode || d.Change.Actions.NoOp() {
+			t.Errorf("resource_drift lists %s (%v)", d.Address, d.Change.Actions)
+		}
+	}
+}
