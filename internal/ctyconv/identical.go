@@ -30,7 +30,7 @@ func Identical(a, b cty.Value) bool {
 		return false
 	}
 	pb, ok := representation(b)
-	return ok && pa == pb && ta.Equals(tb)
+	return ok && pa == pb && SameType(ta, tb)
 }
 
 // representation returns the address of the map or slice a value holds.
