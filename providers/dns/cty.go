@@ -204,7 +204,7 @@ func FromListValueWithNotes(v cty.Value) ([]Record, []Note, error) {
 	if v.IsNull() {
 		return nil, nil, nil
 	}
-	if !v.IsWhollyKnown() || !v.CanIterateElements() {
+	if !ctyconv.IsWhollyKnown(v) || !v.CanIterateElements() {
 		return nil, nil, errors.New("records must be a known list of record objects")
 	}
 	rs := make([]Record, 0, v.LengthInt())
