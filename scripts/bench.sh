@@ -32,7 +32,9 @@ line=$(go test -run XXX -bench Route53Zones -benchtime 1x ./cmd/plumb 2>&1 | gre
 # cost of one connection, and plumb detect on a remote log against the
 # same log read locally.
 if [ "$(id -u)" -eq 0 ]; then
-  out=$(go test -run XXX -bench 'FleetPlan|DetectOverSSH' -benchtime 1x ./cmd/plumb 2>&1)
+  gen=${PLUMB_GENLOG:-../shared/bench/genlog.py}
+  [ -f "$gen" ] && gen=$(cd "$(dirname "$gen")" && pwd)/$(basename "$gen") || gen=
+  out=$(PLUMB_GENLOG="$gen" go test -run XXX -bench 'FleetPlan|DetectOverSSH' -benchtime 1x ./cmd/plumb 2>&1)
   plan=$(echo "$out" | grep '^fleet plan: ' | tail -1)
   detect=$(echo "$out" | grep '^detect .* over SSH ' | tail -1)
   {
