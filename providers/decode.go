@@ -8,6 +8,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/plumbhq/plumb/internal/ctyconv"
+	"github.com/plumbhq/plumb/internal/forexpr"
 )
 
 // BodyDecoder decodes configuration bodies of one schema. It decodes as
@@ -43,7 +44,7 @@ func (d *BodyDecoder) Spec() hcldec.Spec { return d.spec }
 // Decode evaluates body as hcldec.Decode does with DecoderSpec, with the
 // same diagnostics for a value of the wrong type.
 func (d *BodyDecoder) Decode(body hcl.Body, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
-	v, diags := hcldec.Decode(body, d.spec, ctx)
+	v, diags := hcldec.Decode(fastBody{body}, d.spec, ctx)
 	if diags.HasErrors() || len(d.lazy) == 0 || !v.IsKnown() || v.IsNull() {
 		return v, diags
 	}
@@ -71,4 +72,40 @@ func (d *BodyDecoder) Decode(body hcl.Body, ctx *hcl.EvalContext) (cty.Value, hc
 		return cty.UnknownVal(cty.DynamicPseudoType), diags
 	}
 	return cty.ObjectVal(vals), diags
+}
+
+// fastBody is a body whose top-level attributes' for-expressions are
+// evaluated by forexpr, which gives HCL's results in a fraction of the
+// time for the simple ones over long lists (a zone's records filtered by
+// type). Nested blocks' bodies are left as they are, with whatever marks
+// they give hcldec (hcldec.MarkedBody: only a block's body marks its value).
+type fastBody struct{ hcl.Body }
+
+func (b fastBody) Content(schema *hcl.BodySchema) (*hcl.BodyContent, hcl.Diagnostics) {
+	c, diags := b.Body.Content(schema)
+	return fastContent(c), diags
+}
+
+func (b fastBody) PartialContent(schema *hcl.BodySchema) (*hcl.BodyContent, hcl.Body, hcl.Diagnostics) {
+	c, rest, diags := b.Body.PartialContent(schema)
+	return fastContent(c), rest, diags
+}
+
+// fastContent is c with its attributes' expressions wrapped by forexpr;
+// c itself is left as it is.
+func fastContent(c *hcl.BodyContent) *hcl.BodyContent {
+	if c == nil {
+		return nil
+	}
+	out := *c
+	out.Attributes = make(hcl.Attributes, len(c.Attributes))
+	for name, a := range c.Attributes {
+		if w, ok := forexpr.Wrap(a.Expr); ok {
+			copied := *a
+			copied.Expr = w
+			a = &copied
+		}
+		out.Attributes[name] = a
+	}
+	return &out
 }

@@ -5,10 +5,13 @@
 #     log of PLUMB_BENCH_LOG_MB megabytes (default 1024) and a hostile one of
 #     PLUMB_BENCH_HOSTILE_MB (default 176);
 #   - 5,000 zones moved into Route 53 (kumo behind the shim) and planned again;
-#   - a fleet over SSH: a no-change plan of 20 sshd hosts, detect on a remote log.
+#   - a fleet over SSH: a no-change plan of 20 sshd hosts, detect on a remote log;
+#   - one bind_zone of 20,000 to 1,000,000 records, planned with nothing to
+#     change, its records written with zonefile() and with a for-expression.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 go run ./internal/benchrun -plumb "$1" -doc docs/benchmarks.md
+go run ./internal/benchrun -plumb "$1" -doc docs/benchmarks.md -zones
 {
   echo "Measured $(date -u +%F) with \`make bench\` (scripts/bench-detect.sh), same file and run; targets: at most 200 MB, at least 5× the IP pipeline:"
   echo
@@ -29,7 +32,9 @@ line=$(go test -run XXX -bench Route53Zones -benchtime 1x ./cmd/plumb 2>&1 | gre
 # cost of one connection, and plumb detect on a remote log against the
 # same log read locally.
 if [ "$(id -u)" -eq 0 ]; then
-  out=$(go test -run XXX -bench 'FleetPlan|DetectOverSSH' -benchtime 1x ./cmd/plumb 2>&1)
+  gen=${PLUMB_GENLOG:-../shared/bench/genlog.py}
+  [ -f "$gen" ] && gen=$(cd "$(dirname "$gen")" && pwd)/$(basename "$gen") || gen=
+  out=$(PLUMB_GENLOG="$gen" go test -run XXX -bench 'FleetPlan|DetectOverSSH' -benchtime 1x ./cmd/plumb 2>&1)
   plan=$(echo "$out" | grep '^fleet plan: ' | tail -1)
   detect=$(echo "$out" | grep '^detect .* over SSH ' | tail -1)
   {

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"golang.org/x/term"
 
+	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/reconcile"
 	"github.com/plumbhq/plumb/reconcile/plan"
 	"github.com/plumbhq/plumb/reconcile/state"
@@ -182,7 +183,8 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.refreshOnly, "refresh-only", false, "only bring state up to date with what exists (changes made outside plumb); change nothing")
 	fs.IntVar(&f.parallelism, "parallelism", reconcile.DefaultParallelism, "at most `N` resource operations at once")
 	fs.BoolVar(&f.refresh, "refresh", true, "read live objects before planning")
-	fs.DurationVar(&f.lockTimeout, "lock-timeout", defaultLockTimeout, "wait up to `DURATION` for the state lock")
+	f.lockTimeout = defaultLockTimeout
+	fs.Var(durationFlag{&f.lockTimeout}, "lock-timeout", "wait up to `DURATION` for the state lock")
 	fs.BoolVar(&f.lock, "lock", true, "hold the state lock while running; -lock=false is for a state nobody else can reach")
 	fs.BoolVar(&f.noColor, "no-color", false, "never use colour")
 	fs.BoolVar(&f.allowMass, "allow-mass-change", false, "let through changes a provider refuses as too large to be safe (over 30% of a zone)")
@@ -281,4 +283,30 @@ func (a *app) lockedState(ctx context.Context, b state.Backend, op string, timeo
 		return nil, nil, false
 	}
 	return st, unlock, true
+}
+
+// durationFlag is a command-line duration read by the same parser as every
+// duration attribute (providers.ParseDuration: "30s", "15m", "7d", "1d12h"),
+// so a flag and an attribute never disagree on what a duration is. A bare
+// "0" is zero.
+type durationFlag struct{ d *time.Duration }
+
+func (f durationFlag) String() string {
+	if f.d == nil || *f.d == 0 {
+		return ""
+	}
+	return f.d.String()
+}
+
+func (f durationFlag) Set(s string) error {
+	if s == "0" {
+		*f.d = 0
+		return nil
+	}
+	d, err := providers.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*f.d = d
+	return nil
 }

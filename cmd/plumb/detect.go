@@ -52,7 +52,7 @@ type detectFlags struct {
 func runDetect(a *app, args []string) int {
 	fs := newFlagSet(a, "detect", "detect [options] [FILE...]   (no FILE, or -, reads standard input)")
 	var f detectFlags
-	fs.DurationVar(&f.window, "window", 0, "count only the last `DURATION` of the log (such as 10m), back from its newest timestamp")
+	fs.Var(durationFlag{&f.window}, "window", "count only the last `DURATION` of the log (such as 10m), back from its newest timestamp")
 	fs.StringVar(&f.since, "since", "", "count requests at or after `TIME` (RFC 3339, or as in the log: 23/Nov/2024:22:00:00 +0000)")
 	fs.StringVar(&f.until, "until", "", "count requests before `TIME`")
 	fs.IntVar(&f.top, "top", 10, "show the top `N` of each list")

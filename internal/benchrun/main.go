@@ -26,6 +26,7 @@ import (
 // measurement is one run of plumb.
 type measurement struct {
 	wall   time.Duration
+	cpu    time.Duration // user and system time
 	peakMB float64
 }
 
@@ -36,6 +37,7 @@ func main() {
 	section := flag.String("section", "", "only rewrite this section of the document with standard input (for figures other scripts measure)")
 	hostile := flag.String("hostile-log", "", "only write a hostile access log of -size-mb megabytes to `FILE` (internal/loggen), for scripts/bench-detect.sh")
 	sizeMB := flag.Int64("size-mb", 176, "with -hostile-log, the log's size in megabytes")
+	zones := flag.Bool("zones", false, "only run the zone benchmark (one bind_zone of 20,000 to 1,000,000 records) and rewrite its section")
 	flag.Parse()
 	if *hostile != "" {
 		if err := writeHostile(*hostile, *sizeMB<<20); err != nil {
@@ -62,6 +64,11 @@ func main() {
 		fail(err)
 	}
 	defer os.RemoveAll(scratch)
+
+	if *zones {
+		runZones(bin, scratch, *doc, *runs)
+		return
+	}
 
 	var rows []string
 	results := map[int][2]measurement{}
@@ -133,10 +140,12 @@ func mustRun(bin, dir string, args ...string) measurement {
 	}
 	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	var peak float64
+	var cpu time.Duration
 	if ru != nil {
 		peak = float64(ru.Maxrss) / 1024 // Linux reports kilobytes
+		cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
-	return measurement{wall: wall, peakMB: peak}
+	return measurement{wall: wall, cpu: cpu, peakMB: peak}
 }
 
 func median(ms []measurement) measurement {

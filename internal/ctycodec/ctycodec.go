@@ -41,6 +41,25 @@ func Marshal(v cty.Value, ty cty.Type) ([]byte, error) {
 type encoder struct {
 	buf     []byte
 	dynamic bool // the type has dynamic parts somewhere
+	// lastType and lastNames remember the attribute names of the object
+	// type written last, sorted: a list's objects share one type.
+	lastType  cty.Type
+	lastNames []string // nil until an object was written
+}
+
+// sortedNames returns the attribute names of an object type, sorted.
+func (e *encoder) sortedNames(ty cty.Type) []string {
+	if e.lastNames != nil && e.lastType.Equals(ty) {
+		return e.lastNames
+	}
+	atys := ty.AttributeTypes()
+	names := make([]string, 0, len(atys))
+	for k := range atys {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	e.lastType, e.lastNames = ty, names
+	return names
 }
 
 func (e *encoder) value(v cty.Value, ty cty.Type, path cty.Path) error {
@@ -124,11 +143,7 @@ func (e *encoder) value(v cty.Value, ty cty.Type, path cty.Path) error {
 	case ty.IsObjectType():
 		e.buf = append(e.buf, '{')
 		atys := ty.AttributeTypes()
-		names := make([]string, 0, len(atys))
-		for k := range atys {
-			names = append(names, k)
-		}
-		sort.Strings(names)
+		names := e.sortedNames(ty)
 		for i, k := range names {
 			if i > 0 {
 				e.buf = append(e.buf, ',')

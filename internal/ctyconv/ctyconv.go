@@ -53,7 +53,7 @@ func Convert(v cty.Value, ty cty.Type) (cty.Value, error) {
 		case ty.IsListType() && len(elems) == 0:
 			return cty.ListValEmpty(empty), nil
 		case ty.IsListType():
-			return cty.ListVal(elems), nil
+			return ListVal(elems), nil
 		case len(elems) == 0:
 			return cty.SetValEmpty(empty), nil
 		}
@@ -99,10 +99,10 @@ func (c *elemConverter) convert(e cty.Value, ety cty.Type) (cty.Value, error) {
 		// Collections inside go through Convert, which is linear too.
 		return Convert(e, ety)
 	}
-	if t.Equals(ety) {
+	if SameType(t, ety) {
 		return e, nil
 	}
-	if c.conv == nil || !t.Equals(c.in) {
+	if c.conv == nil || !SameType(t, c.in) {
 		c.in, c.conv = t, convert.GetConversionUnsafe(t, ety)
 		if c.conv == nil {
 			return Convert(e, ety) // for cty's error

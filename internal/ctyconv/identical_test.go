@@ -54,3 +54,17 @@ func TestContainsMarked(t *testing.T) {
 		}
 	}
 }
+
+func TestIsWhollyKnown(t *testing.T) {
+	for _, v := range []cty.Value{
+		cty.StringVal("x"), cty.UnknownVal(cty.String), cty.DynamicVal, cty.NullVal(cty.String),
+		cty.ListVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{"a": cty.StringVal("x"), "b": cty.UnknownVal(cty.Number)})}),
+		cty.ListVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{"a": cty.StringVal("x"), "b": cty.NumberIntVal(1)})}),
+		cty.MapVal(map[string]cty.Value{"k": cty.UnknownVal(cty.String)}), cty.TupleVal([]cty.Value{cty.True}),
+		cty.UnknownVal(cty.String).Mark("m"), cty.ListVal([]cty.Value{cty.StringVal("a").Mark("m")}),
+	} {
+		if got, want := IsWhollyKnown(v), v.IsWhollyKnown(); got != want {
+			t.Errorf("%#v: got %v, want %v", v, got, want)
+		}
+	}
+}

@@ -36,7 +36,31 @@ type zoneCache struct {
 	filled bool
 	byID   map[string]zoneInfo
 	byName map[string][]string // normalised name → IDs, sorted
+	// failed is the error of the one pass, when it failed: every zone
+	// fails with it at once, instead of each trying again (without
+	// credentials, 434 zones made 434 attempts over 43 s).
+	failed *listError
 }
+
+// listError is a failure to list the account's hosted zones. The first
+// caller to see it gets the whole story; the others a line pointing to it.
+type listError struct {
+	err      error
+	mu       sync.Mutex
+	reported bool
+}
+
+// first reports whether this is the first time the error is reported.
+func (e *listError) first() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	first := !e.reported
+	e.reported = true
+	return first
+}
+
+func (e *listError) Error() string { return e.err.Error() }
+func (e *listError) Unwrap() error { return e.err }
 
 // ensure fills the cache if it has not been filled yet. The caller holds
 // c.mu.
@@ -44,12 +68,20 @@ func (c *zoneCache) ensure(ctx context.Context, client *route53.Client) error {
 	if c.filled {
 		return nil
 	}
+	if c.failed != nil {
+		return c.failed
+	}
 	byID := map[string]zoneInfo{}
 	in := &route53.ListHostedZonesInput{}
 	for {
 		page, err := client.ListHostedZones(ctx, in)
 		if err != nil {
-			return fmt.Errorf("list the account's hosted zones: %w", err)
+			err = fmt.Errorf("list the account's hosted zones: %w", err)
+			if ctx.Err() != nil {
+				return err // cancelled: a later run may do better
+			}
+			c.failed = &listError{err: err}
+			return c.failed
 		}
 		for _, hz := range page.HostedZones {
 			z := infoOf(hz)

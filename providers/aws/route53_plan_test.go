@@ -3,7 +3,9 @@ package aws
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -289,5 +291,54 @@ func TestPlanRejectsBadRecords(t *testing.T) {
 	}
 	if d := r.ValidateConfig(context.Background(), zoneConfig(map[string]cty.Value{"name": cty.StringVal("bad..name")})); !d.HasErrors() {
 		t.Error("ValidateConfig accepted an invalid zone name")
+	}
+}
+
+// Without credentials, the account's zones are listed once, not once a
+// zone, and every zone fails at once: one of them with the whole
+// credentials message, the others with a line pointing to it.
+func TestNoCredentialsFailsOnce(t *testing.T) {
+	e := awstest.StartKumo(t)
+	dir := t.TempDir()
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "",
+		"AWS_CONFIG_FILE": filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials"),
+		"AWS_EC2_METADATA_DISABLED": "true", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
+		"AWS_WEB_IDENTITY_TOKEN_FILE": "",
+	} {
+		t.Setenv(k, v)
+	}
+	p := emulatorProvider(t, e, nil, map[string]cty.Value{"access_key": cty.NullVal(cty.String), "secret_key": cty.NullVal(cty.String)})
+	r := p.Resources()[ZoneType].(*zoneResource)
+	const zones = 20
+	var wg sync.WaitGroup
+	resps := make([]providers.PlanResponse, zones)
+	for i := range zones {
+		wg.Go(func() {
+			resps[i] = planZone(r, "", cty.NullVal(r.ty), zoneConfig(map[string]cty.Value{"name": cty.StringVal(fmt.Sprintf("z%d.nocreds.test", i))}))
+		})
+	}
+	wg.Wait()
+	full := 0
+	for i, resp := range resps {
+		if !resp.Diagnostics.HasErrors() {
+			t.Fatalf("zone %d planned without credentials", i)
+		}
+		d := resp.Diagnostics[0]
+		switch {
+		case d.Summary == "No usable AWS credentials":
+			full++
+			if !strings.Contains(d.Detail, "AWS_ACCESS_KEY_ID") {
+				t.Errorf("the credentials message does not say what to do: %s", d.Detail)
+			}
+		case !strings.Contains(d.Detail, "as the first error about it says"):
+			t.Errorf("zone %d: %s: %s", i, d.Summary, d.Detail)
+		}
+	}
+	if full != 1 {
+		t.Errorf("%d zones carry the credentials message, want 1", full)
+	}
+	if n := p.RequestCounts()["ListHostedZones"]; n > 1 {
+		t.Errorf("%d ListHostedZones attempts, want 1", n)
 	}
 }

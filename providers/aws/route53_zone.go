@@ -2,7 +2,9 @@ package aws
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -353,7 +355,31 @@ func zoneBool(obj cty.Value, name string) bool {
 	return v.IsKnown() && !v.IsNull() && v.True()
 }
 
+// noCredentials reports whether err says the SDK found no credentials to
+// sign with. The SDK has no error type for it on every path: a signing
+// error, or an identity error whose text says it came from getting
+// credentials.
+func noCredentials(err error) bool {
+	var se *v4.SigningError
+	if errors.As(err, &se) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "get credentials: ") || strings.Contains(msg, "failed to retrieve credentials") ||
+		strings.Contains(msg, "failed to refresh cached credentials")
+}
+
 // route53Error is an error diagnostic for a failed request, with what to do.
 func route53Error(summary string, err error) hcl.Diagnostics {
+	var le *listError
+	if errors.As(err, &le) {
+		if !le.first() {
+			return providers.Errorf(summary, "Not planned: listing the account's hosted zones failed, as the first error about it says. Nothing was changed.")
+		}
+	}
+	if noCredentials(err) {
+		return providers.Errorf("No usable AWS credentials",
+			"%v.\n\nplumb found no credentials it could sign Route 53 requests with, so no zone of this provider was planned. Give the provider block access_key and secret_key (from variables), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE for a profile in ~/.aws, and run again. Nothing was changed.", err)
+	}
 	return providers.Errorf(summary, "%v. Check the provider's credentials and endpoint, and run again: nothing that already happened is lost.", err)
 }

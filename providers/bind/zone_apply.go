@@ -14,6 +14,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/plumbhq/plumb/internal/ctyconv"
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/providers/dns"
 	"github.com/plumbhq/plumb/providers/host"
@@ -237,7 +238,7 @@ func (r *zoneResource) delete(ctx context.Context, prior cty.Value) providers.Ap
 func unknownAttrs(v cty.Value, except string) []string {
 	var out []string
 	for name := range v.Type().AttributeTypes() {
-		if name != except && !v.GetAttr(name).IsWhollyKnown() {
+		if name != except && !ctyconv.IsWhollyKnown(v.GetAttr(name)) {
 			out = append(out, name)
 		}
 	}
@@ -252,7 +253,7 @@ func sourceSerial(config cty.Value, origin string) *uint32 {
 		return nil
 	}
 	recs := config.GetAttr("records")
-	if !recs.IsWhollyKnown() || recs.IsNull() {
+	if !ctyconv.IsWhollyKnown(recs) || recs.IsNull() {
 		return nil
 	}
 	for it := recs.ElementIterator(); it.Next(); {

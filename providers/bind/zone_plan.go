@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/plumbhq/plumb/internal/ctyconv"
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/providers/dns"
 )
@@ -63,7 +64,7 @@ func (r *zoneResource) plan(ctx context.Context, prior, config cty.Value, guard 
 	records := config.GetAttr("records")
 	var want configRecords
 	var diags hcl.Diagnostics
-	wantKnown := name.IsKnown() && records.IsWhollyKnown()
+	wantKnown := name.IsKnown() && ctyconv.IsWhollyKnown(records)
 	if wantKnown {
 		if want, diags = checkRecords(records, origin, checkNamesOf(config)); diags.HasErrors() {
 			return providers.PlanResponse{Planned: r.null, Diagnostics: diags}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/plumbhq/plumb/internal/ctyconv"
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/providers/dns"
 	"github.com/plumbhq/plumb/providers/host"
@@ -163,7 +164,7 @@ func mergeRecords(file []dns.Record, prior cty.Value) cty.Value {
 	}
 	byKey := map[string]priorSet{}
 	n := 0
-	if !prior.IsNull() && prior.IsWhollyKnown() {
+	if !prior.IsNull() && ctyconv.IsWhollyKnown(prior) {
 		for it := prior.ElementIterator(); it.Next(); n++ {
 			_, e := it.Element()
 			if rec, err := dns.FromValue(e); err == nil {

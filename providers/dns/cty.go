@@ -40,7 +40,7 @@ func (r Record) Value() cty.Value {
 		for i, v := range r.Values {
 			vs[i] = cty.StringVal(v)
 		}
-		vals = cty.ListVal(vs)
+		vals = ctyconv.ListVal(vs)
 	}
 	return cty.ObjectVal(map[string]cty.Value{
 		"name":   cty.StringVal(r.Name),
@@ -76,7 +76,7 @@ func ListValue(rs []Record) cty.Value {
 		})
 	}
 	wg.Wait()
-	return cty.ListVal(vs)
+	return ctyconv.ListVal(vs)
 }
 
 // valueCache shares the cty values of TTLs and types between records:
@@ -106,7 +106,7 @@ func (c *valueCache) record(r Record) cty.Value {
 		for i, v := range r.Values {
 			vs[i] = cty.StringVal(v)
 		}
-		vals = cty.ListVal(vs)
+		vals = ctyconv.ListVal(vs)
 	}
 	c.attrs["name"], c.attrs["type"], c.attrs["ttl"], c.attrs["values"] = cty.StringVal(r.Name), typ, ttl, vals
 	return ctyconv.ObjectOfType(RecordType, c.attrs)
@@ -204,7 +204,7 @@ func FromListValueWithNotes(v cty.Value) ([]Record, []Note, error) {
 	if v.IsNull() {
 		return nil, nil, nil
 	}
-	if !v.IsWhollyKnown() || !v.CanIterateElements() {
+	if !ctyconv.IsWhollyKnown(v) || !v.CanIterateElements() {
 		return nil, nil, errors.New("records must be a known list of record objects")
 	}
 	rs := make([]Record, 0, v.LengthInt())

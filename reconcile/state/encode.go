@@ -14,6 +14,7 @@ import (
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"github.com/plumbhq/plumb/internal/ctycodec"
+	"github.com/plumbhq/plumb/internal/ctyconv"
 )
 
 // New returns an empty state of the current format with a fresh random
@@ -77,8 +78,10 @@ func decodeValueLike(raw json.RawMessage, ty cty.Type, like cty.Value) (cty.Valu
 // encodeValue encodes v as cty JSON conforming to ty. Marks (such as
 // sensitivity) are dropped: the state records values, not how they print.
 func encodeValue(v cty.Value, ty cty.Type) (json.RawMessage, error) {
-	v, _ = v.UnmarkDeep()
-	if !v.IsWhollyKnown() {
+	if ctyconv.ContainsMarked(v) {
+		v, _ = v.UnmarkDeep()
+	}
+	if !ctyconv.IsWhollyKnown(v) {
 		return nil, errors.New("value is not wholly known: unknown values cannot be stored in state")
 	}
 	raw, err := ctycodec.Marshal(v, ty)
