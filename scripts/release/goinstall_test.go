@@ -34,6 +34,7 @@ var installLine = regexp.MustCompile(`go install github\.com/plumbhq/plumb/cmd/p
 // nobody published; and every HTTP request goes to a proxy address that
 // refuses, so nothing reaches the network and nothing is published.
 func TestGoInstallFromProxy(t *testing.T) {
+	t.Parallel()
 	root := repoRoot(t)
 	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
 	if err != nil {

@@ -42,6 +42,7 @@ const (
 // then installs the .deb with dpkg -i, runs plumb version, and removes
 // it with dpkg -r. Installing needs root and dpkg (CI runs as root).
 func TestRelease(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS != "linux" {
 		t.Skip("the release's .deb is tested on Linux")
 	}
@@ -211,6 +212,7 @@ func firstLine(b []byte) string {
 // The same input packs to the same bytes: a tag rebuilt later gives the
 // checksums published before.
 func TestPackagesAreReproducible(t *testing.T) {
+	t.Parallel()
 	mtime := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 	dir := t.TempDir()
 	docsDir := filepath.Join(dir, "docs")
