@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/plumb
 DEMO    := build/demo
 
-.PHONY: all build demo test deps vet fmt-check bench fuzz clean
+.PHONY: all build demo test deps vet fmt-check bench fuzz clean release lint-ci test-release
 
 all: build
 
@@ -26,9 +26,31 @@ localaws:
 
 # test installs what the tests need (Debian packages when missing and
 # running as root), checks formatting and vet, then runs every test.
-test: deps fmt-check vet
+test: deps fmt-check vet lint-ci
 	$(GO) test -count=1 -timeout 15m ./...
+	$(MAKE) test-release
 	./scripts/fuzz.sh 3s
+
+# test-release runs the tests of the release tool (a module of its own):
+# a release for this machine's platform whose .deb is installed with dpkg
+# and removed again (as root), and go install of plumb from a module proxy
+# in a folder, offline.
+test-release:
+	$(GO) -C scripts/release test -count=1 -timeout 10m ./...
+
+# lint-ci checks the GitHub Actions recipe with actionlint (a Go tool of
+# go.mod), which runs shellcheck on its scripts when shellcheck is installed.
+lint-ci:
+	@command -v shellcheck >/dev/null || echo "lint-ci: shellcheck is not installed; actionlint checks the workflow without its scripts"
+	$(GO) tool actionlint examples/ci/github-actions.yml
+
+# release builds a release from the tag checked out: binaries for
+# linux/amd64, linux/arm64, darwin/amd64 and darwin/arm64 packed with the
+# manual page and shell completions, a .deb per Linux architecture, and
+# SHA256SUMS, into dist/. VERSION=v0.2.0-rc.1 builds a commit without a tag.
+release:
+	rm -rf dist
+	$(GO) -C scripts/release run . -repo "$(CURDIR)" -out "$(CURDIR)/dist" $(if $(VERSION),-version $(VERSION))
 
 # fuzz runs every fuzz target (scripts/fuzz.sh) for longer than make test
 # does: FUZZTIME each, default a minute.
@@ -46,6 +68,7 @@ deps:
 
 vet:
 	$(GO) vet ./...
+	$(GO) -C scripts/release vet ./...
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -56,4 +79,4 @@ bench: build
 	./scripts/bench.sh $(BIN)
 
 clean:
-	rm -rf bin build
+	rm -rf bin build dist

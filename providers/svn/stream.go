@@ -17,7 +17,6 @@ import (
 
 	"filippo.io/age"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"golang.org/x/sys/unix"
 
 	"github.com/plumbhq/plumb/providers/host"
 )
@@ -123,15 +122,6 @@ func runBackup(ctx context.Context, j backupJob) (BackupInfo, error) {
 		}
 	}
 	return info, nil
-}
-
-// growPipe asks for a 1 MiB pipe buffer, so svnadmin and plumb trade the
-// dump in fewer, larger reads; where that is refused the pipe works as it
-// is.
-func growPipe(f *os.File) {
-	if sc, err := f.SyscallConn(); err == nil {
-		sc.Control(func(fd uintptr) { unix.FcntlInt(fd, unix.F_SETPIPE_SZ, 1<<20) })
-	}
 }
 
 // countWriter counts the bytes written through it.

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -335,12 +334,7 @@ func writeSync(f *os.File, b []byte) error {
 	if _, err := f.Write(b); err != nil {
 		return err
 	}
-	for {
-		err := syscall.Fdatasync(int(f.Fd()))
-		if !errors.Is(err, syscall.EINTR) {
-			return err
-		}
-	}
+	return datasync(f)
 }
 
 // Close stops recording, writes the state with everything recorded
