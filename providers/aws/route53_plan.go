@@ -124,7 +124,21 @@ func (r *zoneResource) planUpdate(ctx context.Context, req providers.PlanRequest
 		oldNS = delegationNS(origin, prior.GetAttr("nameservers"))
 	}
 	resp.Diagnostics = r.checkChanges(config, origin, existing, desired, oldNS)
+	resp.Diagnostics = resp.Diagnostics.Extend(notesWarning(desired.notes))
 	return resp
+}
+
+// notesWarning tells the reviewer what normalising the records changed:
+// names written in punycode, TXT strings split at 255 bytes, once per
+// record set.
+func notesWarning(notes []dns.Note) hcl.Diagnostics {
+	if len(notes) == 0 {
+		return nil
+	}
+	d := providers.Warnf("aws_route53_zone sends some records differently from how they are given",
+		"These record sets go to Route 53 in the form DNS carries them:\n%s", dns.NotesText(notes))
+	d[0].Extra = providers.AttributePath("records")
+	return d
 }
 
 // keepSpelling returns the records to plan for config: prior's list when
@@ -185,11 +199,12 @@ func (r *zoneResource) planCreate(ctx context.Context, req providers.PlanRequest
 			resp.Diagnostics = recordsError(origin, err)
 			return resp
 		}
+		resp.Diagnostics = notesWarning(desired.notes)
 	}
 	c := r.p.Route53()
 	zones, err := r.p.zones.named(ctx, c, origin)
 	if err != nil {
-		resp.Diagnostics = route53Error("Cannot list the account's hosted zones", err)
+		resp.Diagnostics = resp.Diagnostics.Extend(route53Error("Cannot list the account's hosted zones", err))
 		return resp
 	}
 	var mine, others []zoneInfo
@@ -210,11 +225,11 @@ func (r *zoneResource) planCreate(ctx context.Context, req providers.PlanRequest
 		return resp
 	case len(mine) == 1:
 		found = &mine[0]
-		resp.Diagnostics = providers.Warnf("Taking back hosted zone "+found.ID,
+		resp.Diagnostics = resp.Diagnostics.Extend(providers.Warnf("Taking back hosted zone "+found.ID,
 			"Hosted zone %s (%s) was created by plumb for %s by a run that did not record it (its caller reference is %s). It is taken back into state instead of creating a second zone of the same name.",
-			found.ID, origin, addr, found.CallerReference)
+			found.ID, origin, addr, found.CallerReference))
 	case len(others) > 0 && !zoneBool(config, "adopt_existing"):
-		resp.Diagnostics = existingZoneError(addr, origin, others)
+		resp.Diagnostics = resp.Diagnostics.Extend(existingZoneError(addr, origin, others))
 		return resp
 	case len(others) > 1:
 		resp.Diagnostics = providers.AttributeErrorf("name", "Several hosted zones named "+origin,
@@ -223,9 +238,9 @@ func (r *zoneResource) planCreate(ctx context.Context, req providers.PlanRequest
 		return resp
 	case len(others) == 1:
 		found = &others[0]
-		resp.Diagnostics = providers.Warnf("Adopting hosted zone "+found.ID,
+		resp.Diagnostics = resp.Diagnostics.Extend(providers.Warnf("Adopting hosted zone "+found.ID,
 			"Hosted zone %s (%s) exists and was not created by plumb for %s; adopt_existing is set, so apply takes it over and makes its record sets match records.",
-			found.ID, origin, addr)
+			found.ID, origin, addr))
 	}
 	oldNS := (*dns.Record)(nil)
 	if found != nil {

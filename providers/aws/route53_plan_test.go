@@ -342,3 +342,43 @@ func TestNoCredentialsFailsOnce(t *testing.T) {
 		t.Errorf("%d ListHostedZones attempts, want 1", n)
 	}
 }
+
+// A plan says, once per record set, what goes to Route 53 differently from
+// how it is given: a UTF-8 name in both forms, TXT strings split at 255
+// bytes. The plan with nothing to change says nothing.
+func TestPlanSaysWhatNormalisingChanged(t *testing.T) {
+	e := awstest.StartKumo(t)
+	_, r := zoneRes(t, e)
+	long := strings.Repeat("v", 300)
+	rec := func(name, typ string, vals ...string) cty.Value {
+		vs := make([]cty.Value, len(vals))
+		for i, v := range vals {
+			vs[i] = cty.StringVal(v)
+		}
+		return cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal(name), "type": cty.StringVal(typ), "ttl": cty.NumberIntVal(300), "values": cty.ListVal(vs)})
+	}
+	cfg := zoneConfig(map[string]cty.Value{"name": cty.StringVal("notes.test"), "records": cty.ListVal([]cty.Value{
+		rec("bücher.notes.test.", "A", "192.0.2.7"),
+		rec("t.notes.test.", "TXT", long, long+"w"),
+	})})
+	plan := planZone(r, "aws_route53_zone.n", cty.NullVal(r.ty), cfg)
+	d := findDiag(plan.Diagnostics, hcl.DiagWarning, "sends some records differently")
+	if plan.Diagnostics.HasErrors() || d == nil {
+		t.Fatalf("diagnostics %v, want a warning about normalising", plan.Diagnostics)
+	}
+	for _, want := range []string{
+		"xn--bcher-kva.notes.test. A: the name bücher.notes.test is written in punycode as xn--bcher-kva.notes.test.",
+		"t.notes.test. TXT: a string of this record is longer than 255 bytes",
+	} {
+		if !strings.Contains(d.Detail, want) {
+			t.Errorf("warning detail\n%s\ndoes not say %q", d.Detail, want)
+		}
+	}
+	if n := strings.Count(d.Detail, "t.notes.test. TXT"); n != 1 {
+		t.Errorf("the split TXT set is named %d times, want once:\n%s", n, d.Detail)
+	}
+	state := applyZone(t, r, "aws_route53_zone.n", cty.NullVal(r.ty), cfg)
+	if again := planZone(r, "aws_route53_zone.n", state, cfg); len(again.Diagnostics) != 0 {
+		t.Errorf("the no-change plan: %v", again.Diagnostics)
+	}
+}

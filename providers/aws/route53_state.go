@@ -38,6 +38,8 @@ type zoneRecords struct {
 	// apexManaged says the apex NS is managed: manage_apex_ns is true and
 	// the list has an apex NS set.
 	apexManaged bool
+	// notes say what normalising changed (punycode, split TXT strings).
+	notes []dns.Note
 }
 
 // decodeRecords reads a known records list for the zone origin
@@ -58,10 +60,11 @@ func decodeRecords(v cty.Value, origin string, manageApexNS bool) (zoneRecords, 
 	i := 0
 	for it := v.ElementIterator(); it.Next(); i++ {
 		_, e := it.Element()
-		rec, err := dns.FromValue(e)
+		rec, notes, err := dns.FromValueWithNotes(e)
 		if err != nil {
 			return zoneRecords{}, fmt.Errorf("record %d: %w", i, err)
 		}
+		zr.notes = append(zr.notes, notes...)
 		if !inZone(rec.Name, origin) {
 			return zoneRecords{}, fmt.Errorf("record %d, %s %s, is outside the zone %s; write names fully qualified, such as \"www.%s\"",
 				i, rec.Name, rec.Type, origin, origin)

@@ -339,3 +339,52 @@ func TestZoneFileSOAAccepted(t *testing.T) {
 		t.Errorf("a new rname does not bump the serial")
 	}
 }
+
+// A plan says, once per record set, what bind_zone writes differently
+// from how it is given: a UTF-8 name in both forms, TXT strings split at
+// 255 bytes. A plan with nothing to change says nothing.
+func TestPlanSaysWhatNormalisingChanged(t *testing.T) {
+	const org = "example.org."
+	r := testResource()
+	long := strings.Repeat("v", 300)
+	raw := func(name, typ string, values ...string) cty.Value {
+		vs := make([]cty.Value, len(values))
+		for i, v := range values {
+			vs[i] = cty.StringVal(v)
+		}
+		return cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal(name), "type": cty.StringVal(typ), "ttl": cty.NumberIntVal(300), "values": cty.ListVal(vs)})
+	}
+	records := cty.ListVal(append(recordValues(siteRecords(org)),
+		raw("bücher.example.org.", "A", "192.0.2.7"),
+		raw("t.example.org.", "TXT", long, long+"w")))
+	cfg := zoneCfg(org, t.TempDir(), nil, map[string]cty.Value{"records": records})
+	p := plan(r, r.null, cfg)
+	if p.Diagnostics.HasErrors() {
+		t.Fatal(p.Diagnostics.Error())
+	}
+	var warnings []*hcl.Diagnostic
+	for _, d := range p.Diagnostics {
+		if d.Severity == hcl.DiagWarning && strings.Contains(d.Summary, "writes some records differently") {
+			warnings = append(warnings, d)
+		}
+	}
+	if len(warnings) != 1 {
+		t.Fatalf("want one warning about normalising, got %v", p.Diagnostics)
+	}
+	detail := warnings[0].Detail
+	for _, want := range []string{
+		"xn--bcher-kva.example.org. A: the name bücher.example.org is written in punycode as xn--bcher-kva.example.org.",
+		"t.example.org. TXT: a string of this record is longer than 255 bytes",
+	} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("warning detail\n%s\ndoes not say %q", detail, want)
+		}
+	}
+	if n := strings.Count(detail, "t.example.org. TXT"); n != 1 {
+		t.Errorf("the split TXT set is named %d times, want once:\n%s", n, detail)
+	}
+	state := applied(t, r, cfg)
+	if again := plan(r, state, cfg); len(again.Diagnostics) != 0 || !again.Planned.RawEquals(state) {
+		t.Errorf("the no-change plan: %v", again.Diagnostics)
+	}
+}

@@ -374,14 +374,6 @@ func notesWarning(notes []dns.Note) hcl.Diagnostics {
 	if len(notes) == 0 {
 		return nil
 	}
-	lines := make([]string, 0, len(notes))
-	for i, n := range notes {
-		if i == 20 {
-			lines = append(lines, fmt.Sprintf("… and %d more", len(notes)-20))
-			break
-		}
-		lines = append(lines, n.Key+": "+n.Msg)
-	}
 	return attributeWarnf("records", "bind_zone writes some records differently from how they are given",
-		"These record sets are written in the form DNS carries them:\n%s", strings.Join(lines, "\n"))
+		"These record sets are written in the form DNS carries them:\n%s", dns.NotesText(notes))
 }

@@ -42,6 +42,21 @@ type Note struct {
 	Msg string
 }
 
+// NotesText lists notes one a line ("KEY: what changed"), the first 20
+// of them and how many more, for a plan's warning.
+func NotesText(notes []Note) string {
+	const shown = 20
+	lines := make([]string, 0, min(len(notes), shown+1))
+	for i, n := range notes {
+		if i == shown {
+			lines = append(lines, fmt.Sprintf("… and %d more", len(notes)-shown))
+			break
+		}
+		lines = append(lines, n.Key+": "+n.Msg)
+	}
+	return strings.Join(lines, "\n")
+}
+
 // Normalize returns r in normalised form, or an error saying what is wrong
 // with it. Names inside values (MX, CNAME, SRV targets, …) are taken as
 // fully qualified: "mail" means "mail.". A TXT or SPF value that does not

@@ -1,7 +1,9 @@
 package dns
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -325,4 +327,45 @@ func sign(n int) int {
 		return 1
 	}
 	return 0
+}
+
+// Normalising says what a plan reader should know, once per record set:
+// a UTF-8 name in both forms, TXT strings split at 255 bytes.
+func TestNormalizeWithNotes(t *testing.T) {
+	long := strings.Repeat("y", 300)
+	for _, tc := range []struct {
+		name string
+		in   Record
+		want []string
+	}{
+		{"UTF-8 owner", Record{"straße.bücher.example", "A", 60, []string{"192.0.2.1"}},
+			[]string{"xn--strae-oqa.xn--bcher-kva.example. A: the name straße.bücher.example is written in punycode as xn--strae-oqa.xn--bcher-kva.example., the name resolvers look up"}},
+		{"two long strings, one note", Record{"t.example.", "TXT", 60, []string{long, long + "z"}},
+			[]string{"t.example. TXT: a string of this record is longer than 255 bytes, the most one TXT string holds; it is split into strings of 255 bytes, which resolvers join again"}},
+		{"UTF-8 target", Record{"c.example.", "CNAME", 60, []string{"münchen.example."}},
+			[]string{"c.example. CNAME: a name in the values is written in punycode, the form resolvers look up"}},
+		{"nothing to say", Record{"Www.Example", "A", 60, []string{"192.0.2.1"}}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, notes, err := NormalizeWithNotes(tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, n := range notes {
+				got = append(got, n.Key+": "+n.Msg)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("notes\n%q\nwant\n%q", got, tc.want)
+			}
+		})
+	}
+	var many []Note
+	for i := range 23 {
+		many = append(many, Note{Key: fmt.Sprintf("h%d.example. TXT", i), Msg: "split"})
+	}
+	text := NotesText(many)
+	if lines := strings.Split(text, "\n"); len(lines) != 21 || lines[20] != "… and 3 more" || lines[0] != "h0.example. TXT: split" {
+		t.Errorf("NotesText of 23 notes:\n%s", text)
+	}
 }
