@@ -73,9 +73,17 @@ func ListVal(vals []cty.Value) cty.Value {
 	for i := range vals {
 		raw[i] = (*valueLayout)(unsafe.Pointer(&vals[i])).v
 	}
-	out := valueLayout{ty: cty.List(first), v: raw}
+	ty := listOfString
+	if first != cty.String {
+		ty = cty.List(first)
+	}
+	out := valueLayout{ty: ty, v: raw}
 	return *(*cty.Value)(unsafe.Pointer(&out))
 }
+
+// listOfString is the type of lists of strings, made once: a zone's
+// million lists of values need not each make it.
+var listOfString = cty.List(cty.String)
 
 // SameType is a.Equals(b), answered in constant time when a and b are
 // copies of one type value.
@@ -115,6 +123,24 @@ func Attr(v cty.Value, name string) (cty.Value, bool) {
 		return cty.NilVal, false
 	}
 	out := valueLayout{ty: aty, v: raw[name]}
+	return *(*cty.Value)(unsafe.Pointer(&out)), true
+}
+
+// AttrBytes is Attr for a name given as bytes (read from JSON), without
+// making a string of them.
+func AttrBytes(v cty.Value, name []byte) (cty.Value, bool) {
+	if !valueLayoutOK || v.IsMarked() || !v.IsKnown() || v.IsNull() || !v.Type().IsObjectType() {
+		return cty.NilVal, false
+	}
+	aty, ok := v.Type().AttributeTypes()[string(name)]
+	if !ok {
+		return cty.NilVal, false
+	}
+	raw, ok := (*valueLayout)(unsafe.Pointer(&v)).v.(map[string]any)
+	if !ok {
+		return cty.NilVal, false
+	}
+	out := valueLayout{ty: aty, v: raw[string(name)]}
 	return *(*cty.Value)(unsafe.Pointer(&out)), true
 }
 

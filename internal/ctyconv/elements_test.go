@@ -52,6 +52,18 @@ func TestAttrAndBoolOf(t *testing.T) {
 	if _, ok := Attr(obj, "b"); ok {
 		t.Error("Attr of a missing attribute")
 	}
+	for _, name := range []string{"a", "m", "n"} {
+		got, ok := AttrBytes(obj, []byte(name))
+		if !ok || !got.RawEquals(obj.GetAttr(name)) {
+			t.Errorf("AttrBytes(%s) = %#v, %v", name, got, ok)
+		}
+	}
+	if _, ok := AttrBytes(obj, []byte("b")); ok {
+		t.Error("AttrBytes of a missing attribute")
+	}
+	if _, ok := AttrBytes(obj.Mark("s"), []byte("a")); ok {
+		t.Error("AttrBytes of a marked object")
+	}
 	if b, ok := BoolOf(cty.True); !b || !ok {
 		t.Error("BoolOf(true)")
 	}
