@@ -571,6 +571,26 @@ func (d *decoder) string(path cty.Path) (string, error) {
 	return "", d.errorf(path, "unterminated string")
 }
 
+// plainString reads a string without escapes or non-ASCII bytes and
+// returns its bytes, without copying them; ok is false (and nothing is
+// read) for any other string.
+func (d *decoder) plainString() ([]byte, bool) {
+	if d.pos >= len(d.data) || d.data[d.pos] != '"' {
+		return nil, false
+	}
+	for i := d.pos + 1; i < len(d.data); i++ {
+		switch c := d.data[i]; {
+		case c == '"':
+			s := d.data[d.pos+1 : i]
+			d.pos = i + 1
+			return s, true
+		case c == '\\' || c < 0x20 || c >= utf8.RuneSelf:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
 // unquote decodes the inside of a JSON string with escapes or non-ASCII
 // bytes.
 func unquote(s []byte) (string, error) {

@@ -183,3 +183,44 @@ func TestUnmarshalLikeSkips(t *testing.T) {
 		t.Errorf("the elements after the skipped one are not shared: %#v", got)
 	}
 }
+
+// Attribute names that are not plain ASCII, tuples and maps are matched
+// as well as plain names and lists.
+func TestUnmarshalLikeKeysAndTuples(t *testing.T) {
+	ty := cty.Object(map[string]cty.Type{
+		"é":     cty.String,
+		"a\"b":  cty.Number,
+		"tuple": cty.Tuple([]cty.Type{cty.String, cty.Bool}),
+		"map":   cty.Map(cty.String),
+		"plain": cty.List(cty.String),
+	})
+	v := cty.ObjectVal(map[string]cty.Value{
+		"é":     cty.StringVal("x"),
+		"a\"b":  cty.NumberIntVal(3),
+		"tuple": cty.TupleVal([]cty.Value{cty.StringVal("t"), cty.True}),
+		"map":   cty.MapVal(map[string]cty.Value{"k": cty.StringVal("v")}),
+		"plain": cty.ListVal([]cty.Value{cty.StringVal("p")}),
+	})
+	data, err := Marshal(v, ty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := UnmarshalLike(data, ty, v)
+	if err != nil || !got.RawEquals(v) {
+		t.Fatalf("got %#v, %v", got, err)
+	}
+	if !ctyconv.Identical(got, v) && !ctyconv.Identical(got.GetAttr("plain"), v.GetAttr("plain")) {
+		t.Errorf("an equal value was built anew, not taken from like")
+	}
+	other := cty.ObjectVal(map[string]cty.Value{
+		"é":     cty.StringVal("y"),
+		"a\"b":  cty.NumberIntVal(3),
+		"tuple": cty.TupleVal([]cty.Value{cty.StringVal("t"), cty.False}),
+		"map":   cty.MapVal(map[string]cty.Value{"k": cty.StringVal("v")}),
+		"plain": cty.ListVal([]cty.Value{cty.StringVal("p")}),
+	})
+	got, err = UnmarshalLike(data, ty, other)
+	if err != nil || !got.RawEquals(v) {
+		t.Fatalf("with a different like: got %#v, %v", got, err)
+	}
+}
