@@ -79,6 +79,9 @@ func ListValue(rs []Record) cty.Value {
 	return ctyconv.ListVal(vs)
 }
 
+// noValues is the empty list of values, shared.
+var noValues = cty.ListValEmpty(cty.String)
+
 // valueCache shares the cty values of TTLs and types between records:
 // cty values never change, and a zone holds few distinct ones.
 type valueCache struct {
@@ -100,7 +103,7 @@ func (c *valueCache) record(r Record) cty.Value {
 		typ = cty.StringVal(r.Type)
 		c.types[r.Type] = typ
 	}
-	vals := cty.ListValEmpty(cty.String)
+	vals := noValues
 	if len(r.Values) > 0 {
 		vs := make([]cty.Value, len(r.Values))
 		for i, v := range r.Values {
