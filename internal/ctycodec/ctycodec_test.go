@@ -2,6 +2,7 @@ package ctycodec
 
 import (
 	"encoding/json"
+	"errors"
 	"math/big"
 	"strings"
 	"testing"
@@ -222,5 +223,32 @@ func TestUnmarshalLikeKeysAndTuples(t *testing.T) {
 	got, err = UnmarshalLike(data, ty, other)
 	if err != nil || !got.RawEquals(v) {
 		t.Fatalf("with a different like: got %#v, %v", got, err)
+	}
+}
+
+// An error names the path of the value that cannot be written, as
+// cty/json's does, though paths are only built once an error is found.
+func TestMarshalErrorPath(t *testing.T) {
+	ty := cty.Object(map[string]cty.Type{"recs": cty.List(cty.Object(map[string]cty.Type{"ttl": cty.Number}))})
+	v := cty.ObjectVal(map[string]cty.Value{"recs": cty.ListVal([]cty.Value{
+		cty.ObjectVal(map[string]cty.Value{"ttl": cty.NumberIntVal(300)}),
+		cty.ObjectVal(map[string]cty.Value{"ttl": cty.UnknownVal(cty.Number)}),
+	})})
+	_, err := Marshal(v, ty)
+	var pe cty.PathError
+	if !errors.As(err, &pe) {
+		t.Fatalf("got %v, want a cty.PathError", err)
+	}
+	want := cty.GetAttrPath("recs").Index(cty.NumberIntVal(1)).GetAttr("ttl")
+	if !pe.Path.Equals(want) {
+		t.Errorf("error path %#v, want %#v", pe.Path, want)
+	}
+	// Whole numbers are written as cty/json writes them.
+	for _, n := range []cty.Value{cty.NumberIntVal(-42), cty.NumberIntVal(1 << 62), cty.NumberFloatVal(2.5), cty.MustParseNumberVal("1e30")} {
+		got, err := Marshal(n, cty.Number)
+		want, _ := ctyjson.Marshal(n, cty.Number)
+		if err != nil || string(got) != string(want) {
+			t.Errorf("Marshal(%#v) = %s, %v; want %s", n, got, err, want)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package ctyconv
 
 import (
+	"math/big"
 	"reflect"
 	"unsafe"
 
@@ -153,4 +154,24 @@ func BoolOf(v cty.Value) (b, ok bool) {
 	}
 	b, ok = (*valueLayout)(unsafe.Pointer(&v)).v.(bool)
 	return b, ok
+}
+
+// Int64Of returns the integer v holds, for a known, unmarked, non-null
+// number that is a whole number in int64's range (and not negative
+// zero); ok is false for anything else. It reads the number in place:
+// cty's AsBigFloat copies it, which for a million TTLs was most of the
+// cost of writing them.
+func Int64Of(v cty.Value) (i int64, ok bool) {
+	if !valueLayoutOK || v.Type() != cty.Number || v.IsMarked() || !v.IsKnown() || v.IsNull() {
+		return 0, false
+	}
+	f, ok := (*valueLayout)(unsafe.Pointer(&v)).v.(*big.Float)
+	if !ok || f == nil || !f.IsInt() {
+		return 0, false
+	}
+	i, acc := f.Int64()
+	if acc != big.Exact || i == 0 && f.Signbit() {
+		return 0, false
+	}
+	return i, true
 }

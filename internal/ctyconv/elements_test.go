@@ -98,3 +98,27 @@ func TestListVal(t *testing.T) {
 		t.Error("SameType")
 	}
 }
+
+func TestInt64Of(t *testing.T) {
+	big := cty.MustParseNumberVal("123456789012345678901234567890")
+	for _, c := range []struct {
+		v    cty.Value
+		want int64
+		ok   bool
+	}{
+		{cty.NumberIntVal(300), 300, true},
+		{cty.NumberIntVal(-7), -7, true},
+		{cty.NumberIntVal(0), 0, true},
+		{cty.NumberFloatVal(1.5), 0, false},
+		{big, 0, false},
+		{cty.NumberIntVal(3).Mark("m"), 0, false},
+		{cty.NullVal(cty.Number), 0, false},
+		{cty.UnknownVal(cty.Number), 0, false},
+		{cty.StringVal("3"), 0, false},
+	} {
+		got, ok := Int64Of(c.v)
+		if got != c.want || ok != c.ok {
+			t.Errorf("Int64Of(%#v) = %d, %v; want %d, %v", c.v, got, ok, c.want, c.ok)
+		}
+	}
+}
