@@ -3,6 +3,7 @@ package providers
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -113,6 +114,17 @@ func Count(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// JoinFirst joins lines one per line, at most shown of them, and counts
+// the rest in a last line "… and N more", followed by hint when there is
+// one (" (see withheld in the plan)"), so a message about thousands of
+// items stays readable.
+func JoinFirst(lines []string, shown int, hint string) string {
+	if len(lines) <= shown {
+		return strings.Join(lines, "\n")
+	}
+	return strings.Join(lines[:shown], "\n") + fmt.Sprintf("\n… and %d more", len(lines)-shown) + hint
 }
 
 // MassChangeError returns the diagnostic a provider gives for a mass

@@ -396,14 +396,8 @@ func withheldWarning(now, before map[string]string) hcl.Diagnostics {
 		return nil
 	}
 	sort.Strings(lines)
-	const show = 10
-	more := ""
-	if len(lines) > show {
-		more = fmt.Sprintf("\n… and %d more (see withheld in the plan)", len(lines)-show)
-		lines = lines[:show]
-	}
 	return providers.Warnf(fmt.Sprintf("%d listed address(es) will not be blocked", len(now)),
-		"%s%s", strings.Join(lines, "\n"), more)
+		"%s", providers.JoinFirst(lines, 10, " (see withheld in the plan)"))
 }
 
 // stringMap returns a known map of strings as a Go map.
