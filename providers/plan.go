@@ -182,3 +182,32 @@ func StringList(ss []string) cty.Value {
 	}
 	return cty.ListVal(vals)
 }
+
+// StringMap returns the entries of a known map of strings, skipping null
+// values; an empty map for a null or unknown value. Providers decode tag
+// maps and the string maps they keep in state with it.
+func StringMap(v cty.Value) map[string]string {
+	if v.IsNull() || !v.IsKnown() {
+		return map[string]string{}
+	}
+	out := make(map[string]string, v.LengthInt())
+	for it := v.ElementIterator(); it.Next(); {
+		k, e := it.Element()
+		if !e.IsNull() {
+			out[k.AsString()] = e.AsString()
+		}
+	}
+	return out
+}
+
+// StringMapVal makes a map of strings; an empty one is typed, not null.
+func StringMapVal(m map[string]string) cty.Value {
+	if len(m) == 0 {
+		return cty.MapValEmpty(cty.String)
+	}
+	vals := make(map[string]cty.Value, len(m))
+	for k, v := range m {
+		vals[k] = cty.StringVal(v)
+	}
+	return cty.MapVal(vals)
+}
