@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/plumbhq/plumb/providers"
 )
 
 // ebsTimeFormat is how start times are kept in state: RFC 3339, UTC, to
@@ -126,16 +128,8 @@ func ebsVolumesValue(vols []ebsVolume) cty.Value {
 	sort.Slice(sorted, func(a, b int) bool { return sorted[a].id < sorted[b].id })
 	elems := make([]cty.Value, len(sorted))
 	for i, v := range sorted {
-		tags := cty.MapValEmpty(cty.String)
-		if len(v.tags) > 0 {
-			m := make(map[string]cty.Value, len(v.tags))
-			for k, t := range v.tags {
-				m[k] = cty.StringVal(t)
-			}
-			tags = cty.MapVal(m)
-		}
 		elems[i] = cty.ObjectVal(map[string]cty.Value{
-			"volume_id": cty.StringVal(v.id), "instance_id": cty.StringVal(v.instanceID), "device": cty.StringVal(v.device), "tags": tags,
+			"volume_id": cty.StringVal(v.id), "instance_id": cty.StringVal(v.instanceID), "device": cty.StringVal(v.device), "tags": providers.StringMapVal(v.tags),
 		})
 	}
 	return cty.ListVal(elems)
@@ -151,7 +145,7 @@ func ebsVolumesFrom(v cty.Value) []ebsVolume {
 		_, e := it.Element()
 		vol := ebsVolume{id: ebsStr(e, "volume_id"), instanceID: ebsStr(e, "instance_id"), device: ebsStr(e, "device")}
 		if t := e.GetAttr("tags"); t.IsKnown() && !t.IsNull() {
-			vol.tags = ebsStringMap(t)
+			vol.tags = providers.StringMap(t)
 		}
 		out = append(out, vol)
 	}
