@@ -131,6 +131,16 @@ func (m *mdWriter) room(reserve int) int {
 // str appends s.
 func (m *mdWriter) str(s string) { m.b = append(m.b, s...) }
 
+// part appends a run of a warning's or banner's text: as inline code when
+// it is code, as escaped prose otherwise.
+func (m *mdWriter) part(p textPart) {
+	if p.code {
+		m.b = appendMDCode(m.b, p.text, false)
+		return
+	}
+	m.b = appendMDText(m.b, p.text)
+}
+
 func (m *mdWriter) plan(p *Plan) {
 	r := buildReview(p, mdWarnLimit)
 	m.str("### ")
@@ -142,11 +152,7 @@ func (m *mdWriter) plan(p *Plan) {
 	if banner := partialBanner(p); banner != nil {
 		m.str("> **Partial plan.** ")
 		for _, part := range banner {
-			if part.code {
-				m.b = appendMDCode(m.b, part.text, false)
-			} else {
-				m.b = appendMDText(m.b, part.text)
-			}
+			m.part(part)
 		}
 		m.str("\n\n")
 	}
@@ -319,11 +325,7 @@ func (m *mdWriter) warning(w *reviewWarning) {
 				m.str(" ")
 			}
 		}
-		if part.code {
-			m.b = appendMDCode(m.b, part.text, false)
-		} else {
-			m.b = appendMDText(m.b, part.text)
-		}
+		m.part(part)
 	}
 	m.str("\n")
 }
@@ -413,11 +415,7 @@ func (m *mdWriter) group(g *zoneGroup) {
 	m.str(g.tally)
 	m.str(" each): ")
 	for _, part := range groupParts(g) {
-		if part.code {
-			m.b = appendMDCode(m.b, part.text, false)
-		} else {
-			m.b = appendMDText(m.b, part.text)
-		}
+		m.part(part)
 	}
 	m.str(" — ")
 	for i, a := range g.addrs {
