@@ -63,6 +63,19 @@ type MarkdownOptions struct {
 	Title string
 }
 
+// limitAndTitle returns MaxBytes and Title with their defaults in place
+// of zero values.
+func (o MarkdownOptions) limitAndTitle() (int, string) {
+	limit, title := o.MaxBytes, o.Title
+	if limit <= 0 {
+		limit = DefaultMarkdownMaxBytes
+	}
+	if title == "" {
+		title = "plumb plan"
+	}
+	return limit, title
+}
+
 // RenderMarkdown writes the plan as GitHub-flavoured Markdown for a
 // pull-request comment: a title with the summary line, a table counting
 // the changes per resource type, the warnings a reviewer must not miss
@@ -78,14 +91,7 @@ type MarkdownOptions struct {
 // shown, with "Showing N of M changes" at the top and at the bottom.
 // Sensitive values are never written.
 func RenderMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
-	limit := opts.MaxBytes
-	if limit <= 0 {
-		limit = DefaultMarkdownMaxBytes
-	}
-	title := opts.Title
-	if title == "" {
-		title = "plumb plan"
-	}
+	limit, title := opts.limitAndTitle()
 	m := &mdWriter{limit: limit, title: title, showingAt: -1}
 	m.plan(p)
 	out := m.out
