@@ -371,19 +371,8 @@ func (m *mdWriter) outputs(outs []*OutputChange) []byte {
 	}
 	b := []byte("#### Changes to outputs\n\n```diff\n")
 	budget := max(m.limit/8, mdMinBlock)
-	skipped := outputLines(outs, commentLines, func(l *diffLine) bool {
-		n := len(b)
-		if b = appendMDLine(b, l); len(b) > budget {
-			b = b[:n]
-			return false
-		}
-		return true
-	})
-	if skipped > 0 {
-		b = append(b, "# … and "...)
-		b = appendCount(b, skipped)
-		b = append(b, " more outputs not shown\n"...)
-	}
+	skipped := outputLines(outs, commentLines, mdLinesWithin(&b, budget))
+	b = appendNotShown(b, skipped, "outputs")
 	return append(b, "```\n\n"...)
 }
 
