@@ -486,6 +486,11 @@ func (res *results) offerNetwork(t networkTally) {
 // all of them): each string is counted at the first table holding it,
 // adding what the others hold. The URI tables are kept (uriTables) until
 // the pairs known by hash are named.
+//
+// Only strings that could make the list are looked up in the other
+// tables (see candidateFloor): in a hostile log nearly every string is
+// in every worker's table a few times, and looking each up was most of
+// the merge.
 func (res *results) mergeStrings(ws []*worker, k kind) {
 	var tables []*strTable
 	for _, w := range ws {
@@ -494,16 +499,26 @@ func (res *results) mergeStrings(ws []*worker, k kind) {
 		}
 		*w.table(k) = nil
 	}
+	floor := candidateFloor(tables, res.list(k))
 	for i, t := range tables {
-		t.each(func(b []byte, h uint64, n uint32) {
-			for _, o := range tables[:i] {
-				if o.lookup(b, h) > 0 {
-					return // counted with an earlier table
-				}
+		t.records(func(b []byte, n uint32) {
+			if n < floor {
+				return
 			}
 			total := int64(n)
-			for _, o := range tables[i+1:] {
-				total += int64(o.lookup(b, h))
+			var h uint64
+			if len(tables) > 1 {
+				h = strHash(b)
+			}
+			for j, o := range tables {
+				if j == i {
+					continue
+				}
+				c := o.lookup(b, h)
+				if j < i && c >= floor {
+					return // counted with an earlier table
+				}
+				total += int64(c)
 			}
 			res.offerString(k, b, total)
 		})
@@ -517,16 +532,58 @@ func (res *results) mergeStrings(ws []*worker, k kind) {
 	}
 }
 
-func (res *results) offerString(k kind, b []byte, n int64) {
-	var best *best[ranked]
+// candidateFloor is the smallest count a string must have in one of the
+// m tables to be a candidate for the list b; the others cannot make it.
+// A string below it everywhere totals at most m×(floor−1). Some table
+// holds at least b's size of strings of count ≥ low (its own top
+// counts), and each of them totals at least low, so the list fills with
+// totals ≥ low; floor is the largest with m×(floor−1) < low, so no
+// string left out totals as much as the last listed, not even a tie
+// (ties go by text). The same holds for the threshold of the list, when
+// it has one.
+func candidateFloor(tables []*strTable, b *best[ranked]) uint32 {
+	m := uint64(len(tables))
+	if m < 2 {
+		return 1 // one table: no lookups to save
+	}
+	low := uint64(0)
+	for _, t := range tables {
+		low = max(low, t.kthCount(b.top.cap))
+	}
+	floor := (max(low, 1)-1)/m + 1
+	if b.min > 0 {
+		floor = min(floor, (uint64(b.min)-1)/m+1)
+	}
+	return uint32(floor)
+}
+
+// kthCount is a lower bound of the k-th highest count in the table (0
+// when it holds fewer than k strings): exact up to 255, 255 for more.
+func (t *strTable) kthCount(k int) uint64 {
+	var hist [256]int
+	t.records(func(_ []byte, n uint32) { hist[min(n, 255)]++ })
+	seen := 0
+	for c := 255; c > 0; c-- {
+		if seen += hist[c]; seen >= k {
+			return uint64(c)
+		}
+	}
+	return 0
+}
+
+// list returns the list strings of kind k are ranked in.
+func (res *results) list(k kind) *best[ranked] {
 	switch k {
 	case kindURIs:
-		best = res.uris
+		return res.uris
 	case kindAgents:
-		best = res.agents
-	case kindPairs:
-		best = res.pairs
+		return res.agents
 	}
+	return res.pairs
+}
+
+func (res *results) offerString(k kind, b []byte, n int64) {
+	best := res.list(k)
 	if !best.admits(n) {
 		return
 	}
