@@ -119,6 +119,20 @@ func (b *best[T]) list() []T {
 // are kept.
 func (b *best[T]) full() bool { return b.min > 0 && b.over.dropped }
 
+// absorb keeps the best of b's entries and o's, where no key is in both:
+// the top k of the two are among their own top k, and likewise for those
+// at the threshold. Whether either dropped an entry carries over.
+func (b *best[T]) absorb(o *best[T]) {
+	for _, e := range o.top.h {
+		b.top.offer(e)
+	}
+	for _, e := range o.over.h {
+		b.over.offer(e)
+	}
+	b.top.dropped = b.top.dropped || o.top.dropped
+	b.over.dropped = b.over.dropped || o.over.dropped
+}
+
 // heap is a min-heap on worse holding at most cap entries: the root is
 // the worst kept.
 type heap[T item[T]] struct {
@@ -236,9 +250,11 @@ func (res *results) mergeClients(ws []*worker) {
 		}
 	}
 	// Each worker's table is sorted in place, segment by segment (in
-	// parallel), then the lists are merged in address order: no copy of
-	// millions of clients is made.
-	parts := make([][][]v4Slot, len(ws))
+	// parallel), then the segments are merged in address order: no copy
+	// of millions of clients is made. A network is whole in one segment
+	// (v4Table), so the segments are merged in parallel too, each half
+	// into a results of its own, folded into res at the end.
+	parts := make([][v4Segments][]v4Slot, len(ws))
 	var wg sync.WaitGroup
 	for i, w := range ws {
 		wg.Add(1)
@@ -248,49 +264,29 @@ func (res *results) mergeClients(ws []*worker) {
 		}()
 	}
 	wg.Wait()
-	var lists [][]v4Slot
-	for _, p := range parts {
-		lists = append(lists, p...)
-	}
-	m := newListMerge(lists)
-	var net networkTally
-	netKey := uint32(0)
-	var heads []v4Slot
-	for {
-		var a uint32
-		var ok bool
-		if heads, a, ok = m.next(heads[:0]); !ok {
-			break
-		}
-		n, uri := int64(0), uint64(0)
-		for i, h := range heads {
-			n += int64(uint32(h.kc))
-			if i == 0 {
-				uri = h.uri
-			} else {
-				uri = mergeURI(uri, h.uri)
-			}
-		}
-		if uri == multiURI && multi != nil {
-			// Workers where it asked for one URI only hold that pair in
-			// their mark.
-			for _, h := range heads {
-				if h.uri != multiURI {
-					multi[pairID{keyFrom4(a), h.uri}] += int64(uint32(h.kc))
+	const halves = 2
+	var shares [halves]*segmentMerge
+	for g := range shares {
+		sh := &segmentMerge{res: res.shadow()}
+		shares[g] = sh
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for seg := g; seg < v4Segments; seg += halves {
+				lists := make([][]v4Slot, len(parts))
+				for i := range parts {
+					lists[i] = parts[i][seg]
 				}
+				sh.segment(lists, multi != nil)
 			}
-		}
-		if net.n == 0 || a>>8 != netKey {
-			if net.n > 0 {
-				res.offerNetwork(net)
-			}
-			net, netKey = networkTally{prefix: keyFrom4(a &^ 0xff)}, a>>8
-		}
-		net.add4(a, n)
-		res.client(a, addrKey{}, n, uri)
+		}()
 	}
-	if net.n > 0 {
-		res.offerNetwork(net)
+	wg.Wait()
+	for _, sh := range shares {
+		res.absorb(sh.res)
+		for _, p := range sh.pairs {
+			multi[p.id] += p.n
+		}
 	}
 	var v6 []v6Slot
 	for _, w := range ws {
@@ -300,7 +296,7 @@ func (res *results) mergeClients(ws []*worker) {
 		w.c4, w.c6, w.multi = nil, nil, nil
 	}
 	slices.SortFunc(v6, func(a, b v6Slot) int { return bytes.Compare(a.key[:], b.key[:]) })
-	net = networkTally{}
+	var net networkTally
 	for i := 0; i < len(v6); {
 		k := v6[i].key
 		n, uri := int64(0), v6[i].uri
@@ -337,6 +333,83 @@ func (res *results) mergeClients(ws []*worker) {
 			res.pairs.offer(ranked{addr: id.client, h: id.uri, n: n, multi: true})
 		}
 	}
+}
+
+// segmentMerge merges one share of the segments of the workers' client
+// tables: it ranks into res (a shadow of the scan's results) and keeps
+// the pairs of multi-URI clients it learns (when pairs are wanted).
+type segmentMerge struct {
+	res   *results
+	pairs []pairCount
+}
+
+// pairCount is a pair's count from one worker's client mark.
+type pairCount struct {
+	id pairID
+	n  int64
+}
+
+// segment merges the lists of one segment, one per worker, in address
+// order, and ranks its clients and networks.
+func (sm *segmentMerge) segment(lists [][]v4Slot, wantPairs bool) {
+	m := newListMerge(lists)
+	var net networkTally
+	netKey := uint32(0)
+	var heads []v4Slot
+	for {
+		var a uint32
+		var ok bool
+		if heads, a, ok = m.next(heads[:0]); !ok {
+			break
+		}
+		n, uri := int64(0), uint64(0)
+		for i, h := range heads {
+			n += int64(uint32(h.kc))
+			if i == 0 {
+				uri = h.uri
+			} else {
+				uri = mergeURI(uri, h.uri)
+			}
+		}
+		if uri == multiURI && wantPairs {
+			// Workers where it asked for one URI only hold that pair in
+			// their mark.
+			for _, h := range heads {
+				if h.uri != multiURI {
+					sm.pairs = append(sm.pairs, pairCount{pairID{keyFrom4(a), h.uri}, int64(uint32(h.kc))})
+				}
+			}
+		}
+		if net.n == 0 || a>>8 != netKey {
+			if net.n > 0 {
+				sm.res.offerNetwork(net)
+			}
+			net, netKey = networkTally{prefix: keyFrom4(a &^ 0xff)}, a>>8
+		}
+		net.add4(a, n)
+		sm.res.client(a, addrKey{}, n, uri)
+	}
+	if net.n > 0 {
+		sm.res.offerNetwork(net)
+	}
+}
+
+// shadow returns empty lists shaped like res's for the clients, networks,
+// their pairs and candidates, to rank a share of them apart.
+func (res *results) shadow() *results {
+	like := func(b *best[ranked]) *best[ranked] { return newBest[ranked](b.top.cap, b.min) }
+	return &results{
+		clients: like(res.clients), pairs: like(res.pairs), multi: like(res.multi),
+		networks: newBest[networkTally](res.networks.top.cap, res.networks.min),
+	}
+}
+
+// absorb ranks into res what a shadow ranked.
+func (res *results) absorb(o *results) {
+	res.clients.absorb(o.clients)
+	res.pairs.absorb(o.pairs)
+	res.multi.absorb(o.multi)
+	res.networks.absorb(o.networks)
 }
 
 // listMerge reads sorted client lists together, in address order: a
