@@ -494,24 +494,39 @@ func (res *results) loseMultiPairs() {
 // client ranks one client (IPv4 a, or k when a is 0 and k is set) and its
 // pair or its candidacy.
 func (res *results) client(a uint32, k addrKey, n int64, uri uint64) {
-	key := func() addrKey {
-		if k == (addrKey{}) {
-			return keyFrom4(a)
-		}
-		return k
+	if k == (addrKey{}) {
+		k = keyFrom4(a)
 	}
-	if res.clients.admits(n) {
-		res.clients.offer(ranked{addr: key(), n: n})
+	if admitsAddr(res.clients, n, k) {
+		res.clients.offer(ranked{addr: k, n: n})
 	}
 	if uri != multiURI {
-		if res.pairs.admits(n) {
-			res.pairs.offer(ranked{addr: key(), h: uri, n: n})
+		if admitsAddr(res.pairs, n, k) {
+			res.pairs.offer(ranked{addr: k, h: uri, n: n})
 		}
 		return
 	}
-	if res.multi.admits(n) {
-		res.multi.offer(ranked{addr: key(), n: n})
+	if admitsAddr(res.multi, n, k) {
+		res.multi.offer(ranked{addr: k, n: n})
 	}
+}
+
+// admitsAddr is b.admits for an entry keyed by address a alone: a tie
+// with the last kept is settled here by address, since in a hostile log
+// most clients tie (one request each).
+func admitsAddr(b *best[ranked], n int64, a addrKey) bool {
+	if b.min > 0 && n >= b.min && b.over.admits(n) {
+		return true
+	}
+	t := &b.top
+	switch {
+	case t.cap == 0:
+		return false
+	case len(t.h) < t.cap || n > t.h[0].n:
+		return true
+	}
+	// The same address (a pair of the client's) is left to offer.
+	return n == t.h[0].n && bytes.Compare(a[:], t.h[0].addr[:]) <= 0
 }
 
 // add4 counts an IPv4 member of the network.
