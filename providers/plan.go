@@ -3,6 +3,7 @@ package providers
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -115,6 +116,17 @@ func Count(n int) string {
 	return s
 }
 
+// JoinFirst joins lines one per line, at most shown of them, and counts
+// the rest in a last line "… and N more", followed by hint when there is
+// one (" (see withheld in the plan)"), so a message about thousands of
+// items stays readable.
+func JoinFirst(lines []string, shown int, hint string) string {
+	if len(lines) <= shown {
+		return strings.Join(lines, "\n")
+	}
+	return strings.Join(lines[:shown], "\n") + fmt.Sprintf("\n… and %d more", len(lines)-shown) + hint
+}
+
 // MassChangeError returns the diagnostic a provider gives for a mass
 // change of a zone's records: what the records are of ("zone
 // big.example"), how many change or go, of how many.
@@ -169,4 +181,33 @@ func StringList(ss []string) cty.Value {
 		vals[i] = cty.StringVal(s)
 	}
 	return cty.ListVal(vals)
+}
+
+// StringMap returns the entries of a known map of strings, skipping null
+// values; an empty map for a null or unknown value. Providers decode tag
+// maps and the string maps they keep in state with it.
+func StringMap(v cty.Value) map[string]string {
+	if v.IsNull() || !v.IsKnown() {
+		return map[string]string{}
+	}
+	out := make(map[string]string, v.LengthInt())
+	for it := v.ElementIterator(); it.Next(); {
+		k, e := it.Element()
+		if !e.IsNull() {
+			out[k.AsString()] = e.AsString()
+		}
+	}
+	return out
+}
+
+// StringMapVal makes a map of strings; an empty one is typed, not null.
+func StringMapVal(m map[string]string) cty.Value {
+	if len(m) == 0 {
+		return cty.MapValEmpty(cty.String)
+	}
+	vals := make(map[string]cty.Value, len(m))
+	for k, v := range m {
+		vals[k] = cty.StringVal(v)
+	}
+	return cty.MapVal(vals)
 }

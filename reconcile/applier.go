@@ -10,6 +10,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
+	"github.com/plumbhq/plumb/internal/ctyconv"
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/reconcile/config"
 	"github.com/plumbhq/plumb/reconcile/graph"
@@ -311,8 +312,17 @@ func (a *applier) intend(c *plan.Change, rt *resourceType, own owner, planned ct
 // knownOrNull replaces the unknown parts of v with nulls of their type,
 // for a record of what is about to be made.
 func knownOrNull(v cty.Value) cty.Value {
-	if v.IsWhollyKnown() {
+	if ctyconv.IsWhollyKnown(v) {
 		return v
+	}
+	// An object's wholly known attributes (a zone's million records
+	// beside an unknown id) are kept as they are, not walked.
+	if ty := v.Type(); ty.IsObjectType() && v.IsKnown() && !v.IsNull() && !v.IsMarked() {
+		attrs := make(map[string]cty.Value, len(ty.AttributeTypes()))
+		for name := range ty.AttributeTypes() {
+			attrs[name] = knownOrNull(v.GetAttr(name))
+		}
+		return cty.ObjectVal(attrs)
 	}
 	out, _ := cty.Transform(v, func(_ cty.Path, x cty.Value) (cty.Value, error) {
 		if !x.IsKnown() {

@@ -146,10 +146,12 @@ func redactDiags(diags hcl.Diagnostics, secrets []string) hcl.Diagnostics {
 // whose value is not null (a null reveals nothing, and a schema's
 // sensitive attributes are mostly unset).
 func recordedPaths(paths state.Paths, v cty.Value) state.Paths {
-	if v == cty.NilVal || v.IsNull() {
+	if v == cty.NilVal || v.IsNull() || len(paths) == 0 {
 		return nil
 	}
-	v, _ = v.UnmarkDeep()
+	if ctyconv.ContainsMarked(v) {
+		v, _ = v.UnmarkDeep()
+	}
 	var out state.Paths
 	for _, p := range paths {
 		if sub, err := p.Apply(v); err == nil && !sub.IsNull() {

@@ -7,11 +7,25 @@
 #   - 5,000 zones moved into Route 53 (kumo behind the shim) and planned again;
 #   - a fleet over SSH: a no-change plan of 20 sshd hosts, detect on a remote log;
 #   - one bind_zone of 20,000 to 1,000,000 records, planned with nothing to
-#     change, its records written with zonefile() and with a for-expression.
+#     change, its records written with zonefile() and with a for-expression;
+#     and a for-expression alone over 100,000 and 1,000,000 elements.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 go run ./internal/benchrun -plumb "$1" -doc docs/benchmarks.md
 go run ./internal/benchrun -plumb "$1" -doc docs/benchmarks.md -zones
+# A for-expression over 100,000 and 1,000,000 elements through the
+# decoder the engine uses: the time per element must not grow (O(n)).
+{
+  echo "Measured $(date -u +%F) with \`make bench\` (BenchmarkForExpressionDecode in providers, 3 runs each), load average $(cut -d' ' -f1 /proc/loadavg) at the start:"
+  echo
+  echo "| condition | elements | per run | per element | allocations per run |"
+  echo "|---|---|---|---|---|"
+  go test -run XXX -bench ForExpressionDecode -benchtime 3x -benchmem ./providers |
+    awk '/^BenchmarkForExpressionDecode\// {
+      split($1, p, "/"); sub(/^n=/, "", p[3]); sub(/-[0-9]+$/, "", p[3])
+      printf "| %s | %d | %.2f s | %.0f ns | %d |\n", p[2], p[3], $3 / 1e9, $5, $9
+    }'
+} | go run ./internal/benchrun -doc docs/benchmarks.md -section forexpr
 {
   echo "Measured $(date -u +%F) with \`make bench\` (scripts/bench-detect.sh), same file and run; targets: at most 200 MB, at least 5× the IP pipeline:"
   echo

@@ -19,6 +19,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/plumbhq/plumb/internal/ctyconv"
 )
 
 // Marshal returns v, of type ty, as JSON: the bytes cty/json's Marshal
@@ -33,14 +35,35 @@ func Marshal(v cty.Value, ty cty.Type) ([]byte, error) {
 	}
 	e := encoder{buf: make([]byte, 0, 256), dynamic: ty.HasDynamicTypes()}
 	if err := e.value(v, ty, nil); err != nil {
-		return nil, err
+		// Written again, tracking the path, to say where the error is.
+		e = encoder{dynamic: e.dynamic, paths: true}
+		if err := e.value(v, ty, nil); err != nil {
+			return nil, err
+		}
+		return nil, errors.New("value cannot be serialized as JSON") // not reached
 	}
 	return e.buf, nil
+}
+
+// step returns path with s added when the encoder tracks paths, and path
+// itself otherwise: building the path of each of a million elements
+// (a number for each index) cost more than writing them.
+func (e *encoder) step(path cty.Path, s cty.PathStep) cty.Path {
+	if !e.paths {
+		return path
+	}
+	return append(path.Copy(), s)
+}
+
+// indexStep is the path step of element i of a list or tuple.
+func indexStep(i int) cty.PathStep {
+	return cty.IndexStep{Key: cty.NumberIntVal(int64(i))}
 }
 
 type encoder struct {
 	buf     []byte
 	dynamic bool // the type has dynamic parts somewhere
+	paths   bool // track the path of each value, for an error's message
 	// lastType and lastNames remember the attribute names of the object
 	// type written last, sorted: a list's objects share one type.
 	lastType  cty.Type
@@ -89,7 +112,11 @@ func (e *encoder) value(v cty.Value, ty cty.Type, path cty.Path) error {
 		if v.RawEquals(cty.PositiveInfinity) || v.RawEquals(cty.NegativeInfinity) {
 			return path.NewErrorf("cannot serialize infinity as JSON")
 		}
-		e.buf = v.AsBigFloat().Append(e.buf, 'f', -1)
+		if i, ok := ctyconv.Int64Of(v); ok {
+			e.buf = strconv.AppendInt(e.buf, i, 10)
+		} else {
+			e.buf = v.AsBigFloat().Append(e.buf, 'f', -1)
+		}
 	case ty == cty.Bool:
 		if v.True() {
 			e.buf = append(e.buf, "true"...)
@@ -99,13 +126,25 @@ func (e *encoder) value(v cty.Value, ty cty.Type, path cty.Path) error {
 	case ty.IsListType(), ty.IsSetType():
 		e.buf = append(e.buf, '[')
 		ety := ty.ElementType()
+		if elems, ok := ctyconv.ElementsOf(v); ok {
+			for i := range elems.Len() {
+				if i > 0 {
+					e.buf = append(e.buf, ',')
+				}
+				if err := e.value(elems.At(i), ety, e.step(path, indexStep(i))); err != nil {
+					return err
+				}
+			}
+			e.buf = append(e.buf, ']')
+			break
+		}
 		i := 0
 		for it := v.ElementIterator(); it.Next(); i++ {
 			if i > 0 {
 				e.buf = append(e.buf, ',')
 			}
 			k, ev := it.Element()
-			if err := e.value(ev, ety, append(path, cty.IndexStep{Key: k})); err != nil {
+			if err := e.value(ev, ety, e.step(path, cty.IndexStep{Key: k})); err != nil {
 				return err
 			}
 		}
@@ -121,7 +160,7 @@ func (e *encoder) value(v cty.Value, ty cty.Type, path cty.Path) error {
 			k, ev := it.Element()
 			e.buf = appendString(e.buf, k.AsString())
 			e.buf = append(e.buf, ':')
-			if err := e.value(ev, ety, append(path, cty.IndexStep{Key: k})); err != nil {
+			if err := e.value(ev, ety, e.step(path, cty.IndexStep{Key: k})); err != nil {
 				return err
 			}
 		}
@@ -134,8 +173,8 @@ func (e *encoder) value(v cty.Value, ty cty.Type, path cty.Path) error {
 			if i > 0 {
 				e.buf = append(e.buf, ',')
 			}
-			k, ev := it.Element()
-			if err := e.value(ev, etys[i], append(path, cty.IndexStep{Key: k})); err != nil {
+			_, ev := it.Element()
+			if err := e.value(ev, etys[i], e.step(path, indexStep(i))); err != nil {
 				return err
 			}
 		}
@@ -150,7 +189,11 @@ func (e *encoder) value(v cty.Value, ty cty.Type, path cty.Path) error {
 			}
 			e.buf = appendString(e.buf, k)
 			e.buf = append(e.buf, ':')
-			if err := e.value(v.GetAttr(k), atys[k], append(path, cty.GetAttrStep{Name: k})); err != nil {
+			av, ok := ctyconv.Attr(v, k)
+			if !ok {
+				av = v.GetAttr(k)
+			}
+			if err := e.value(av, atys[k], e.step(path, cty.GetAttrStep{Name: k})); err != nil {
 				return err
 			}
 		}
@@ -569,6 +612,26 @@ func (d *decoder) string(path cty.Path) (string, error) {
 		d.pos++
 	}
 	return "", d.errorf(path, "unterminated string")
+}
+
+// plainString reads a string without escapes or non-ASCII bytes and
+// returns its bytes, without copying them; ok is false (and nothing is
+// read) for any other string.
+func (d *decoder) plainString() ([]byte, bool) {
+	if d.pos >= len(d.data) || d.data[d.pos] != '"' {
+		return nil, false
+	}
+	for i := d.pos + 1; i < len(d.data); i++ {
+		switch c := d.data[i]; {
+		case c == '"':
+			s := d.data[d.pos+1 : i]
+			d.pos = i + 1
+			return s, true
+		case c == '\\' || c < 0x20 || c >= utf8.RuneSelf:
+			return nil, false
+		}
+	}
+	return nil, false
 }
 
 // unquote decodes the inside of a JSON string with escapes or non-ASCII

@@ -2,6 +2,7 @@ package ctycodec
 
 import (
 	"encoding/json"
+	"errors"
 	"math/big"
 	"strings"
 	"testing"
@@ -181,5 +182,73 @@ func TestUnmarshalLikeSkips(t *testing.T) {
 	}
 	if !ctyconv.Identical(got.Index(cty.NumberIntVal(0)), b) || !ctyconv.Identical(got.Index(cty.NumberIntVal(1)), c) {
 		t.Errorf("the elements after the skipped one are not shared: %#v", got)
+	}
+}
+
+// Attribute names that are not plain ASCII, tuples and maps are matched
+// as well as plain names and lists.
+func TestUnmarshalLikeKeysAndTuples(t *testing.T) {
+	ty := cty.Object(map[string]cty.Type{
+		"é":     cty.String,
+		"a\"b":  cty.Number,
+		"tuple": cty.Tuple([]cty.Type{cty.String, cty.Bool}),
+		"map":   cty.Map(cty.String),
+		"plain": cty.List(cty.String),
+	})
+	v := cty.ObjectVal(map[string]cty.Value{
+		"é":     cty.StringVal("x"),
+		"a\"b":  cty.NumberIntVal(3),
+		"tuple": cty.TupleVal([]cty.Value{cty.StringVal("t"), cty.True}),
+		"map":   cty.MapVal(map[string]cty.Value{"k": cty.StringVal("v")}),
+		"plain": cty.ListVal([]cty.Value{cty.StringVal("p")}),
+	})
+	data, err := Marshal(v, ty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := UnmarshalLike(data, ty, v)
+	if err != nil || !got.RawEquals(v) {
+		t.Fatalf("got %#v, %v", got, err)
+	}
+	if !ctyconv.Identical(got, v) && !ctyconv.Identical(got.GetAttr("plain"), v.GetAttr("plain")) {
+		t.Errorf("an equal value was built anew, not taken from like")
+	}
+	other := cty.ObjectVal(map[string]cty.Value{
+		"é":     cty.StringVal("y"),
+		"a\"b":  cty.NumberIntVal(3),
+		"tuple": cty.TupleVal([]cty.Value{cty.StringVal("t"), cty.False}),
+		"map":   cty.MapVal(map[string]cty.Value{"k": cty.StringVal("v")}),
+		"plain": cty.ListVal([]cty.Value{cty.StringVal("p")}),
+	})
+	got, err = UnmarshalLike(data, ty, other)
+	if err != nil || !got.RawEquals(v) {
+		t.Fatalf("with a different like: got %#v, %v", got, err)
+	}
+}
+
+// An error names the path of the value that cannot be written, as
+// cty/json's does, though paths are only built once an error is found.
+func TestMarshalErrorPath(t *testing.T) {
+	ty := cty.Object(map[string]cty.Type{"recs": cty.List(cty.Object(map[string]cty.Type{"ttl": cty.Number}))})
+	v := cty.ObjectVal(map[string]cty.Value{"recs": cty.ListVal([]cty.Value{
+		cty.ObjectVal(map[string]cty.Value{"ttl": cty.NumberIntVal(300)}),
+		cty.ObjectVal(map[string]cty.Value{"ttl": cty.UnknownVal(cty.Number)}),
+	})})
+	_, err := Marshal(v, ty)
+	var pe cty.PathError
+	if !errors.As(err, &pe) {
+		t.Fatalf("got %v, want a cty.PathError", err)
+	}
+	want := cty.GetAttrPath("recs").Index(cty.NumberIntVal(1)).GetAttr("ttl")
+	if !pe.Path.Equals(want) {
+		t.Errorf("error path %#v, want %#v", pe.Path, want)
+	}
+	// Whole numbers are written as cty/json writes them.
+	for _, n := range []cty.Value{cty.NumberIntVal(-42), cty.NumberIntVal(1 << 62), cty.NumberFloatVal(2.5), cty.MustParseNumberVal("1e30")} {
+		got, err := Marshal(n, cty.Number)
+		want, _ := ctyjson.Marshal(n, cty.Number)
+		if err != nil || string(got) != string(want) {
+			t.Errorf("Marshal(%#v) = %s, %v; want %s", n, got, err, want)
+		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/plumbhq/plumb/internal/ctyconv"
 )
 
 // UnmarshalLike is Unmarshal, except that every part of the result equal
@@ -55,10 +57,16 @@ const likeLookahead = 2
 func (d *decoder) listLike(ty cty.Type, like cty.Value, path cty.Path) (cty.Value, error) {
 	ety := ty.ElementType()
 	d.pos++
-	var likes []cty.Value
-	for it := like.ElementIterator(); it.Next(); {
-		_, e := it.Element()
-		likes = append(likes, e)
+	likes := make([]cty.Value, 0, like.LengthInt())
+	if elems, ok := ctyconv.ElementsOf(like); ok {
+		for i := range elems.Len() {
+			likes = append(likes, elems.At(i))
+		}
+	} else {
+		for it := like.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			likes = append(likes, e)
+		}
 	}
 	vals := make([]cty.Value, 0, len(likes))
 	// The lists are walked side by side; an element of like that the
@@ -100,7 +108,7 @@ func (d *decoder) listLike(ty cty.Type, like cty.Value, path cty.Path) (cty.Valu
 	if len(vals) == 0 {
 		return cty.ListValEmpty(ety), nil
 	}
-	return cty.ListVal(vals), nil
+	return ctyconv.ListVal(vals), nil
 }
 
 // objectLike reads an object, reusing the attributes of like that agree.
@@ -216,14 +224,29 @@ func (d *decoder) match(like cty.Value, ty cty.Type) bool {
 		if !ty.IsTupleType() {
 			ety = ty.ElementType()
 		}
-		i := 0
-		for it := like.ElementIterator(); it.Next(); i++ {
+		elems, fast := ctyconv.ElementsOf(like)
+		var it cty.ElementIterator
+		if !fast {
+			it = like.ElementIterator()
+		}
+		for i := 0; ; i++ {
+			var e cty.Value
+			if fast {
+				if i == elems.Len() {
+					break
+				}
+				e = elems.At(i)
+			} else {
+				if !it.Next() {
+					break
+				}
+				_, e = it.Element()
+			}
 			if i > 0 && d.peek() != ',' {
 				return false
 			} else if i > 0 {
 				d.pos++
 			}
-			_, e := it.Element()
 			t := ety
 			if ty.IsTupleType() {
 				t = ty.TupleElementType(i)
@@ -251,6 +274,21 @@ func (d *decoder) match(like cty.Value, ty cty.Type) bool {
 				d.pos++
 			}
 			d.space()
+			if ty.IsObjectType() {
+				// A plain key is looked up as the bytes it is.
+				if raw, ok := d.plainString(); ok {
+					t, known := ty.AttributeTypes()[string(raw)]
+					e, ok := ctyconv.AttrBytes(like, raw)
+					if !known || !ok || d.peek() != ':' {
+						return false
+					}
+					d.pos++
+					if !d.match(e, t) {
+						return false
+					}
+					continue
+				}
+			}
 			k, err := d.string(nil)
 			if err != nil || d.peek() != ':' {
 				return false

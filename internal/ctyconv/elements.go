@@ -1,6 +1,7 @@
 package ctyconv
 
 import (
+	"math/big"
 	"reflect"
 	"unsafe"
 
@@ -73,9 +74,17 @@ func ListVal(vals []cty.Value) cty.Value {
 	for i := range vals {
 		raw[i] = (*valueLayout)(unsafe.Pointer(&vals[i])).v
 	}
-	out := valueLayout{ty: cty.List(first), v: raw}
+	ty := listOfString
+	if first != cty.String {
+		ty = cty.List(first)
+	}
+	out := valueLayout{ty: ty, v: raw}
 	return *(*cty.Value)(unsafe.Pointer(&out))
 }
+
+// listOfString is the type of lists of strings, made once: a zone's
+// million lists of values need not each make it.
+var listOfString = cty.List(cty.String)
 
 // SameType is a.Equals(b), answered in constant time when a and b are
 // copies of one type value.
@@ -118,6 +127,24 @@ func Attr(v cty.Value, name string) (cty.Value, bool) {
 	return *(*cty.Value)(unsafe.Pointer(&out)), true
 }
 
+// AttrBytes is Attr for a name given as bytes (read from JSON), without
+// making a string of them.
+func AttrBytes(v cty.Value, name []byte) (cty.Value, bool) {
+	if !valueLayoutOK || v.IsMarked() || !v.IsKnown() || v.IsNull() || !v.Type().IsObjectType() {
+		return cty.NilVal, false
+	}
+	aty, ok := v.Type().AttributeTypes()[string(name)]
+	if !ok {
+		return cty.NilVal, false
+	}
+	raw, ok := (*valueLayout)(unsafe.Pointer(&v)).v.(map[string]any)
+	if !ok {
+		return cty.NilVal, false
+	}
+	out := valueLayout{ty: aty, v: raw[string(name)]}
+	return *(*cty.Value)(unsafe.Pointer(&out)), true
+}
+
 // BoolOf returns the bool v holds, for a known, unmarked, non-null
 // bool; ok is false for anything else. (cty's True compares v with
 // cty.True in full.)
@@ -127,4 +154,24 @@ func BoolOf(v cty.Value) (b, ok bool) {
 	}
 	b, ok = (*valueLayout)(unsafe.Pointer(&v)).v.(bool)
 	return b, ok
+}
+
+// Int64Of returns the integer v holds, for a known, unmarked, non-null
+// number that is a whole number in int64's range (and not negative
+// zero); ok is false for anything else. It reads the number in place:
+// cty's AsBigFloat copies it, which for a million TTLs was most of the
+// cost of writing them.
+func Int64Of(v cty.Value) (i int64, ok bool) {
+	if !valueLayoutOK || v.Type() != cty.Number || v.IsMarked() || !v.IsKnown() || v.IsNull() {
+		return 0, false
+	}
+	f, ok := (*valueLayout)(unsafe.Pointer(&v)).v.(*big.Float)
+	if !ok || f == nil || !f.IsInt() {
+		return 0, false
+	}
+	i, acc := f.Int64()
+	if acc != big.Exact || i == 0 && f.Signbit() {
+		return 0, false
+	}
+	return i, true
 }

@@ -52,6 +52,18 @@ func TestAttrAndBoolOf(t *testing.T) {
 	if _, ok := Attr(obj, "b"); ok {
 		t.Error("Attr of a missing attribute")
 	}
+	for _, name := range []string{"a", "m", "n"} {
+		got, ok := AttrBytes(obj, []byte(name))
+		if !ok || !got.RawEquals(obj.GetAttr(name)) {
+			t.Errorf("AttrBytes(%s) = %#v, %v", name, got, ok)
+		}
+	}
+	if _, ok := AttrBytes(obj, []byte("b")); ok {
+		t.Error("AttrBytes of a missing attribute")
+	}
+	if _, ok := AttrBytes(obj.Mark("s"), []byte("a")); ok {
+		t.Error("AttrBytes of a marked object")
+	}
 	if b, ok := BoolOf(cty.True); !b || !ok {
 		t.Error("BoolOf(true)")
 	}
@@ -84,5 +96,29 @@ func TestListVal(t *testing.T) {
 	}
 	if !SameType(ty, ty) || !SameType(ty, b.Type()) || SameType(ty, cty.String) || !SameType(cty.String, cty.String) {
 		t.Error("SameType")
+	}
+}
+
+func TestInt64Of(t *testing.T) {
+	big := cty.MustParseNumberVal("123456789012345678901234567890")
+	for _, c := range []struct {
+		v    cty.Value
+		want int64
+		ok   bool
+	}{
+		{cty.NumberIntVal(300), 300, true},
+		{cty.NumberIntVal(-7), -7, true},
+		{cty.NumberIntVal(0), 0, true},
+		{cty.NumberFloatVal(1.5), 0, false},
+		{big, 0, false},
+		{cty.NumberIntVal(3).Mark("m"), 0, false},
+		{cty.NullVal(cty.Number), 0, false},
+		{cty.UnknownVal(cty.Number), 0, false},
+		{cty.StringVal("3"), 0, false},
+	} {
+		got, ok := Int64Of(c.v)
+		if got != c.want || ok != c.ok {
+			t.Errorf("Int64Of(%#v) = %d, %v; want %d, %v", c.v, got, ok, c.want, c.ok)
+		}
 	}
 }

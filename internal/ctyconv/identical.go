@@ -59,24 +59,7 @@ func ContainsMarked(v cty.Value) bool {
 	if !v.IsKnown() || v.IsNull() {
 		return false
 	}
-	ty := v.Type()
-	if !(ty.IsObjectType() || ty.IsCollectionType() || ty.IsTupleType()) {
-		return false
-	}
-	if ty.IsObjectType() {
-		for name := range ty.AttributeTypes() {
-			if ContainsMarked(v.GetAttr(name)) {
-				return true
-			}
-		}
-		return false
-	}
-	for it := v.ElementIterator(); it.Next(); {
-		if _, e := it.Element(); ContainsMarked(e) {
-			return true
-		}
-	}
-	return false
+	return !eachChild(v, func(e cty.Value) bool { return !ContainsMarked(e) })
 }
 
 // IsWhollyKnown is v.IsWhollyKnown, faster on large values: cty iterates
@@ -92,17 +75,40 @@ func IsWhollyKnown(v cty.Value) bool {
 	if v.IsNull() {
 		return true
 	}
+	return eachChild(v, IsWhollyKnown)
+}
+
+// eachChild calls f with each attribute or element of v, a known,
+// unmarked, non-null value, until f returns false; it reports whether
+// every call returned true. Lists, tuples and objects are walked without
+// cty's costs per child (a number for every index, a normalised lookup
+// for every attribute).
+func eachChild(v cty.Value, f func(cty.Value) bool) bool {
 	ty := v.Type()
 	switch {
 	case ty.IsObjectType():
 		for name := range ty.AttributeTypes() {
-			if !IsWhollyKnown(v.GetAttr(name)) {
+			a, ok := Attr(v, name)
+			if !ok {
+				a = v.GetAttr(name)
+			}
+			if !f(a) {
 				return false
 			}
 		}
-	case ty.IsCollectionType() || ty.IsTupleType():
+	case ty.IsListType() || ty.IsTupleType():
+		if elems, ok := ElementsOf(v); ok {
+			for i := range elems.Len() {
+				if !f(elems.At(i)) {
+					return false
+				}
+			}
+			return true
+		}
+		fallthrough
+	case ty.IsCollectionType():
 		for it := v.ElementIterator(); it.Next(); {
-			if _, e := it.Element(); !IsWhollyKnown(e) {
+			if _, e := it.Element(); !f(e) {
 				return false
 			}
 		}

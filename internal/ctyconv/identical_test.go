@@ -48,6 +48,9 @@ func TestContainsMarked(t *testing.T) {
 		cty.StringVal("x"), cty.StringVal("x").Mark("m"), deep, cty.ListVal([]cty.Value{cty.StringVal("x")}),
 		cty.MapVal(map[string]cty.Value{"k": cty.NumberIntVal(1).Mark("m")}), cty.TupleVal([]cty.Value{cty.True}),
 		cty.SetVal([]cty.Value{cty.StringVal("x").Mark("m")}), cty.NullVal(cty.String), cty.UnknownVal(cty.String).Mark("m"),
+		cty.TupleVal([]cty.Value{cty.True, cty.ObjectVal(map[string]cty.Value{"a": cty.StringVal("x"), "b": cty.False.Mark("m")})}),
+		cty.ObjectVal(map[string]cty.Value{"a": cty.StringVal("x"), "b": cty.NumberIntVal(1)}), cty.EmptyObjectVal,
+		cty.ListVal([]cty.Value{cty.StringVal("x"), cty.UnknownVal(cty.String).Mark("m")}),
 	} {
 		if got, want := ContainsMarked(v), v.ContainsMarked(); got != want {
 			t.Errorf("%#v: got %v, want %v", v, got, want)
@@ -62,6 +65,9 @@ func TestIsWhollyKnown(t *testing.T) {
 		cty.ListVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{"a": cty.StringVal("x"), "b": cty.NumberIntVal(1)})}),
 		cty.MapVal(map[string]cty.Value{"k": cty.UnknownVal(cty.String)}), cty.TupleVal([]cty.Value{cty.True}),
 		cty.UnknownVal(cty.String).Mark("m"), cty.ListVal([]cty.Value{cty.StringVal("a").Mark("m")}),
+		cty.TupleVal([]cty.Value{cty.True, cty.ObjectVal(map[string]cty.Value{"a": cty.UnknownVal(cty.Bool).Mark("m")})}),
+		cty.SetVal([]cty.Value{cty.StringVal("x"), cty.UnknownVal(cty.String)}), cty.EmptyTupleVal,
+		cty.ListVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{"a": cty.StringVal("x")}).Mark("m")}),
 	} {
 		if got, want := IsWhollyKnown(v), v.IsWhollyKnown(); got != want {
 			t.Errorf("%#v: got %v, want %v", v, got, want)

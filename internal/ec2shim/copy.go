@@ -3,7 +3,6 @@ package ec2shim
 import (
 	"net/http"
 	"strconv"
-	"strings"
 )
 
 // maxCopiesInFlight is how many snapshot copies may be pending at once per
@@ -24,21 +23,17 @@ const copyVolumeID = "vol-ffffffff"
 // for an encrypted copy of an unencrypted one, and KmsKeyId, which
 // requires Encrypted, names the key.
 func (s *Shim) copySnapshot(c *call) {
-	srcRegion, srcID := c.form.Get("SourceRegion"), c.form.Get("SourceSnapshotId")
-	switch {
-	case srcRegion == "":
+	srcRegion := c.form.Get("SourceRegion")
+	if srcRegion == "" {
 		c.invalid("MissingParameter", "The request must contain the parameter SourceRegion")
 		return
-	case srcID == "":
-		c.invalid("MissingParameter", "The request must contain the parameter SourceSnapshotId")
-		return
-	case !strings.HasPrefix(srcID, "snap-"):
-		c.invalid("InvalidSnapshotID.Malformed", "Invalid id: \""+srcID+"\" (expecting \"snap-...\")")
+	}
+	srcID, ok := c.requiredID("SourceSnapshotId", "snap-", "InvalidSnapshotID.Malformed")
+	if !ok {
 		return
 	}
-	desc := c.form.Get("Description")
-	if len(desc) > maxDescription {
-		c.invalid("InvalidParameterValue", "Value ("+desc+") for parameter description is invalid. Length exceeds maximum of "+strconv.Itoa(maxDescription))
+	desc, ok := c.snapshotDescription()
+	if !ok {
 		return
 	}
 	encrypted := c.form.Get("Encrypted") == "true"

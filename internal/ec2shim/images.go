@@ -1,7 +1,5 @@
 package ec2shim
 
-import "strings"
-
 // rootDevice is the root device name of every AMI the shim registers.
 const rootDevice = "/dev/xvda"
 
@@ -39,8 +37,7 @@ func (s *Shim) describeImages(c *call) {
 	}
 	ids := listOf(c.form, "ImageId")
 	for _, id := range ids {
-		if !strings.HasPrefix(id, "ami-") {
-			c.invalid("InvalidAMIID.Malformed", "Invalid id: \""+id+"\" (expecting \"ami-...\")")
+		if !c.wellFormedID(id, "ami-", "InvalidAMIID.Malformed") {
 			return
 		}
 	}

@@ -3,7 +3,6 @@ package ec2shim
 import (
 	"net/http"
 	"strconv"
-	"strings"
 )
 
 // maxDescription is the longest snapshot description EC2 accepts.
@@ -62,18 +61,12 @@ func progress(state string) string {
 // createSnapshot serves CreateSnapshot: a pending snapshot of an existing
 // volume, tagged from its tag specifications in the same step.
 func (s *Shim) createSnapshot(c *call) {
-	volID := c.form.Get("VolumeId")
-	switch {
-	case volID == "":
-		c.invalid("MissingParameter", "The request must contain the parameter VolumeId")
-		return
-	case !strings.HasPrefix(volID, "vol-"):
-		c.invalid("InvalidVolumeID.Malformed", "Invalid id: \""+volID+"\" (expecting \"vol-...\")")
+	volID, ok := c.requiredID("VolumeId", "vol-", "InvalidVolumeID.Malformed")
+	if !ok {
 		return
 	}
-	desc := c.form.Get("Description")
-	if len(desc) > maxDescription {
-		c.invalid("InvalidParameterValue", "Value ("+desc+") for parameter description is invalid. Length exceeds maximum of "+strconv.Itoa(maxDescription))
+	desc, ok := c.snapshotDescription()
+	if !ok {
 		return
 	}
 	tags, ok := c.tagSpecifications("snapshot")
@@ -90,6 +83,17 @@ func (s *Shim) createSnapshot(c *call) {
 	}
 	sn := st.addSnapshot(Snapshot{Region: c.region, VolumeID: volID, Description: desc, State: StatePending, StartTime: s.now(), VolumeSize: vol.Size, Tags: tags})
 	c.reply(func(x *xmlw) { writeSnapshot(x, sn) })
+}
+
+// snapshotDescription reads Description, answering InvalidParameterValue
+// and returning false when it is longer than EC2 allows.
+func (c *call) snapshotDescription() (string, bool) {
+	desc := c.form.Get("Description")
+	if len(desc) > maxDescription {
+		c.invalid("InvalidParameterValue", "Value ("+desc+") for parameter description is invalid. Length exceeds maximum of "+strconv.Itoa(maxDescription))
+		return "", false
+	}
+	return desc, true
 }
 
 // tagSpecifications reads TagSpecification.N, each of which must be for
@@ -191,13 +195,8 @@ func (s *Shim) progressSnapshots() {
 // deleteSnapshot serves DeleteSnapshot, refusing snapshots that an AMI
 // uses.
 func (s *Shim) deleteSnapshot(c *call) {
-	id := c.form.Get("SnapshotId")
-	switch {
-	case id == "":
-		c.invalid("MissingParameter", "The request must contain the parameter SnapshotId")
-		return
-	case !strings.HasPrefix(id, "snap-"):
-		c.invalid("InvalidSnapshotID.Malformed", "Invalid id: \""+id+"\" (expecting \"snap-...\")")
+	id, ok := c.requiredID("SnapshotId", "snap-", "InvalidSnapshotID.Malformed")
+	if !ok {
 		return
 	}
 	s.mu.Lock()

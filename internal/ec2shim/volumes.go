@@ -2,7 +2,6 @@ package ec2shim
 
 import (
 	"slices"
-	"strings"
 )
 
 // volumeMatches reports whether v passes every filter.
@@ -53,8 +52,7 @@ func (s *Shim) describeVolumes(c *call) {
 		return
 	}
 	for _, id := range ids {
-		if !strings.HasPrefix(id, "vol-") {
-			c.invalid("InvalidVolumeID.Malformed", "Invalid id: \""+id+"\" (expecting \"vol-...\")")
+		if !c.wellFormedID(id, "vol-", "InvalidVolumeID.Malformed") {
 			return
 		}
 	}

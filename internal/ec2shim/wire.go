@@ -50,6 +50,29 @@ func (c *call) fail(status int, code, message string) {
 // invalid answers HTTP 400 with code and message.
 func (c *call) invalid(code, message string) { c.fail(http.StatusBadRequest, code, message) }
 
+// requiredID reads the parameter param, an ID that must start with prefix
+// ("snap-"), answering MissingParameter when it is absent or code (such as
+// InvalidSnapshotID.Malformed) when it is malformed, and returning false
+// then.
+func (c *call) requiredID(param, prefix, code string) (string, bool) {
+	id := c.form.Get(param)
+	if id == "" {
+		c.invalid("MissingParameter", "The request must contain the parameter "+param)
+		return "", false
+	}
+	return id, c.wellFormedID(id, prefix, code)
+}
+
+// wellFormedID reports whether id starts with prefix ("snap-"), answering
+// code (such as InvalidSnapshotID.Malformed) when it does not.
+func (c *call) wellFormedID(id, prefix, code string) bool {
+	if !strings.HasPrefix(id, prefix) {
+		c.invalid(code, "Invalid id: \""+id+"\" (expecting \""+prefix+"...\")")
+		return false
+	}
+	return true
+}
+
 // reply answers HTTP 200 with <ActionResponse> holding the request ID and
 // whatever body writes.
 func (c *call) reply(body func(x *xmlw)) {

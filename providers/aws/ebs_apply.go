@@ -214,7 +214,7 @@ func ebsCreateAll(ctx context.Context, c *ec2.Client, plans []ebsSnap, tagsOf fu
 		return out, nil
 	}
 	return out, providers.Errorf(fmt.Sprintf("Cannot snapshot %d of %d volumes", len(failed), len(plans)),
-		"%s.%s The %d snapshots that were taken are recorded in state.", ebsLines(failed), ebsAdvice(first), len(out))
+		"%s.%s The %d snapshots that were taken are recorded in state.", providers.JoinFirst(failed, 10, ""), ebsAdvice(first), len(out))
 }
 
 // ebsDeleteChecked deletes the snapshots (or copies) the plan expired,
@@ -272,11 +272,11 @@ func ebsDeleteChecked(ctx context.Context, c *ec2.Client, r ebsRules, asOf time.
 	}
 	if len(notes) > 0 {
 		diags = diags.Extend(providers.Warnf("Expired snapshots kept",
-			"%s. They stay with the policy, which deletes them once nothing stops it.", ebsLines(notes)))
+			"%s. They stay with the policy, which deletes them once nothing stops it.", providers.JoinFirst(notes, 10, "")))
 	}
 	if len(failed) > 0 {
 		diags = diags.Extend(providers.Errorf(fmt.Sprintf("Cannot delete %d expired snapshots", len(failed)),
-			"%s.%s They stay in state, and the next apply tries again.", ebsLines(failed), ebsAdvice(first)))
+			"%s.%s They stay in state, and the next apply tries again.", providers.JoinFirst(failed, 10, ""), ebsAdvice(first)))
 	}
 	return kept, diags
 }
@@ -301,13 +301,4 @@ func ebsEach(ctx context.Context, n int, f func(i int)) []bool {
 	}
 	wg.Wait()
 	return started
-}
-
-// ebsLines joins problems one per line, at most ten, counting the rest.
-func ebsLines(lines []string) string {
-	const shown = 10
-	if len(lines) > shown {
-		return strings.Join(lines[:shown], "\n") + fmt.Sprintf("\n… and %d more", len(lines)-shown)
-	}
-	return strings.Join(lines, "\n")
 }

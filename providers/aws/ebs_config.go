@@ -145,7 +145,7 @@ func decodeEBSConfig(v cty.Value) (ebsConfig, hcl.Diagnostics) {
 		}
 	}
 	if a, ok := known("volume_tags"); ok {
-		c.targets.volumeTags = ebsStringMap(a)
+		c.targets.volumeTags = providers.StringMap(a)
 		if len(c.targets.volumeTags) == 0 {
 			fail("volume_tags", "Empty volume_tags", "volume_tags is empty, which would match every volume of the account. Give the tags that mark the volumes to snapshot, such as { Backup = \"daily\" }.")
 		}
@@ -166,7 +166,7 @@ func decodeEBSConfig(v cty.Value) (ebsConfig, hcl.Diagnostics) {
 	}
 	c.copies, diags = decodeEBSCopies(v.GetAttr("copy"), c.rules, diags)
 	if a, ok := known("tags"); ok {
-		c.tags = ebsStringMap(a)
+		c.tags = providers.StringMap(a)
 		diags = diags.Extend(ebsCheckTags(c.tags, c.maxUserTags()))
 	}
 	return c, diags
@@ -419,16 +419,6 @@ func ebsSnapshotTags(c ebsConfig, owner string, v ebsVolume, t time.Time) map[st
 		out[k] = strings.TrimSpace(ebsFill(tmpl, c.hostName, v, t))
 	}
 	out[OwnerTag] = owner
-	return out
-}
-
-// ebsStringMap converts a known map of strings.
-func ebsStringMap(v cty.Value) map[string]string {
-	out := make(map[string]string, v.LengthInt())
-	for it := v.ElementIterator(); it.Next(); {
-		k, e := it.Element()
-		out[k.AsString()] = e.AsString()
-	}
 	return out
 }
 

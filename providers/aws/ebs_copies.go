@@ -223,11 +223,11 @@ func ebsCopyAll(ctx context.Context, p *Provider, cfg ebsConfig, owner string, f
 	}
 	var diags hcl.Diagnostics
 	if len(notes) > 0 {
-		diags = diags.Extend(providers.Warnf("Snapshots not copied", "%s. A later run copies what is still there and completed.", ebsLines(notes)))
+		diags = diags.Extend(providers.Warnf("Snapshots not copied", "%s. A later run copies what is still there and completed.", providers.JoinFirst(notes, 10, "")))
 	}
 	if len(failed) > 0 {
 		diags = diags.Extend(providers.Errorf(fmt.Sprintf("Cannot copy %d of %d snapshots", len(failed), len(plans)),
-			"%s.%s The %d copies that were started are recorded in state.", ebsLines(failed), ebsAdvice(first), len(out)))
+			"%s.%s The %d copies that were started are recorded in state.", providers.JoinFirst(failed, 10, ""), ebsAdvice(first), len(out)))
 	}
 	return out, diags
 }

@@ -115,7 +115,7 @@ func (r *zoneResource) ValidateConfig(_ context.Context, config cty.Value) hcl.D
 			"The comment is %d characters; Route 53 allows %d. Shorten it.", len(v.AsString()), route53MaxComment))
 	}
 	if v := config.GetAttr("tags"); v.IsWhollyKnown() && !v.IsNull() {
-		tags := ebsStringMap(v)
+		tags := providers.StringMap(v)
 		if len(tags) > route53MaxTags {
 			diags = diags.Extend(providers.AttributeErrorf("tags", "Too many tags", "tags has %d tags; Route 53 allows %d per hosted zone.", len(tags), route53MaxTags))
 		}
@@ -280,17 +280,10 @@ func liveComment(prior cty.Value, live string) cty.Value {
 // zoneTagsValue returns tags as a cty map; an empty map is null when
 // emptyIsNull.
 func zoneTagsValue(tags map[string]string, emptyIsNull bool) cty.Value {
-	if len(tags) == 0 {
-		if emptyIsNull {
-			return cty.NullVal(cty.Map(cty.String))
-		}
-		return cty.MapValEmpty(cty.String)
+	if len(tags) == 0 && emptyIsNull {
+		return cty.NullVal(cty.Map(cty.String))
 	}
-	m := make(map[string]cty.Value, len(tags))
-	for k, v := range tags {
-		m[k] = cty.StringVal(v)
-	}
-	return cty.MapVal(m)
+	return providers.StringMapVal(tags)
 }
 
 // zoneTags reads a known cty map of strings; null gives nil.

@@ -92,25 +92,26 @@ func sameRecords(a, b cty.Value, origin string) (same bool, firstNS string, soa 
 	if na != nb && na != nb+1 {
 		return false, "", cty.NilVal
 	}
-	ia, ib := a.ElementIterator(), b.ElementIterator()
-	for ia.Next() {
-		_, ea := ia.Element()
-		if soa == cty.NilVal && na == nb+1 && isApexSOA(ea, origin) {
-			soa = ea
-			continue
+	bs, ok := ctyconv.ElementsOf(b)
+	if !ok {
+		return false, "", cty.NilVal // compared the slow way
+	}
+	foundSOA, j := false, 0
+	same = eachElement(a, func(ea cty.Value) bool {
+		if !foundSOA && na == nb+1 && isApexSOA(ea, origin) {
+			soa, foundSOA = ea, true
+			return true
 		}
-		if !ib.Next() {
-			return false, "", cty.NilVal
+		if j == bs.Len() || !sameRecord(ea, bs.At(j)) {
+			return false
 		}
-		_, eb := ib.Element()
-		if !sameRecord(ea, eb) {
-			return false, "", cty.NilVal
-		}
+		j++
 		if ns, ok := apexNS(ea, origin); ok && (firstNS == "" || ns < firstNS) {
 			firstNS = ns
 		}
-	}
-	if na == nb+1 && soa == cty.NilVal {
+		return true
+	})
+	if !same || na == nb+1 && !foundSOA {
 		return false, "", cty.NilVal
 	}
 	return true, firstNS, soa
@@ -127,11 +128,11 @@ func sameRecord(a, b cty.Value) bool {
 	if a.IsNull() || b.IsNull() || !a.IsKnown() || !b.IsKnown() || a.IsMarked() || b.IsMarked() {
 		return false
 	}
-	if !sameString(a.GetAttr("name"), b.GetAttr("name")) || !sameString(a.GetAttr("type"), b.GetAttr("type")) ||
-		!sameUint32(a.GetAttr("ttl"), b.GetAttr("ttl")) {
+	if !sameString(attr(a, "name"), attr(b, "name")) || !sameString(attr(a, "type"), attr(b, "type")) ||
+		!sameUint32(attr(a, "ttl"), attr(b, "ttl")) {
 		return false
 	}
-	va, vb := a.GetAttr("values"), b.GetAttr("values")
+	va, vb := attr(a, "values"), attr(b, "values")
 	if !va.IsKnown() || !vb.IsKnown() || va.IsMarked() || vb.IsMarked() || va.IsNull() || vb.IsNull() ||
 		!va.CanIterateElements() || !vb.CanIterateElements() || va.LengthInt() != vb.LengthInt() {
 		return false
@@ -153,11 +154,11 @@ func sameRecord(a, b cty.Value) bool {
 // internationalised name) is not found, which sends the caller the slow
 // way.
 func apexNS(e cty.Value, origin string) (string, bool) {
-	t, _ := plainString(e.GetAttr("type"))
+	t, _ := plainString(attr(e, "type"))
 	if t != "NS" && t != "ns" && t != "Ns" && t != "nS" {
 		return "", false
 	}
-	name, _ := plainString(e.GetAttr("name"))
+	name, _ := plainString(attr(e, "name"))
 	if name != origin && !strings.EqualFold(strings.TrimSuffix(name, "."), strings.TrimSuffix(origin, ".")) {
 		return "", false
 	}

@@ -265,22 +265,54 @@ func storedZone(v cty.Value) (zone, bool) {
 	}
 	z.spare = make([]dns.Record, 1, recs.LengthInt()+1)
 	z.records = z.spare[1:]
-	for it := recs.ElementIterator(); it.Next(); {
-		_, e := it.Element()
+	ok = eachElement(recs, func(e cty.Value) bool {
 		if e.IsNull() {
-			return z, false
+			return false
 		}
-		rec := dns.Record{Name: e.GetAttr("name").AsString(), Type: e.GetAttr("type").AsString()}
-		if rec.TTL, ok = uint32Of(e.GetAttr("ttl")); !ok {
-			return z, false
+		rec := dns.Record{Name: attr(e, "name").AsString(), Type: attr(e, "type").AsString()}
+		var ttlOK bool
+		if rec.TTL, ttlOK = uint32Of(attr(e, "ttl")); !ttlOK {
+			return false
 		}
-		for vit := e.GetAttr("values").ElementIterator(); vit.Next(); {
-			_, s := vit.Element()
+		vals := attr(e, "values")
+		rec.Values = make([]string, 0, vals.LengthInt())
+		eachElement(vals, func(s cty.Value) bool {
 			rec.Values = append(rec.Values, s.AsString())
-		}
+			return true
+		})
 		z.records = append(z.records, rec)
+		return true
+	})
+	return z, ok
+}
+
+// attr is e.GetAttr(name), without cty's cost of normalising the name
+// for each of a zone's records.
+func attr(e cty.Value, name string) cty.Value {
+	if a, ok := ctyconv.Attr(e, name); ok {
+		return a
 	}
-	return z, true
+	return e.GetAttr(name)
+}
+
+// eachElement calls f with each element of the known list v until f
+// returns false, and reports whether every call returned true. (cty's
+// ElementIterator makes a number for each index.)
+func eachElement(v cty.Value, f func(cty.Value) bool) bool {
+	if elems, ok := ctyconv.ElementsOf(v); ok {
+		for i := range elems.Len() {
+			if !f(elems.At(i)) {
+				return false
+			}
+		}
+		return true
+	}
+	for it := v.ElementIterator(); it.Next(); {
+		if _, e := it.Element(); !f(e) {
+			return false
+		}
+	}
+	return true
 }
 
 // Import adopts a zone file. The ID is the file's path, or ORIGIN:PATH

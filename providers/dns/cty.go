@@ -79,6 +79,9 @@ func ListValue(rs []Record) cty.Value {
 	return ctyconv.ListVal(vs)
 }
 
+// noValues is the empty list of values, shared.
+var noValues = cty.ListValEmpty(cty.String)
+
 // valueCache shares the cty values of TTLs and types between records:
 // cty values never change, and a zone holds few distinct ones.
 type valueCache struct {
@@ -100,7 +103,7 @@ func (c *valueCache) record(r Record) cty.Value {
 		typ = cty.StringVal(r.Type)
 		c.types[r.Type] = typ
 	}
-	vals := cty.ListValEmpty(cty.String)
+	vals := noValues
 	if len(r.Values) > 0 {
 		vs := make([]cty.Value, len(r.Values))
 		for i, v := range r.Values {
@@ -146,11 +149,22 @@ func fromObjectNotes(v cty.Value) (Record, []Note, error) {
 		return Record{}, nil, fmt.Errorf("record is a %s; want an object with name, type, ttl and values", v.Type().FriendlyName())
 	}
 	var r Record
+	// get is v.GetAttr, without cty's cost of normalising the name for
+	// each of a zone's records; ok is false if there is no such attribute.
+	get := func(name string) (cty.Value, bool) {
+		if a, ok := ctyconv.Attr(v, name); ok {
+			return a, true
+		}
+		if !v.Type().HasAttribute(name) {
+			return cty.NilVal, false
+		}
+		return v.GetAttr(name), true
+	}
 	str := func(attr string) (string, error) {
-		if !v.Type().HasAttribute(attr) {
+		a, ok := get(attr)
+		if !ok {
 			return "", fmt.Errorf("record has no %q attribute; set it", attr)
 		}
-		a := v.GetAttr(attr)
 		if a.IsNull() || a.Type() != cty.String {
 			return "", fmt.Errorf("record attribute %q must be a string", attr)
 		}
@@ -163,28 +177,50 @@ func fromObjectNotes(v cty.Value) (Record, []Note, error) {
 	if r.Type, err = str("type"); err != nil {
 		return Record{}, nil, err
 	}
-	if !v.Type().HasAttribute("ttl") || v.GetAttr("ttl").IsNull() || v.GetAttr("ttl").Type() != cty.Number {
+	ttlV, ok := get("ttl")
+	if !ok || ttlV.IsNull() || ttlV.Type() != cty.Number {
 		return Record{}, nil, fmt.Errorf("record %s %s: ttl must be a number of seconds", r.Name, r.Type)
 	}
-	bf := v.GetAttr("ttl").AsBigFloat()
-	ttl, acc := bf.Uint64()
-	if !bf.IsInt() || bf.Sign() < 0 || acc != 0 || ttl > maxTTL {
-		return Record{}, nil, fmt.Errorf("record %s %s: ttl %s is not a whole number of seconds from 0 to %d", r.Name, r.Type, bf.Text('f', -1), maxTTL)
+	if ttl, ok := ctyconv.Int64Of(ttlV); ok && ttl >= 0 && ttl <= maxTTL {
+		r.TTL = uint32(ttl)
+	} else {
+		bf := ttlV.AsBigFloat()
+		ttl, acc := bf.Uint64()
+		if !bf.IsInt() || bf.Sign() < 0 || acc != 0 || ttl > maxTTL {
+			return Record{}, nil, fmt.Errorf("record %s %s: ttl %s is not a whole number of seconds from 0 to %d", r.Name, r.Type, bf.Text('f', -1), maxTTL)
+		}
+		r.TTL = uint32(ttl)
 	}
-	r.TTL = uint32(ttl)
-	if !v.Type().HasAttribute("values") {
+	vals, ok := get("values")
+	if !ok {
 		return Record{}, nil, fmt.Errorf("record %s %s has no \"values\" attribute; set it", r.Name, r.Type)
 	}
-	vals := v.GetAttr("values")
 	if vals.IsNull() || !vals.CanIterateElements() {
 		return Record{}, nil, fmt.Errorf("record %s %s: values must be a list of strings", r.Name, r.Type)
 	}
-	for it := vals.ElementIterator(); it.Next(); {
-		_, e := it.Element()
+	value := func(e cty.Value) error {
 		if e.IsNull() || e.Type() != cty.String {
-			return Record{}, nil, fmt.Errorf("record %s %s: values must be a list of strings", r.Name, r.Type)
+			return fmt.Errorf("record %s %s: values must be a list of strings", r.Name, r.Type)
 		}
 		r.Values = append(r.Values, e.AsString())
+		return nil
+	}
+	if elems, ok := ctyconv.ElementsOf(vals); ok {
+		if elems.Len() > 0 {
+			r.Values = make([]string, 0, elems.Len())
+		}
+		for i := range elems.Len() {
+			if err := value(elems.At(i)); err != nil {
+				return Record{}, nil, err
+			}
+		}
+	} else {
+		for it := vals.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			if err := value(e); err != nil {
+				return Record{}, nil, err
+			}
+		}
 	}
 	return NormalizeWithNotes(r)
 }

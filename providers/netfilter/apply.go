@@ -46,7 +46,7 @@ func (b *blocklist) Read(ctx context.Context, req providers.ReadRequest) provide
 	if !live.hasSet(s.setV6, "ipv6_addr") {
 		m["set_v6"] = cty.StringVal("")
 	}
-	prior := stringMap(req.Prior.GetAttr("blocked"))
+	prior := providers.StringMap(req.Prior.GetAttr("blocked"))
 	blocked := map[string]string{}
 	for _, e := range live.elems(s) {
 		v, known := prior[e.key]
@@ -60,8 +60,8 @@ func (b *blocklist) Read(ctx context.Context, req providers.ReadRequest) provide
 		}
 		blocked[e.key] = v
 	}
-	m["blocked"] = mapVal(blocked)
-	recorded := stringMap(req.Prior.GetAttr("expires"))
+	m["blocked"] = providers.StringMapVal(blocked)
+	recorded := providers.StringMap(req.Prior.GetAttr("expires"))
 	exp := liveExpires(live.elems(s), recorded, b.now())
 	// An element gone before its recorded end (removed by hand, or a
 	// reboot) keeps its end: listing it again is not a new offence.
@@ -72,7 +72,7 @@ func (b *blocklist) Read(ctx context.Context, req providers.ReadRequest) provide
 			}
 		}
 	}
-	m["expires"] = mapVal(exp)
+	m["expires"] = providers.StringMapVal(exp)
 	state := cty.ObjectVal(m)
 	if state.RawEquals(req.Prior) {
 		state = req.Prior
@@ -130,7 +130,7 @@ func stateSettings(v cty.Value) settings {
 			s.maxBan = d
 		}
 	}
-	for k, e := range stringMap(v.GetAttr("bans")) {
+	for k, e := range providers.StringMap(v.GetAttr("bans")) {
 		p, err := parsePrefix(k)
 		if d, derr := parseTimeout(e); err == nil && derr == nil {
 			s.bans[prefixKey(p)] = d
@@ -199,11 +199,11 @@ func (b *blocklist) Apply(ctx context.Context, req providers.ApplyRequest) provi
 		}
 		req.Planned = resp.Planned
 	}
-	c := change{want: stateSettings(req.Planned), planned: stringMap(req.Planned.GetAttr("blocked")), prior: map[string]string{},
+	c := change{want: stateSettings(req.Planned), planned: providers.StringMap(req.Planned.GetAttr("blocked")), prior: map[string]string{},
 		offences: numberMap(req.Planned.GetAttr("offences"))}
 	if !req.Prior.IsNull() {
 		c.before = stateSettings(req.Prior)
-		c.prior = stringMap(req.Prior.GetAttr("blocked"))
+		c.prior = providers.StringMap(req.Prior.GetAttr("blocked"))
 		c.timeoutChanged = !req.Prior.GetAttr("timeout").RawEquals(req.Planned.GetAttr("timeout"))
 	}
 	const attempts = 3
@@ -232,12 +232,12 @@ func (b *blocklist) Apply(ctx context.Context, req providers.ApplyRequest) provi
 			}
 		}
 		m := req.Planned.AsValueMap()
-		m["blocked"] = mapVal(result)
+		m["blocked"] = providers.StringMapVal(result)
 		recorded := map[string]string{}
 		if !req.Prior.IsNull() {
-			recorded = stringMap(req.Prior.GetAttr("expires"))
+			recorded = providers.StringMap(req.Prior.GetAttr("expires"))
 		}
-		m["expires"] = mapVal(c.expires(result, recorded, b.now()))
+		m["expires"] = providers.StringMapVal(c.expires(result, recorded, b.now()))
 		return providers.ApplyResponse{State: cty.ObjectVal(m)}
 	}
 }
@@ -432,7 +432,7 @@ func (b *blocklist) Import(ctx context.Context, req providers.ImportRequest) pro
 		"priority":    cty.NumberIntVal(s.priority),
 		"addresses":   set,
 		"max_entries": cty.NumberIntVal(defaultMaxEntries),
-		"blocked":     mapVal(blocked),
+		"blocked":     providers.StringMapVal(blocked),
 		"withheld":    cty.MapValEmpty(cty.String),
 	}))}
 }

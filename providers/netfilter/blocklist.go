@@ -204,7 +204,7 @@ func (b *blocklist) decode(v cty.Value) (settings, hcl.Diagnostics) {
 		s.maxBan = int64(d / time.Second)
 	}
 	if bans := v.GetAttr("bans"); !bans.IsNull() {
-		for k, e := range stringMap(bans) {
+		for k, e := range providers.StringMap(bans) {
 			p, err := parsePrefix(k)
 			d, derr := providers.ParseDuration(e)
 			if err != nil || derr != nil || d < time.Second || d%time.Second != 0 {
@@ -300,11 +300,11 @@ func (b *blocklist) Plan(ctx context.Context, req providers.PlanRequest) provide
 	priorWithheld := map[string]string{}
 	offences, unbanned, expires := map[string]int64{}, map[string]string{}, map[string]string{}
 	if !req.Prior.IsNull() {
-		prior = stringMap(req.Prior.GetAttr("blocked"))
-		priorWithheld = stringMap(req.Prior.GetAttr("withheld"))
+		prior = providers.StringMap(req.Prior.GetAttr("blocked"))
+		priorWithheld = providers.StringMap(req.Prior.GetAttr("withheld"))
 		offences = numberMap(req.Prior.GetAttr("offences"))
-		unbanned = stringMap(req.Prior.GetAttr("unbanned"))
-		expires = stringMap(req.Prior.GetAttr("expires"))
+		unbanned = providers.StringMap(req.Prior.GetAttr("unbanned"))
+		expires = providers.StringMap(req.Prior.GetAttr("expires"))
 	}
 	// Lifted by plumb unban: withheld while still listed, gone from the
 	// sets now, and forgotten once a run no longer lists them.
@@ -336,10 +336,10 @@ func (b *blocklist) Plan(ctx context.Context, req providers.PlanRequest) provide
 	m["set_v6"] = cty.StringVal(s.setV6)
 	m["priority"] = cty.NumberIntVal(s.priority)
 	m["max_entries"] = cty.NumberIntVal(int64(s.maxEntries))
-	m["blocked"] = mapVal(o.blocked)
-	m["withheld"] = mapVal(o.withheld)
+	m["blocked"] = providers.StringMapVal(o.blocked)
+	m["withheld"] = providers.StringMapVal(o.withheld)
 	m["offences"] = numberMapVal(offences)
-	m["unbanned"] = mapVal(lifted)
+	m["unbanned"] = providers.StringMapVal(lifted)
 	// expires is known when nothing else changes: then no block starts
 	// or is renewed. Otherwise the clock decides it.
 	m["expires"] = cty.UnknownVal(cty.Map(cty.String))
@@ -347,7 +347,7 @@ func (b *blocklist) Plan(ctx context.Context, req providers.PlanRequest) provide
 		pm := req.Prior.AsValueMap()
 		m["expires"] = pm["expires"]
 		if cty.ObjectVal(m).RawEquals(req.Prior) {
-			m["expires"] = mapVal(keepKeys(expires, o.blocked))
+			m["expires"] = providers.StringMapVal(keepKeys(expires, o.blocked))
 		} else {
 			m["expires"] = cty.UnknownVal(cty.Map(cty.String))
 		}
@@ -396,38 +396,6 @@ func withheldWarning(now, before map[string]string) hcl.Diagnostics {
 		return nil
 	}
 	sort.Strings(lines)
-	const show = 10
-	more := ""
-	if len(lines) > show {
-		more = fmt.Sprintf("\n… and %d more (see withheld in the plan)", len(lines)-show)
-		lines = lines[:show]
-	}
 	return providers.Warnf(fmt.Sprintf("%d listed address(es) will not be blocked", len(now)),
-		"%s%s", strings.Join(lines, "\n"), more)
-}
-
-// stringMap returns a known map of strings as a Go map.
-func stringMap(v cty.Value) map[string]string {
-	out := map[string]string{}
-	if v.IsNull() || !v.IsKnown() {
-		return out
-	}
-	for it := v.ElementIterator(); it.Next(); {
-		k, e := it.Element()
-		out[k.AsString()] = e.AsString()
-	}
-	return out
-}
-
-// mapVal returns a Go map of strings as a cty map (empty, not null, when
-// it has nothing).
-func mapVal(m map[string]string) cty.Value {
-	if len(m) == 0 {
-		return cty.MapValEmpty(cty.String)
-	}
-	vals := make(map[string]cty.Value, len(m))
-	for k, v := range m {
-		vals[k] = cty.StringVal(v)
-	}
-	return cty.MapVal(vals)
+		"%s", providers.JoinFirst(lines, 10, " (see withheld in the plan)"))
 }

@@ -121,7 +121,7 @@ resource "nftables_blocklist" "web" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if blocked := stringMap(v.GetAttr("blocked")); len(blocked) != 1 || blocked[offender] == "" {
+	if blocked := providers.StringMap(v.GetAttr("blocked")); len(blocked) != 1 || blocked[offender] == "" {
 		t.Errorf("blocked = %v, want only the offender %s", blocked, offender)
 	}
 	for _, from := range []string{gateway, resolver, proxy} {

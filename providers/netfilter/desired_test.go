@@ -1,6 +1,7 @@
 package netfilter
 
 import (
+	"fmt"
 	"net/netip"
 	"os"
 	"strings"
@@ -204,5 +205,19 @@ func TestRisky(t *testing.T) {
 	}
 	if d := guard([]wanted{want("2000::/3", 1)}, true); d.HasErrors() || len(d) != 1 {
 		t.Errorf("guard with allow_mass_change: %v, want one warning", d)
+	}
+	// Past ten risky elements the detail lists ten, but the count and the
+	// mass-change figures are of all of them.
+	var many []wanted
+	for i := range 12 {
+		many = append(many, want(fmt.Sprintf("224.0.0.%d", i+1), 1))
+	}
+	many = append(many, want("203.0.113.5", 1))
+	d = guard(many, false)
+	if !d.HasErrors() || !strings.Contains(d[0].Detail, "holds 12 element(s)") || !strings.Contains(d[0].Detail, "… and 2 more") {
+		t.Errorf("guard of 12 risky elements: %v", d)
+	}
+	if m, _ := d[0].Extra.(providers.MassChange); m.Changed != 12 || m.Total != 13 {
+		t.Errorf("guard of 12 risky of 13 elements: mass change %+v", d[0].Extra)
 	}
 }

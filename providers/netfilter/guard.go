@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -77,17 +76,11 @@ func guard(want []wanted, allowed bool) hcl.Diagnostics {
 		return nil
 	}
 	sort.Strings(lines)
-	const show = 10
-	more := ""
-	if len(lines) > show {
-		more = fmt.Sprintf("\n… and %d more", len(lines)-show)
-		lines = lines[:show]
-	}
 	d := &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  "Mass change refused",
-		Detail: fmt.Sprintf("The block list holds %d element(s) that would block far more than one client, or addresses no client sends from:\n%s%s\n\nA list like this usually comes from a typo or a poisoned log. If you mean it, review the plan and run again with -allow-mass-change, or set allow_mass_change = true.",
-			len(lines), strings.Join(lines, "\n"), more),
+		Detail: fmt.Sprintf("The block list holds %d element(s) that would block far more than one client, or addresses no client sends from:\n%s\n\nA list like this usually comes from a typo or a poisoned log. If you mean it, review the plan and run again with -allow-mass-change, or set allow_mass_change = true.",
+			len(lines), providers.JoinFirst(lines, 10, "")),
 		Extra: providers.MassChange{Changed: len(lines), Total: len(want), Of: "entries of the block list", Verb: "block far more than one client, or no client at all"},
 	}
 	if allowed {

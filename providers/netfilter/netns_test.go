@@ -214,13 +214,13 @@ func blockDropsTraffic(t *testing.T, l *lab) {
 	if err := dial(blockedAddr); !netnstest.IsTimeout(err) {
 		t.Errorf("dial from the blocked %s: %v, want a timeout (packets dropped)", blockedAddr, err)
 	}
-	withheld := stringMap(state.GetAttr("withheld"))
+	withheld := providers.StringMap(state.GetAttr("withheld"))
 	for addr, why := range map[string]string{srvAddr: "this host's address", "127.0.0.1": "loopback", "192.0.2.7": "never_block"} {
 		if !strings.Contains(withheld[addr], why) {
 			t.Errorf("withheld[%s] = %q, want it to say %q", addr, withheld[addr], why)
 		}
 	}
-	if blocked := stringMap(state.GetAttr("blocked")); len(blocked) != 1 {
+	if blocked := providers.StringMap(state.GetAttr("blocked")); len(blocked) != 1 {
 		t.Errorf("blocked = %v, want only %s", blocked, blockedAddr)
 	}
 }

@@ -122,7 +122,7 @@ func TestOverlapsInOneTransaction(t *testing.T) {
 				if d := cmp.Diff(s.want, l.setKeys(t, table)); d != "" {
 					t.Errorf("step %d: sets (-want +got):\n%s", n+1, d)
 				}
-				blocked := stringMap(state.GetAttr("blocked"))
+				blocked := providers.StringMap(state.GetAttr("blocked"))
 				var keys []string
 				for k := range blocked {
 					keys = append(keys, k)
@@ -216,7 +216,7 @@ func TestKeptElementsSayWhatHappens(t *testing.T) {
 		t.Fatalf("elements have a timeout without one configured:\n%s", got)
 	}
 	state = applyConfig(t, l.res, state, overlapConfig(table, []string{"192.0.2.6"}, false))
-	if v := stringMap(state.GetAttr("blocked"))["192.0.2.5"]; v != leftToExpire {
+	if v := providers.StringMap(state.GetAttr("blocked"))["192.0.2.5"]; v != leftToExpire {
 		t.Errorf("blocked[192.0.2.5] = %q, want %q", v, leftToExpire)
 	}
 	if got := l.elements(t, table, defaultSetV4); !strings.Contains(got, "192.0.2.5 timeout 1h") {
@@ -224,7 +224,7 @@ func TestKeptElementsSayWhatHappens(t *testing.T) {
 	}
 	l.srv.Run("nft", "add element inet "+table+" "+defaultSetV4+" { 198.51.100.1 }")
 	read := l.res.Read(context.Background(), providers.ReadRequest{Prior: state})
-	if v := stringMap(read.State.GetAttr("blocked"))["198.51.100.1"]; v != outsideNoExpiry || !strings.Contains(v, "stays until prune = true") {
+	if v := providers.StringMap(read.State.GetAttr("blocked"))["198.51.100.1"]; v != outsideNoExpiry || !strings.Contains(v, "stays until prune = true") {
 		t.Errorf("an element added by hand without a timeout is labelled %q", v)
 	}
 }

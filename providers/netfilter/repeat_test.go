@@ -90,7 +90,7 @@ func TestRepeatOffenders(t *testing.T) {
 		if got := l.elemTimeout(t, table, "192.0.2.5"); got != want.timeout {
 			t.Errorf("round %d: timeout %s, want %s", i, got, want.timeout)
 		}
-		if ev := stringMap(state.GetAttr("blocked"))["192.0.2.5"]; !strings.HasSuffix(ev, want.evidence) {
+		if ev := providers.StringMap(state.GetAttr("blocked"))["192.0.2.5"]; !strings.HasSuffix(ev, want.evidence) {
 			t.Errorf("round %d: evidence %q, want it to end %q", i, ev, want.evidence)
 		}
 	}
@@ -131,12 +131,12 @@ func TestUnban(t *testing.T) {
 		if strings.Contains(l.elements(t, table, defaultSetV4), "192.0.2.5 ") {
 			t.Errorf("round %d: the unbanned address is still in the set", round)
 		}
-		if why := stringMap(state.GetAttr("withheld"))["192.0.2.5"]; !strings.Contains(why, "lifted with plumb unban at 2024-11-23T22:30:00Z") {
+		if why := providers.StringMap(state.GetAttr("withheld"))["192.0.2.5"]; !strings.Contains(why, "lifted with plumb unban at 2024-11-23T22:30:00Z") {
 			t.Errorf("round %d: withheld %q", round, why)
 		}
 	}
 	state = applyConfig(t, l.res, l.res.Read(context.Background(), providers.ReadRequest{Prior: state}).State, without)
-	if u := stringMap(state.GetAttr("unbanned")); len(u) != 0 {
+	if u := providers.StringMap(state.GetAttr("unbanned")); len(u) != 0 {
 		t.Errorf("after a run without it: unbanned = %v, want it forgotten", u)
 	}
 	state = applyConfig(t, l.res, l.res.Read(context.Background(), providers.ReadRequest{Prior: state}).State, with)
@@ -160,11 +160,11 @@ func TestRestoreAfterReboot(t *testing.T) {
 	t.Cleanup(func() { l.res.Apply(context.Background(), providers.ApplyRequest{Prior: state, Planned: l.res.null}) })
 	// One block ended while the machine was down; one has no timeout.
 	m := state.AsValueMap()
-	exp := stringMap(m["expires"])
+	exp := providers.StringMap(m["expires"])
 	exp["192.0.2.6"] = time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
 	exp["2001:db8::9"] = never
 	exp["192.0.2.5"] = time.Now().Add(20 * time.Minute).UTC().Format(time.RFC3339)
-	m["expires"] = mapVal(exp)
+	m["expires"] = providers.StringMapVal(exp)
 	state = cty.ObjectVal(m)
 	l.srv.Run("nft", "flush", "ruleset") // what a reboot leaves
 	resp := l.res.Restore(context.Background(), providers.RestoreRequest{Addr: "nftables_blocklist.x", Prior: state})
@@ -181,7 +181,7 @@ func TestRestoreAfterReboot(t *testing.T) {
 	if v6 := l.elements(t, table, defaultSetV6); !strings.Contains(v6, "2001:db8::9") || strings.Contains(v6, "2001:db8::9 timeout") {
 		t.Errorf("after restore, IPv6 set:\n%s\nwant 2001:db8::9 without a timeout", v6)
 	}
-	if b := stringMap(resp.State.GetAttr("blocked")); len(b) != 2 || b["192.0.2.6"] != "" {
+	if b := providers.StringMap(resp.State.GetAttr("blocked")); len(b) != 2 || b["192.0.2.6"] != "" {
 		t.Errorf("restored state blocks %v", b)
 	}
 	// The next plan changes nothing but what the log says.
@@ -227,7 +227,7 @@ func TestVerifiedCrawlers(t *testing.T) {
 	})
 	state := applyConfig(t, l.res, l.res.null, config)
 	t.Cleanup(func() { l.res.Apply(context.Background(), providers.ApplyRequest{Prior: state, Planned: l.res.null}) })
-	withheld := stringMap(state.GetAttr("withheld"))
+	withheld := providers.StringMap(state.GetAttr("withheld"))
 	for addr, want := range map[string]string{
 		"66.249.66.1": "verified Googlebot (crawl-66-249-66-1.googlebot.com resolves back to it",
 		"157.55.39.1": "verified Bingbot (msnbot-157-55-39-1.search.msn.com",

@@ -30,8 +30,8 @@ func (b *blocklist) Restore(ctx context.Context, req providers.RestoreRequest) p
 		s.chain, s.setV4, s.setV6 = defaultChain, defaultSetV4, defaultSetV6
 	}
 	now := b.now()
-	blocked := stringMap(prior.GetAttr("blocked"))
-	expires := stringMap(prior.GetAttr("expires"))
+	blocked := providers.StringMap(prior.GetAttr("blocked"))
+	expires := providers.StringMap(prior.GetAttr("expires"))
 	offences := numberMap(prior.GetAttr("offences"))
 	due := map[string]elemOp{}
 	kept := map[string]string{}
@@ -102,7 +102,7 @@ func (b *blocklist) Restore(ctx context.Context, req providers.RestoreRequest) p
 	}
 	m := prior.AsValueMap()
 	m["chain"], m["set_v4"], m["set_v6"] = cty.StringVal(s.chain), cty.StringVal(s.setV4), cty.StringVal(s.setV6)
-	m["blocked"] = mapVal(kept)
+	m["blocked"] = providers.StringMapVal(kept)
 	exp := map[string]string{}
 	for k := range kept {
 		switch op := due[k]; {
@@ -114,7 +114,7 @@ func (b *blocklist) Restore(ctx context.Context, req providers.RestoreRequest) p
 			exp[k] = now.Add(time.Duration(op.timeout) * time.Second).UTC().Format(time.RFC3339)
 		}
 	}
-	m["expires"] = mapVal(exp)
+	m["expires"] = providers.StringMapVal(exp)
 	summary := fmt.Sprintf("%d block(s) in place with the time each had left", put)
 	if ended > 0 {
 		summary += fmt.Sprintf("; %d had ended and were dropped", ended)

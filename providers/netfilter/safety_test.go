@@ -120,7 +120,7 @@ func TestMaxEntriesKeepsWorst(t *testing.T) {
 	if !strings.Contains(got, "192.0.2.2") || !strings.Contains(got, "192.0.2.3") || strings.Contains(got, "192.0.2.1") {
 		t.Errorf("set holds:\n%s\nwant the two worst, 192.0.2.2 and 192.0.2.3", got)
 	}
-	if why := stringMap(state.GetAttr("withheld"))["192.0.2.1"]; !strings.Contains(why, "max_entries = 2") || !strings.Contains(why, "ranks 3 of 3") {
+	if why := providers.StringMap(state.GetAttr("withheld"))["192.0.2.1"]; !strings.Contains(why, "max_entries = 2") || !strings.Contains(why, "ranks 3 of 3") {
 		t.Errorf("withheld[192.0.2.1] = %q", why)
 	}
 }

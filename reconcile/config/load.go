@@ -500,6 +500,9 @@ func decodeBool(a *hcl.Attribute, out *bool) hcl.Diagnostics {
 	return nil
 }
 
+// decodeTraversals reads a list of references or attribute paths
+// (depends_on = [aws_ebs_volume.data], ignore_changes = [content,
+// tags["owner"]]) as traversals, reporting each element that is not one.
 func decodeTraversals(expr hcl.Expression) ([]hcl.Traversal, hcl.Diagnostics) {
 	exprs, diags := hcl.ExprList(expr)
 	var out []hcl.Traversal

@@ -114,7 +114,7 @@ func decodeLifecycle(b *hcl.Block, r *Resource) hcl.Diagnostics {
 			r.Lifecycle.IgnoreAllChanges = true
 			return diags
 		}
-		travs, tdiags := decodeRelTraversals(a.Expr)
+		travs, tdiags := decodeTraversals(a.Expr)
 		diags = append(diags, tdiags...)
 		for _, t := range travs {
 			path, err := traversalPath(t)
@@ -131,21 +131,6 @@ func decodeLifecycle(b *hcl.Block, r *Resource) hcl.Diagnostics {
 		}
 	}
 	return diags
-}
-
-// decodeRelTraversals reads a list of attribute paths (content,
-// tags["owner"]) as traversals.
-func decodeRelTraversals(expr hcl.Expression) ([]hcl.Traversal, hcl.Diagnostics) {
-	exprs, diags := hcl.ExprList(expr)
-	var out []hcl.Traversal
-	for _, e := range exprs {
-		t, tdiags := hcl.AbsTraversalForExpr(e)
-		diags = append(diags, tdiags...)
-		if !tdiags.HasErrors() {
-			out = append(out, t)
-		}
-	}
-	return out, diags
 }
 
 // traversalPath turns an attribute path written as a traversal

@@ -26,28 +26,14 @@ func (s *fileScope) templateFileFunc(funcs map[string]function.Function) functio
 			{Name: "path", Type: cty.String},
 			{Name: "vars", Type: cty.DynamicPseudoType},
 		},
-		Type: func(args []cty.Value) (cty.Type, error) {
-			if ty := args[1].Type(); !ty.IsMapType() && !ty.IsObjectType() {
-				return cty.NilType, function.NewArgErrorf(1, "template variables must be a map or object, not %s", ty.FriendlyName())
-			}
-			// The result's type depends on the template; most give a string.
-			return cty.DynamicPseudoType, nil
-		},
+		Type: templateResultType,
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			p := args[0].AsString()
 			expr, err := s.template(p)
 			if err != nil {
 				return cty.NilVal, function.NewArgError(0, err)
 			}
-			vars, err := templateVars(args[1])
-			if err != nil {
-				return cty.NilVal, err
-			}
-			val, diags := expr.Value(&hcl.EvalContext{Variables: vars, Functions: funcs})
-			if diags.HasErrors() {
-				return cty.NilVal, onlyErrors(diags)
-			}
-			return val, nil
+			return renderTemplate(expr, args[1], funcs)
 		},
 	})
 }
@@ -59,15 +45,50 @@ func (s *fileScope) template(p string) (hclsyntax.Expression, error) {
 		if err != nil {
 			return nil, err
 		}
-		if d := config.CheckTemplateNesting([]byte(src), p); d.HasErrors() {
-			return nil, d
-		}
-		expr, diags := hclsyntax.ParseTemplate([]byte(src), p, hcl.InitialPos)
+		expr, diags := parseTemplate(src, p)
 		if diags.HasErrors() {
-			return nil, onlyErrors(diags)
+			return nil, diags
 		}
 		return expr, nil
 	})
+}
+
+// templateResultType is the Type of both template functions: vars must
+// be a map or object, and the result's type depends on the template (most
+// give a string).
+func templateResultType(args []cty.Value) (cty.Type, error) {
+	if ty := args[1].Type(); !ty.IsMapType() && !ty.IsObjectType() {
+		return cty.NilType, function.NewArgErrorf(1, "template variables must be a map or object, not %s", ty.FriendlyName())
+	}
+	return cty.DynamicPseudoType, nil
+}
+
+// parseTemplate parses src, named name in diagnostics, as a template,
+// refusing one that calls a template function itself. It returns only
+// errors: a function call has no way to report warnings.
+func parseTemplate(src, name string) (hclsyntax.Expression, hcl.Diagnostics) {
+	if d := config.CheckTemplateNesting([]byte(src), name); d.HasErrors() {
+		return nil, d
+	}
+	expr, diags := hclsyntax.ParseTemplate([]byte(src), name, hcl.InitialPos)
+	if diags.HasErrors() {
+		return nil, onlyErrors(diags)
+	}
+	return expr, nil
+}
+
+// renderTemplate evaluates a parsed template with the vars argument of a
+// template function as its only variables and funcs as its functions.
+func renderTemplate(expr hclsyntax.Expression, varsArg cty.Value, funcs map[string]function.Function) (cty.Value, error) {
+	vars, err := templateVars(varsArg)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	val, diags := expr.Value(&hcl.EvalContext{Variables: vars, Functions: funcs})
+	if diags.HasErrors() {
+		return cty.NilVal, onlyErrors(diags)
+	}
+	return val, nil
 }
 
 // onlyErrors drops warnings, which a function call has no way to report.
@@ -109,29 +130,13 @@ func templateStringFunc(funcs map[string]function.Function) function.Function {
 			{Name: "template", Type: cty.String},
 			{Name: "vars", Type: cty.DynamicPseudoType},
 		},
-		Type: func(args []cty.Value) (cty.Type, error) {
-			if ty := args[1].Type(); !ty.IsMapType() && !ty.IsObjectType() {
-				return cty.NilType, function.NewArgErrorf(1, "template variables must be a map or object, not %s", ty.FriendlyName())
-			}
-			return cty.DynamicPseudoType, nil
-		},
+		Type: templateResultType,
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			if d := config.CheckTemplateNesting([]byte(args[0].AsString()), "<templatestring>"); d.HasErrors() {
-				return cty.NilVal, function.NewArgError(0, d)
-			}
-			expr, diags := hclsyntax.ParseTemplate([]byte(args[0].AsString()), "<templatestring>", hcl.InitialPos)
+			expr, diags := parseTemplate(args[0].AsString(), "<templatestring>")
 			if diags.HasErrors() {
-				return cty.NilVal, function.NewArgError(0, onlyErrors(diags))
+				return cty.NilVal, function.NewArgError(0, diags)
 			}
-			vars, err := templateVars(args[1])
-			if err != nil {
-				return cty.NilVal, err
-			}
-			val, diags := expr.Value(&hcl.EvalContext{Variables: vars, Functions: funcs})
-			if diags.HasErrors() {
-				return cty.NilVal, onlyErrors(diags)
-			}
-			return val, nil
+			return renderTemplate(expr, args[1], funcs)
 		},
 	})
 }

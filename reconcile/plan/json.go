@@ -669,42 +669,7 @@ func appendSensitiveMask(b []byte, v cty.Value, sensitive []string) []byte {
 
 // appendTFValue appends v as JSON with every member kept: unknown values,
 // at any depth, are written as null (their unknown mask says which).
-func appendTFValue(b []byte, v cty.Value) []byte {
-	if v.IsMarked() {
-		v, _ = v.Unmark()
-	}
-	ty := v.Type()
-	switch {
-	case ty == cty.NilType || v.IsNull() || !v.IsKnown():
-		return append(b, "null"...)
-	case ty.IsMapType() || ty.IsObjectType():
-		b = append(b, '{')
-		first := true
-		for it := v.ElementIterator(); it.Next(); {
-			k, e := it.Element()
-			if !first {
-				b = append(b, ',')
-			}
-			first = false
-			b = appendJSONString(b, k.AsString())
-			b = append(b, ':')
-			b = appendTFValue(b, e)
-		}
-		return append(b, '}')
-	case ty.IsListType() || ty.IsSetType() || ty.IsTupleType():
-		b = append(b, '[')
-		i := 0
-		for it := v.ElementIterator(); it.Next(); i++ {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			_, e := it.Element()
-			b = appendTFValue(b, e)
-		}
-		return append(b, ']')
-	}
-	return appendJSON(b, v)
-}
+func appendTFValue(b []byte, v cty.Value) []byte { return appendJSONValue(b, v, true) }
 
 // appendTopMask appends the after_unknown of a resource: true when the
 // whole value is unknown, false when it is null, otherwise an object
@@ -789,7 +754,13 @@ func appendMask(b []byte, v cty.Value) []byte {
 // appendJSON appends v as JSON: objects and maps as objects without their
 // unknown members, lists, sets and tuples as arrays with null for unknown
 // elements, a wholly unknown value as null.
-func appendJSON(b []byte, v cty.Value) []byte {
+func appendJSON(b []byte, v cty.Value) []byte { return appendJSONValue(b, v, false) }
+
+// appendJSONValue appends v as JSON, an unknown value at any depth as null.
+// keepUnknown says what becomes of the unknown members of objects and
+// maps: written as null (Terraform's form, which an unknown mask
+// accompanies) or left out (plumb's own form).
+func appendJSONValue(b []byte, v cty.Value, keepUnknown bool) []byte {
 	if v.IsMarked() {
 		v, _ = v.Unmark()
 	}
@@ -814,7 +785,7 @@ func appendJSON(b []byte, v cty.Value) []byte {
 				b = append(b, ',')
 			}
 			_, e := it.Element()
-			b = appendJSON(b, e)
+			b = appendJSONValue(b, e, keepUnknown)
 		}
 		return append(b, ']')
 	case ty.IsMapType() || ty.IsObjectType():
@@ -822,7 +793,7 @@ func appendJSON(b []byte, v cty.Value) []byte {
 		first := true
 		for it := v.ElementIterator(); it.Next(); {
 			k, e := it.Element()
-			if !e.IsKnown() {
+			if !keepUnknown && !e.IsKnown() {
 				continue
 			}
 			if !first {
@@ -831,7 +802,7 @@ func appendJSON(b []byte, v cty.Value) []byte {
 			first = false
 			b = appendJSONString(b, k.AsString())
 			b = append(b, ':')
-			b = appendJSON(b, e)
+			b = appendJSONValue(b, e, keepUnknown)
 		}
 		return append(b, '}')
 	}

@@ -78,6 +78,11 @@ func decodeValueLike(raw json.RawMessage, ty cty.Type, like cty.Value) (cty.Valu
 // encodeValue encodes v as cty JSON conforming to ty. Marks (such as
 // sensitivity) are dropped: the state records values, not how they print.
 func encodeValue(v cty.Value, ty cty.Type) (json.RawMessage, error) {
+	// Most values have no marks and no unknowns: written at once, they
+	// are not walked twice more to look for them (a million records).
+	if raw, err := ctycodec.Marshal(v, ty); err == nil {
+		return raw, nil
+	}
 	if ctyconv.ContainsMarked(v) {
 		v, _ = v.UnmarkDeep()
 	}
