@@ -43,10 +43,12 @@ func mergeURI(had, uri uint64) uint64 {
 	return multiURI
 }
 
-// v4Table counts IPv4 clients, in segments: the top bits of an address's
-// hash pick its segment, and each segment grows (doubles) on its own, so
-// the old and new copies of a growing table are never alive together,
-// only those of one sixteenth of it.
+// v4Table counts IPv4 clients, in segments: a hash of an address's /24
+// network picks its segment, and each segment grows (doubles) on its own,
+// so the old and new copies of a growing table are never alive together,
+// only those of one sixteenth of it. Every network is whole in one
+// segment, the same in every worker's table, so the workers' tables are
+// merged segment by segment, in parallel (results.mergeClients).
 type v4Table struct {
 	segs [v4Segments]v4Seg
 	used int
@@ -95,14 +97,17 @@ func hash4(a uint32) uint64 {
 	return h ^ h>>29
 }
 
+// segOf is the segment of a: middle bits of its network's hash, apart
+// from the top bits that pick a partition (prefixHash4).
+func segOf(a uint32) int { return int(hash4(a>>8) >> 32 % v4Segments) }
+
 // seg returns the segment of a.
-func (t *v4Table) seg(a uint32) *v4Seg { return &t.segs[hash4(a)>>60] }
+func (t *v4Table) seg(a uint32) *v4Seg { return &t.segs[segOf(a)] }
 
 // prefetch starts loading the slot a hashes to.
 func (t *v4Table) prefetch(a uint32) {
-	h := hash4(a)
-	g := &t.segs[h>>60]
-	prefetch(unsafe.Pointer(&g.slots[h&g.mask]))
+	g := t.seg(a)
+	prefetch(unsafe.Pointer(&g.slots[hash4(a)&g.mask]))
 }
 
 // add counts n requests of a for the URI mark uri; it reports whether a
@@ -257,9 +262,9 @@ func (t *v4Table) filtered(keep func(a uint32) bool) *v4Table {
 }
 
 // sorted moves each segment's clients to the front of its slots, sorted
-// by address, and returns them; the table is then only fit to be freed.
-func (t *v4Table) sorted() [][]v4Slot {
-	var out [][]v4Slot
+// by address, and returns them by segment; the table is then only fit to
+// be freed.
+func (t *v4Table) sorted() (out [v4Segments][]v4Slot) {
 	for i := range t.segs {
 		g := &t.segs[i]
 		n := 0
@@ -270,9 +275,7 @@ func (t *v4Table) sorted() [][]v4Slot {
 			}
 		}
 		sortByAddress(g.slots[:n], 24)
-		if n > 0 {
-			out = append(out, g.slots[:n])
-		}
+		out[i] = g.slots[:n]
 	}
 	return out
 }

@@ -119,6 +119,20 @@ func (b *best[T]) list() []T {
 // are kept.
 func (b *best[T]) full() bool { return b.min > 0 && b.over.dropped }
 
+// absorb keeps the best of b's entries and o's, where no key is in both:
+// the top k of the two are among their own top k, and likewise for those
+// at the threshold. Whether either dropped an entry carries over.
+func (b *best[T]) absorb(o *best[T]) {
+	for _, e := range o.top.h {
+		b.top.offer(e)
+	}
+	for _, e := range o.over.h {
+		b.over.offer(e)
+	}
+	b.top.dropped = b.top.dropped || o.top.dropped
+	b.over.dropped = b.over.dropped || o.over.dropped
+}
+
 // heap is a min-heap on worse holding at most cap entries: the root is
 // the worst kept.
 type heap[T item[T]] struct {
@@ -236,9 +250,11 @@ func (res *results) mergeClients(ws []*worker) {
 		}
 	}
 	// Each worker's table is sorted in place, segment by segment (in
-	// parallel), then the lists are merged in address order: no copy of
-	// millions of clients is made.
-	parts := make([][][]v4Slot, len(ws))
+	// parallel), then the segments are merged in address order: no copy
+	// of millions of clients is made. A network is whole in one segment
+	// (v4Table), so the segments are merged in parallel too, each half
+	// into a results of its own, folded into res at the end.
+	parts := make([][v4Segments][]v4Slot, len(ws))
 	var wg sync.WaitGroup
 	for i, w := range ws {
 		wg.Add(1)
@@ -248,49 +264,29 @@ func (res *results) mergeClients(ws []*worker) {
 		}()
 	}
 	wg.Wait()
-	var lists [][]v4Slot
-	for _, p := range parts {
-		lists = append(lists, p...)
-	}
-	m := newListMerge(lists)
-	var net networkTally
-	netKey := uint32(0)
-	var heads []v4Slot
-	for {
-		var a uint32
-		var ok bool
-		if heads, a, ok = m.next(heads[:0]); !ok {
-			break
-		}
-		n, uri := int64(0), uint64(0)
-		for i, h := range heads {
-			n += int64(uint32(h.kc))
-			if i == 0 {
-				uri = h.uri
-			} else {
-				uri = mergeURI(uri, h.uri)
-			}
-		}
-		if uri == multiURI && multi != nil {
-			// Workers where it asked for one URI only hold that pair in
-			// their mark.
-			for _, h := range heads {
-				if h.uri != multiURI {
-					multi[pairID{keyFrom4(a), h.uri}] += int64(uint32(h.kc))
+	const halves = 2
+	var shares [halves]*segmentMerge
+	for g := range shares {
+		sh := &segmentMerge{res: res.shadow()}
+		shares[g] = sh
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for seg := g; seg < v4Segments; seg += halves {
+				lists := make([][]v4Slot, len(parts))
+				for i := range parts {
+					lists[i] = parts[i][seg]
 				}
+				sh.segment(lists, multi != nil)
 			}
-		}
-		if net.n == 0 || a>>8 != netKey {
-			if net.n > 0 {
-				res.offerNetwork(net)
-			}
-			net, netKey = networkTally{prefix: keyFrom4(a &^ 0xff)}, a>>8
-		}
-		net.add4(a, n)
-		res.client(a, addrKey{}, n, uri)
+		}()
 	}
-	if net.n > 0 {
-		res.offerNetwork(net)
+	wg.Wait()
+	for _, sh := range shares {
+		res.absorb(sh.res)
+		for _, p := range sh.pairs {
+			multi[p.id] += p.n
+		}
 	}
 	var v6 []v6Slot
 	for _, w := range ws {
@@ -300,7 +296,7 @@ func (res *results) mergeClients(ws []*worker) {
 		w.c4, w.c6, w.multi = nil, nil, nil
 	}
 	slices.SortFunc(v6, func(a, b v6Slot) int { return bytes.Compare(a.key[:], b.key[:]) })
-	net = networkTally{}
+	var net networkTally
 	for i := 0; i < len(v6); {
 		k := v6[i].key
 		n, uri := int64(0), v6[i].uri
@@ -337,6 +333,83 @@ func (res *results) mergeClients(ws []*worker) {
 			res.pairs.offer(ranked{addr: id.client, h: id.uri, n: n, multi: true})
 		}
 	}
+}
+
+// segmentMerge merges one share of the segments of the workers' client
+// tables: it ranks into res (a shadow of the scan's results) and keeps
+// the pairs of multi-URI clients it learns (when pairs are wanted).
+type segmentMerge struct {
+	res   *results
+	pairs []pairCount
+}
+
+// pairCount is a pair's count from one worker's client mark.
+type pairCount struct {
+	id pairID
+	n  int64
+}
+
+// segment merges the lists of one segment, one per worker, in address
+// order, and ranks its clients and networks.
+func (sm *segmentMerge) segment(lists [][]v4Slot, wantPairs bool) {
+	m := newListMerge(lists)
+	var net networkTally
+	netKey := uint32(0)
+	var heads []v4Slot
+	for {
+		var a uint32
+		var ok bool
+		if heads, a, ok = m.next(heads[:0]); !ok {
+			break
+		}
+		n, uri := int64(0), uint64(0)
+		for i, h := range heads {
+			n += int64(uint32(h.kc))
+			if i == 0 {
+				uri = h.uri
+			} else {
+				uri = mergeURI(uri, h.uri)
+			}
+		}
+		if uri == multiURI && wantPairs {
+			// Workers where it asked for one URI only hold that pair in
+			// their mark.
+			for _, h := range heads {
+				if h.uri != multiURI {
+					sm.pairs = append(sm.pairs, pairCount{pairID{keyFrom4(a), h.uri}, int64(uint32(h.kc))})
+				}
+			}
+		}
+		if net.n == 0 || a>>8 != netKey {
+			if net.n > 0 {
+				sm.res.offerNetwork(net)
+			}
+			net, netKey = networkTally{prefix: keyFrom4(a &^ 0xff)}, a>>8
+		}
+		net.add4(a, n)
+		sm.res.client(a, addrKey{}, n, uri)
+	}
+	if net.n > 0 {
+		sm.res.offerNetwork(net)
+	}
+}
+
+// shadow returns empty lists shaped like res's for the clients, networks,
+// their pairs and candidates, to rank a share of them apart.
+func (res *results) shadow() *results {
+	like := func(b *best[ranked]) *best[ranked] { return newBest[ranked](b.top.cap, b.min) }
+	return &results{
+		clients: like(res.clients), pairs: like(res.pairs), multi: like(res.multi),
+		networks: newBest[networkTally](res.networks.top.cap, res.networks.min),
+	}
+}
+
+// absorb ranks into res what a shadow ranked.
+func (res *results) absorb(o *results) {
+	res.clients.absorb(o.clients)
+	res.pairs.absorb(o.pairs)
+	res.multi.absorb(o.multi)
+	res.networks.absorb(o.networks)
 }
 
 // listMerge reads sorted client lists together, in address order: a
@@ -421,24 +494,39 @@ func (res *results) loseMultiPairs() {
 // client ranks one client (IPv4 a, or k when a is 0 and k is set) and its
 // pair or its candidacy.
 func (res *results) client(a uint32, k addrKey, n int64, uri uint64) {
-	key := func() addrKey {
-		if k == (addrKey{}) {
-			return keyFrom4(a)
-		}
-		return k
+	if k == (addrKey{}) {
+		k = keyFrom4(a)
 	}
-	if res.clients.admits(n) {
-		res.clients.offer(ranked{addr: key(), n: n})
+	if admitsAddr(res.clients, n, k) {
+		res.clients.offer(ranked{addr: k, n: n})
 	}
 	if uri != multiURI {
-		if res.pairs.admits(n) {
-			res.pairs.offer(ranked{addr: key(), h: uri, n: n})
+		if admitsAddr(res.pairs, n, k) {
+			res.pairs.offer(ranked{addr: k, h: uri, n: n})
 		}
 		return
 	}
-	if res.multi.admits(n) {
-		res.multi.offer(ranked{addr: key(), n: n})
+	if admitsAddr(res.multi, n, k) {
+		res.multi.offer(ranked{addr: k, n: n})
 	}
+}
+
+// admitsAddr is b.admits for an entry keyed by address a alone: a tie
+// with the last kept is settled here by address, since in a hostile log
+// most clients tie (one request each).
+func admitsAddr(b *best[ranked], n int64, a addrKey) bool {
+	if b.min > 0 && n >= b.min && b.over.admits(n) {
+		return true
+	}
+	t := &b.top
+	switch {
+	case t.cap == 0:
+		return false
+	case len(t.h) < t.cap || n > t.h[0].n:
+		return true
+	}
+	// The same address (a pair of the client's) is left to offer.
+	return n == t.h[0].n && bytes.Compare(a[:], t.h[0].addr[:]) <= 0
 }
 
 // add4 counts an IPv4 member of the network.
@@ -486,6 +574,11 @@ func (res *results) offerNetwork(t networkTally) {
 // all of them): each string is counted at the first table holding it,
 // adding what the others hold. The URI tables are kept (uriTables) until
 // the pairs known by hash are named.
+//
+// Only strings that could make the list are looked up in the other
+// tables (see candidateFloor): in a hostile log nearly every string is
+// in every worker's table a few times, and looking each up was most of
+// the merge.
 func (res *results) mergeStrings(ws []*worker, k kind) {
 	var tables []*strTable
 	for _, w := range ws {
@@ -494,16 +587,26 @@ func (res *results) mergeStrings(ws []*worker, k kind) {
 		}
 		*w.table(k) = nil
 	}
+	floor := candidateFloor(tables, res.list(k))
 	for i, t := range tables {
-		t.each(func(b []byte, h uint64, n uint32) {
-			for _, o := range tables[:i] {
-				if o.lookup(b, h) > 0 {
-					return // counted with an earlier table
-				}
+		t.records(func(b []byte, n uint32) {
+			if n < floor {
+				return
 			}
 			total := int64(n)
-			for _, o := range tables[i+1:] {
-				total += int64(o.lookup(b, h))
+			var h uint64
+			if len(tables) > 1 {
+				h = strHash(b)
+			}
+			for j, o := range tables {
+				if j == i {
+					continue
+				}
+				c := o.lookup(b, h)
+				if j < i && c >= floor {
+					return // counted with an earlier table
+				}
+				total += int64(c)
 			}
 			res.offerString(k, b, total)
 		})
@@ -517,16 +620,58 @@ func (res *results) mergeStrings(ws []*worker, k kind) {
 	}
 }
 
-func (res *results) offerString(k kind, b []byte, n int64) {
-	var best *best[ranked]
+// candidateFloor is the smallest count a string must have in one of the
+// m tables to be a candidate for the list b; the others cannot make it.
+// A string below it everywhere totals at most m×(floor−1). Some table
+// holds at least b's size of strings of count ≥ low (its own top
+// counts), and each of them totals at least low, so the list fills with
+// totals ≥ low; floor is the largest with m×(floor−1) < low, so no
+// string left out totals as much as the last listed, not even a tie
+// (ties go by text). The same holds for the threshold of the list, when
+// it has one.
+func candidateFloor(tables []*strTable, b *best[ranked]) uint32 {
+	m := uint64(len(tables))
+	if m < 2 {
+		return 1 // one table: no lookups to save
+	}
+	low := uint64(0)
+	for _, t := range tables {
+		low = max(low, t.kthCount(b.top.cap))
+	}
+	floor := (max(low, 1)-1)/m + 1
+	if b.min > 0 {
+		floor = min(floor, (uint64(b.min)-1)/m+1)
+	}
+	return uint32(floor)
+}
+
+// kthCount is a lower bound of the k-th highest count in the table (0
+// when it holds fewer than k strings): exact up to 255, 255 for more.
+func (t *strTable) kthCount(k int) uint64 {
+	var hist [256]int
+	t.records(func(_ []byte, n uint32) { hist[min(n, 255)]++ })
+	seen := 0
+	for c := 255; c > 0; c-- {
+		if seen += hist[c]; seen >= k {
+			return uint64(c)
+		}
+	}
+	return 0
+}
+
+// list returns the list strings of kind k are ranked in.
+func (res *results) list(k kind) *best[ranked] {
 	switch k {
 	case kindURIs:
-		best = res.uris
+		return res.uris
 	case kindAgents:
-		best = res.agents
-	case kindPairs:
-		best = res.pairs
+		return res.agents
 	}
+	return res.pairs
+}
+
+func (res *results) offerString(k kind, b []byte, n int64) {
+	best := res.list(k)
 	if !best.admits(n) {
 		return
 	}

@@ -20,22 +20,15 @@ func ebsSnapshotsValue(snaps []ebsSnap) cty.Value {
 	if len(snaps) == 0 {
 		return cty.ListValEmpty(ebsSnapshotType)
 	}
-	sorted := make([]*ebsSnap, len(snaps))
-	for i := range snaps {
-		sorted[i] = &snaps[i]
-	}
-	sort.SliceStable(sorted, func(a, b int) bool { return ebsLess(sorted[a], sorted[b]) })
+	sorted := ebsSorted(snaps, ebsLess)
 	elems := make([]cty.Value, len(sorted))
 	for i, s := range sorted {
-		id, started := cty.UnknownVal(cty.String), cty.UnknownVal(cty.String)
+		attrs := ebsSnapAttrs(s)
+		attrs["started"] = cty.UnknownVal(cty.String)
 		if !s.planned() {
-			id, started = cty.StringVal(s.id), cty.StringVal(s.started.Format(ebsTimeFormat))
+			attrs["started"] = cty.StringVal(s.started.Format(ebsTimeFormat))
 		}
-		elems[i] = cty.ObjectVal(map[string]cty.Value{
-			"id": id, "volume_id": cty.StringVal(s.volumeID), "description": cty.StringVal(s.description),
-			"started": started, "age": cty.StringVal(s.age), "state": cty.StringVal(s.state),
-			"in_use_by": cty.StringVal(s.inUseBy), "status": cty.StringVal(s.status),
-		})
+		elems[i] = cty.ObjectVal(attrs)
 	}
 	return cty.ListVal(elems)
 }
@@ -44,6 +37,75 @@ func ebsSnapshotsValue(snaps []ebsSnap) cty.Value {
 // with an unknown ID are the planned ones. A null or unknown list reads
 // as empty.
 func ebsSnapsFrom(v cty.Value) []ebsSnap {
+	return ebsSnapList(v, func(e cty.Value, s *ebsSnap) {
+		if e.GetAttr("id").IsKnown() {
+			s.started, _ = time.Parse(ebsTimeFormat, ebsStr(e, "started"))
+		}
+	})
+}
+
+// ebsCopiesValue is the copies attribute for copies, sorted by region,
+// then as snapshots are; planned copies have an unknown ID.
+func ebsCopiesValue(copies []ebsSnap) cty.Value {
+	if len(copies) == 0 {
+		return cty.ListValEmpty(ebsCopyType)
+	}
+	sorted := ebsSorted(copies, func(a, b *ebsSnap) bool {
+		if a.region != b.region {
+			return a.region < b.region
+		}
+		return ebsLess(a, b)
+	})
+	elems := make([]cty.Value, len(sorted))
+	for i, s := range sorted {
+		attrs := ebsSnapAttrs(s)
+		attrs["region"] = cty.StringVal(s.region)
+		attrs["source_id"] = cty.StringVal(s.sourceID)
+		attrs["taken"] = cty.StringVal(s.started.Format(ebsTimeFormat))
+		elems[i] = cty.ObjectVal(attrs)
+	}
+	return cty.ListVal(elems)
+}
+
+// ebsCopiesFrom reads the copies attribute of a state or plan; elements
+// with an unknown ID are the planned ones. A null or unknown list reads
+// as empty.
+func ebsCopiesFrom(v cty.Value) []ebsSnap {
+	return ebsSnapList(v, func(e cty.Value, s *ebsSnap) {
+		s.region, s.sourceID = ebsStr(e, "region"), ebsStr(e, "source_id")
+		s.started, _ = time.Parse(ebsTimeFormat, ebsStr(e, "taken"))
+	})
+}
+
+// ebsSorted returns pointers to snaps in the order less gives, equal
+// ones as they came.
+func ebsSorted(snaps []ebsSnap, less func(a, b *ebsSnap) bool) []*ebsSnap {
+	sorted := make([]*ebsSnap, len(snaps))
+	for i := range snaps {
+		sorted[i] = &snaps[i]
+	}
+	sort.SliceStable(sorted, func(a, b int) bool { return less(sorted[a], sorted[b]) })
+	return sorted
+}
+
+// ebsSnapAttrs returns the attributes that elements of snapshots and
+// copies share; a planned one has an unknown ID.
+func ebsSnapAttrs(s *ebsSnap) map[string]cty.Value {
+	id := cty.UnknownVal(cty.String)
+	if !s.planned() {
+		id = cty.StringVal(s.id)
+	}
+	return map[string]cty.Value{
+		"id": id, "volume_id": cty.StringVal(s.volumeID), "description": cty.StringVal(s.description),
+		"age": cty.StringVal(s.age), "state": cty.StringVal(s.state),
+		"in_use_by": cty.StringVal(s.inUseBy), "status": cty.StringVal(s.status),
+	}
+}
+
+// ebsSnapList reads a list of snapshots or copies: the attributes they
+// share (an unknown ID reads as empty, planned), then the rest with more.
+// A null or unknown list reads as empty.
+func ebsSnapList(v cty.Value, more func(e cty.Value, s *ebsSnap)) []ebsSnap {
 	if v.IsNull() || !v.IsKnown() || v.LengthInt() == 0 {
 		return nil
 	}
@@ -56,64 +118,8 @@ func ebsSnapsFrom(v cty.Value) []ebsSnap {
 		}
 		if id := e.GetAttr("id"); id.IsKnown() {
 			s.id = ebsStr(e, "id")
-			s.started, _ = time.Parse(ebsTimeFormat, ebsStr(e, "started"))
 		}
-		out = append(out, s)
-	}
-	return out
-}
-
-// ebsCopiesValue is the copies attribute for copies, sorted by region,
-// then as snapshots are; planned copies have an unknown ID.
-func ebsCopiesValue(copies []ebsSnap) cty.Value {
-	if len(copies) == 0 {
-		return cty.ListValEmpty(ebsCopyType)
-	}
-	sorted := make([]*ebsSnap, len(copies))
-	for i := range copies {
-		sorted[i] = &copies[i]
-	}
-	sort.SliceStable(sorted, func(a, b int) bool {
-		if sorted[a].region != sorted[b].region {
-			return sorted[a].region < sorted[b].region
-		}
-		return ebsLess(sorted[a], sorted[b])
-	})
-	elems := make([]cty.Value, len(sorted))
-	for i, s := range sorted {
-		id := cty.UnknownVal(cty.String)
-		if !s.planned() {
-			id = cty.StringVal(s.id)
-		}
-		elems[i] = cty.ObjectVal(map[string]cty.Value{
-			"id": id, "region": cty.StringVal(s.region), "source_id": cty.StringVal(s.sourceID),
-			"volume_id": cty.StringVal(s.volumeID), "description": cty.StringVal(s.description),
-			"taken": cty.StringVal(s.started.Format(ebsTimeFormat)), "age": cty.StringVal(s.age), "state": cty.StringVal(s.state),
-			"in_use_by": cty.StringVal(s.inUseBy), "status": cty.StringVal(s.status),
-		})
-	}
-	return cty.ListVal(elems)
-}
-
-// ebsCopiesFrom reads the copies attribute of a state or plan; elements
-// with an unknown ID are the planned ones. A null or unknown list reads
-// as empty.
-func ebsCopiesFrom(v cty.Value) []ebsSnap {
-	if v.IsNull() || !v.IsKnown() || v.LengthInt() == 0 {
-		return nil
-	}
-	out := make([]ebsSnap, 0, v.LengthInt())
-	for it := v.ElementIterator(); it.Next(); {
-		_, e := it.Element()
-		s := ebsSnap{
-			region: ebsStr(e, "region"), sourceID: ebsStr(e, "source_id"), volumeID: ebsStr(e, "volume_id"),
-			description: ebsStr(e, "description"), state: ebsStr(e, "state"), inUseBy: ebsStr(e, "in_use_by"),
-			age: ebsStr(e, "age"), status: ebsStr(e, "status"),
-		}
-		s.started, _ = time.Parse(ebsTimeFormat, ebsStr(e, "taken"))
-		if id := e.GetAttr("id"); id.IsKnown() {
-			s.id = ebsStr(e, "id")
-		}
+		more(e, &s)
 		out = append(out, s)
 	}
 	return out

@@ -96,14 +96,7 @@ func oneLine(s string) string {
 // run as GitHub-flavoured Markdown, within opts.MaxBytes: the title, then
 // each problem with where it is and what to do.
 func RenderFailureMarkdown(w io.Writer, f *Failure, opts MarkdownOptions) error {
-	limit := opts.MaxBytes
-	if limit <= 0 {
-		limit = DefaultMarkdownMaxBytes
-	}
-	title := opts.Title
-	if title == "" {
-		title = "plumb plan"
-	}
+	limit, title := opts.limitAndTitle()
 	b := []byte("### ")
 	b = appendMDText(b, title)
 	b = append(b, "\n\n**"...)

@@ -62,6 +62,18 @@ func (h *htmlWriter) str(s string) { h.b = append(h.b, s...) }
 // text appends s escaped for text.
 func (h *htmlWriter) text(s string) { h.b = appendHTMLText(h.b, s) }
 
+// part appends a run of a warning's or banner's text: in <code> when it
+// is code, escaped either way.
+func (h *htmlWriter) part(p textPart) {
+	if p.code {
+		h.str("<code>")
+		h.text(p.text)
+		h.str("</code>")
+		return
+	}
+	h.text(p.text)
+}
+
 // attr appends s escaped for a double-quoted attribute value.
 func (h *htmlWriter) attr(s string) { h.b = appendHTMLAttr(h.b, s) }
 
@@ -114,13 +126,7 @@ func (h *htmlWriter) page(p *Plan) {
 	if banner := partialBanner(p); banner != nil {
 		h.str("<p class=\"banner\" id=\"partial\"><strong>Partial plan.</strong> ")
 		for _, part := range banner {
-			if part.code {
-				h.str("<code>")
-				h.text(part.text)
-				h.str("</code>")
-			} else {
-				h.text(part.text)
-			}
+			h.part(part)
 		}
 		h.str("</p>\n")
 	}
@@ -284,13 +290,7 @@ func (h *htmlWriter) warnings(r *review) {
 					h.str(" ")
 				}
 			}
-			if part.code {
-				h.str("<code>")
-				h.text(part.text)
-				h.str("</code>")
-			} else {
-				h.text(part.text)
-			}
+			h.part(part)
 		}
 		h.str("</li>\n")
 		if len(h.b) > 32<<10 {

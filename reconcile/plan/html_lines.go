@@ -21,13 +21,7 @@ func (h *htmlWriter) groups(r *review) {
 		h.text(g.tally)
 		h.str(" each): ")
 		for _, part := range groupParts(g) {
-			if part.code {
-				h.str("<code>")
-				h.text(part.text)
-				h.str("</code>")
-			} else {
-				h.text(part.text)
-			}
+			h.part(part)
 		}
 		h.str(" — ")
 		for j, a := range g.addrs {

@@ -63,6 +63,19 @@ type MarkdownOptions struct {
 	Title string
 }
 
+// limitAndTitle returns MaxBytes and Title with their defaults in place
+// of zero values.
+func (o MarkdownOptions) limitAndTitle() (int, string) {
+	limit, title := o.MaxBytes, o.Title
+	if limit <= 0 {
+		limit = DefaultMarkdownMaxBytes
+	}
+	if title == "" {
+		title = "plumb plan"
+	}
+	return limit, title
+}
+
 // RenderMarkdown writes the plan as GitHub-flavoured Markdown for a
 // pull-request comment: a title with the summary line, a table counting
 // the changes per resource type, the warnings a reviewer must not miss
@@ -78,14 +91,7 @@ type MarkdownOptions struct {
 // shown, with "Showing N of M changes" at the top and at the bottom.
 // Sensitive values are never written.
 func RenderMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
-	limit := opts.MaxBytes
-	if limit <= 0 {
-		limit = DefaultMarkdownMaxBytes
-	}
-	title := opts.Title
-	if title == "" {
-		title = "plumb plan"
-	}
+	limit, title := opts.limitAndTitle()
 	m := &mdWriter{limit: limit, title: title, showingAt: -1}
 	m.plan(p)
 	out := m.out
@@ -131,6 +137,16 @@ func (m *mdWriter) room(reserve int) int {
 // str appends s.
 func (m *mdWriter) str(s string) { m.b = append(m.b, s...) }
 
+// part appends a run of a warning's or banner's text: as inline code when
+// it is code, as escaped prose otherwise.
+func (m *mdWriter) part(p textPart) {
+	if p.code {
+		m.b = appendMDCode(m.b, p.text, false)
+		return
+	}
+	m.b = appendMDText(m.b, p.text)
+}
+
 func (m *mdWriter) plan(p *Plan) {
 	r := buildReview(p, mdWarnLimit)
 	m.str("### ")
@@ -142,11 +158,7 @@ func (m *mdWriter) plan(p *Plan) {
 	if banner := partialBanner(p); banner != nil {
 		m.str("> **Partial plan.** ")
 		for _, part := range banner {
-			if part.code {
-				m.b = appendMDCode(m.b, part.text, false)
-			} else {
-				m.b = appendMDText(m.b, part.text)
-			}
+			m.part(part)
 		}
 		m.str("\n\n")
 	}
@@ -319,11 +331,7 @@ func (m *mdWriter) warning(w *reviewWarning) {
 				m.str(" ")
 			}
 		}
-		if part.code {
-			m.b = appendMDCode(m.b, part.text, false)
-		} else {
-			m.b = appendMDText(m.b, part.text)
-		}
+		m.part(part)
 	}
 	m.str("\n")
 }
@@ -363,19 +371,8 @@ func (m *mdWriter) outputs(outs []*OutputChange) []byte {
 	}
 	b := []byte("#### Changes to outputs\n\n```diff\n")
 	budget := max(m.limit/8, mdMinBlock)
-	skipped := outputLines(outs, commentLines, func(l *diffLine) bool {
-		n := len(b)
-		if b = appendMDLine(b, l); len(b) > budget {
-			b = b[:n]
-			return false
-		}
-		return true
-	})
-	if skipped > 0 {
-		b = append(b, "# … and "...)
-		b = appendCount(b, skipped)
-		b = append(b, " more outputs not shown\n"...)
-	}
+	skipped := outputLines(outs, commentLines, mdLinesWithin(&b, budget))
+	b = appendNotShown(b, skipped, "outputs")
 	return append(b, "```\n\n"...)
 }
 
@@ -413,11 +410,7 @@ func (m *mdWriter) group(g *zoneGroup) {
 	m.str(g.tally)
 	m.str(" each): ")
 	for _, part := range groupParts(g) {
-		if part.code {
-			m.b = appendMDCode(m.b, part.text, false)
-		} else {
-			m.b = appendMDText(m.b, part.text)
-		}
+		m.part(part)
 	}
 	m.str(" — ")
 	for i, a := range g.addrs {

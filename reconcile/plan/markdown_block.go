@@ -29,20 +29,36 @@ func mdBlock(b []byte, c *Change, tally string, open bool, room int) []byte {
 	}
 	const closing = "```\n\n</details>\n\n"
 	stop := start + room - len(closing) - 60
-	skipped := diffLines(c, diffs, commentLines, func(l *diffLine) bool {
-		n := len(b)
-		if b = appendMDLine(b, l); len(b) > stop {
-			b = b[:n]
+	skipped := diffLines(c, diffs, commentLines, mdLinesWithin(&b, stop))
+	b = appendNotShown(b, skipped, "lines")
+	return append(b, closing...)
+}
+
+// mdLinesWithin returns a line sink for diffLines and outputLines that
+// appends each line to *b as Markdown while *b stays within stop bytes,
+// refusing the first line that would not fit.
+func mdLinesWithin(b *[]byte, stop int) func(*diffLine) bool {
+	return func(l *diffLine) bool {
+		n := len(*b)
+		if *b = appendMDLine(*b, l); len(*b) > stop {
+			*b = (*b)[:n]
 			return false
 		}
 		return true
-	})
-	if skipped > 0 {
-		b = append(b, "# … and "...)
-		b = appendCount(b, skipped)
-		b = append(b, " more lines not shown\n"...)
 	}
-	return append(b, closing...)
+}
+
+// appendNotShown appends "# … and 12 more lines not shown" inside a diff
+// block, naming what was left out, when skipped is not zero.
+func appendNotShown(b []byte, skipped int, what string) []byte {
+	if skipped <= 0 {
+		return b
+	}
+	b = append(b, "# … and "...)
+	b = appendCount(b, skipped)
+	b = append(b, " more "...)
+	b = append(b, what...)
+	return append(b, " not shown\n"...)
 }
 
 // appendChangeCount appends ": 3 changes" to the heading of an update or

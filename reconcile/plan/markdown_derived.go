@@ -27,19 +27,19 @@ func replaceWarning(c *Change, index int, diffs []AttrDiff) reviewWarning {
 		if reason == "" {
 			reason = "replacement requested"
 		}
-		w.parts = []warnPart{{text: "(" + reason + ")"}}
+		w.parts = []textPart{{text: "(" + reason + ")"}}
 	default:
-		w.parts = append(w.parts, warnPart{text: ": "})
+		w.parts = append(w.parts, textPart{text: ": "})
 		for i, f := range forcing {
 			if i > 0 {
-				w.parts = append(w.parts, warnPart{text: ", "})
+				w.parts = append(w.parts, textPart{text: ", "})
 			}
-			w.parts = append(w.parts, warnPart{text: f, code: true})
+			w.parts = append(w.parts, textPart{text: f, code: true})
 		}
 		if len(forcing) == 1 {
-			w.parts = append(w.parts, warnPart{text: " forces replacement"})
+			w.parts = append(w.parts, textPart{text: " forces replacement"})
 		} else {
-			w.parts = append(w.parts, warnPart{text: " force replacement"})
+			w.parts = append(w.parts, textPart{text: " force replacement"})
 		}
 	}
 	return w
@@ -102,7 +102,7 @@ func derivedWarnings(c *Change, index int, diffs []AttrDiff) []reviewWarning {
 	var out []reviewWarning
 	for _, kc := range colls {
 		if kc.apexNS != "" {
-			out = append(out, reviewWarning{kind: warnApexNS, addr: c.Addr, index: index, parts: []warnPart{
+			out = append(out, reviewWarning{kind: warnApexNS, addr: c.Addr, index: index, parts: []textPart{
 				{text: ": "}, {text: kc.apexNS, code: true},
 				{text: " changes; the zone's delegation depends on it"},
 			}})
@@ -112,7 +112,7 @@ func derivedWarnings(c *Change, index int, diffs []AttrDiff) []reviewWarning {
 			continue // the provider's own numbers say it, in massWarning
 		}
 		if total >= massChangeMinElements && kc.changed*100 > total*massChangePercent {
-			out = append(out, reviewWarning{kind: warnMass, addr: c.Addr, index: index, parts: []warnPart{
+			out = append(out, reviewWarning{kind: warnMass, addr: c.Addr, index: index, parts: []textPart{
 				{text: ": " + formatCount(kc.changed) + " of the " + formatCount(total) + " elements of "},
 				{text: kc.path, code: true},
 				{text: " change or go (" + strconv.Itoa(kc.changed*100/total) + "%)"},

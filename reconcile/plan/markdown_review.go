@@ -135,11 +135,12 @@ type reviewWarning struct {
 	kind  warnKind
 	addr  string
 	index int // the change's index in Plan.Changes, or -1
-	parts []warnPart
+	parts []textPart
 }
 
-// warnPart is a run of a warning's text, shown as code or as prose.
-type warnPart struct {
+// textPart is a run of a warning's or a banner's text, shown as code or
+// as prose; each renderer escapes it its own way.
+type textPart struct {
 	text string
 	code bool
 }
@@ -204,7 +205,7 @@ func buildReview(p *Plan, warnLimit int) *review {
 	}
 	all.hidden[warnRecordDelete] += dels.overflw
 	for _, w := range p.Warnings {
-		all.keep(reviewWarning{kind: warnPlan, index: -1, parts: []warnPart{{text: w}}}, warnLimit)
+		all.keep(reviewWarning{kind: warnPlan, index: -1, parts: []textPart{{text: w}}}, warnLimit)
 	}
 	slices.SortStableFunc(all.list, func(a, b reviewWarning) int { return int(a.kind) - int(b.kind) })
 	r.warnings, r.hidden = all.list, all.hidden
@@ -243,7 +244,7 @@ func (ws *warnings) collect(changes []*Change, offset, limit int, tallies []stri
 		case c.Action == Delete:
 			w := reviewWarning{kind: warnDestroy, addr: c.Addr, index: offset + i}
 			if c.Reason != "" {
-				w.parts = []warnPart{{text: "(" + c.Reason + ")"}}
+				w.parts = []textPart{{text: "(" + c.Reason + ")"}}
 			}
 			ws.keep(w, limit)
 		case c.Action.IsReplace() || c.Action == Update && len(c.Keys) > 0:
@@ -269,7 +270,7 @@ func (ws *warnings) collect(changes []*Change, offset, limit int, tallies []stri
 // provider's numbers: "8 of the 20 records of zone big.example change or
 // go (40%); allowed by -allow-mass-change".
 func massWarning(c *Change, index int) reviewWarning {
-	return reviewWarning{kind: warnMass, addr: c.Addr, index: index, parts: []warnPart{
+	return reviewWarning{kind: warnMass, addr: c.Addr, index: index, parts: []textPart{
 		{text: ": " + c.MassChange.Text() + "; allowed by "},
 		{text: c.MassChange.AllowedBy, code: true},
 	}}
@@ -290,32 +291,32 @@ func deletionsOnly(z *zoneEdits) *zoneEdits {
 // deletionWarning says which records a group of zones deletes:
 // "`old CNAME`, `x TXT` deleted", and in how many zones.
 func deletionWarning(g *zoneGroup) reviewWarning {
-	w := reviewWarning{kind: warnRecordDelete, addr: g.addrs[0], index: g.first, parts: []warnPart{{text: ": "}}}
+	w := reviewWarning{kind: warnRecordDelete, addr: g.addrs[0], index: g.first, parts: []textPart{{text: ": "}}}
 	for k, e := range g.edits {
 		if k == maxEditsShown {
-			w.parts = append(w.parts, warnPart{text: " and " + formatCount(len(g.edits)-k) + " more"})
+			w.parts = append(w.parts, textPart{text: " and " + formatCount(len(g.edits)-k) + " more"})
 			break
 		}
 		if k > 0 {
-			w.parts = append(w.parts, warnPart{text: ", "})
+			w.parts = append(w.parts, textPart{text: ", "})
 		}
-		w.parts = append(w.parts, warnPart{text: e.label, code: true})
+		w.parts = append(w.parts, textPart{text: e.label, code: true})
 	}
-	w.parts = append(w.parts, warnPart{text: " deleted"})
+	w.parts = append(w.parts, textPart{text: " deleted"})
 	if g.zones > 1 {
-		w.parts = append(w.parts, warnPart{text: ", and the same in " + formatCount(g.zones-1) + " other zones"})
+		w.parts = append(w.parts, textPart{text: ", and the same in " + formatCount(g.zones-1) + " other zones"})
 		if len(g.addrs) > 1 {
-			w.parts = append(w.parts, warnPart{text: " ("})
+			w.parts = append(w.parts, textPart{text: " ("})
 			for i, a := range g.addrs[1:] {
 				if i > 0 {
-					w.parts = append(w.parts, warnPart{text: ", "})
+					w.parts = append(w.parts, textPart{text: ", "})
 				}
-				w.parts = append(w.parts, warnPart{text: a, code: true})
+				w.parts = append(w.parts, textPart{text: a, code: true})
 			}
 			if g.zones > len(g.addrs) {
-				w.parts = append(w.parts, warnPart{text: ", …"})
+				w.parts = append(w.parts, textPart{text: ", …"})
 			}
-			w.parts = append(w.parts, warnPart{text: ")"})
+			w.parts = append(w.parts, textPart{text: ")"})
 		}
 	}
 	return w

@@ -4,68 +4,61 @@ package plan
 // it counts the rest.
 const partialLimit = 20
 
-// bannerPart is a run of a banner's text: prose, or an address shown as
-// code.
-type bannerPart struct {
-	text string
-	code bool
-}
-
 // partialBanner returns the banner of a plan limited by -target or
 // -exclude, as parts each renderer escapes its own way, or nil for a plan
 // of the whole configuration: "This plan covers only: a, b and what they
 // depend on." and "This plan leaves out: c and what depends on it."
-func partialBanner(p *Plan) []bannerPart {
+func partialBanner(p *Plan) []textPart {
 	if len(p.Targets) == 0 && len(p.Excludes) == 0 {
 		return nil
 	}
-	var out []bannerPart
+	var out []textPart
 	list := func(addrs []string) {
 		for i, a := range addrs {
 			if i == partialLimit {
-				out = append(out, bannerPart{text: " and " + formatCount(len(addrs)-i) + " more"})
+				out = append(out, textPart{text: " and " + formatCount(len(addrs)-i) + " more"})
 				return
 			}
 			switch {
 			case i == 0:
 			case i == len(addrs)-1:
-				out = append(out, bannerPart{text: " and "})
+				out = append(out, textPart{text: " and "})
 			default:
-				out = append(out, bannerPart{text: ", "})
+				out = append(out, textPart{text: ", "})
 			}
-			out = append(out, bannerPart{text: a, code: true})
+			out = append(out, textPart{text: a, code: true})
 		}
 	}
 	if len(p.Targets) > 0 {
-		out = append(out, bannerPart{text: "This plan covers only: "})
+		out = append(out, textPart{text: "This plan covers only: "})
 		list(p.Targets)
 		if len(p.Targets) == 1 {
-			out = append(out, bannerPart{text: ", and what it depends on."})
+			out = append(out, textPart{text: ", and what it depends on."})
 		} else {
-			out = append(out, bannerPart{text: ", and what they depend on."})
+			out = append(out, textPart{text: ", and what they depend on."})
 		}
 	}
 	if len(p.Excludes) > 0 {
 		if len(out) > 0 {
-			out = append(out, bannerPart{text: " "})
+			out = append(out, textPart{text: " "})
 		}
-		out = append(out, bannerPart{text: "This plan leaves out: "})
+		out = append(out, textPart{text: "This plan leaves out: "})
 		list(p.Excludes)
 		if len(p.Excludes) == 1 {
-			out = append(out, bannerPart{text: ", and what depends on it."})
+			out = append(out, textPart{text: ", and what depends on it."})
 		} else {
-			out = append(out, bannerPart{text: ", and what depends on them."})
+			out = append(out, textPart{text: ", and what depends on them."})
 		}
 	}
 	if len(p.Targets) == 0 {
 		// -exclude alone: what it names is what is left alone.
-		return append(out, bannerPart{text: " What it leaves out was not planned, and applying this plan does not change it."})
+		return append(out, textPart{text: " What it leaves out was not planned, and applying this plan does not change it."})
 	}
-	return append(out, bannerPart{text: " Everything else was not planned, and applying this plan does not change it."})
+	return append(out, textPart{text: " Everything else was not planned, and applying this plan does not change it."})
 }
 
 // bannerText returns the banner as plain text.
-func bannerText(parts []bannerPart) string {
+func bannerText(parts []textPart) string {
 	var b []byte
 	for _, p := range parts {
 		b = append(b, p.text...)

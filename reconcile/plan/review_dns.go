@@ -450,37 +450,37 @@ func (gs *zoneGroups) shared() []*zoneGroup {
 // groupParts returns what a group's line says after its count, as text
 // and code parts: "`mail A` 198.51.100.x → 198.51.100.7; `old CNAME`
 // deleted".
-func groupParts(g *zoneGroup) []warnPart {
-	var parts []warnPart
+func groupParts(g *zoneGroup) []textPart {
+	var parts []textPart
 	for k, e := range g.edits {
 		if k == maxEditsShown {
-			parts = append(parts, warnPart{text: "; and " + formatCount(len(g.edits)-k) + " more records"})
+			parts = append(parts, textPart{text: "; and " + formatCount(len(g.edits)-k) + " more records"})
 			break
 		}
 		if k > 0 {
-			parts = append(parts, warnPart{text: "; "})
+			parts = append(parts, textPart{text: "; "})
 		}
-		parts = append(parts, warnPart{text: e.label, code: true})
+		parts = append(parts, textPart{text: e.label, code: true})
 		switch e.act {
 		case Create:
-			parts = append(parts, warnPart{text: " added: "}, warnPart{text: e.news[0], code: true})
+			parts = append(parts, textPart{text: " added: "}, textPart{text: e.news[0], code: true})
 		case Delete:
-			parts = append(parts, warnPart{text: " deleted"})
+			parts = append(parts, textPart{text: " deleted"})
 		default:
 			for a, attr := range e.attrs {
 				if a > 0 {
-					parts = append(parts, warnPart{text: ","})
+					parts = append(parts, textPart{text: ","})
 				}
 				if attr != "values" {
-					parts = append(parts, warnPart{text: " " + attr})
+					parts = append(parts, textPart{text: " " + attr})
 				}
-				parts = append(parts, warnPart{text: " "}, warnPart{text: g.olds[k][a].String(), code: true},
-					warnPart{text: " → "}, warnPart{text: e.news[a], code: true})
+				parts = append(parts, textPart{text: " "}, textPart{text: g.olds[k][a].String(), code: true},
+					textPart{text: " → "}, textPart{text: e.news[a], code: true})
 			}
 		}
 	}
 	for _, o := range g.other {
-		parts = append(parts, warnPart{text: "; "}, warnPart{text: o, code: true}, warnPart{text: " changes"})
+		parts = append(parts, textPart{text: "; "}, textPart{text: o, code: true}, textPart{text: " changes"})
 	}
 	return parts
 }
