@@ -24,6 +24,11 @@ go run ./internal/benchrun -plumb "$1" -doc docs/benchmarks.md -zones
     awk '/^BenchmarkForExpressionDecode\// {
       split($1, p, "/"); sub(/^n=/, "", p[3]); sub(/-[0-9]+$/, "", p[3])
       printf "| %s | %d | %.2f s | %.0f ns | %d |\n", p[2], p[3], $3 / 1e9, $5, $9
+      per[p[2] "/" p[3]] = $5
+    }
+    END {
+      printf "\nTime per element at 1,000,000 over 100,000: %.2f× compiled, %.2f× hcl (a quadratic conversion would be 10×).\n",
+        per["compiled/1000000"] / per["compiled/100000"], per["hcl/1000000"] / per["hcl/100000"]
     }'
 } | go run ./internal/benchrun -doc docs/benchmarks.md -section forexpr
 {
