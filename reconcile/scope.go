@@ -400,6 +400,7 @@ func moduleNodes(mod *config.Config) []string {
 	return out
 }
 
+// keys returns the keys of m in order.
 func keys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
