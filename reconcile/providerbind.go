@@ -34,10 +34,7 @@ type keyedPass struct {
 // calling module means by it (default configurations are inherited);
 // in the root, the default configuration a provider has without a block.
 func (e *Engine) resolveConf(mod *config.Config, name, alias string) (*providerConfig, *keyedPass, string) {
-	ref := name
-	if alias != "" {
-		ref += "." + alias
-	}
+	ref := config.ProviderConfigRef(name, alias)
 	if _, ok := mod.Providers[ref]; ok {
 		addr := config.ProviderAddr{Module: mod.Path, Name: name, Alias: alias}
 		if pc, ok := e.pconfs[addr.String()]; ok {
@@ -95,10 +92,7 @@ func (e *Engine) bindResource(mod *config.Config, r *config.Resource, served str
 		return nil, nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: summary, Detail: msg, Subject: rng.Ptr()}}
 	}
 	hasKey := r.Provider != nil && r.Provider.Key != nil
-	local := name
-	if alias != "" {
-		local += "." + alias
-	}
+	local := config.ProviderConfigRef(name, alias)
 	switch {
 	case pc.forEach() && kp == nil && !hasKey:
 		return nil, nil, hcl.Diagnostics{{

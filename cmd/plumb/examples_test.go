@@ -56,13 +56,7 @@ var exampleRigs = map[string]exampleRig{
 // real parts its rig starts: validate, a plan with changes, apply, the
 // rig's check of what the apply did, and a second plan that must be empty.
 func TestExamplesApply(t *testing.T) {
-	dirs, _ := filepath.Glob("../../examples/*")
-	n := 0
-	for _, src := range dirs {
-		if hcl, _ := filepath.Glob(filepath.Join(src, "*.hcl")); len(hcl) == 0 {
-			continue
-		}
-		n++
+	for _, src := range exampleDirs(t) {
 		name := filepath.Base(src)
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -84,9 +78,24 @@ func TestExamplesApply(t *testing.T) {
 			x.want("the plan after the apply", exitOK, append([]string{"plan", "-detailed-exitcode", "-no-color"}, run.args...)...)
 		})
 	}
-	if n < 7 {
-		t.Fatalf("found %d example folders with configuration; want the quickstart and one per use case", n)
+}
+
+// exampleDirs returns the example folders: those under examples/ that
+// hold configuration. It fails t unless there are the quickstart and one
+// per use case.
+func exampleDirs(t *testing.T) []string {
+	t.Helper()
+	all, _ := filepath.Glob("../../examples/*")
+	var dirs []string
+	for _, dir := range all {
+		if hcl, _ := filepath.Glob(filepath.Join(dir, "*.hcl")); len(hcl) > 0 {
+			dirs = append(dirs, dir)
+		}
 	}
+	if len(dirs) < 7 {
+		t.Fatalf("found %d example folders with configuration; want the quickstart and one per use case", len(dirs))
+	}
+	return dirs
 }
 
 // exampleExec runs plumb in one example's folder, the way its rig says.

@@ -60,37 +60,25 @@ func writeManpage(w io.Writer, version, date string) {
 		}
 	}
 	m.req(".SH EXIT STATUS")
-	for _, e := range [][2]string{
+	m.terms([][2]string{
 		{"0", "Success; with plan -detailed-exitcode, no changes."},
 		{"1", "An error, or a refusal (a stale plan, a mass change, a locked state)."},
 		{"2", "plan -detailed-exitcode: there are changes."},
 		{"3", "fmt -check: files need formatting."},
-	} {
-		m.req(".TP")
-		m.req(".B %s", e[0])
-		m.line(e[1])
-	}
+	})
 	m.req(".SH ENVIRONMENT")
-	for _, e := range [][2]string{
+	m.terms([][2]string{
 		{"PLUMB_VAR_name", "The value of variable name, below plumbvars files and -var in precedence."},
 		{"NO_COLOR", "When set, plumb prints no colour."},
 		{"AWS_PROFILE, AWS_REGION, AWS_ACCESS_KEY_ID, ...", "Read by the AWS providers and the S3 state backend, as the AWS command line reads them."},
-	} {
-		m.req(".TP")
-		m.req(".B %s", m.arg(e[0]))
-		m.line(e[1])
-	}
+	})
 	m.req(".SH FILES")
-	for _, e := range [][2]string{
+	m.terms([][2]string{
 		{"*.hcl", "The configuration: every such file of the folder."},
 		{"*.plumbvars, *.auto.plumbvars", "Variable values."},
 		{"plumb.state", "The local state, with plumb.state.backup (the one before) and plumb.state.journal (changes of an apply still being saved)."},
 		{"*.plumbtest.hcl", "The tests plumb test runs."},
-	} {
-		m.req(".TP")
-		m.req(".B %s", m.arg(e[0]))
-		m.line(e[1])
-	}
+	})
 	m.req(".SH SEE ALSO")
 	m.line("terraform(1), nft(8), named-checkzone(8), svnadmin(1). Run plumb COMMAND -h for a command's options; plumb completion bash|zsh|fish prints the shell completion.")
 }
@@ -129,6 +117,16 @@ func (m *roff) command(n *cmdNode) {
 
 // roff writes roff requests and escaped text.
 type roff struct{ w io.Writer }
+
+// terms writes a tagged paragraph per row: the term in bold, quoted as
+// one argument, then its description.
+func (m *roff) terms(rows [][2]string) {
+	for _, e := range rows {
+		m.req(".TP")
+		m.req(".B %s", m.arg(e[0]))
+		m.line(e[1])
+	}
+}
 
 // req writes a request line; its arguments must be escaped already.
 func (m *roff) req(format string, args ...any) { fmt.Fprintf(m.w, format+"\n", args...) }

@@ -205,6 +205,9 @@ func (d *decoder) match(like cty.Value, ty cty.Type) bool {
 		}
 		text := string(d.data[start:d.pos])
 		if n, err := strconv.ParseInt(text, 10, 64); err == nil && len(text) <= 15 {
+			if i, ok := ctyconv.Int64Of(like); ok {
+				return i == n
+			}
 			i, acc := like.AsBigFloat().Int64()
 			return acc == big.Exact && i == n
 		}

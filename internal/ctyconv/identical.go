@@ -2,6 +2,7 @@ package ctyconv
 
 import (
 	"reflect"
+	"unsafe"
 
 	"github.com/zclconf/go-cty/cty"
 )
@@ -87,9 +88,15 @@ func eachChild(v cty.Value, f func(cty.Value) bool) bool {
 	ty := v.Type()
 	switch {
 	case ty.IsObjectType():
-		for name := range ty.AttributeTypes() {
-			a, ok := Attr(v, name)
-			if !ok {
+		raw, fast := (*valueLayout)(unsafe.Pointer(&v)).v.(map[string]any)
+		fast = fast && valueLayoutOK
+		for name, aty := range ty.AttributeTypes() {
+			var a cty.Value
+			if fast {
+				// One lookup, not Attr's two: the type is at hand.
+				out := valueLayout{ty: aty, v: raw[name]}
+				a = *(*cty.Value)(unsafe.Pointer(&out))
+			} else {
 				a = v.GetAttr(name)
 			}
 			if !f(a) {

@@ -60,6 +60,13 @@ func OpenFile(name string, flag int, perm fs.FileMode) (*os.File, error) {
 		}
 		return nil, err
 	}
+	return keepRegular(f, name)
+}
+
+// keepRegular returns f, opened non-blocking from name, once it is known
+// to be a regular file, with O_NONBLOCK cleared; otherwise it closes f and
+// says what name is instead.
+func keepRegular(f *os.File, name string) (*os.File, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
@@ -67,7 +74,7 @@ func OpenFile(name string, flag int, perm fs.FileMode) (*os.File, error) {
 	}
 	if !fi.Mode().IsRegular() {
 		f.Close()
-		return nil, &NotRegularError{Path: name, What: kind(name, fi)}
+		return nil, &NotRegularError{Path: name, What: kind(name, fi), Want: "a regular file"}
 	}
 	if err := setBlocking(f); err != nil {
 		f.Close()
@@ -205,18 +212,5 @@ func OpenRegular(name string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, &NotRegularError{Path: name, What: kind(name, fi), Want: "a regular file"}
-	}
-	if err := setBlocking(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
+	return keepRegular(f, name)
 }

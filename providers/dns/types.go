@@ -127,7 +127,13 @@ func typeFormat(typ string) string {
 // readRdata reads the data of one record of type code from its tokens,
 // names completed with origin, and returns it in canonical form.
 func readRdata(code uint16, toks []token, origin string, end token) (string, bool, *dataError) {
-	r := &rdataReader{toks: toks, origin: origin, typ: typeString(code), end: end}
+	return new(rdataReader).read(code, toks, origin, end)
+}
+
+// read is readRdata with r, which is reset first: a zone reader keeps one
+// for all its records instead of allocating one for each.
+func (r *rdataReader) read(code uint16, toks []token, origin string, end token) (string, bool, *dataError) {
+	*r = rdataReader{toks: toks, origin: origin, typ: typeString(code), end: end}
 	if len(toks) > 0 && toks[0].kind == tokWord && toks[0].text == `\#` {
 		return readGeneric(r, code)
 	}

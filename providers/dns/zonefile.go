@@ -230,6 +230,7 @@ type loader struct {
 	warns  []*ZoneError
 	toks   []token
 	stop   bool // give up: too many records, or a file could not be read
+	rdata  rdataReader
 }
 
 func (l *loader) top() *zfile { return l.stack[len(l.stack)-1] }
@@ -550,7 +551,7 @@ func (l *loader) record(f *zfile, first token) {
 		end = token{line: last.line, col: last.col + len(last.text)}
 	}
 	owner := f.owner()
-	value, idn, derr := readRdata(rf.typ, l.toks, f.origin, end)
+	value, idn, derr := l.rdata.read(rf.typ, l.toks, f.origin, end)
 	if derr != nil {
 		at := derr.tok
 		if at.line == 0 {

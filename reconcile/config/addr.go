@@ -418,10 +418,7 @@ func (p ProviderAddr) String() string {
 // Ref returns how configuration refers to the configuration from inside
 // its module: aws or aws.eu.
 func (p ProviderAddr) Ref() string {
-	if p.Alias == "" {
-		return p.Name
-	}
-	return p.Name + "." + p.Alias
+	return ProviderConfigRef(p.Name, p.Alias)
 }
 
 // ParseProviderAddr parses a provider configuration or instance address

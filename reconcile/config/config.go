@@ -85,6 +85,16 @@ type Backend struct {
 	DeclRange hcl.Range
 }
 
+// ProviderConfigRef returns how configuration inside a module refers to a
+// provider configuration: its name for the default one (aws), name.alias
+// for an aliased one (aws.eu).
+func ProviderConfigRef(name, alias string) string {
+	if alias == "" {
+		return name
+	}
+	return name + "." + alias
+}
+
 // Provider is a provider "NAME" { ... } block.
 type Provider struct {
 	Name string
@@ -102,10 +112,7 @@ type Provider struct {
 
 // Ref returns how configuration refers to the block: aws or aws.eu.
 func (p *Provider) Ref() string {
-	if p.Alias == "" {
-		return p.Name
-	}
-	return p.Name + "." + p.Alias
+	return ProviderConfigRef(p.Name, p.Alias)
 }
 
 // ProviderRef is a reference to a provider configuration, as the provider
@@ -123,10 +130,7 @@ type ProviderRef struct {
 
 // Local returns the reference without its key: aws or aws.eu.
 func (r ProviderRef) Local() string {
-	if r.Alias == "" {
-		return r.Name
-	}
-	return r.Name + "." + r.Alias
+	return ProviderConfigRef(r.Name, r.Alias)
 }
 
 // Variable is a variable "NAME" { ... } block.

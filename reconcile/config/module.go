@@ -63,10 +63,7 @@ type ProviderPass struct {
 // In returns how the module refers to the passed configuration: aws or
 // aws.west.
 func (p *ProviderPass) In() string {
-	if p.Alias == "" {
-		return p.Name
-	}
-	return p.Name + "." + p.Alias
+	return ProviderConfigRef(p.Name, p.Alias)
 }
 
 // Descendant returns the module at path below c (c itself for the empty

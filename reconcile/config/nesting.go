@@ -154,13 +154,8 @@ func (s *nestScanner) str() bool {
 		// scan stays in step with the lines that follow.
 		s.advance(1)
 		s.stack = s.stack[:len(s.stack)-1]
-	case s.has("$${") || s.has("%%{"):
-		s.advance(3)
-	case s.has("${") || s.has("%{"):
-		s.advance(2)
-		return s.push(nestLevel{kind: 'c'})
 	default:
-		s.advance(1)
+		return s.templateText()
 	}
 	return true
 }
@@ -199,6 +194,13 @@ func (s *nestScanner) heredoc() bool {
 			return true
 		}
 	}
+	return s.templateText()
+}
+
+// templateText reads one piece of template text, in a quoted string or a
+// heredoc: an escaped "$${" or "%%{", the start of an interpolation or
+// directive (which it enters), or one byte.
+func (s *nestScanner) templateText() bool {
 	switch {
 	case s.has("$${") || s.has("%%{"):
 		s.advance(3)

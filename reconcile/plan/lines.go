@@ -65,6 +65,19 @@ type diffLine struct {
 	sensitive bool
 }
 
+// hide marks a line as sensitive and writes the sensitive placeholder in
+// place of the values its action shows: the old one unless it creates,
+// the new one unless it deletes.
+func (l *diffLine) hide() {
+	l.sensitive = true
+	if l.act != Create {
+		l.old = SensitiveValue
+	}
+	if l.act != Delete {
+		l.new = SensitiveValue
+	}
+}
+
 // lineSink receives the lines of one resource. It returns false when it
 // did not take the line and wants no more; the generator then counts that
 // line and the rest without formatting them.
@@ -190,13 +203,7 @@ func (g *lineGen) attr(d *AttrDiff, brief bool) {
 	l := diffLine{kind: lineAttr, act: d.Action, path: d.Path, forces: d.ForcesReplace}
 	switch {
 	case d.Sensitive:
-		l.sensitive = true
-		if d.Action != Create {
-			l.old = SensitiveValue
-		}
-		if d.Action != Delete {
-			l.new = SensitiveValue
-		}
+		l.hide()
 	case d.Action == Create:
 		if isTopLevel(d.Path) && isNonEmptyCollection(d.After) {
 			g.multiline(d)
@@ -338,13 +345,7 @@ func outputLines(outs []*OutputChange, opts lineOptions, sink lineSink) int {
 		before, after := norm(o.Before), norm(o.After)
 		switch {
 		case o.Sensitive:
-			l.sensitive = true
-			if o.Action != Create {
-				l.old = SensitiveValue
-			}
-			if o.Action != Delete {
-				l.new = SensitiveValue
-			}
+			l.hide()
 		case o.Action == Create:
 			l.new = g.value(after)
 		case o.Action == Delete:
