@@ -184,12 +184,15 @@ func (b *heap[T]) down(i int) {
 // they are put together and ordered once, rather than offered one by one
 // (the lists at a threshold can hold 100,000 clients).
 func (b *heap[T]) absorb(o *heap[T]) {
-	if len(b.h)+len(o.h) <= b.cap {
+	switch {
+	case len(b.h) == 0:
+		b.h, o.h = o.h, nil // o is a valid heap of the same size
+	case len(b.h)+len(o.h) <= b.cap:
 		b.h = append(b.h, o.h...)
 		for i := len(b.h)/2 - 1; i >= 0; i-- {
 			b.down(i)
 		}
-	} else {
+	default:
 		for _, e := range o.h {
 			b.offer(e)
 		}
