@@ -128,16 +128,24 @@ func notKnownYet(expr hcl.Expression, meta string) hcl.Diagnostics {
 // aggregate is the value a reference to the whole resource sees: the
 // object itself, a tuple for count, an object keyed by for_each key.
 func aggregate(r *config.Resource, insts []instance, vals []cty.Value) cty.Value {
+	return repeated(r.Count != nil, r.ForEach != nil, vals, func(i int) cty.Value { return insts[i].key })
+}
+
+// repeated is what a reference to a whole resource or module call sees,
+// given the values of its instances: a tuple of them with count, an
+// object of them by key (key(i) is instance i's) with for_each, the one
+// value otherwise, unknown while there is none.
+func repeated(count, forEach bool, vals []cty.Value, key func(i int) cty.Value) cty.Value {
 	switch {
-	case r.Count != nil:
+	case count:
 		if len(vals) == 0 {
 			return cty.EmptyTupleVal
 		}
 		return cty.TupleVal(vals)
-	case r.ForEach != nil:
+	case forEach:
 		m := make(map[string]cty.Value, len(vals))
-		for i, in := range insts {
-			m[in.key.AsString()] = vals[i]
+		for i := range vals {
+			m[key(i).AsString()] = vals[i]
 		}
 		return cty.ObjectVal(m)
 	}

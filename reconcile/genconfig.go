@@ -3,7 +3,6 @@ package reconcile
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -120,12 +119,7 @@ func (e *Engine) importForGeneration(ctx context.Context, w *walk, im *config.Im
 // writeSchemaBody writes the arguments of v a configuration sets: the
 // required and optional attributes with a value, and nested blocks.
 func writeSchemaBody(body *hclwrite.Body, s providers.Schema, v cty.Value, secret []cty.Path) {
-	names := make([]string, 0, len(s.Attributes))
-	for name := range s.Attributes {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range keys(s.Attributes) {
 		a := s.Attributes[name]
 		if !a.Required && !a.Optional {
 			continue
@@ -141,12 +135,7 @@ func writeSchemaBody(body *hclwrite.Body, s providers.Schema, v cty.Value, secre
 		}
 		body.SetAttributeValue(name, av)
 	}
-	blocks := make([]string, 0, len(s.Blocks))
-	for name := range s.Blocks {
-		blocks = append(blocks, name)
-	}
-	sort.Strings(blocks)
-	for _, name := range blocks {
+	for _, name := range keys(s.Blocks) {
 		b := s.Blocks[name]
 		bv := v.GetAttr(name)
 		if bv.IsNull() || !bv.IsKnown() {

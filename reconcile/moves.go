@@ -3,7 +3,6 @@ package reconcile
 import (
 	"fmt"
 	"maps"
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -142,11 +141,7 @@ func (e *Engine) applyMoves(st *state.State) (*state.State, map[string]string, [
 		return st, nil, nil, nil
 	}
 	var warnings []string
-	olds := make([]string, 0, len(dest))
-	for old := range dest {
-		olds = append(olds, old)
-	}
-	sort.Strings(olds)
+	olds := keys(dest)
 	taken := map[string]string{}
 	from := map[string]string{}
 	for _, old := range olds {

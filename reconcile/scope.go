@@ -223,23 +223,7 @@ func (s *scope) moduleValue(name string) cty.Value {
 		}
 		vals[i] = k.outputsValue()
 	}
-	switch {
-	case call.Count != nil:
-		if len(vals) == 0 {
-			return cty.EmptyTupleVal
-		}
-		return cty.TupleVal(vals)
-	case call.ForEach != nil:
-		m := make(map[string]cty.Value, len(kids))
-		for i, k := range kids {
-			m[k.key.AsString()] = vals[i]
-		}
-		return cty.ObjectVal(m)
-	}
-	if len(vals) == 0 {
-		return cty.DynamicVal
-	}
-	return vals[0]
+	return repeated(call.Count != nil, call.ForEach != nil, vals, func(i int) cty.Value { return kids[i].key })
 }
 
 // outputsValue is the object of this module instance's outputs; one not
@@ -416,6 +400,7 @@ func moduleNodes(mod *config.Config) []string {
 	return out
 }
 
+// keys returns the keys of m in order.
 func keys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {

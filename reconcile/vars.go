@@ -321,13 +321,3 @@ func checkValidation(ctx *hcl.EvalContext, name string, val *config.Validation) 
 		Subject:  val.DeclRange.Ptr(),
 	}}
 }
-
-// sortedNames returns the keys of a value map in order.
-func sortedNames(m map[string]cty.Value) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}

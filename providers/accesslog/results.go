@@ -123,14 +123,8 @@ func (b *best[T]) full() bool { return b.min > 0 && b.over.dropped }
 // the top k of the two are among their own top k, and likewise for those
 // at the threshold. Whether either dropped an entry carries over.
 func (b *best[T]) absorb(o *best[T]) {
-	for _, e := range o.top.h {
-		b.top.offer(e)
-	}
-	for _, e := range o.over.h {
-		b.over.offer(e)
-	}
-	b.top.dropped = b.top.dropped || o.top.dropped
-	b.over.dropped = b.over.dropped || o.over.dropped
+	b.top.absorb(&o.top)
+	b.over.absorb(&o.over)
 }
 
 // heap is a min-heap on worse holding at most cap entries: the root is
@@ -164,7 +158,13 @@ func (b *heap[T]) offer(e T) {
 	}
 	b.dropped = true
 	h[0] = e
-	for i := 0; ; {
+	b.down(0)
+}
+
+// down moves the entry at i down to its place.
+func (b *heap[T]) down(i int) {
+	h := b.h
+	for {
 		l, r, m := 2*i+1, 2*i+2, i
 		if l < len(h) && h[l].worse(h[m]) {
 			m = l
@@ -178,6 +178,26 @@ func (b *heap[T]) offer(e T) {
 		h[i], h[m] = h[m], h[i]
 		i = m
 	}
+}
+
+// absorb adds the entries of o, whose keys are not in b. When both fit,
+// they are put together and ordered once, rather than offered one by one
+// (the lists at a threshold can hold 100,000 clients).
+func (b *heap[T]) absorb(o *heap[T]) {
+	switch {
+	case len(b.h) == 0:
+		b.h, o.h = o.h, nil // o is a valid heap of the same size
+	case len(b.h)+len(o.h) <= b.cap:
+		b.h = append(b.h, o.h...)
+		for i := len(b.h)/2 - 1; i >= 0; i-- {
+			b.down(i)
+		}
+	default:
+		for _, e := range o.h {
+			b.offer(e)
+		}
+	}
+	b.dropped = b.dropped || o.dropped
 }
 
 // networkTally is a network with its members, before it is rendered.

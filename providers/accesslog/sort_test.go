@@ -35,3 +35,43 @@ func TestSortByAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestBestAbsorb: ranking entries in two lists and folding one into the
+// other keeps what one list offered them all keeps, with the same note
+// of what was dropped, whether the two fit together or not.
+func TestBestAbsorb(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, c := range []struct {
+		top, n int
+		min    int64
+		oneOf  bool // every entry offered to b
+	}{
+		{10, 0, 0, false}, {10, 5, 0, false}, {10, 1000, 0, false}, {3, 1000, 20, false},
+		{1000, 200, 5, false}, {10, 1000, 1, false}, {10, 1000, 1, true},
+	} {
+		whole, a, b := newBest[ranked](c.top, c.min), newBest[ranked](c.top, c.min), newBest[ranked](c.top, c.min)
+		if c.min > 0 {
+			// A small cap at the threshold, to overflow it.
+			for _, x := range []*best[ranked]{whole, a, b} {
+				x.over.cap = 50
+			}
+		}
+		for i := range c.n {
+			e := ranked{addr: keyFrom4(uint32(i)), n: int64(r.IntN(40))}
+			whole.offer(e)
+			if !c.oneOf && r.IntN(2) == 0 {
+				a.offer(e)
+			} else {
+				b.offer(e)
+			}
+		}
+		a.absorb(b)
+		got, want := a.list(), whole.list()
+		if !slices.Equal(got, want) {
+			t.Errorf("top %d, %d entries, min %d: absorbed list %v, want %v", c.top, c.n, c.min, got, want)
+		}
+		if a.full() != whole.full() || a.top.dropped != whole.top.dropped {
+			t.Errorf("top %d, %d entries, min %d: dropped %v/%v, want %v/%v", c.top, c.n, c.min, a.full(), a.top.dropped, whole.full(), whole.top.dropped)
+		}
+	}
+}
