@@ -185,10 +185,18 @@ func (s *scan) stats(ws []*worker, from, to int64) *Report {
 }
 
 // fill renders the results into the report.
+// The clients and the networks, which with a threshold can each be
+// 100,000 entries to sort and write out, are rendered side by side.
 func (res *results) fill(r *Report) {
-	for _, e := range res.clients.list() {
-		r.Clients = append(r.Clients, Count{Key: keyAddr(e.addr), Count: e.n})
-	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		list := res.clients.list()
+		r.Clients = make([]Count, 0, len(list))
+		for _, e := range list {
+			r.Clients = append(r.Clients, Count{Key: keyAddr(e.addr), Count: e.n})
+		}
+	}()
 	r.ListCut = res.clients.full() || res.networks.full()
 	for _, t := range res.networks.list() {
 		nw := Network{Count: Count{Key: t.prefix.prefixString(), Count: t.n}, Clients: t.distinct}
@@ -200,6 +208,7 @@ func (res *results) fill(r *Report) {
 		nw.Spread = t.distinct >= SpreadMembers && float64(t.top[0].n) <= SpreadShare*float64(t.n)
 		r.Prefixes = append(r.Prefixes, nw)
 	}
+	<-done
 	for _, e := range res.uris.list() {
 		r.URIs = append(r.URIs, Count{Key: e.text, Count: e.n})
 	}

@@ -2,7 +2,9 @@ package accesslog
 
 import (
 	"bytes"
+	"cmp"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -46,10 +48,26 @@ type item[T any] interface {
 	count() int64
 	worse(T) bool
 	same(T) bool
+	// order is negative when the receiver comes first in a list (it is
+	// better), positive when it comes after, 0 for the same entry.
+	order(T) int
 }
 
 func (a ranked) count() int64        { return a.n }
 func (a ranked) worse(b ranked) bool { return worse(a, b) }
+func (a ranked) order(b ranked) int  { return order(a, b) }
+
+// order is worse as a comparison, best first: the higher count, then the
+// lower key.
+func order(a, b ranked) int {
+	if a.n != b.n {
+		return cmp.Compare(b.n, a.n)
+	}
+	if c := bytes.Compare(a.addr[:], b.addr[:]); c != 0 {
+		return c
+	}
+	return strings.Compare(a.text, b.text)
+}
 func (a ranked) same(b ranked) bool {
 	return a.addr == b.addr && a.text == b.text && a.h == b.h
 }
@@ -59,6 +77,9 @@ func (t networkTally) worse(o networkTally) bool {
 	return worse(ranked{addr: t.prefix, n: t.n}, ranked{addr: o.prefix, n: o.n})
 }
 func (t networkTally) same(o networkTally) bool { return t.prefix == o.prefix }
+func (t networkTally) order(o networkTally) int {
+	return order(ranked{addr: t.prefix, n: t.n}, ranked{addr: o.prefix, n: o.n})
+}
 
 // best keeps the k best entries offered and, beside them, every entry of
 // at least min (min > 0), up to maxListed: two bounded heaps.
@@ -102,15 +123,7 @@ func (b *best[T]) entries(fn func(*T)) {
 // least min.
 func (b *best[T]) list() []T {
 	out := append(slices.Clone(b.top.h), b.over.h...)
-	slices.SortFunc(out, func(x, y T) int {
-		switch {
-		case y.worse(x):
-			return -1
-		case x.worse(y):
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(x, y T) int { return x.order(y) })
 	// An entry in both heaps comes out twice, side by side.
 	return slices.CompactFunc(out, func(x, y T) bool { return x.same(y) })
 }
