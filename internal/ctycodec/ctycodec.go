@@ -45,19 +45,31 @@ func Marshal(v cty.Value, ty cty.Type) ([]byte, error) {
 	return e.buf, nil
 }
 
-// step returns path with s added when the encoder tracks paths, and path
-// itself otherwise: building the path of each of a million elements
-// (a number for each index) cost more than writing them.
-func (e *encoder) step(path cty.Path, s cty.PathStep) cty.Path {
+// index returns path with the step to element i added when the encoder
+// tracks paths, and path itself otherwise: building the path of each of
+// a million elements (a number for each index) cost more than writing
+// them.
+func (e *encoder) index(path cty.Path, i int) cty.Path {
 	if !e.paths {
 		return path
 	}
-	return append(path.Copy(), s)
+	return append(path.Copy(), cty.IndexStep{Key: cty.NumberIntVal(int64(i))})
 }
 
-// indexStep is the path step of element i of a list or tuple.
-func indexStep(i int) cty.PathStep {
-	return cty.IndexStep{Key: cty.NumberIntVal(int64(i))}
+// key is index for the element of a map (or set) whose key is k.
+func (e *encoder) key(path cty.Path, k cty.Value) cty.Path {
+	if !e.paths {
+		return path
+	}
+	return append(path.Copy(), cty.IndexStep{Key: k})
+}
+
+// attr is index for the attribute name of an object.
+func (e *encoder) attr(path cty.Path, name string) cty.Path {
+	if !e.paths {
+		return path
+	}
+	return append(path.Copy(), cty.GetAttrStep{Name: name})
 }
 
 type encoder struct {
@@ -131,7 +143,7 @@ func (e *encoder) value(v cty.Value, ty cty.Type, path cty.Path) error {
 				if i > 0 {
 					e.buf = append(e.buf, ',')
 				}
-				if err := e.value(elems.At(i), ety, e.step(path, indexStep(i))); err != nil {
+				if err := e.value(elems.At(i), ety, e.index(path, i)); err != nil {
 					return err
 				}
 			}
@@ -144,7 +156,7 @@ func (e *encoder) value(v cty.Value, ty cty.Type, path cty.Path) error {
 				e.buf = append(e.buf, ',')
 			}
 			k, ev := it.Element()
-			if err := e.value(ev, ety, e.step(path, cty.IndexStep{Key: k})); err != nil {
+			if err := e.value(ev, ety, e.key(path, k)); err != nil {
 				return err
 			}
 		}
@@ -160,7 +172,7 @@ func (e *encoder) value(v cty.Value, ty cty.Type, path cty.Path) error {
 			k, ev := it.Element()
 			e.buf = appendString(e.buf, k.AsString())
 			e.buf = append(e.buf, ':')
-			if err := e.value(ev, ety, e.step(path, cty.IndexStep{Key: k})); err != nil {
+			if err := e.value(ev, ety, e.key(path, k)); err != nil {
 				return err
 			}
 		}
@@ -174,7 +186,7 @@ func (e *encoder) value(v cty.Value, ty cty.Type, path cty.Path) error {
 				e.buf = append(e.buf, ',')
 			}
 			_, ev := it.Element()
-			if err := e.value(ev, etys[i], e.step(path, indexStep(i))); err != nil {
+			if err := e.value(ev, etys[i], e.index(path, i)); err != nil {
 				return err
 			}
 		}
@@ -193,7 +205,7 @@ func (e *encoder) value(v cty.Value, ty cty.Type, path cty.Path) error {
 			if !ok {
 				av = v.GetAttr(k)
 			}
-			if err := e.value(av, atys[k], e.step(path, cty.GetAttrStep{Name: k})); err != nil {
+			if err := e.value(av, atys[k], e.attr(path, k)); err != nil {
 				return err
 			}
 		}

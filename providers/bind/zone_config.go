@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/plumbhq/plumb/internal/ctyconv"
 	"github.com/plumbhq/plumb/providers"
 	"github.com/plumbhq/plumb/providers/dns"
 )
@@ -324,16 +325,16 @@ func isApexSOA(e cty.Value, origin string) bool {
 // zone file's own SOA, which bind_zone replaces with the one it writes.
 func withoutApexSOA(records cty.Value, origin string) cty.Value {
 	out := make([]cty.Value, 0, records.LengthInt())
-	for it := records.ElementIterator(); it.Next(); {
-		_, e := it.Element()
+	eachElement(records, func(e cty.Value) bool {
 		if !isApexSOA(e, origin) {
 			out = append(out, e)
 		}
-	}
+		return true
+	})
 	if len(out) == 0 {
 		return cty.ListValEmpty(records.Type().ElementType())
 	}
-	return cty.ListVal(out)
+	return ctyconv.ListVal(out)
 }
 
 // soaOfElement reads the SOA a records element holds, or nil when it

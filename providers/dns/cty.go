@@ -245,15 +245,30 @@ func FromListValueWithNotes(v cty.Value) ([]Record, []Note, error) {
 	}
 	rs := make([]Record, 0, v.LengthInt())
 	var notes []Note
-	i := 0
-	for it := v.ElementIterator(); it.Next(); i++ {
-		_, e := it.Element()
+	add := func(i int, e cty.Value) error {
 		r, n, err := fromObjectNotes(e)
 		if err != nil {
-			return nil, nil, fmt.Errorf("record %d: %w", i, err)
+			return fmt.Errorf("record %d: %w", i, err)
 		}
 		notes = append(notes, n...)
 		rs = append(rs, r)
+		return nil
+	}
+	if elems, ok := ctyconv.ElementsOf(v); ok {
+		// By index: cty's iterator makes a number for each one.
+		for i := range elems.Len() {
+			if err := add(i, elems.At(i)); err != nil {
+				return nil, nil, err
+			}
+		}
+	} else {
+		i := 0
+		for it := v.ElementIterator(); it.Next(); i++ {
+			_, e := it.Element()
+			if err := add(i, e); err != nil {
+				return nil, nil, err
+			}
+		}
 	}
 	Sort(rs)
 	for i := 1; i < len(rs); i++ {

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 
 	mdns "github.com/miekg/dns"
 )
@@ -127,8 +128,17 @@ func typeFormat(typ string) string {
 // readRdata reads the data of one record of type code from its tokens,
 // names completed with origin, and returns it in canonical form.
 func readRdata(code uint16, toks []token, origin string, end token) (string, bool, *dataError) {
-	return new(rdataReader).read(code, toks, origin, end)
+	r := rdataReaders.Get().(*rdataReader)
+	defer func() {
+		*r = rdataReader{} // keeps nothing of this record alive
+		rdataReaders.Put(r)
+	}()
+	return r.read(code, toks, origin, end)
 }
+
+// rdataReaders are the readers readRdata lends: normalising a zone's
+// million record values took one reader each.
+var rdataReaders = sync.Pool{New: func() any { return new(rdataReader) }}
 
 // read is readRdata with r, which is reset first: a zone reader keeps one
 // for all its records instead of allocating one for each.
