@@ -74,9 +74,9 @@ func (s stretch) halves() (stretch, stretch) {
 const maxBits = 40
 
 // partitioner is the stretch of one kind's key space the current pass
-// counts, shared by the workers. A worker that sees the memory budget
-// exceeded narrows it; the others notice the new generation at their
-// next block of lines and drop what they hold outside it.
+// counts, shared by the workers. When the budget is exceeded it is
+// narrowed (budget.keep); each worker notices the new generation and drops
+// what it holds outside the stretch.
 type partitioner struct {
 	mu     sync.Mutex
 	gen    atomic.Uint32
@@ -101,16 +101,11 @@ func (p *partitioner) view() view {
 	return view{gen: p.gen.Load(), active: p.active, on: p.on}
 }
 
-// narrow gives up the second half of the active stretch, unless another
-// worker already narrowed it since the caller's view (then there is
-// nothing to do but to follow). It reports false when the stretch cannot
-// be narrowed further.
-func (p *partitioner) narrow(seen uint32) bool {
+// narrow gives up the second half of the active stretch. It reports false
+// when the stretch cannot be narrowed further.
+func (p *partitioner) narrow() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.gen.Load() != seen {
-		return true
-	}
 	if p.active.hi-p.active.lo < 2 && p.active.bits >= maxBits {
 		return false
 	}
@@ -122,22 +117,99 @@ func (p *partitioner) narrow(seen uint32) bool {
 }
 
 // budget is the memory all workers' tables may hold in one pass.
+//
+// A stretch is narrowed only when the budget is exceeded with every
+// worker's tables already cut to the stretches narrowed before: memory a
+// worker is about to give up (it has not yet seen the last narrowing,
+// being descheduled or between blocks) must not make another narrow
+// again. Otherwise, on a loaded machine, workers racing to shrink narrow
+// far more than the budget asks, and the passes a scan takes depend on
+// scheduling. So a worker that finds the budget exceeded catches up with
+// every narrowing itself, cuts the tables of idle workers for them, and
+// waits for busy workers that are behind (each looks at every batch of
+// requests); only then, still over, does it narrow the kind that holds
+// the most.
 type budget struct {
 	limit int64
 	used  atomic.Int64
 	kinds [numKinds]*partitioner
+	// narrowings counts the narrowings of this pass, over all kinds; a
+	// worker whose tables reflect them all has seen as many (caughtUp).
+	narrowings atomic.Uint32
+	// mu serializes narrowing; changed is signalled when a worker
+	// catches up or stops counting a block, and after a narrowing.
+	mu      sync.Mutex
+	changed sync.Cond
+	workers []*worker
 }
 
-// grow records that a table of kind k grew by delta bytes and, when the
-// budget is exceeded, narrows the kind holding the most memory. It
-// returns true when that is k as the caller sees it (the caller then
-// drops what it holds outside the new stretch at once).
-func (b *budget) grow(k kind, delta int64, views *[numKinds]view) bool {
+func newBudget(limit int64) *budget {
+	b := &budget{limit: limit}
+	b.changed.L = &b.mu
+	return b
+}
+
+// add records that the tables of kind k grew (or shrank, delta < 0) by
+// delta bytes.
+func (b *budget) add(k kind, delta int64) {
 	b.kinds[k].bytes.Add(delta)
-	if b.used.Add(delta) <= b.limit {
-		return false
+	b.used.Add(delta)
+}
+
+func (b *budget) over() bool { return b.used.Load() > b.limit }
+
+// keep brings the memory of all workers' tables back within the budget
+// after worker w's grew (w is counting a block: it holds w.busy).
+func (b *budget) keep(w *worker) {
+	for b.over() {
+		w.catchUp()
+		if !b.over() {
+			return
+		}
+		b.mu.Lock()
+		switch {
+		case w.caughtUp.Load() != b.narrowings.Load():
+			// Narrowed meanwhile: catch up first.
+		case b.bringUp(w):
+			if b.over() {
+				b.changed.Wait()
+			}
+		case !b.over():
+		default:
+			if !b.narrowBiggest() {
+				b.mu.Unlock()
+				return // as narrow as it gets: the limits on key lengths rule this out
+			}
+			b.changed.Broadcast()
+		}
+		b.mu.Unlock()
 	}
-	big, most := k, int64(-1)
+}
+
+// bringUp cuts the tables of the idle workers that are behind the
+// narrowings, and reports whether busy ones still are (they catch up at
+// their next batch). b.mu is held.
+func (b *budget) bringUp(self *worker) (behind bool) {
+	n := b.narrowings.Load()
+	for _, o := range b.workers {
+		if o == self || o.caughtUp.Load() == n {
+			continue
+		}
+		if !o.busy.TryLock() {
+			behind = true
+			continue
+		}
+		o.follow()
+		o.busy.Unlock()
+		b.changed.Broadcast()
+	}
+	return behind
+}
+
+// narrowBiggest narrows the kind whose tables hold the most memory. b.mu
+// is held.
+func (b *budget) narrowBiggest() bool {
+	big, most := kind(-1), int64(-1)
 	for i, p := range b.kinds {
 		if p.on {
 			if n := p.bytes.Load(); n > most {
@@ -145,12 +217,16 @@ func (b *budget) grow(k kind, delta int64, views *[numKinds]view) bool {
 			}
 		}
 	}
-	b.kinds[big].narrow(views[big].gen)
-	return big == k
+	if big < 0 || !b.kinds[big].narrow() {
+		return false
+	}
+	b.narrowings.Add(1)
+	return true
 }
 
-// release records that a table of kind k shrank by delta bytes.
-func (b *budget) release(k kind, delta int64) {
-	b.kinds[k].bytes.Add(-delta)
-	b.used.Add(-delta)
+// wake tells waiting workers that something changed.
+func (b *budget) wake() {
+	b.mu.Lock()
+	b.changed.Broadcast()
+	b.mu.Unlock()
 }

@@ -276,7 +276,7 @@ func (s *scan) count(ctx context.Context, from, to, newest int64) (*Report, erro
 				}
 			}
 		}
-		p := &pass{s: s, from: from, to: to, first: n == 1, budget: &budget{limit: s.opts.MemoryBudget}, pairs: filter}
+		p := &pass{s: s, from: from, to: to, first: n == 1, budget: newBudget(s.opts.MemoryBudget), pairs: filter}
 		any := false
 		for k := range numKinds {
 			pt := &partitioner{}
@@ -373,7 +373,7 @@ func (s *scan) nameURIs(ctx context.Context, res *results, from, to int64) error
 			want[p.h] = ""
 		}
 	})
-	p := &pass{s: s, from: from, to: to, budget: &budget{limit: s.opts.MemoryBudget}, names: want}
+	p := &pass{s: s, from: from, to: to, budget: newBudget(s.opts.MemoryBudget), names: want}
 	for k := range numKinds {
 		p.budget.kinds[k] = &partitioner{}
 	}
@@ -409,11 +409,17 @@ func (s *scan) pass(ctx context.Context, p *pass) ([]*worker, []string, error) {
 	var wg sync.WaitGroup
 	for i := range ws {
 		ws[i] = newWorker(p)
+	}
+	p.budget.workers = ws
+	for i := range ws {
 		wg.Add(1)
 		go func(w *worker) {
 			defer wg.Done()
 			for c := range chunks {
+				w.busy.Lock()
 				w.chunk(c)
+				w.busy.Unlock()
+				p.budget.wake() // a worker may be waiting for this one to catch up
 				if c.release != nil {
 					c.release(c.data)
 				}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 )
 
 // worker parses blocks of lines and counts them in tables of its own;
@@ -13,6 +15,11 @@ type worker struct {
 	from, to int64
 	tc       timeCache
 	views    [numKinds]view
+	// busy is held while the worker counts a block: another worker may
+	// cut the tables of an idle one (budget.bringUp).
+	busy sync.Mutex
+	// caughtUp is how many of the pass's narrowings the tables reflect.
+	caughtUp atomic.Uint32
 
 	c4           *v4Table
 	c6           *v6Table
@@ -99,19 +106,12 @@ func (w *worker) tableBytes(k kind) int64 {
 	return 0
 }
 
-// report tells the budget how the tables of kind k changed size, and
-// follows any narrowing that follows.
+// report tells the budget how the tables of kind k changed size.
 func (w *worker) report(k kind) {
 	now := w.tableBytes(k)
-	delta := now - w.reported[k]
-	w.reported[k] = now
-	switch {
-	case delta > 0:
-		if w.p.budget.grow(k, delta, &w.views) {
-			w.follow()
-		}
-	case delta < 0:
-		w.p.budget.release(k, -delta)
+	if delta := now - w.reported[k]; delta != 0 {
+		w.reported[k] = now
+		w.p.budget.add(k, delta)
 	}
 }
 
@@ -124,14 +124,24 @@ func (w *worker) report(k kind) {
 func (w *worker) roomToDouble(k kind, bytes int64) {
 	extra := 2 * bytes
 	w.reported[k] += extra
-	if w.p.budget.grow(k, extra, &w.views) || w.p.budget.used.Load() > w.p.budget.limit {
+	w.p.budget.add(k, extra)
+	w.p.budget.keep(w)
+}
+
+// catchUp cuts the worker's tables to the stretches narrowed since it
+// last looked, and tells any worker waiting for that.
+func (w *worker) catchUp() {
+	if w.caughtUp.Load() != w.p.budget.narrowings.Load() {
 		w.follow()
+		w.p.budget.wake()
 	}
 }
 
-// follow drops, from every table whose stretch another worker (or this
-// one) narrowed, the keys outside its new stretch.
+// follow drops, from every table whose stretch was narrowed since the
+// worker last looked, the keys outside its new stretch. The worker's own
+// goroutine calls it, or another holding w.busy while it is idle.
 func (w *worker) follow() {
+	seen := w.p.budget.narrowings.Load()
 	for k := range numKinds {
 		pt := w.p.budget.kinds[k]
 		if pt.gen.Load() == w.views[k].gen {
@@ -169,6 +179,7 @@ func (w *worker) follow() {
 		}
 		w.report(kind(k))
 	}
+	w.caughtUp.Store(seen)
 }
 
 // shrunk keeps the strings in stretch s, in a table sized for them.
@@ -211,7 +222,7 @@ const (
 
 // chunk counts the lines of one block.
 func (w *worker) chunk(c *chunk) {
-	w.follow()
+	w.catchUp()
 	if c.overlong {
 		if w.p.first {
 			w.lines++
@@ -276,6 +287,7 @@ var dash = []byte("-")
 // count tallies a batch of requests: first their hashes, then each in
 // turn while the slots of those ahead are loading.
 func (w *worker) count(recs []rec) {
+	w.catchUp()
 	v := &w.views
 	needURI := v[kindURIs].on || v[kindClients].on || w.p.names != nil
 	needClient := v[kindClients].on || v[kindRules].on
@@ -400,6 +412,7 @@ func (w *worker) matchRules(r *rec) {
 		w.events = append(w.events, event{client: r.client, t: uint32(max(r.unix, 0)), rule: uint16(i)})
 		if grow {
 			w.report(kindRules)
+			w.p.budget.keep(w)
 		}
 	}
 }
