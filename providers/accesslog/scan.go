@@ -194,6 +194,9 @@ type pass struct {
 	pairs    pairFilter
 	// names, in a pass that names URIs, holds the hashes sought.
 	names map[uint64]string
+	// router, when set, hands URIs and user agents to the worker that
+	// owns them (route.go).
+	router *router
 }
 
 // pairFilter says whether a pass counts exact pairs, and of which
@@ -406,13 +409,17 @@ func (s *scan) pass(ctx context.Context, p *pass) ([]*worker, []string, error) {
 	}
 	chunks := make(chan *chunk, s.workers)
 	ws := make([]*worker, s.workers)
-	var wg sync.WaitGroup
+	var wg, sending sync.WaitGroup
+	if s.workers > 1 && (p.budget.kinds[kindURIs].on || p.budget.kinds[kindAgents].on) {
+		p.router = newRouter(s.workers)
+	}
 	for i := range ws {
-		ws[i] = newWorker(p)
+		ws[i] = newWorker(p, i)
 	}
 	p.budget.workers = ws
 	for i := range ws {
 		wg.Add(1)
+		sending.Add(1)
 		go func(w *worker) {
 			defer wg.Done()
 			for c := range chunks {
@@ -427,7 +434,31 @@ func (s *scan) pass(ctx context.Context, p *pass) ([]*worker, []string, error) {
 					free <- c.buf
 				}
 			}
+			if p.router == nil {
+				sending.Done()
+				return
+			}
+			// Hand over what is left for others, then take what others
+			// send until every worker has sent all it had.
+			w.busy.Lock()
+			w.flush()
+			w.busy.Unlock()
+			sending.Done()
+			for b := range p.router.inboxes[w.id] {
+				w.busy.Lock()
+				w.countRouted(b)
+				w.busy.Unlock()
+				p.budget.wake()
+			}
 		}(ws[i])
+	}
+	if p.router != nil {
+		go func() {
+			sending.Wait()
+			for _, in := range p.router.inboxes {
+				close(in)
+			}
+		}()
 	}
 	var maps []*mapped
 	warnings, err := s.read(ctx, chunks, free, &maps)

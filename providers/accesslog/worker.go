@@ -12,6 +12,7 @@ import (
 // the scan merges the workers' tables after each pass.
 type worker struct {
 	p        *pass
+	id       int // index among the pass's workers
 	from, to int64
 	tc       timeCache
 	views    [numKinds]view
@@ -32,8 +33,10 @@ type worker struct {
 	multiLost    bool       // multi filled up: those pairs are not all known
 	pairKey      []byte
 	names        map[uint64]string // URIs found, in a pass that names them
-	excl         exclusions
-	proxies      trustedProxies
+	// outbox holds a batch of strings for each other worker (route.go).
+	outbox  []*strBatch
+	excl    exclusions
+	proxies trustedProxies
 
 	lines, requests, outside, excluded int64
 	malformed                          [numReasons]int64
@@ -60,11 +63,14 @@ type rec struct {
 	status     uint16
 	unix       int64
 	ph, uh, ah uint64 // hashes of the client's network, URI and agent
+	// ownURI and ownAgent are set when this worker counts the URI and
+	// agent itself rather than handing them to their owners.
+	ownURI, ownAgent bool
 }
 
-func newWorker(p *pass) *worker {
+func newWorker(p *pass, id int) *worker {
 	w := &worker{
-		p: p, from: p.from, to: p.to,
+		p: p, id: id, from: p.from, to: p.to,
 		c4: newV4Table(1 << 8), c6: newV6Table(1 << 4),
 		uris: newStrTable(1<<8, 0), agents: newStrTable(1<<6, 0),
 		excl:    newExclusions(p.s.opts),
@@ -77,6 +83,9 @@ func newWorker(p *pass) *worker {
 	}
 	if p.budget.kinds[kindClients].on {
 		w.multi = newPairTable()
+	}
+	if p.router != nil {
+		w.outbox = make([]*strBatch, len(p.router.inboxes))
 	}
 	for k := range w.views {
 		w.views[k] = p.budget.kinds[k].view()
@@ -288,6 +297,9 @@ var dash = []byte("-")
 // turn while the slots of those ahead are loading.
 func (w *worker) count(recs []rec) {
 	w.catchUp()
+	if w.p.router != nil {
+		w.takeInbox()
+	}
 	v := &w.views
 	needURI := v[kindURIs].on || v[kindClients].on || w.p.names != nil
 	needClient := v[kindClients].on || v[kindRules].on
@@ -302,6 +314,8 @@ func (w *worker) count(recs []rec) {
 		if v[kindAgents].on {
 			r.ah = strHash(r.agent)
 		}
+		r.ownURI = !w.routes(kindURIs) || w.p.router.owner(r.uh) == w.id
+		r.ownAgent = !w.routes(kindAgents) || w.p.router.owner(r.ah) == w.id
 		if needClient {
 			if r.client.is4() {
 				r.ph = prefixHash4(r.client.v4())
@@ -318,19 +332,19 @@ func (w *worker) count(recs []rec) {
 			if clients && r.client.is4() {
 				w.c4.prefetch(r.client.v4())
 			}
-			if uris {
+			if uris && r.ownURI {
 				w.uris.prefetchSlot(r.uh)
 			}
-			if agents {
+			if agents && r.ownAgent {
 				w.agents.prefetchSlot(r.ah)
 			}
 		}
 		if j := i + ahead/2; j < len(recs) {
-			if uris {
-				w.uris.prefetchRecord(recs[j].uh)
+			if r := &recs[j]; uris && r.ownURI {
+				w.uris.prefetchRecord(r.uh)
 			}
-			if agents {
-				w.agents.prefetchRecord(recs[j].ah)
+			if r := &recs[j]; agents && r.ownAgent {
+				w.agents.prefetchRecord(r.ah)
 			}
 		}
 		r := &recs[i]
@@ -338,10 +352,10 @@ func (w *worker) count(recs []rec) {
 			w.addClient(r.client, r.uh)
 		}
 		if uris && v[kindURIs].active.has(r.uh) {
-			w.addString(kindURIs, r.uri, r.uh)
+			w.countString(kindURIs, r.uri, r.uh, r.ownURI)
 		}
 		if agents && v[kindAgents].active.has(r.ah) {
-			w.addString(kindAgents, r.agent, r.ah)
+			w.countString(kindAgents, r.agent, r.ah, r.ownAgent)
 		}
 		if w.pairs != nil && w.p.pairs.counts(r.client) {
 			w.addPair(r.client, r.uri)
