@@ -192,6 +192,18 @@ func TestScanExact(t *testing.T) {
 			}
 			t.Logf("%s, %d workers, budget %d: %d passes", name, c.workers, c.budget, r.Passes)
 		}
+		// Every string routed to the worker that owns it, in one pass and
+		// in many.
+		savedRoute := routeFrom
+		routeFrom = 0
+		for _, c := range []struct {
+			workers int
+			budget  int64
+		}{{2, 0}, {3, 160 << 10}} {
+			r := scanFiles(t, Options{Workers: c.workers, MemoryBudget: c.budget, Top: 25}, p)
+			t.Run(fmt.Sprintf("%s/routed/workers=%d/budget=%d", name, c.workers, c.budget), func(t *testing.T) { checkExact(t, r, o, 25, 0) })
+		}
+		routeFrom = savedRoute
 		// Too many clients of several URIs to keep their pairs with them:
 		// the busy ones' pairs get a pass of their own.
 		saved := pairTableSize

@@ -19,7 +19,7 @@ package accesslog
 // routeFrom is how many strings of a kind a worker counts itself before
 // it routes them: a log with few distinct strings (most logs) finds them
 // all in small tables, and routing would only cost time there.
-const routeFrom = 1 << 15
+var routeFrom = 1 << 15
 
 // routes reports whether the worker hands strings of kind k to their
 // owners.
