@@ -436,9 +436,12 @@ func (t *v6Table) each(fn func(k addrKey, n uint32, uri uint64)) {
 // strTable counts byte strings (URIs, user agents, and (client, URI)
 // pairs written as one string). The strings live in an arena, each as a
 // record: its count (4 bytes), its length (2 bytes) and its bytes. A slot
-// is one word: the record's offset in the low 40 bits and 24 bits of the
-// string's hash above them, so most probes that miss never touch the
-// arena. Offset 0 is never a record, so an empty slot is zero.
+// is one word: the record's offset in the low 40 bits and the low 24 bits
+// of the string's hash above them, so most probes that miss never touch
+// the arena. Those are the bits that pick a string's slot too (in a table
+// of up to 2^24 slots), so a table doubles from its slots alone, never
+// reading or moving a record (grown). Offset 0 is never a record, so an
+// empty slot is zero.
 type strTable struct {
 	slots []uint64
 	mask  uint64
@@ -472,10 +475,11 @@ var strSeed = maphash.MakeSeed()
 // strHash hashes a URI, user agent or pair.
 func strHash(b []byte) uint64 { return maphash.Bytes(strSeed, b) }
 
-// fingerprint is the part of a hash kept in a slot: bits 32 to 55, apart
-// from the low bits that pick the slot and the high bits that pick a
-// partition.
-func fingerprint(h uint64) uint64 { return h >> 32 << offBits }
+// fpBits is how many low bits of a string's hash its slot keeps.
+const fpBits = 64 - offBits
+
+// fingerprint is the part of a hash kept in a slot, where it sits there.
+func fingerprint(h uint64) uint64 { return h << offBits }
 
 // prefetchSlot starts loading the slot of hash h.
 func (t *strTable) prefetchSlot(h uint64) { prefetch(unsafe.Pointer(&t.slots[h&t.mask])) }
@@ -558,6 +562,45 @@ func (t *strTable) find(h uint64) ([]byte, bool) {
 
 func (t *strTable) full() bool { return (t.used+1)*8 > len(t.slots)*maxLoad }
 
+// grown returns t with twice the slots, its records where they are, and
+// frees the old slots. The low bits of each string's hash, kept in its
+// slot, pick its new slot; past 2^24 slots they do not suffice, and the
+// strings are hashed again.
+func (t *strTable) grown() *strTable {
+	size := 2 * len(t.slots)
+	if size > 1<<fpBits {
+		return t.rebuilt(size, nil)
+	}
+	n := &strTable{slots: allocWords(size), mask: uint64(size - 1), used: t.used, arena: t.arena}
+	var pend [rehashBatch]uint64
+	k := 0
+	flush := func() {
+		for _, s := range pend[:k] {
+			for i := s >> offBits & n.mask; ; i = (i + 1) & n.mask {
+				if n.slots[i] == 0 {
+					n.slots[i] = s
+					break
+				}
+			}
+		}
+		k = 0
+	}
+	for _, s := range t.slots {
+		if s == 0 {
+			continue
+		}
+		prefetch(unsafe.Pointer(&n.slots[s>>offBits&n.mask]))
+		pend[k] = s
+		if k++; k == rehashBatch {
+			flush()
+		}
+	}
+	flush()
+	freeWords(t.slots)
+	t.slots, t.arena = nil, nil
+	return n
+}
+
 // roomFor reports whether the arena holds another record of n bytes.
 func (t *strTable) roomFor(n int) bool { return len(t.arena)+recHead+n <= cap(t.arena) }
 
@@ -621,7 +664,7 @@ func (t *strTable) merge(src *strTable, keep func(h uint64) bool) *strTable {
 	flush := func() {
 		for _, p := range pend[:k] {
 			if t.full() {
-				*t = *t.rebuilt(len(t.slots)*2, nil)
+				*t = *t.grown()
 			}
 			if !t.roomFor(len(p.b)) {
 				t.growArena(len(p.b))

@@ -66,9 +66,10 @@ func newRouter(workers int) *router {
 	return r
 }
 
-// owner is the worker that counts the string of hash h: bits of the hash
-// that neither pick its slot in a table of the budget's size, nor its
-// fingerprint, nor (but for a stretch split 32 times) its partition.
+// owner is the worker that counts the string of hash h, picked by bits 24
+// to 31 of the hash: above those that pick its slot and make its
+// fingerprint (in a table of up to 2^24 slots), below those that pick its
+// partition (unless a stretch is split 32 times).
 func (r *router) owner(h uint64) int {
 	return int((h >> 24 & 0xff) * uint64(len(r.inboxes)) >> 8)
 }

@@ -450,7 +450,7 @@ func (w *worker) addString(k kind, b []byte, h uint64) {
 	for (*t).full() || !(*t).roomFor(len(b)) {
 		if (*t).full() {
 			if w.roomToDouble(k, int64(len((*t).slots))*8); (*t).full() {
-				*t = (*t).rebuilt(len((*t).slots)*2, nil)
+				*t = (*t).grown()
 			}
 		} else if w.roomToDouble(k, int64(cap((*t).arena))); !(*t).roomFor(len(b)) {
 			(*t).growArena(len(b))
