@@ -44,9 +44,12 @@ func mergeURI(had, uri uint64) uint64 {
 }
 
 // v4Table counts IPv4 clients, in segments: a hash of an address's /24
-// network picks its segment, and each segment grows (doubles) on its own,
-// so the old and new copies of a growing table are never alive together,
-// only those of a quarter of it. Every network is whole in one
+// network picks its segment, and each segment grows on its own, so the old
+// and new copies of a growing table are never alive together, only those
+// of a quarter of it. A segment grows by half, not double: on a log where
+// nearly every line is a new client (the largest tables there are) that
+// leaves it between half and three quarters full rather than between three
+// eighths and three quarters, less memory to take and clear. Every network is whole in one
 // segment, the same in every worker's table, so the workers' tables are
 // merged segment by segment, in parallel (results.mergeClients).
 type v4Table struct {
@@ -61,11 +64,27 @@ type v4Table struct {
 // copies stay a small part of the memory budget.
 const v4Segments = 4
 
-// v4Seg is one segment: open addressing, linear probing.
+// v4Seg is one segment: open addressing, linear probing. Its size need
+// not be a power of two: the high bits of an address's hash, scaled to the
+// size, pick its first slot (home).
 type v4Seg struct {
 	slots []v4Slot
-	mask  uint64
+	n     uint64 // len(slots)
 	used  int
+}
+
+// home is the first slot a's probe looks at.
+func (g *v4Seg) home(a uint32) uint64 {
+	hi, _ := bits.Mul64(hash4(a), g.n)
+	return hi
+}
+
+// next is the slot a probe looks at after i.
+func (g *v4Seg) next(i uint64) uint64 {
+	if i++; i == g.n {
+		return 0
+	}
+	return i
 }
 
 func newV4Table(size int) *v4Table {
@@ -79,7 +98,7 @@ func newV4Table(size int) *v4Table {
 func (g *v4Seg) init(size int) {
 	b := allocWords(size * 2)
 	g.slots = unsafe.Slice((*v4Slot)(unsafe.Pointer(unsafe.SliceData(b))), size)
-	g.mask = uint64(size - 1)
+	g.n = uint64(size)
 	g.used = 0
 }
 
@@ -111,7 +130,7 @@ func (t *v4Table) seg(a uint32) *v4Seg { return &t.segs[segOf(a)] }
 // prefetch starts loading the slot a hashes to.
 func (t *v4Table) prefetch(a uint32) {
 	g := t.seg(a)
-	prefetch(unsafe.Pointer(&g.slots[hash4(a)&g.mask]))
+	prefetch(unsafe.Pointer(&g.slots[g.home(a)]))
 }
 
 // add counts n requests of a for the URI mark uri; it reports whether a
@@ -119,7 +138,7 @@ func (t *v4Table) prefetch(a uint32) {
 func (t *v4Table) add(a uint32, n uint32, uri uint64) bool {
 	g := t.seg(a)
 	key := uint64(a) << 32
-	for i := hash4(a) & g.mask; ; i = (i + 1) & g.mask {
+	for i := g.home(a); ; i = g.next(i) {
 		s := &g.slots[i]
 		if s.kc == 0 {
 			s.kc, s.uri = key|uint64(n), uri
@@ -142,7 +161,7 @@ func (t *v4Table) add(a uint32, n uint32, uri uint64) bool {
 func (t *v4Table) addRequest(a uint32, uri uint64) (turned, multi bool, prevURI uint64, prevN uint32) {
 	g := t.seg(a)
 	key := uint64(a) << 32
-	for i := hash4(a) & g.mask; ; i = (i + 1) & g.mask {
+	for i := g.home(a); ; i = g.next(i) {
 		s := &g.slots[i]
 		if s.kc == 0 {
 			s.kc, s.uri = key|1, uri
@@ -169,7 +188,7 @@ func (t *v4Table) addRequest(a uint32, uri uint64) (turned, multi bool, prevURI 
 func (t *v4Table) has(a uint32) bool {
 	g := t.seg(a)
 	key := uint64(a) << 32
-	for i := hash4(a) & g.mask; ; i = (i + 1) & g.mask {
+	for i := g.home(a); ; i = g.next(i) {
 		s := g.slots[i].kc
 		if s == 0 {
 			return false
@@ -188,20 +207,23 @@ func (t *v4Table) put(a uint32, n uint32, uri uint64) {
 	t.add(a, n, uri)
 }
 
-// fullFor reports whether a's segment must double before its next new
-// key; segBytes is the memory that segment holds.
+// fullFor reports whether a's segment must grow before its next new key;
+// grownBytes is the memory it then takes.
 func (t *v4Table) fullFor(a uint32) bool {
 	g := t.seg(a)
 	return (g.used+1)*8 > len(g.slots)*maxLoad
 }
 
-func (t *v4Table) segBytes(a uint32) int64 { return int64(len(t.seg(a).slots)) * 16 }
+func (t *v4Table) grownBytes(a uint32) int64 { return int64(grownSize(len(t.seg(a).slots))) * 16 }
 
-// grow doubles a's segment.
+// grownSize is the size of a grown segment.
+func grownSize(n int) int { return n + n/2 }
+
+// grow grows a's segment by half.
 func (t *v4Table) grow(a uint32) {
 	g := t.seg(a)
 	old := *g
-	g.init(len(old.slots) * 2)
+	g.init(grownSize(len(old.slots)))
 	g.insert(old.slots, nil)
 	old.free()
 }
@@ -213,7 +235,7 @@ func (g *v4Seg) insert(from []v4Slot, keep func(a uint32) bool) {
 	k := 0
 	flush := func() {
 		for _, s := range pend[:k] {
-			for i := hash4(uint32(s.kc>>32)) & g.mask; ; i = (i + 1) & g.mask {
+			for i := g.home(uint32(s.kc >> 32)); ; i = g.next(i) {
 				if g.slots[i].kc == 0 {
 					g.slots[i] = s
 					g.used++
@@ -227,7 +249,7 @@ func (g *v4Seg) insert(from []v4Slot, keep func(a uint32) bool) {
 		if s.kc == 0 || keep != nil && !keep(uint32(s.kc>>32)) {
 			continue
 		}
-		prefetch(unsafe.Pointer(&g.slots[hash4(uint32(s.kc>>32))&g.mask]))
+		prefetch(unsafe.Pointer(&g.slots[g.home(uint32(s.kc>>32))]))
 		pend[k] = s
 		if k++; k == rehashBatch {
 			flush()

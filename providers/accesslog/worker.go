@@ -124,14 +124,12 @@ func (w *worker) report(k kind) {
 	}
 }
 
-// roomToDouble makes sure the budget holds the table of kind k while it
-// doubles: for a moment the old table (bytes) and the new (twice as
-// large) are both alive. The new table's share is reserved until the
-// caller's next report. When it would not fit, a stretch is narrowed and
-// the tables shrink (the caller then looks again whether the table is
-// still full).
-func (w *worker) roomToDouble(k kind, bytes int64) {
-	extra := 2 * bytes
+// roomToGrow makes sure the budget holds a table of kind k while it
+// grows: for a moment the old table and the new, of extra bytes, are both
+// alive. The new table's share is reserved until the caller's next
+// report. When it would not fit, a stretch is narrowed and the tables
+// shrink (the caller then looks again whether the table is still full).
+func (w *worker) roomToGrow(k kind, extra int64) {
 	w.reported[k] += extra
 	w.p.budget.add(k, extra)
 	w.p.budget.keep(w)
@@ -383,7 +381,7 @@ func (w *worker) addClient(k addrKey, uri uint64) {
 	if k.is4() {
 		a := k.v4()
 		for w.c4.fullFor(a) {
-			if w.roomToDouble(kindClients, w.c4.segBytes(a)); w.c4.fullFor(a) {
+			if w.roomToGrow(kindClients, w.c4.grownBytes(a)); w.c4.fullFor(a) {
 				w.c4.grow(a)
 			}
 			w.report(kindClients)
@@ -394,7 +392,7 @@ func (w *worker) addClient(k addrKey, uri uint64) {
 		turned, multi, prevURI, prevN = w.c4.addRequest(a, uri)
 	} else {
 		for w.c6.full() {
-			if w.roomToDouble(kindClients, w.c6.bytes()); w.c6.full() {
+			if w.roomToGrow(kindClients, 2*w.c6.bytes()); w.c6.full() {
 				w.c6 = w.c6.rebuilt(len(w.c6.slots)*2, nil)
 			}
 			w.report(kindClients)
@@ -449,10 +447,10 @@ func (w *worker) addString(k kind, b []byte, h uint64) {
 	// table is then rebuilt smaller, so look again.
 	for (*t).full() || !(*t).roomFor(len(b)) {
 		if (*t).full() {
-			if w.roomToDouble(k, int64(len((*t).slots))*8); (*t).full() {
+			if w.roomToGrow(k, 2*int64(len((*t).slots))*8); (*t).full() {
 				*t = (*t).grown()
 			}
-		} else if w.roomToDouble(k, int64(cap((*t).arena))); !(*t).roomFor(len(b)) {
+		} else if w.roomToGrow(k, 2*int64(cap((*t).arena))); !(*t).roomFor(len(b)) {
 			(*t).growArena(len(b))
 		}
 		w.report(k)
