@@ -155,6 +155,9 @@ func (w *worker) takeInbox() {
 func (w *worker) countRouted(b *strBatch) {
 	w.catchUp()
 	strs := b.strs
+	for j := range min(ahead, len(strs)) {
+		(*w.table(strs[j].kind)).prefetchSlot(strs[j].h)
+	}
 	for i := range strs {
 		if j := i + ahead; j < len(strs) {
 			(*w.table(strs[j].kind)).prefetchSlot(strs[j].h)

@@ -324,18 +324,25 @@ func (w *worker) count(recs []rec) {
 	}
 	clients := v[kindClients].on
 	uris, agents := v[kindURIs].on, v[kindAgents].on
+	prefetchSlots := func(r *rec) {
+		if clients && r.client.is4() {
+			w.c4.prefetch(r.client.v4())
+		}
+		if uris && r.ownURI {
+			w.uris.prefetchSlot(r.uh)
+		}
+		if agents && r.ownAgent {
+			w.agents.prefetchSlot(r.ah)
+		}
+	}
+	// The first requests' slots start loading before the loop, which
+	// loads those of the rest ahead of their turn.
+	for j := range min(ahead, len(recs)) {
+		prefetchSlots(&recs[j])
+	}
 	for i := range recs {
 		if j := i + ahead; j < len(recs) {
-			r := &recs[j]
-			if clients && r.client.is4() {
-				w.c4.prefetch(r.client.v4())
-			}
-			if uris && r.ownURI {
-				w.uris.prefetchSlot(r.uh)
-			}
-			if agents && r.ownAgent {
-				w.agents.prefetchSlot(r.ah)
-			}
+			prefetchSlots(&recs[j])
 		}
 		if j := i + ahead/2; j < len(recs) {
 			if r := &recs[j]; uris && r.ownURI {
