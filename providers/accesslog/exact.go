@@ -15,7 +15,7 @@ import (
 // inside it, to count the others in a later pass. Their memory holds no
 // pointers and comes from allocBytes; free gives it back at once.
 
-// maxLoad is how full (in eighths) a table gets before it doubles.
+// maxLoad is how full (in eighths) a table gets before it grows.
 const maxLoad = 6
 
 // rehashBatch is how many keys a rebuild hashes ahead, loading their new
