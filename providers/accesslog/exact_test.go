@@ -305,3 +305,103 @@ func TestScanTrustedProxies(t *testing.T) {
 	}
 	checkExact(t, r, newOracle(data, proxies), 10, 0)
 }
+
+// TestV4TableGrows fills a client table from a few slots to segments of
+// megabytes, well past the size where their memory comes from the kernel
+// and segments grow into the blocks others gave back, and holds every
+// count and URI mark to a plain map after each growth, clustered
+// addresses (whole /24s, which share a segment) and scattered ones alike.
+func TestV4TableGrows(t *testing.T) {
+	type mark struct {
+		n   uint32
+		uri uint64
+	}
+	want := map[uint32]mark{}
+	tab := newV4Table(64)
+	defer tab.free()
+	grown := 0
+	check := func() {
+		t.Helper()
+		got := 0
+		tab.each(func(a, n uint32, uri uint64) {
+			got++
+			if w := want[a]; w.n != n || w.uri != uri {
+				t.Fatalf("after %d growths: %08x counted %d (URI %x), want %d (URI %x)", grown, a, n, uri, w.n, w.uri)
+			}
+		})
+		if got != len(want) || tab.used != len(want) {
+			t.Fatalf("after %d growths: %d clients listed, %d used, want %d", grown, got, tab.used, len(want))
+		}
+		for a := range want {
+			if !tab.has(a) {
+				t.Fatalf("after %d growths: %08x not found", grown, a)
+			}
+		}
+	}
+	x := uint32(12345)
+	for i := range 600000 {
+		var a uint32
+		if i%3 == 0 {
+			a = 0xc6336400 | uint32(i/3)%(1<<16) // 198.51.x.y: whole networks
+		} else {
+			x ^= x << 13
+			x ^= x >> 17
+			x ^= x << 5
+			a = x % 400000 * 10007 // repeats as well as new ones
+		}
+		uri := uint64(i % 7)
+		for tab.fullFor(a) {
+			tab.grow(a)
+			if grown++; grown%8 == 0 {
+				check()
+			}
+		}
+		tab.add(a, 1, uri)
+		w, ok := want[a]
+		if !ok {
+			w.uri = uri
+		}
+		w.n++
+		w.uri = mergeURI(w.uri, uri)
+		want[a] = w
+	}
+	check()
+	if tab.bytes() < 4*bigBytes {
+		t.Fatalf("table of %d bytes never left the Go heap", tab.bytes())
+	}
+}
+
+// TestSpareBlocksComeBackZeroed gives back blocks of slots full of ones
+// and takes blocks of other sizes, smaller (a spare cut down), the same
+// and larger (a spare extended): every word handed out must be zero.
+func TestSpareBlocksComeBackZeroed(t *testing.T) {
+	defer dropSpares()
+	const big = bigBytes / 8
+	sizes := []int{3 * big, 2*big + 123, 5*big + 7, big + 1, 9 * big, 3*big - 5}
+	var held [][]uint64
+	for round := range 3 {
+		for _, n := range sizes {
+			n += round * 513
+			w := allocWords(n)
+			if len(w) != n {
+				t.Fatalf("asked for %d words, got %d", n, len(w))
+			}
+			for i, x := range w {
+				if x != 0 {
+					t.Fatalf("round %d: word %d of a block of %d is %#x, not zero", round, i, n, x)
+				}
+			}
+			for i := range w {
+				w[i] = ^uint64(0)
+			}
+			held = append(held, w)
+			if len(held) > 2 {
+				freeWords(held[0])
+				held = held[1:]
+			}
+		}
+	}
+	for _, w := range held {
+		freeWords(w)
+	}
+}

@@ -106,6 +106,7 @@ func Scan(ctx context.Context, sources []Source, opts Options) (*Report, error) 
 	if len(sources) == 0 {
 		return nil, errors.New("no log to read")
 	}
+	defer dropSpares()
 	if opts.Top <= 0 {
 		opts.Top = 10
 	}
