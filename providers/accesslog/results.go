@@ -386,8 +386,7 @@ type pairCount struct {
 // order, and ranks its clients and networks.
 func (sm *segmentMerge) segment(lists [][]v4Slot, wantPairs bool) {
 	m := newListMerge(lists)
-	var net networkTally
-	netKey := uint32(0)
+	var net network4
 	var heads []v4Slot
 	for {
 		var a uint32
@@ -413,17 +412,17 @@ func (sm *segmentMerge) segment(lists [][]v4Slot, wantPairs bool) {
 				}
 			}
 		}
-		if net.n == 0 || a>>8 != netKey {
+		if net.n == 0 || a>>8 != net.key {
 			if net.n > 0 {
-				sm.res.offerNetwork(net)
+				sm.res.offerNetwork4(&net)
 			}
-			net, netKey = networkTally{prefix: keyFrom4(a &^ 0xff)}, a>>8
+			net = network4{key: a >> 8}
 		}
-		net.add4(a, n)
+		net.add(a, n)
 		sm.res.client(a, addrKey{}, n, uri)
 	}
 	if net.n > 0 {
-		sm.res.offerNetwork(net)
+		sm.res.offerNetwork4(&net)
 	}
 }
 
@@ -527,6 +526,14 @@ func (res *results) loseMultiPairs() {
 // client ranks one client (IPv4 a, or k when a is 0 and k is set) and its
 // pair or its candidacy.
 func (res *results) client(a uint32, k addrKey, n int64, uri uint64) {
+	other := res.pairs
+	if uri == multiURI {
+		other = res.multi
+	}
+	if below(res.clients, n) && below(other, n) {
+		// Most clients of a hostile log: no key is built for them.
+		return
+	}
 	if k == (addrKey{}) {
 		k = keyFrom4(a)
 	}
@@ -542,6 +549,14 @@ func (res *results) client(a uint32, k addrKey, n int64, uri uint64) {
 	if admitsAddr(res.multi, n, k) {
 		res.multi.offer(ranked{addr: k, n: n})
 	}
+}
+
+// below reports whether b keeps no entry of count n whatever its address:
+// n is under the threshold and under the last kept of a full top list
+// (a tie is not below, admitsAddr settles it). It needs no address key.
+func below(b *best[ranked], n int64) bool {
+	t := &b.top
+	return (b.min <= 0 || n < b.min) && (t.cap == 0 || len(t.h) == t.cap && n < t.h[0].n)
 }
 
 // admitsAddr is b.admits for an entry keyed by address a alone: a tie
@@ -562,13 +577,49 @@ func admitsAddr(b *best[ranked], n int64, a addrKey) bool {
 	return n == t.h[0].n && bytes.Compare(a[:], t.h[0].addr[:]) <= 0
 }
 
-// add4 counts an IPv4 member of the network.
-func (t *networkTally) add4(a uint32, n int64) {
+// network4 is an IPv4 /24 being tallied by segmentMerge: the fields of a
+// networkTally in IPv4 form. A hostile log has about as many networks as
+// clients, nearly all far below the list, so the full tally (keys of 16
+// bytes, a struct of a hundred) is built only for a network the list
+// admits (offerNetwork4).
+type network4 struct {
+	key         uint32 // the address >> 8
+	n, distinct int64
+	top         [maxMembers]member4
+}
+
+// member4 is a member of a network4.
+type member4 struct {
+	a uint32
+	n int64
+}
+
+// add counts member a (of the network) with n requests; members come in
+// address order, so a tie keeps the one kept first, as consider does.
+func (t *network4) add(a uint32, n int64) {
 	t.n += n
 	t.distinct++
-	if t.top[maxMembers-1].n < n {
-		t.consider(member{keyFrom4(a), n})
+	for i := range t.top {
+		if c := t.top[i]; c.n == 0 || n > c.n || n == c.n && a < c.a {
+			copy(t.top[i+1:], t.top[i:len(t.top)-1])
+			t.top[i] = member4{a, n}
+			return
+		}
 	}
+}
+
+// offerNetwork4 offers t to the networks list, if the list admits it.
+func (res *results) offerNetwork4(t *network4) {
+	if !res.networks.admits(t.n) {
+		return
+	}
+	full := networkTally{prefix: keyFrom4(t.key << 8), n: t.n, distinct: t.distinct}
+	for i, m := range t.top {
+		if m.n > 0 {
+			full.top[i] = member{keyFrom4(m.a), m.n}
+		}
+	}
+	res.networks.offer(full)
 }
 
 // add counts a member of the network.
