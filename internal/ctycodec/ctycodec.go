@@ -138,25 +138,15 @@ func (e *encoder) value(v cty.Value, ty cty.Type, path cty.Path) error {
 	case ty.IsListType(), ty.IsSetType():
 		e.buf = append(e.buf, '[')
 		ety := ty.ElementType()
-		if elems, ok := ctyconv.ElementsOf(v); ok {
-			for i := range elems.Len() {
-				if i > 0 {
-					e.buf = append(e.buf, ',')
-				}
-				if err := e.value(elems.At(i), ety, e.index(path, i)); err != nil {
-					return err
-				}
-			}
-			e.buf = append(e.buf, ']')
-			break
-		}
-		i := 0
-		for it := v.ElementIterator(); it.Next(); i++ {
+		for i, ev := range ctyconv.All(v) {
 			if i > 0 {
 				e.buf = append(e.buf, ',')
 			}
-			k, ev := it.Element()
-			if err := e.value(ev, ety, e.key(path, k)); err != nil {
+			elemPath := e.index(path, i)
+			if ty.IsSetType() {
+				elemPath = e.key(path, ev) // a set's element is its own key
+			}
+			if err := e.value(ev, ety, elemPath); err != nil {
 				return err
 			}
 		}

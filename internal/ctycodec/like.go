@@ -58,15 +58,8 @@ func (d *decoder) listLike(ty cty.Type, like cty.Value, path cty.Path) (cty.Valu
 	ety := ty.ElementType()
 	d.pos++
 	likes := make([]cty.Value, 0, like.LengthInt())
-	if elems, ok := ctyconv.ElementsOf(like); ok {
-		for i := range elems.Len() {
-			likes = append(likes, elems.At(i))
-		}
-	} else {
-		for it := like.ElementIterator(); it.Next(); {
-			_, e := it.Element()
-			likes = append(likes, e)
-		}
+	for _, e := range ctyconv.All(like) {
+		likes = append(likes, e)
 	}
 	vals := make([]cty.Value, 0, len(likes))
 	// The lists are walked side by side; an element of like that the
@@ -227,24 +220,7 @@ func (d *decoder) match(like cty.Value, ty cty.Type) bool {
 		if !ty.IsTupleType() {
 			ety = ty.ElementType()
 		}
-		elems, fast := ctyconv.ElementsOf(like)
-		var it cty.ElementIterator
-		if !fast {
-			it = like.ElementIterator()
-		}
-		for i := 0; ; i++ {
-			var e cty.Value
-			if fast {
-				if i == elems.Len() {
-					break
-				}
-				e = elems.At(i)
-			} else {
-				if !it.Next() {
-					break
-				}
-				_, e = it.Element()
-			}
+		for i, e := range ctyconv.All(like) {
 			if i > 0 && d.peek() != ',' {
 				return false
 			} else if i > 0 {

@@ -39,29 +39,12 @@ func Convert(v cty.Value, ty cty.Type) (cty.Value, error) {
 		ety := ty.ElementType()
 		elems := make([]cty.Value, 0, v.LengthInt())
 		var conv elemConverter
-		add := func(i int, e cty.Value) error {
+		for i, e := range All(v) {
 			c, err := conv.convert(e, ety)
 			if err != nil {
-				return fmt.Errorf("element %d: %w", i, err)
+				return cty.NilVal, fmt.Errorf("element %d: %w", i, err)
 			}
 			elems = append(elems, c)
-			return nil
-		}
-		if in, ok := ElementsOf(v); ok {
-			// By index: cty's iterator makes a number for each one.
-			for i := range in.Len() {
-				if err := add(i, in.At(i)); err != nil {
-					return cty.NilVal, err
-				}
-			}
-		} else {
-			i := 0
-			for it := v.ElementIterator(); it.Next(); i++ {
-				_, e := it.Element()
-				if err := add(i, e); err != nil {
-					return cty.NilVal, err
-				}
-			}
 		}
 		empty := ety.WithoutOptionalAttributesDeep()
 		switch {

@@ -1,6 +1,7 @@
 package ctyconv
 
 import (
+	"iter"
 	"math/big"
 	"reflect"
 	"unsafe"
@@ -51,6 +52,29 @@ func (e Elements) At(i int) cty.Value {
 		out.ty = e.etys[i]
 	}
 	return *(*cty.Value)(unsafe.Pointer(&out))
+}
+
+// All yields the index and value of each element of v, a known, unmarked,
+// non-null collection or tuple, in ElementIterator's order. Lists and
+// tuples are read by index (ElementsOf), without the number cty's
+// iterator makes for each key; anything else goes through ElementIterator.
+func All(v cty.Value) iter.Seq2[int, cty.Value] {
+	return func(yield func(int, cty.Value) bool) {
+		if elems, ok := ElementsOf(v); ok {
+			for i := range elems.Len() {
+				if !yield(i, elems.At(i)) {
+					return
+				}
+			}
+			return
+		}
+		i := 0
+		for it := v.ElementIterator(); it.Next(); i++ {
+			if _, e := it.Element(); !yield(i, e) {
+				return
+			}
+		}
+	}
 }
 
 // ListVal is cty.ListVal, in less time when the elements' types are one
@@ -125,6 +149,15 @@ func Attr(v cty.Value, name string) (cty.Value, bool) {
 	}
 	out := valueLayout{ty: aty, v: raw[name]}
 	return *(*cty.Value)(unsafe.Pointer(&out)), true
+}
+
+// GetAttr is v.GetAttr(name), by Attr where it can: for a name in normal
+// form, without cty's cost of normalising it for each of a million records.
+func GetAttr(v cty.Value, name string) cty.Value {
+	if a, ok := Attr(v, name); ok {
+		return a
+	}
+	return v.GetAttr(name)
 }
 
 // AttrBytes is Attr for a name given as bytes (read from JSON), without

@@ -103,19 +103,9 @@ func eachChild(v cty.Value, f func(cty.Value) bool) bool {
 				return false
 			}
 		}
-	case ty.IsListType() || ty.IsTupleType():
-		if elems, ok := ElementsOf(v); ok {
-			for i := range elems.Len() {
-				if !f(elems.At(i)) {
-					return false
-				}
-			}
-			return true
-		}
-		fallthrough
-	case ty.IsCollectionType():
-		for it := v.ElementIterator(); it.Next(); {
-			if _, e := it.Element(); !f(e) {
+	case ty.IsCollectionType() || ty.IsTupleType():
+		for _, e := range All(v) {
+			if !f(e) {
 				return false
 			}
 		}

@@ -97,21 +97,20 @@ func sameRecords(a, b cty.Value, origin string) (same bool, firstNS string, soa 
 		return false, "", cty.NilVal // compared the slow way
 	}
 	foundSOA, j := false, 0
-	same = eachElement(a, func(ea cty.Value) bool {
+	for _, ea := range ctyconv.All(a) {
 		if !foundSOA && na == nb+1 && isApexSOA(ea, origin) {
 			soa, foundSOA = ea, true
-			return true
+			continue
 		}
 		if j == bs.Len() || !sameRecord(ea, bs.At(j)) {
-			return false
+			return false, "", cty.NilVal
 		}
 		j++
 		if ns, ok := apexNS(ea, origin); ok && (firstNS == "" || ns < firstNS) {
 			firstNS = ns
 		}
-		return true
-	})
-	if !same || na == nb+1 && !foundSOA {
+	}
+	if na == nb+1 && !foundSOA {
 		return false, "", cty.NilVal
 	}
 	return true, firstNS, soa
@@ -128,11 +127,11 @@ func sameRecord(a, b cty.Value) bool {
 	if a.IsNull() || b.IsNull() || !a.IsKnown() || !b.IsKnown() || a.IsMarked() || b.IsMarked() {
 		return false
 	}
-	if !sameString(attr(a, "name"), attr(b, "name")) || !sameString(attr(a, "type"), attr(b, "type")) ||
-		!sameUint32(attr(a, "ttl"), attr(b, "ttl")) {
+	if !sameString(ctyconv.GetAttr(a, "name"), ctyconv.GetAttr(b, "name")) || !sameString(ctyconv.GetAttr(a, "type"), ctyconv.GetAttr(b, "type")) ||
+		!sameUint32(ctyconv.GetAttr(a, "ttl"), ctyconv.GetAttr(b, "ttl")) {
 		return false
 	}
-	va, vb := attr(a, "values"), attr(b, "values")
+	va, vb := ctyconv.GetAttr(a, "values"), ctyconv.GetAttr(b, "values")
 	if !va.IsKnown() || !vb.IsKnown() || va.IsMarked() || vb.IsMarked() || va.IsNull() || vb.IsNull() ||
 		!va.CanIterateElements() || !vb.CanIterateElements() || va.LengthInt() != vb.LengthInt() {
 		return false
@@ -154,11 +153,11 @@ func sameRecord(a, b cty.Value) bool {
 // internationalised name) is not found, which sends the caller the slow
 // way.
 func apexNS(e cty.Value, origin string) (string, bool) {
-	t, _ := plainString(attr(e, "type"))
+	t, _ := plainString(ctyconv.GetAttr(e, "type"))
 	if t != "NS" && t != "ns" && t != "Ns" && t != "nS" {
 		return "", false
 	}
-	name, _ := plainString(attr(e, "name"))
+	name, _ := plainString(ctyconv.GetAttr(e, "name"))
 	if name != origin && !strings.EqualFold(strings.TrimSuffix(name, "."), strings.TrimSuffix(origin, ".")) {
 		return "", false
 	}

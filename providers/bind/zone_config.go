@@ -325,12 +325,11 @@ func isApexSOA(e cty.Value, origin string) bool {
 // zone file's own SOA, which bind_zone replaces with the one it writes.
 func withoutApexSOA(records cty.Value, origin string) cty.Value {
 	out := make([]cty.Value, 0, records.LengthInt())
-	eachElement(records, func(e cty.Value) bool {
+	for _, e := range ctyconv.All(records) {
 		if !isApexSOA(e, origin) {
 			out = append(out, e)
 		}
-		return true
-	})
+	}
 	if len(out) == 0 {
 		return cty.ListValEmpty(records.Type().ElementType())
 	}

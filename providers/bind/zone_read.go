@@ -265,54 +265,22 @@ func storedZone(v cty.Value) (zone, bool) {
 	}
 	z.spare = make([]dns.Record, 1, recs.LengthInt()+1)
 	z.records = z.spare[1:]
-	ok = eachElement(recs, func(e cty.Value) bool {
+	for _, e := range ctyconv.All(recs) {
 		if e.IsNull() {
-			return false
+			return z, false
 		}
-		rec := dns.Record{Name: attr(e, "name").AsString(), Type: attr(e, "type").AsString()}
-		var ttlOK bool
-		if rec.TTL, ttlOK = uint32Of(attr(e, "ttl")); !ttlOK {
-			return false
+		rec := dns.Record{Name: ctyconv.GetAttr(e, "name").AsString(), Type: ctyconv.GetAttr(e, "type").AsString()}
+		if rec.TTL, ok = uint32Of(ctyconv.GetAttr(e, "ttl")); !ok {
+			return z, false
 		}
-		vals := attr(e, "values")
+		vals := ctyconv.GetAttr(e, "values")
 		rec.Values = make([]string, 0, vals.LengthInt())
-		eachElement(vals, func(s cty.Value) bool {
+		for _, s := range ctyconv.All(vals) {
 			rec.Values = append(rec.Values, s.AsString())
-			return true
-		})
+		}
 		z.records = append(z.records, rec)
-		return true
-	})
-	return z, ok
-}
-
-// attr is e.GetAttr(name), without cty's cost of normalising the name
-// for each of a zone's records.
-func attr(e cty.Value, name string) cty.Value {
-	if a, ok := ctyconv.Attr(e, name); ok {
-		return a
 	}
-	return e.GetAttr(name)
-}
-
-// eachElement calls f with each element of the known list v until f
-// returns false, and reports whether every call returned true. (cty's
-// ElementIterator makes a number for each index.)
-func eachElement(v cty.Value, f func(cty.Value) bool) bool {
-	if elems, ok := ctyconv.ElementsOf(v); ok {
-		for i := range elems.Len() {
-			if !f(elems.At(i)) {
-				return false
-			}
-		}
-		return true
-	}
-	for it := v.ElementIterator(); it.Next(); {
-		if _, e := it.Element(); !f(e) {
-			return false
-		}
-	}
-	return true
+	return z, true
 }
 
 // Import adopts a zone file. The ID is the file's path, or ORIGIN:PATH

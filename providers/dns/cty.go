@@ -198,29 +198,14 @@ func fromObjectNotes(v cty.Value) (Record, []Note, error) {
 	if vals.IsNull() || !vals.CanIterateElements() {
 		return Record{}, nil, fmt.Errorf("record %s %s: values must be a list of strings", r.Name, r.Type)
 	}
-	value := func(e cty.Value) error {
+	if n := vals.LengthInt(); n > 0 {
+		r.Values = make([]string, 0, n)
+	}
+	for _, e := range ctyconv.All(vals) {
 		if e.IsNull() || e.Type() != cty.String {
-			return fmt.Errorf("record %s %s: values must be a list of strings", r.Name, r.Type)
+			return Record{}, nil, fmt.Errorf("record %s %s: values must be a list of strings", r.Name, r.Type)
 		}
 		r.Values = append(r.Values, e.AsString())
-		return nil
-	}
-	if elems, ok := ctyconv.ElementsOf(vals); ok {
-		if elems.Len() > 0 {
-			r.Values = make([]string, 0, elems.Len())
-		}
-		for i := range elems.Len() {
-			if err := value(elems.At(i)); err != nil {
-				return Record{}, nil, err
-			}
-		}
-	} else {
-		for it := vals.ElementIterator(); it.Next(); {
-			_, e := it.Element()
-			if err := value(e); err != nil {
-				return Record{}, nil, err
-			}
-		}
 	}
 	return NormalizeWithNotes(r)
 }
@@ -245,30 +230,13 @@ func FromListValueWithNotes(v cty.Value) ([]Record, []Note, error) {
 	}
 	rs := make([]Record, 0, v.LengthInt())
 	var notes []Note
-	add := func(i int, e cty.Value) error {
+	for i, e := range ctyconv.All(v) {
 		r, n, err := fromObjectNotes(e)
 		if err != nil {
-			return fmt.Errorf("record %d: %w", i, err)
+			return nil, nil, fmt.Errorf("record %d: %w", i, err)
 		}
 		notes = append(notes, n...)
 		rs = append(rs, r)
-		return nil
-	}
-	if elems, ok := ctyconv.ElementsOf(v); ok {
-		// By index: cty's iterator makes a number for each one.
-		for i := range elems.Len() {
-			if err := add(i, elems.At(i)); err != nil {
-				return nil, nil, err
-			}
-		}
-	} else {
-		i := 0
-		for it := v.ElementIterator(); it.Next(); i++ {
-			_, e := it.Element()
-			if err := add(i, e); err != nil {
-				return nil, nil, err
-			}
-		}
 	}
 	Sort(rs)
 	for i := 1; i < len(rs); i++ {
