@@ -31,16 +31,9 @@ type ranked struct {
 }
 
 // worse orders entries for the heaps: a lower count is worse, and among
-// equal counts the later key (so that ties come out in key order).
-func worse(a, b ranked) bool {
-	if a.n != b.n {
-		return a.n < b.n
-	}
-	if c := bytes.Compare(a.addr[:], b.addr[:]); c != 0 {
-		return c > 0
-	}
-	return a.text > b.text
-}
+// equal counts the later key (so that ties come out in key order). It is
+// order, the lists' order, as a test.
+func worse(a, b ranked) bool { return order(a, b) > 0 }
 
 // item is what the heaps rank: ranked entries, and networks with their
 // members.
@@ -57,8 +50,8 @@ func (a ranked) count() int64        { return a.n }
 func (a ranked) worse(b ranked) bool { return worse(a, b) }
 func (a ranked) order(b ranked) int  { return order(a, b) }
 
-// order is worse as a comparison, best first: the higher count, then the
-// lower key.
+// order is how entries are listed, best first: the higher count, then
+// the lower key.
 func order(a, b ranked) int {
 	if a.n != b.n {
 		return cmp.Compare(b.n, a.n)

@@ -301,6 +301,9 @@ func (w *worker) count(recs []rec) {
 	v := &w.views
 	needURI := v[kindURIs].on || v[kindClients].on || w.p.names != nil
 	needClient := v[kindClients].on || v[kindRules].on
+	// The tables do not change while the hashes are taken: whether a kind
+	// is routed is the same for the whole batch.
+	routeURIs, routeAgents := w.routes(kindURIs), w.routes(kindAgents)
 	for i := range recs {
 		r := &recs[i]
 		if len(r.agent) == 0 {
@@ -312,8 +315,8 @@ func (w *worker) count(recs []rec) {
 		if v[kindAgents].on {
 			r.ah = strHash(r.agent)
 		}
-		r.ownURI = !w.routes(kindURIs) || w.p.router.owner(r.uh) == w.id
-		r.ownAgent = !w.routes(kindAgents) || w.p.router.owner(r.ah) == w.id
+		r.ownURI = !routeURIs || w.p.router.owner(r.uh) == w.id
+		r.ownAgent = !routeAgents || w.p.router.owner(r.ah) == w.id
 		if needClient {
 			if r.client.is4() {
 				r.ph = prefixHash4(r.client.v4())

@@ -78,7 +78,7 @@ func (r *zoneResource) create(ctx context.Context, req providers.ApplyRequest) p
 	r.p.zones.put(z)
 	vals := planned.AsValueMap()
 	vals["zone_id"] = cty.StringVal(z.ID)
-	vals["nameservers"] = zoneStringList(nameServers(out.DelegationSet))
+	vals["nameservers"] = providers.StringList(nameServers(out.DelegationSet))
 	vals["caller_reference"] = cty.StringVal(z.CallerReference)
 	diags = r.syncRecords(ctx, c, z.ID, origin, vals, planned.GetAttr("records"), nil, false, desired)
 	if !diags.HasErrors() {
@@ -108,7 +108,7 @@ func (r *zoneResource) adopt(ctx context.Context, req providers.ApplyRequest, id
 	r.p.zones.put(z)
 	vals := planned.AsValueMap()
 	vals["zone_id"] = cty.StringVal(z.ID)
-	vals["nameservers"] = zoneStringList(nameServers(out.DelegationSet))
+	vals["nameservers"] = providers.StringList(nameServers(out.DelegationSet))
 	vals["caller_reference"] = cty.StringVal(z.CallerReference)
 	vals["comment"] = liveComment(cty.NullVal(cty.String), z.Comment)
 	diags = r.syncComment(ctx, c, z, vals, planned.GetAttr("comment"))

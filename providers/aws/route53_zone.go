@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/hashicorp/hcl/v2"
@@ -235,7 +235,7 @@ func (r *zoneResource) Import(ctx context.Context, req providers.ImportRequest) 
 	vals["records"] = dns.ListValue(live.managed)
 	vals["tags"] = zoneTagsValue(tags, true)
 	vals["zone_id"] = cty.StringVal(z.ID)
-	vals["nameservers"] = zoneStringList(nameServers(out.DelegationSet))
+	vals["nameservers"] = providers.StringList(nameServers(out.DelegationSet))
 	vals["caller_reference"] = cty.StringVal(z.CallerReference)
 	return providers.ImportResponse{State: cty.ObjectVal(vals)}
 }
@@ -313,18 +313,6 @@ func zoneTagsEqual(v cty.Value, tags map[string]string) bool {
 		}
 	}
 	return true
-}
-
-// zoneStringList returns ss as a cty list of strings (empty when ss is).
-func zoneStringList(ss []string) cty.Value {
-	if len(ss) == 0 {
-		return cty.ListValEmpty(cty.String)
-	}
-	vs := make([]cty.Value, len(ss))
-	for i, s := range ss {
-		vs[i] = cty.StringVal(s)
-	}
-	return cty.ListVal(vs)
 }
 
 // zoneString returns a known string attribute of an object, or "".

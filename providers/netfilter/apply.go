@@ -47,8 +47,9 @@ func (b *blocklist) Read(ctx context.Context, req providers.ReadRequest) provide
 		m["set_v6"] = cty.StringVal("")
 	}
 	prior := providers.StringMap(req.Prior.GetAttr("blocked"))
+	elems, now := live.elems(s), b.now()
 	blocked := map[string]string{}
-	for _, e := range live.elems(s) {
+	for _, e := range elems {
 		v, known := prior[e.key]
 		switch {
 		case !known:
@@ -62,11 +63,11 @@ func (b *blocklist) Read(ctx context.Context, req providers.ReadRequest) provide
 	}
 	m["blocked"] = providers.StringMapVal(blocked)
 	recorded := providers.StringMap(req.Prior.GetAttr("expires"))
-	exp := liveExpires(live.elems(s), recorded, b.now())
+	exp := liveExpires(elems, recorded, now)
 	// An element gone before its recorded end (removed by hand, or a
 	// reboot) keeps its end: listing it again is not a new offence.
 	for k, e := range recorded {
-		if end, err := time.Parse(time.RFC3339, e); err == nil && end.After(b.now()) {
+		if end, err := time.Parse(time.RFC3339, e); err == nil && end.After(now) {
 			if _, ok := exp[k]; !ok {
 				exp[k] = e
 			}
