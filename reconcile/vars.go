@@ -223,6 +223,11 @@ func readVarFile(cfg *config.Config, path string, raw map[string]rawValue) hcl.D
 			if vdiags.HasErrors() {
 				continue
 			}
+			if !v.IsWhollyKnown() {
+				// Only a file that failed to parse leaves unknown
+				// placeholders; its parse error is reported already.
+				continue
+			}
 			expr = hcl.StaticExpr(v, expr.Range())
 		}
 		raw[name] = rawValue{expr: expr, where: path}

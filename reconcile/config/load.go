@@ -280,7 +280,7 @@ func (c *Config) addVariable(b *hcl.Block) hcl.Diagnostics {
 		}
 	}
 	if a, ok := content.Attributes["default"]; ok {
-		val, vdiags := a.Expr.Value(nil)
+		val, vdiags := constantValue(a)
 		diags = append(diags, vdiags...)
 		if !vdiags.HasErrors() {
 			switch conv, err := v.Convert(val); {
@@ -474,8 +474,23 @@ func (c *Config) checkImports() hcl.Diagnostics {
 	return diags
 }
 
-func decodeString(a *hcl.Attribute, out *string) hcl.Diagnostics {
+// constantValue is the value of an attribute that must be a constant,
+// evaluated without variables or functions. A file that failed to parse
+// leaves placeholders whose value is unknown; those, and anything else
+// not wholly known, are a diagnostic rather than a value.
+func constantValue(a *hcl.Attribute) (cty.Value, hcl.Diagnostics) {
 	v, diags := a.Expr.Value(nil)
+	if diags.HasErrors() {
+		return v, diags
+	}
+	if !v.IsWhollyKnown() {
+		return v, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Expected a constant", Detail: fmt.Sprintf("%s must be a constant value written in the file.", a.Name), Subject: a.Expr.Range().Ptr()}}
+	}
+	return v, nil
+}
+
+func decodeString(a *hcl.Attribute, out *string) hcl.Diagnostics {
+	v, diags := constantValue(a)
 	if diags.HasErrors() {
 		return diags
 	}
@@ -488,7 +503,7 @@ func decodeString(a *hcl.Attribute, out *string) hcl.Diagnostics {
 }
 
 func decodeBool(a *hcl.Attribute, out *bool) hcl.Diagnostics {
-	v, diags := a.Expr.Value(nil)
+	v, diags := constantValue(a)
 	if diags.HasErrors() {
 		return diags
 	}
