@@ -71,6 +71,12 @@ type v4Seg struct {
 	slots []v4Slot
 	n     uint64 // len(slots)
 	used  int
+	// since is where the segment last grew: how many clients it held
+	// and how many bytes of input its worker had counted then.
+	since struct {
+		used int
+		read int64
+	}
 }
 
 // home is the first slot a's probe looks at.
@@ -202,7 +208,7 @@ func (t *v4Table) has(a uint32) bool {
 // put counts n requests of a, growing its segment when it must.
 func (t *v4Table) put(a uint32, n uint32, uri uint64) {
 	for t.fullFor(a) {
-		t.grow(a)
+		t.grow(a, grownSize(len(t.seg(a).slots)), 0)
 	}
 	t.add(a, n, uri)
 }
@@ -214,17 +220,48 @@ func (t *v4Table) fullFor(a uint32) bool {
 	return (g.used+1)*8 > len(g.slots)*maxLoad
 }
 
-func (t *v4Table) grownBytes(a uint32) int64 { return int64(grownSize(len(t.seg(a).slots))) * 16 }
-
-// grownSize is the size of a grown segment.
+// grownSize is the size of a grown segment of n slots: by half.
 func grownSize(n int) int { return n + n/2 }
 
-// grow grows a's segment by half.
-func (t *v4Table) grow(a uint32) {
+// maxGrowth bounds how many times larger a segment grows in one step.
+const maxGrowth = 4
+
+// grownFor is the size a's segment grows to when read of the left bytes
+// of input its worker is to count have been counted. By half at least;
+// more when the clients that came since the segment last grew, coming
+// at the same rate over the rest of the input, would fill that: on a log
+// where nearly every line is a new client the segment then grows once or
+// twice to its final size instead of passing through every size on the
+// way, each time moving every client and taking fresh memory. The rate
+// is taken over at least projectBytes of input, and a step is bounded
+// (maxGrowth), so that the burst of new clients at the start of any log
+// does not size a table for millions. left is 0 when the input's size is
+// not known.
+func (t *v4Table) grownFor(a uint32, read, left int64) int {
+	g := t.seg(a)
+	n := len(g.slots)
+	size := grownSize(n)
+	seen := read - g.since.read
+	if left <= 0 || seen < projectBytes {
+		return size
+	}
+	added := int64(g.used - g.since.used)
+	want := int64(g.used) + added*left/seen
+	want = want * 8 / maxLoad * 9 / 8 // filled to a little below maxLoad
+	return int(min(max(want, int64(size)), int64(n)*maxGrowth))
+}
+
+// projectBytes is the least input a rate of new clients is taken over.
+const projectBytes = 256 << 10
+
+// grow grows a's segment to size slots, noting that its worker had read
+// bytes of input then (grownFor).
+func (t *v4Table) grow(a uint32, size int, read int64) {
 	g := t.seg(a)
 	old := *g
-	g.init(grownSize(len(old.slots)))
+	g.init(size)
 	g.insert(old.slots, nil)
+	g.since.used, g.since.read = g.used, read
 	old.free()
 }
 
@@ -510,7 +547,11 @@ func (t *strTable) prefetchSlot(h uint64) { prefetch(unsafe.Pointer(&t.slots[h&t
 // at, when its fingerprint matches: the likely hit.
 func (t *strTable) prefetchRecord(h uint64) {
 	if s := t.slots[h&t.mask]; s != 0 && s&fpMask == fingerprint(h) {
-		prefetch(unsafe.Pointer(&t.arena[s&offMask]))
+		off := s & offMask
+		prefetch(unsafe.Pointer(&t.arena[off]))
+		if off|63+1 < uint64(len(t.arena)) {
+			prefetch(unsafe.Pointer(&t.arena[off|63+1]))
+		}
 	}
 }
 

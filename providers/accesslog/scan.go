@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -198,6 +199,16 @@ type pass struct {
 	// router, when set, hands URIs and user agents to the worker that
 	// owns them (route.go).
 	router *router
+	// mapped is the size of the files mapped so far: input whose size is
+	// known before it is read.
+	mapped atomic.Int64
+}
+
+// left is how many bytes of input a worker that has counted read bytes
+// can expect still to count, its share of the mapped files; 0 when that
+// is not known.
+func (p *pass) left(read int64) int64 {
+	return max(p.mapped.Load()/int64(p.s.workers)-read, 0)
 }
 
 // pairFilter says whether a pass counts exact pairs, and of which
@@ -462,7 +473,7 @@ func (s *scan) pass(ctx context.Context, p *pass) ([]*worker, []string, error) {
 		}()
 	}
 	var maps []*mapped
-	warnings, err := s.read(ctx, chunks, free, &maps)
+	warnings, err := s.read(ctx, p, chunks, free, &maps)
 	close(chunks)
 	wg.Wait()
 	for _, m := range maps {
@@ -485,7 +496,7 @@ func (s *scan) pass(ctx context.Context, p *pass) ([]*worker, []string, error) {
 // buffers. It returns warnings for sources that could not be read to
 // their end; it records the mappings for the caller to close once the
 // workers are done.
-func (s *scan) read(ctx context.Context, chunks chan<- *chunk, free chan []byte, maps *[]*mapped) ([]string, error) {
+func (s *scan) read(ctx context.Context, p *pass, chunks chan<- *chunk, free chan []byte, maps *[]*mapped) ([]string, error) {
 	var warnings []string
 	seq := 0
 	carry := make([]byte, 0, MaxLineBytes)
@@ -503,6 +514,7 @@ func (s *scan) read(ctx context.Context, chunks chan<- *chunk, free chan []byte,
 		if src.Path != "" {
 			if m, ok := mapSource(ctx, src); ok {
 				*maps = append(*maps, m)
+				p.mapped.Add(int64(len(m.data)))
 				if err := m.send(ctx, si, send); err != nil {
 					return nil, err
 				}

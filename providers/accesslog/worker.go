@@ -38,6 +38,9 @@ type worker struct {
 	excl    exclusions
 	proxies trustedProxies
 
+	// read is how many bytes of input the worker has counted.
+	read int64
+
 	lines, requests, outside, excluded int64
 	malformed                          [numReasons]int64
 	oldest, newest, maxSeen            int64
@@ -239,6 +242,7 @@ func (w *worker) chunk(c *chunk) {
 		return
 	}
 	data := c.data
+	w.read += int64(len(data))
 	recs := w.recs[:0]
 	var n int64
 	for len(data) > 0 {
@@ -391,8 +395,9 @@ func (w *worker) addClient(k addrKey, uri uint64) {
 	if k.is4() {
 		a := k.v4()
 		for w.c4.fullFor(a) {
-			if w.roomToGrow(kindClients, w.c4.grownBytes(a)); w.c4.fullFor(a) {
-				w.c4.grow(a)
+			size := w.c4.grownFor(a, w.read, w.p.left(w.read))
+			if w.roomToGrow(kindClients, int64(size)*16); w.c4.fullFor(a) {
+				w.c4.grow(a, size, w.read)
 			}
 			w.report(kindClients)
 			if !w.views[kindClients].active.has(prefixHash4(a)) {
