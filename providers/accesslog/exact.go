@@ -543,14 +543,24 @@ func fingerprint(h uint64) uint64 { return h << offBits }
 // prefetchSlot starts loading the slot of hash h.
 func (t *strTable) prefetchSlot(h uint64) { prefetch(unsafe.Pointer(&t.slots[h&t.mask])) }
 
-// prefetchRecord starts loading the record the first slot of h points
-// at, when its fingerprint matches: the likely hit.
+// prefetchRecord starts loading the record of the first slot on h's
+// probe whose fingerprint matches, the likely hit (only a few slots on:
+// those prefetchSlot loaded), and its second cache line for a long
+// string.
 func (t *strTable) prefetchRecord(h uint64) {
-	if s := t.slots[h&t.mask]; s != 0 && s&fpMask == fingerprint(h) {
-		off := s & offMask
-		prefetch(unsafe.Pointer(&t.arena[off]))
-		if off|63+1 < uint64(len(t.arena)) {
-			prefetch(unsafe.Pointer(&t.arena[off|63+1]))
+	fp := fingerprint(h)
+	for i, n := h&t.mask, 0; n < 4; i, n = (i+1)&t.mask, n+1 {
+		s := t.slots[i]
+		if s == 0 {
+			return
+		}
+		if s&fpMask == fp {
+			off := s & offMask
+			prefetch(unsafe.Pointer(&t.arena[off]))
+			if off|63+1 < uint64(len(t.arena)) {
+				prefetch(unsafe.Pointer(&t.arena[off|63+1]))
+			}
+			return
 		}
 	}
 }
