@@ -114,11 +114,19 @@ func (w *worker) countString(k kind, b []byte, h uint64, own bool) {
 	w.addString(k, b, h)
 }
 
-// send hands the batch for worker o to it, or counts it here when o's
-// inbox is full.
+// send hands the batch for worker o to it. When o's inbox is full, the
+// worker first counts what waits in its own (o may be waiting for the
+// same), then counts the batch here if o's inbox is still full: it never
+// waits, so no two workers wait for each other.
 func (w *worker) send(o int) {
 	out := w.outbox[o]
 	w.outbox[o] = nil
+	select {
+	case w.p.router.inboxes[o] <- out:
+		return
+	default:
+	}
+	w.takeInbox()
 	select {
 	case w.p.router.inboxes[o] <- out:
 	default:

@@ -434,7 +434,27 @@ func (s *scan) pass(ctx context.Context, p *pass) ([]*worker, []string, error) {
 		sending.Add(1)
 		go func(w *worker) {
 			defer wg.Done()
-			for c := range chunks {
+			// While it waits for a block of lines, a worker counts the
+			// strings others hand it (nil inbox: none), so that their
+			// batches find room.
+			var inbox chan *strBatch
+			if p.router != nil {
+				inbox = p.router.inboxes[w.id]
+			}
+			for {
+				var c *chunk
+				select {
+				case c = <-chunks:
+				case b := <-inbox:
+					w.busy.Lock()
+					w.countRouted(b)
+					w.busy.Unlock()
+					p.budget.wake()
+					continue
+				}
+				if c == nil {
+					break // chunks is closed
+				}
 				w.busy.Lock()
 				w.chunk(c)
 				w.busy.Unlock()
