@@ -94,23 +94,31 @@ type timeCache struct {
 // falls outside [from, to) (Unix seconds): inWindow is then false, and
 // the rest of the line is not checked.
 func parseLine(b []byte, tc *timeCache, from, to int64) (l line, inWindow bool, why Reason) {
-	l.unix = noTime
+	inWindow, why = parseLineInto(&l, b, tc, from, to)
+	return l, inWindow, why
+}
+
+// parseLineInto is parseLine writing into *l, which it overwrites whole:
+// the scan parses each line straight into its place in a batch, with no
+// copy of the line made.
+func parseLineInto(l *line, b []byte, tc *timeCache, from, to int64) (inWindow bool, why Reason) {
+	*l = line{unix: noTime}
 	if n := len(b); n > 0 && b[n-1] == '\r' {
 		b = b[:n-1]
 	}
 	sp := bytes.IndexByte(b, ' ')
 	if sp <= 0 {
-		return l, false, ReasonClient
+		return false, ReasonClient
 	}
 	host := b[:sp]
 	// The timestamp: "[" 26 bytes "]", after the ident and user fields.
 	br := bytes.IndexByte(b[sp:], '[')
 	if br < 0 {
-		return l, false, ReasonTime
+		return false, ReasonTime
 	}
 	br += sp
 	if len(b) < br+28 || b[br-1] != ' ' || b[br+27] != ']' {
-		return l, false, ReasonTime
+		return false, ReasonTime
 	}
 	ts := b[br+1 : br+27]
 	// Compare with the last timestamp as four words: no call, no loop.
@@ -119,13 +127,13 @@ func parseLine(b []byte, tc *timeCache, from, to int64) (l line, inWindow bool, 
 	if !tc.ok || k0 != tc.k0 || k1 != tc.k1 || k2 != tc.k2 || k3 != tc.k3 {
 		u, ok := parseTimestamp(ts)
 		if !ok {
-			return l, false, ReasonTime
+			return false, ReasonTime
 		}
 		tc.k0, tc.k1, tc.k2, tc.k3, tc.unix, tc.ok = k0, k1, k2, k3, u, true
 	}
 	l.unix = tc.unix
 	if l.unix < from || l.unix >= to {
-		return l, false, ReasonNone
+		return false, ReasonNone
 	}
 	var ok bool
 	if l.client, ok = parseAddr(host); !ok {
@@ -137,29 +145,29 @@ func parseLine(b []byte, tc *timeCache, from, to int64) (l line, inWindow bool, 
 			}
 		}
 		if !ok {
-			return l, false, ReasonClient
+			return false, ReasonClient
 		}
 	}
 	rest := b[br+28:]
 	if len(rest) < 2 || rest[0] != ' ' || rest[1] != '"' {
-		return l, false, ReasonRequest
+		return false, ReasonRequest
 	}
 	req, rest, ok := quoted(rest[1:])
 	if !ok {
-		return l, false, ReasonRequest
+		return false, ReasonRequest
 	}
 	rest, l.status, ok = statusAndSize(rest)
 	if !ok {
-		return l, false, ReasonStatus
+		return false, ReasonStatus
 	}
 	rest = skipUnquoted(rest)
 	if len(rest) >= 2 && rest[0] == ' ' && rest[1] == '"' {
 		if _, rest, ok = quoted(rest[1:]); !ok {
-			return l, false, ReasonAgent
+			return false, ReasonAgent
 		}
 		if len(rest) >= 2 && rest[0] == ' ' && rest[1] == '"' {
 			if l.agent, rest, ok = quoted(rest[1:]); !ok {
-				return l, false, ReasonAgent
+				return false, ReasonAgent
 			}
 			rest = skipUnquoted(rest)
 			if len(rest) >= 2 && rest[0] == ' ' && rest[1] == '"' {
@@ -174,7 +182,7 @@ func parseLine(b []byte, tc *timeCache, from, to int64) (l line, inWindow bool, 
 	if len(l.agent) > maxKeyBytes {
 		l.agent = l.agent[:maxKeyBytes]
 	}
-	return l, true, ReasonNone
+	return true, ReasonNone
 }
 
 // isVhost reports whether b looks like "name:port", the first field of

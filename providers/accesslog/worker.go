@@ -58,13 +58,10 @@ type chunkSample struct {
 	text     string
 }
 
-// rec is a counted request, with the hashes the tables need.
+// rec is a counted request, with the hashes the tables need. Its line's
+// client is the one counted (past trusted proxies).
 type rec struct {
-	client     addrKey
-	uri, agent []byte
-	method     []byte
-	status     uint16
-	unix       int64
+	line
 	ph, uh, ah uint64 // hashes of the client's network, URI and agent
 	// ownURI and ownAgent are set when this worker counts the URI and
 	// agent itself rather than handing them to their owners.
@@ -260,25 +257,32 @@ func (w *worker) chunk(c *chunk) {
 			w.bad(ReasonTooLong, c, n, ln)
 			continue
 		}
-		l, in, why := parseLine(ln, &w.tc, w.from, w.to)
-		if l.unix > w.maxSeen {
-			w.maxSeen = l.unix
+		// The line is parsed into the next place of the batch, kept
+		// there if it is counted.
+		if len(recs) == cap(recs) {
+			recs = slices.Grow(recs, batch)
+		}
+		r := &recs[:len(recs)+1][len(recs)]
+		in, why := parseLineInto(&r.line, ln, &w.tc, w.from, w.to)
+		if r.unix > w.maxSeen {
+			w.maxSeen = r.unix
 		}
 		switch {
 		case why != ReasonNone:
 			w.bad(why, c, n, ln)
 		case !in:
 			w.outside++
-		case w.excl.match(&l):
+		case w.excl.match(&r.line):
 			w.excluded++
 		default:
 			w.requests++
-			if w.oldest == noTime || l.unix < w.oldest {
-				w.oldest = l.unix
+			if w.oldest == noTime || r.unix < w.oldest {
+				w.oldest = r.unix
 			}
-			w.newest = max(w.newest, l.unix)
-			client := w.proxies.client(&l)
-			recs = append(recs, rec{client: client, uri: l.uri, agent: l.agent, method: l.method, status: l.status, unix: l.unix})
+			w.newest = max(w.newest, r.unix)
+			r.client = w.proxies.client(&r.line)
+			r.ph, r.uh, r.ah, r.ownURI, r.ownAgent = 0, 0, 0, false, false
+			recs = recs[:len(recs)+1]
 			if len(recs) == batch {
 				w.count(recs)
 				recs = recs[:0]
