@@ -32,7 +32,7 @@ go run ./internal/benchrun -plumb "$1" -doc docs/benchmarks.md -zones
     }'
 } | go run ./internal/benchrun -doc docs/benchmarks.md -section forexpr
 {
-  echo "Measured $(date -u +%F) with \`make bench\` (scripts/bench-detect.sh): on the same file, ${PLUMB_BENCH_RUNS:-3} runs of each contender in turn, medians (every plumb run in brackets); targets: at most 200 MB, at least 5× the IP pipeline:"
+  echo "Measured $(date -u +%F) with \`make bench\` (scripts/bench-detect.sh), load average $(cut -d' ' -f1 /proc/loadavg) at the start: on the same file, ${PLUMB_BENCH_RUNS:-3} runs of each contender in turn, medians (every plumb run in brackets); targets: at most 200 MB, at least 5× the IP pipeline:"
   echo
   echo "| log | lines | plumb detect | passes | peak memory | IP pipeline | (IP, URI) pipeline | speed-up over IP | targets |"
   echo "|---|---|---|---|---|---|---|---|---|"
