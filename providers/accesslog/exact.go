@@ -540,6 +540,11 @@ const fpBits = 64 - offBits
 // fingerprint is the part of a hash kept in a slot, where it sits there.
 func fingerprint(h uint64) uint64 { return h << offBits }
 
+// large reports whether the table outgrows the processor's own caches
+// (slots and records of a quarter of a megabyte), so that its lookups
+// are worth loading ahead.
+func (t *strTable) large() bool { return len(t.slots)*8+len(t.arena) > 256<<10 }
+
 // prefetchSlot starts loading the slot of hash h.
 func (t *strTable) prefetchSlot(h uint64) { prefetch(unsafe.Pointer(&t.slots[h&t.mask])) }
 

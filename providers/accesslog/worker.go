@@ -335,14 +335,18 @@ func (w *worker) count(recs []rec) {
 	}
 	clients := v[kindClients].on
 	uris, agents := v[kindURIs].on, v[kindAgents].on
+	// A string table small enough to stay in the cache (most logs have
+	// a few hundred URIs and user agents) is not prefetched: there is no
+	// miss to hide, only the calls to pay.
+	fetchURIs, fetchAgents := uris && w.uris.large(), agents && w.agents.large()
 	prefetchSlots := func(r *rec) {
 		if clients && r.client.is4() {
 			w.c4.prefetch(r.client.v4())
 		}
-		if uris && r.ownURI {
+		if fetchURIs && r.ownURI {
 			w.uris.prefetchSlot(r.uh)
 		}
-		if agents && r.ownAgent {
+		if fetchAgents && r.ownAgent {
 			w.agents.prefetchSlot(r.ah)
 		}
 	}
@@ -356,10 +360,10 @@ func (w *worker) count(recs []rec) {
 			prefetchSlots(&recs[j])
 		}
 		if j := i + ahead/2; j < len(recs) {
-			if r := &recs[j]; uris && r.ownURI {
+			if r := &recs[j]; fetchURIs && r.ownURI {
 				w.uris.prefetchRecord(r.uh)
 			}
-			if r := &recs[j]; agents && r.ownAgent {
+			if r := &recs[j]; fetchAgents && r.ownAgent {
 				w.agents.prefetchRecord(r.ah)
 			}
 		}
