@@ -95,23 +95,22 @@ func (r *router) recycle(b *strBatch) {
 // the kind's active stretch) in the block being counted: in the worker's
 // own table (own), or in its owner's.
 func (w *worker) countString(k kind, b []byte, h uint64, own bool) {
-	if !own {
-		if o := w.p.router.owner(h); o != w.id {
-			out := w.outbox[o]
-			if out == nil {
-				out = w.p.router.newBatch()
-				w.outbox[o] = out
-			}
-			off := len(out.text)
-			out.text = append(out.text, b...)
-			out.strs = append(out.strs, routed{uint32(off), uint32(len(out.text)), h, k})
-			if len(out.strs) == batchStrings || len(out.text) >= batchText {
-				w.send(o)
-			}
-			return
-		}
+	if own {
+		w.addString(k, b, h)
+		return
 	}
-	w.addString(k, b, h)
+	o := w.p.router.owner(h) // another worker: count sets own otherwise
+	out := w.outbox[o]
+	if out == nil {
+		out = w.p.router.newBatch()
+		w.outbox[o] = out
+	}
+	off := len(out.text)
+	out.text = append(out.text, b...)
+	out.strs = append(out.strs, routed{uint32(off), uint32(len(out.text)), h, k})
+	if len(out.strs) == batchStrings || len(out.text) >= batchText {
+		w.send(o)
+	}
 }
 
 // send hands the batch for worker o to it. When o's inbox is full, the
@@ -155,6 +154,16 @@ func (w *worker) takeInbox() {
 			return
 		}
 	}
+}
+
+// takeHanded counts a batch handed to the worker, from its goroutine's
+// loop: holding busy, as for a block of lines, and waking any worker
+// waiting for it to catch up.
+func (w *worker) takeHanded(b *strBatch) {
+	w.busy.Lock()
+	w.countRouted(b)
+	w.busy.Unlock()
+	w.p.budget.wake()
 }
 
 // countRouted counts a batch of strings, loading their slots ahead, and

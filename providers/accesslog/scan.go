@@ -446,10 +446,7 @@ func (s *scan) pass(ctx context.Context, p *pass) ([]*worker, []string, error) {
 				select {
 				case c = <-chunks:
 				case b := <-inbox:
-					w.busy.Lock()
-					w.countRouted(b)
-					w.busy.Unlock()
-					p.budget.wake()
+					w.takeHanded(b)
 					continue
 				}
 				if c == nil {
@@ -477,10 +474,7 @@ func (s *scan) pass(ctx context.Context, p *pass) ([]*worker, []string, error) {
 			w.busy.Unlock()
 			sending.Done()
 			for b := range p.router.inboxes[w.id] {
-				w.busy.Lock()
-				w.countRouted(b)
-				w.busy.Unlock()
-				p.budget.wake()
+				w.takeHanded(b)
 			}
 		}(ws[i])
 	}
