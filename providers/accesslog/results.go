@@ -365,8 +365,10 @@ func (res *results) mergeClients(ws []*worker) {
 // tables: it ranks into res (a shadow of the scan's results) and keeps
 // the pairs of multi-URI clients it learns (when pairs are wanted).
 type segmentMerge struct {
-	res   *results
-	pairs []pairCount
+	res       *results
+	pairs     []pairCount
+	wantPairs bool
+	net       network4 // the network being tallied
 }
 
 // pairCount is a pair's count from one worker's client mark.
@@ -378,45 +380,73 @@ type pairCount struct {
 // segment merges the lists of one segment, one per worker, in address
 // order, and ranks its clients and networks.
 func (sm *segmentMerge) segment(lists [][]v4Slot, wantPairs bool) {
-	m := newListMerge(lists)
-	var net network4
-	var heads []v4Slot
-	for {
-		var a uint32
-		var ok bool
-		if heads, a, ok = m.next(heads[:0]); !ok {
-			break
-		}
-		n, uri := int64(0), uint64(0)
-		for i, h := range heads {
-			n += int64(uint32(h.kc))
-			if i == 0 {
-				uri = h.uri
-			} else {
-				uri = mergeURI(uri, h.uri)
+	sm.wantPairs = wantPairs
+	sm.net = network4{}
+	if len(lists) == 2 {
+		// Two workers, one per core: merged without a heap.
+		x, y := lists[0], lists[1]
+		for len(x) > 0 && len(y) > 0 {
+			ax, ay := x[0].kc>>32, y[0].kc>>32
+			switch {
+			case ax < ay:
+				sm.client(x[:1])
+				x = x[1:]
+			case ay < ax:
+				sm.client(y[:1])
+				y = y[1:]
+			default:
+				sm.client([]v4Slot{x[0], y[0]})
+				x, y = x[1:], y[1:]
 			}
 		}
-		if uri == multiURI && wantPairs {
-			// Workers where it asked for one URI only hold that pair in
-			// their mark.
-			for _, h := range heads {
-				if h.uri != multiURI {
-					sm.pairs = append(sm.pairs, pairCount{pairID{keyFrom4(a), h.uri}, int64(uint32(h.kc))})
-				}
-			}
+		for i := range x {
+			sm.client(x[i : i+1])
 		}
-		if net.n == 0 || a>>8 != net.key {
-			if net.n > 0 {
-				sm.res.offerNetwork4(&net)
-			}
-			net = network4{key: a >> 8}
+		for i := range y {
+			sm.client(y[i : i+1])
 		}
-		net.add(a, n)
-		sm.res.client(a, addrKey{}, n, uri)
+	} else {
+		m := newListMerge(lists)
+		var heads []v4Slot
+		for {
+			var ok bool
+			if heads, _, ok = m.next(heads[:0]); !ok {
+				break
+			}
+			sm.client(heads)
+		}
 	}
-	if net.n > 0 {
-		sm.res.offerNetwork4(&net)
+	if sm.net.n > 0 {
+		sm.res.offerNetwork4(&sm.net)
 	}
+}
+
+// client ranks one client from its entries in the workers' tables, and
+// tallies it in its network.
+func (sm *segmentMerge) client(heads []v4Slot) {
+	a := uint32(heads[0].kc >> 32)
+	n, uri := int64(uint32(heads[0].kc)), heads[0].uri
+	for _, h := range heads[1:] {
+		n += int64(uint32(h.kc))
+		uri = mergeURI(uri, h.uri)
+	}
+	if uri == multiURI && sm.wantPairs {
+		// Workers where it asked for one URI only hold that pair in
+		// their mark.
+		for _, h := range heads {
+			if h.uri != multiURI {
+				sm.pairs = append(sm.pairs, pairCount{pairID{keyFrom4(a), h.uri}, int64(uint32(h.kc))})
+			}
+		}
+	}
+	if net := &sm.net; net.n == 0 || a>>8 != net.key {
+		if net.n > 0 {
+			sm.res.offerNetwork4(net)
+		}
+		*net = network4{key: a >> 8}
+	}
+	sm.net.add(a, n)
+	sm.res.client(a, addrKey{}, n, uri)
 }
 
 // shadow returns empty lists shaped like res's for the clients, networks,
