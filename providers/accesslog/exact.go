@@ -325,9 +325,10 @@ func (t *v4Table) filtered(keep func(a uint32) bool) *v4Table {
 }
 
 // sorted moves each segment's clients to the front of its slots, sorted
-// by address, and returns them by segment; the table is then only fit to
-// be freed.
-func (t *v4Table) sorted() (out [v4Segments][]v4Slot) {
+// by address, and returns them by segment, with the counts of its clients
+// that asked for one URI and for more; the table is then only fit to be
+// freed.
+func (t *v4Table) sorted() (out [v4Segments][]v4Slot, counts clientCounts) {
 	most := 0
 	for i := range t.segs {
 		g := &t.segs[i]
@@ -336,6 +337,7 @@ func (t *v4Table) sorted() (out [v4Segments][]v4Slot) {
 			if s.kc != 0 {
 				g.slots[n] = s
 				n++
+				counts.add(uint32(s.kc), s.uri == multiURI)
 			}
 		}
 		out[i] = g.slots[:n]
@@ -349,7 +351,41 @@ func (t *v4Table) sorted() (out [v4Segments][]v4Slot) {
 		sortByAddress(out[i], tmp)
 	}
 	freeWords(w)
-	return out
+	return out, counts
+}
+
+// clientCounts are histograms of the counts of one table's clients: all,
+// those that asked for one URI, and those that asked for more. The k-th
+// highest count of one worker's table is a floor for the k-th highest
+// total of every worker's: k clients total at least that.
+type clientCounts struct {
+	all, one, multi countHist
+}
+
+func (c *clientCounts) add(n uint32, multi bool) {
+	c.all.add(n)
+	if multi {
+		c.multi.add(n)
+	} else {
+		c.one.add(n)
+	}
+}
+
+// countHist is a histogram of counts up to 255; more count as 255.
+type countHist [256]int
+
+func (h *countHist) add(n uint32) { h[min(n, 255)]++ }
+
+// kth returns the k-th highest count (255 for any more), 0 when there are
+// fewer than k.
+func (h *countHist) kth(k int) int64 {
+	seen := 0
+	for n := 255; n > 0; n-- {
+		if seen += h[n]; seen >= k {
+			return int64(n)
+		}
+	}
+	return 0
 }
 
 // sortByAddress sorts clients by address, with tmp (at least as long) as

@@ -79,6 +79,10 @@ func (t networkTally) order(o networkTally) int {
 type best[T item[T]] struct {
 	top, over heap[T]
 	min       int64
+	// floor is known to be at most the count of the last of the top
+	// entries once every entry is offered: an entry below it (and below
+	// min) need not be offered (see below).
+	floor int64
 }
 
 func newBest[T item[T]](k int, min int64) *best[T] {
@@ -120,6 +124,9 @@ func (b *best[T]) list() []T {
 	// An entry in both heaps comes out twice, side by side.
 	return slices.CompactFunc(out, func(x, y T) bool { return x.same(y) })
 }
+
+// raiseFloor notes that at least top.cap entries to offer count n or more.
+func (b *best[T]) raiseFloor(n int64) { b.floor = max(b.floor, n) }
 
 // full reports whether more entries at the threshold were offered than
 // are kept.
@@ -268,11 +275,14 @@ func (res *results) mergeClients(ws []*worker) {
 			if w.multi == nil {
 				continue
 			}
+			var counts countHist
 			for _, e := range w.multi.slots {
 				if e.n > 0 {
 					multi[pairID{e.client, e.uri}] += int64(e.n)
+					counts.add(e.n)
 				}
 			}
+			res.pairs.raiseFloor(counts.kth(res.pairs.top.cap))
 		}
 	}
 	// Each worker's table is sorted in place, segment by segment (in
@@ -281,15 +291,26 @@ func (res *results) mergeClients(ws []*worker) {
 	// (v4Table), so the segments are merged in parallel too, each half
 	// into a results of its own, folded into res at the end.
 	parts := make([][v4Segments][]v4Slot, len(ws))
+	counts := make([]clientCounts, len(ws))
 	var wg sync.WaitGroup
 	for i, w := range ws {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			parts[i] = w.c4.sorted()
+			parts[i], counts[i] = w.c4.sorted()
 		}()
 	}
 	wg.Wait()
+	// The lists' floors, known before any client is ranked: in a share of
+	// the segments without the busiest clients, the lists fill with
+	// clients of one or two requests, each of the others a tie to settle
+	// by address, unless the floors say they cannot make the lists. (The
+	// pairs of multi-URI clients above gave the pairs list its floor.)
+	for _, c := range counts {
+		res.clients.raiseFloor(c.all.kth(res.clients.top.cap))
+		res.pairs.raiseFloor(c.one.kth(res.pairs.top.cap))
+		res.multi.raiseFloor(c.multi.kth(res.multi.top.cap))
+	}
 	const halves = 2
 	var shares [halves]*segmentMerge
 	for g := range shares {
@@ -452,7 +473,11 @@ func (sm *segmentMerge) client(heads []v4Slot) {
 // shadow returns empty lists shaped like res's for the clients, networks,
 // their pairs and candidates, to rank a share of them apart.
 func (res *results) shadow() *results {
-	like := func(b *best[ranked]) *best[ranked] { return newBest[ranked](b.top.cap, b.min) }
+	like := func(b *best[ranked]) *best[ranked] {
+		o := newBest[ranked](b.top.cap, b.min)
+		o.floor = b.floor
+		return o
+	}
 	return &results{
 		clients: like(res.clients), pairs: like(res.pairs), multi: like(res.multi),
 		networks: newBest[networkTally](res.networks.top.cap, res.networks.min),
@@ -575,11 +600,12 @@ func (res *results) client(a uint32, k addrKey, n int64, uri uint64) {
 }
 
 // below reports whether b keeps no entry of count n whatever its address:
-// n is under the threshold and under the last kept of a full top list
-// (a tie is not below, admitsAddr settles it). It needs no address key.
+// n is under the threshold, and under the last kept of a full top list or
+// the floor known for it (a tie is not below, admitsAddr settles it). It
+// needs no address key.
 func below(b *best[ranked], n int64) bool {
 	t := &b.top
-	return (b.min <= 0 || n < b.min) && (t.cap == 0 || len(t.h) == t.cap && n < t.h[0].n)
+	return (b.min <= 0 || n < b.min) && (t.cap == 0 || n < b.floor || len(t.h) == t.cap && n < t.h[0].n)
 }
 
 // admitsAddr is b.admits for an entry keyed by address a alone: a tie
@@ -633,7 +659,11 @@ func (t *network4) add(a uint32, n int64) {
 
 // offerNetwork4 offers t to the networks list, if the list admits it.
 func (res *results) offerNetwork4(t *network4) {
-	if !res.networks.admits(t.n) {
+	b := res.networks
+	if (b.min <= 0 || t.n < b.min) && len(b.top.h) == b.top.cap && t.n < b.top.h[0].n {
+		return // most networks of a hostile log, without a call
+	}
+	if !b.admits(t.n) {
 		return
 	}
 	full := networkTally{prefix: keyFrom4(t.key << 8), n: t.n, distinct: t.distinct}
@@ -755,15 +785,9 @@ func candidateFloor(tables []*strTable, b *best[ranked]) uint32 {
 // kthCount is a lower bound of the k-th highest count in the table (0
 // when it holds fewer than k strings): exact up to 255, 255 for more.
 func (t *strTable) kthCount(k int) uint64 {
-	var hist [256]int
-	t.records(func(_ []byte, n uint32) { hist[min(n, 255)]++ })
-	seen := 0
-	for c := 255; c > 0; c-- {
-		if seen += hist[c]; seen >= k {
-			return uint64(c)
-		}
-	}
-	return 0
+	var hist countHist
+	t.records(func(_ []byte, n uint32) { hist.add(n) })
+	return uint64(hist.kth(k))
 }
 
 // list returns the list strings of kind k are ranked in.
