@@ -223,8 +223,14 @@ func (t *v4Table) fullFor(a uint32) bool {
 // grownSize is the size of a grown segment of n slots: by half.
 func grownSize(n int) int { return n + n/2 }
 
-// maxGrowth bounds how many times larger a segment grows in one step.
-const maxGrowth = 4
+// maxGrowth bounds how many times larger a segment grows in one step;
+// maxTrustedGrowth, when the rate of new clients it grows by was taken
+// over at least trustBytes of input.
+const (
+	maxGrowth        = 4
+	maxTrustedGrowth = 16
+	trustBytes       = 8 << 20
+)
 
 // grownFor is the size a's segment grows to when read of the left bytes
 // of input its worker is to count have been counted. By half at least;
@@ -235,9 +241,13 @@ const maxGrowth = 4
 // way, each time moving every client and taking fresh memory. The rate
 // is taken over at least projectBytes of input, and a step is bounded
 // (maxGrowth), so that the burst of new clients at the start of any log
-// does not size a table for millions. left is 0 when the input's size is
-// not known.
-func (t *v4Table) grownFor(a uint32, read, left int64) int {
+// does not size a table for millions; a rate taken over more input
+// (trustBytes) is let go further, or a segment that fell short of its
+// final size at the last step would grow once more near the end, moving
+// every client again. A step beyond growth by half never takes more than
+// room bytes, lest a guess make the budget narrow. left is 0 when the
+// input's size is not known.
+func (t *v4Table) grownFor(a uint32, read, left, room int64) int {
 	g := t.seg(a)
 	n := len(g.slots)
 	size := grownSize(n)
@@ -248,7 +258,11 @@ func (t *v4Table) grownFor(a uint32, read, left int64) int {
 	added := int64(g.used - g.since.used)
 	want := int64(g.used) + added*left/seen
 	want = want * 8 / maxLoad * 9 / 8 // filled to a little below maxLoad
-	return int(min(max(want, int64(size)), int64(n)*maxGrowth))
+	bound := int64(maxGrowth)
+	if seen >= trustBytes {
+		bound = maxTrustedGrowth
+	}
+	return int(max(min(want, int64(n)*bound, room/16), int64(size)))
 }
 
 // projectBytes is the least input a rate of new clients is taken over.

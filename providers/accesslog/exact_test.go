@@ -354,7 +354,7 @@ func TestV4TableGrows(t *testing.T) {
 			// As a worker grows it: input of 100 bytes a line, 600,000
 			// lines, so segments grow both by half and by projection.
 			read := int64(i) * 100
-			tab.grow(a, tab.grownFor(a, read, 600000*100-read), read)
+			tab.grow(a, tab.grownFor(a, read, 600000*100-read, 1<<30), read)
 			if grown++; grown%8 == 0 {
 				check()
 			}
@@ -374,24 +374,29 @@ func TestV4TableGrows(t *testing.T) {
 	}
 }
 
-// TestSpareBlocksComeBackZeroed gives back blocks of slots full of ones
-// and takes blocks of other sizes, smaller (a spare cut down), the same
-// and larger (a spare extended): every word handed out must be zero.
+// TestGrownFor: a segment grows by half unless the rate of new clients
+// since it last grew, over the input left, says it needs more; a rate
+// taken over little input is trusted less far, and the budget's room
+// bounds a guess.
 func TestGrownFor(t *testing.T) {
 	const slots = 1 << 12
+	const room = 1 << 30
 	tests := []struct {
 		name            string
 		used, sinceUsed int
 		read, sinceRead int64
-		left            int64
+		left, room      int64
 		atLeast, atMost int
 	}{
-		{"input of unknown size grows by half", 3000, 0, 1 << 30, 0, 0, slots * 3 / 2, slots * 3 / 2},
-		{"too little read since the last growth", 3000, 0, projectBytes - 1, 0, 1 << 30, slots * 3 / 2, slots * 3 / 2},
-		{"no new clients lately", 3000, 3000, 1 << 30, 1 << 20, 1 << 30, slots * 3 / 2, slots * 3 / 2},
-		{"every line a new client, much input left", 3000, 0, 300 << 10, 0, 1 << 30, slots * maxGrowth, slots * maxGrowth},
+		{"input of unknown size grows by half", 3000, 0, 1 << 30, 0, 0, room, slots * 3 / 2, slots * 3 / 2},
+		{"too little read since the last growth", 3000, 0, projectBytes - 1, 0, 1 << 30, room, slots * 3 / 2, slots * 3 / 2},
+		{"no new clients lately", 3000, 3000, 1 << 30, 1 << 20, 1 << 30, room, slots * 3 / 2, slots * 3 / 2},
+		{"every line a new client, much input left", 3000, 0, 300 << 10, 0, 1 << 30, room, slots * maxGrowth, slots * maxGrowth},
+		{"every line a new client over much input", 3000, 0, trustBytes, 0, 1 << 30, room, slots * maxTrustedGrowth, slots * maxTrustedGrowth},
+		{"a guess bounded by the budget's room", 3000, 0, trustBytes, 0, 1 << 30, slots * 16 * 5 / 2, slots * 5 / 2, slots * 5 / 2},
+		{"growth by half whatever the room", 3000, 0, trustBytes, 0, 1 << 30, 0, slots * 3 / 2, slots * 3 / 2},
 		// 1,000 new clients in 1 MB, 2 MB left: 5,000 in all, two thirds full.
-		{"new clients at a steady rate", 3000, 2000, 2 << 20, 1 << 20, 2 << 20, 7000, 8000},
+		{"new clients at a steady rate", 3000, 2000, 2 << 20, 1 << 20, 2 << 20, room, 7000, 8000},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -400,7 +405,7 @@ func TestGrownFor(t *testing.T) {
 			const a = 0xc6336401
 			g := tab.seg(a)
 			g.used, g.since.used, g.since.read = tt.used, tt.sinceUsed, tt.sinceRead
-			got := tab.grownFor(a, tt.read, tt.left)
+			got := tab.grownFor(a, tt.read, tt.left, tt.room)
 			if got < tt.atLeast || got > tt.atMost {
 				t.Fatalf("grownFor = %d slots, want %d to %d", got, tt.atLeast, tt.atMost)
 			}
@@ -408,6 +413,9 @@ func TestGrownFor(t *testing.T) {
 	}
 }
 
+// TestSpareBlocksComeBackZeroed gives back blocks of slots full of ones
+// and takes blocks of other sizes, smaller (a spare cut down), the same
+// and larger (a spare extended): every word handed out must be zero.
 func TestSpareBlocksComeBackZeroed(t *testing.T) {
 	defer dropSpares()
 	const big = bigBytes / 8

@@ -158,6 +158,12 @@ func (b *budget) add(k kind, delta int64) {
 
 func (b *budget) over() bool { return b.used.Load() > b.limit }
 
+// room is a worker's share of the budget not yet used: what a table may
+// take beyond what it needs now without making the budget narrow.
+func (b *budget) room() int64 {
+	return max(b.limit-b.used.Load(), 0) / int64(max(len(b.workers), 1))
+}
+
 // keep brings the memory of all workers' tables back within the budget
 // after worker w's grew (w is counting a block: it holds w.busy).
 func (b *budget) keep(w *worker) {

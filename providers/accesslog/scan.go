@@ -200,15 +200,22 @@ type pass struct {
 	// owns them (route.go).
 	router *router
 	// mapped is the size of the files mapped so far: input whose size is
-	// known before it is read.
-	mapped atomic.Int64
+	// known before it is read; counted is how much of the input the
+	// workers have taken to count.
+	mapped, counted atomic.Int64
 }
 
 // left is how many bytes of input a worker that has counted read bytes
-// can expect still to count, its share of the mapped files; 0 when that
-// is not known.
+// can expect still to count: of the mapped files' bytes not yet counted,
+// its share of those counted so far (workers take blocks as they come
+// free, so one may count more than others); 0 when that is not known.
 func (p *pass) left(read int64) int64 {
-	return max(p.mapped.Load()/int64(p.s.workers)-read, 0)
+	counted := p.counted.Load()
+	if counted <= 0 {
+		return 0
+	}
+	rest := max(p.mapped.Load()-counted, 0)
+	return int64(float64(rest) * float64(read) / float64(counted))
 }
 
 // pairFilter says whether a pass counts exact pairs, and of which

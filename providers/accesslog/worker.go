@@ -240,6 +240,7 @@ func (w *worker) chunk(c *chunk) {
 	}
 	data := c.data
 	w.read += int64(len(data))
+	w.p.counted.Add(int64(len(data)))
 	recs := w.recs[:0]
 	var n int64
 	for len(data) > 0 {
@@ -403,7 +404,7 @@ func (w *worker) addClient(k addrKey, uri uint64) {
 	if k.is4() {
 		a := k.v4()
 		for w.c4.fullFor(a) {
-			size := w.c4.grownFor(a, w.read, w.p.left(w.read))
+			size := w.c4.grownFor(a, w.read, w.p.left(w.read), w.p.budget.room())
 			if w.roomToGrow(kindClients, int64(size)*16); w.c4.fullFor(a) {
 				w.c4.grow(a, size, w.read)
 			}
