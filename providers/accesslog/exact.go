@@ -750,10 +750,7 @@ func (t *strTable) roomFor(n int) bool { return len(t.arena)+recHead+n <= cap(t.
 
 // growArena doubles the arena (at least enough for n more bytes).
 func (t *strTable) growArena(n int) {
-	a := allocBytes(max(2*cap(t.arena), len(t.arena)+recHead+n))
-	a = a[:copy(a, t.arena)]
-	freeBytes(t.arena)
-	t.arena = a
+	t.arena = growBytes(t.arena, max(2*cap(t.arena), len(t.arena)+recHead+n))
 }
 
 // bytes is the memory the table holds: slots and arena.

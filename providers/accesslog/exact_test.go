@@ -447,3 +447,32 @@ func TestSpareBlocksComeBackZeroed(t *testing.T) {
 		freeWords(w)
 	}
 }
+
+// TestGrowBytesKeepsTheBytes grows blocks small and big (the kernel's,
+// extended in place or moved) and larger again: what was written is
+// kept, the rest is zero.
+func TestGrowBytesKeepsTheBytes(t *testing.T) {
+	for _, start := range []int{100, bigBytes - 1, bigBytes, 3*bigBytes + 17} {
+		b := allocBytes(start)[:0]
+		for _, n := range []int{start + 1, 2*start + 5, 5 * start} {
+			for len(b) < cap(b) {
+				b = append(b, byte(len(b)*7+1))
+			}
+			b = growBytes(b, n)
+			if cap(b) != n {
+				t.Fatalf("from %d to %d: capacity %d", start, n, cap(b))
+			}
+			for i, c := range b {
+				if c != byte(i*7+1) {
+					t.Fatalf("from %d to %d: byte %d is %d, want %d", start, n, i, c, byte(i*7+1))
+				}
+			}
+			for i, c := range b[len(b):cap(b)] {
+				if c != 0 {
+					t.Fatalf("from %d to %d: byte %d past the kept ones is %d", start, n, len(b)+i, c)
+				}
+			}
+		}
+		freeBytes(b)
+	}
+}

@@ -30,6 +30,24 @@ func allocBytes(n int) []byte {
 	return b
 }
 
+// growBytes returns the bytes of b (from allocBytes, with its full
+// capacity) in a block of n, the rest zeroed; b is not to be used after.
+// A block the kernel mapped is extended by the kernel (mremap): its pages
+// move to the larger block as they are, neither copied nor cleared again.
+func growBytes(b []byte, n int) []byte {
+	if cap(b) >= bigBytes {
+		old := b[:cap(b)]
+		p, _, errno := syscall.Syscall6(syscall.SYS_MREMAP, uintptr(unsafe.Pointer(unsafe.SliceData(old))), uintptr(len(old)), uintptr(n), 1 /* MREMAP_MAYMOVE */, 0, 0)
+		if errno == 0 {
+			return kernelBytes(p, n)[:len(b)]
+		}
+	}
+	nb := allocBytes(n)
+	nb = nb[:copy(nb, b)]
+	freeBytes(b)
+	return nb
+}
+
 // kernelBytes is the memory of n bytes the kernel mapped at p, outside
 // the Go heap (so holding its address as a uintptr was safe).
 func kernelBytes(p uintptr, n int) []byte {
