@@ -4,18 +4,34 @@ package accesslog
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"os"
+	"slices"
+	"sync"
 	"syscall"
 )
 
 // mapped is a plain file mapped into memory: the workers read its pages
-// where the kernel keeps them, with no copy, and hand each block back
-// (MADV_DONTNEED) when done, so the pages do not stay in this process's
-// resident memory.
+// where the kernel keeps them, with no copy, and hand the blocks back
+// (MADV_DONTNEED) when done, a few megabytes at a time, so the pages do
+// not stay in this process's resident memory.
 type mapped struct {
 	data []byte
+	mu   sync.Mutex
+	// done are the blocks counted and not yet handed back, of doneBytes.
+	done      []span
+	doneBytes int
 }
+
+// span is the bytes [from, to) of a mapping.
+type span struct{ from, to int }
+
+// releaseBytes is how much of the mapping is counted before it is handed
+// back. Each hand-back makes the kernel flush the address translations
+// of every processor running the scan, a costly interrupt in a virtual
+// machine: per 1 MB block, that was 2% of the time on an ordinary log.
+const releaseBytes = 8 << 20
 
 // mapSource maps the source's file when it is a plain, non-empty regular
 // file on this machine; ok is false when it should be read the ordinary
@@ -64,15 +80,40 @@ func (m *mapped) send(ctx context.Context, src int, send func(*chunk) error) err
 	return nil
 }
 
-// release drops the whole pages of a finished block from memory; the
-// kernel keeps them in its cache, and reads them back if a neighbouring
-// block still needs a shared page.
+// release notes that the block b is counted; once releaseBytes are, it
+// drops the whole pages of the runs of counted blocks from memory. The
+// kernel keeps them in its cache, and reads them back if a block still
+// counting needs a page shared with a run.
 func (m *mapped) release(b []byte) {
-	const page = 4096
 	off := cap(m.data) - cap(b) // b is m.data[off:...], its capacity running to the end
+	m.mu.Lock()
+	m.done = append(m.done, span{off, off + len(b)})
+	m.doneBytes += len(b)
+	if m.doneBytes < releaseBytes {
+		m.mu.Unlock()
+		return
+	}
+	done := m.done
+	m.done, m.doneBytes = nil, 0
+	m.mu.Unlock()
+	slices.SortFunc(done, func(a, b span) int { return cmp.Compare(a.from, b.from) })
+	run := done[0]
+	for _, s := range done[1:] {
+		if s.from == run.to {
+			run.to = s.to
+			continue
+		}
+		m.drop(run)
+		run = s
+	}
+	m.drop(run)
+}
 
-	lo := (off + page - 1) / page * page
-	hi := (off + len(b)) / page * page
+// drop hands the whole pages of s back.
+func (m *mapped) drop(s span) {
+	const page = 4096
+	lo := (s.from + page - 1) / page * page
+	hi := s.to / page * page
 	if hi > lo {
 		_ = syscall.Madvise(m.data[lo:hi], syscall.MADV_DONTNEED)
 	}
