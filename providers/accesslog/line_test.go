@@ -3,6 +3,7 @@ package accesslog
 import (
 	"bytes"
 	"errors"
+	"math/rand/v2"
 	"net/netip"
 	"strings"
 	"testing"
@@ -174,4 +175,30 @@ func FuzzParseIPv4(f *testing.F) {
 			t.Fatalf("parseIPv4(%q) = %v, %v; netip says %v, %v", s, got, ok, want, err)
 		}
 	})
+}
+
+// TestLastSpace: the quick look eight bytes from the end agrees with
+// bytes.LastIndexByte whatever the bytes there.
+func TestLastSpace(t *testing.T) {
+	for _, req := range []string{
+		"GET / HTTP/1.1", "GET /a HTTP/1.0", "GET /a b HTTP/2.0", "GET /x HTTP/1 1", "GET /x  TTP/1.1",
+		"GET /x HTTP 1.1", "GET /x H       ", "x       y", " 12345678", "        ", "GET /a\x00HTTP/1.1",
+		"GET /a\xa0HTTP/1.1", "GET /\xa0\xa0\xa0\xa0\xa0\xa0\xa0\xa0", "GET /x \x21\x21\x21\x21\x21\x21\x21\x21", "-", "",
+	} {
+		if got, want := lastSpace([]byte(req)), bytes.LastIndexByte([]byte(req), ' '); got != want {
+			t.Errorf("lastSpace(%q) = %d, want %d", req, got, want)
+		}
+	}
+	// And on random requests of bytes near a space.
+	r := rand.New(rand.NewPCG(9, 10))
+	alphabet := []byte{' ', '!', 0x1f, 0xa0, 'H', '\x00'}
+	for range 100000 {
+		req := make([]byte, r.IntN(14))
+		for i := range req {
+			req[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		if got, want := lastSpace(req), bytes.LastIndexByte(req, ' '); got != want {
+			t.Fatalf("lastSpace(%q) = %d, want %d", req, got, want)
+		}
+	}
 }
