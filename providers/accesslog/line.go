@@ -224,9 +224,12 @@ func quoted(b []byte) (field, rest []byte, ok bool) {
 			return nil, nil, false
 		}
 		j += i
+		if b[j-1] != '\\' {
+			return b[1:j], b[j+1:], true // nearly every field
+		}
 		// An odd run of backslashes before the quote escapes it.
-		n := 0
-		for k := j - 1; k >= 1 && b[k] == '\\'; k-- {
+		n := 1
+		for k := j - 2; k >= 1 && b[k] == '\\'; k-- {
 			n++
 		}
 		if n%2 == 0 {

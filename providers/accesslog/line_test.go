@@ -44,6 +44,8 @@ func TestParseLine(t *testing.T) {
 			want: Entry{Client: netip.MustParseAddr("198.51.100.9"), Time: ts, Method: "GET", URI: "/", Status: 200, Agent: "a"}},
 		{name: "escaped quotes", line: `203.0.113.5 - - [23/Nov/2024:22:13:20 +0000] "GET /q?\"x\" HTTP/1.1" 200 1 "-" "say \"hi\" \\"`,
 			want: Entry{Client: netip.MustParseAddr("203.0.113.5"), Time: ts, Method: "GET", URI: `/q?\"x\"`, Status: 200, Agent: `say \"hi\" \\`}},
+		{name: "escaped backslash before an escaped quote", line: `203.0.113.5 - - [23/Nov/2024:22:13:20 +0000] "GET /a HTTP/1.1" 200 1 "\\" "x\\\"y"`,
+			want: Entry{Client: netip.MustParseAddr("203.0.113.5"), Time: ts, Method: "GET", URI: "/a", Status: 200, Agent: `x\\\"y`}},
 		{name: "request without protocol", line: `203.0.113.5 - - [23/Nov/2024:22:13:20 +0000] "-" 408 0 "-" "-"`,
 			want: Entry{Client: netip.MustParseAddr("203.0.113.5"), Time: ts, URI: "-", Status: 408, Agent: "-"}},
 		{name: "TLS bytes on port 80", line: `203.0.113.5 - - [23/Nov/2024:22:13:20 +0000] "\x16\x03\x01\x00\xca\x01" 400 0 "-" "-"`,
