@@ -162,8 +162,7 @@ func (w *worker) takeInbox() {
 func (w *worker) takeHanded(b *strBatch) {
 	w.busy.Lock()
 	w.countRouted(b)
-	w.busy.Unlock()
-	w.p.budget.wake()
+	w.idle()
 }
 
 // countRouted counts a batch of strings, loading their slots ahead, and

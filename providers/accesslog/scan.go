@@ -461,8 +461,7 @@ func (s *scan) pass(ctx context.Context, p *pass) ([]*worker, []string, error) {
 				}
 				w.busy.Lock()
 				w.chunk(c)
-				w.busy.Unlock()
-				p.budget.wake() // a worker may be waiting for this one to catch up
+				w.idle()
 				if c.release != nil {
 					c.release(c.data)
 				}
@@ -478,7 +477,7 @@ func (s *scan) pass(ctx context.Context, p *pass) ([]*worker, []string, error) {
 			// send until every worker has sent all it had.
 			w.busy.Lock()
 			w.flush()
-			w.busy.Unlock()
+			w.idle()
 			sending.Done()
 			for b := range p.router.inboxes[w.id] {
 				w.takeHanded(b)

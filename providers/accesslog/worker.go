@@ -135,6 +135,16 @@ func (w *worker) roomToGrow(k kind, extra int64) {
 	w.p.budget.keep(w)
 }
 
+// idle ends a stretch of counting (the worker held busy) and wakes any
+// worker waiting in budget.keep: one that found this worker busy and
+// behind the narrowings waits for it, and only a wake-up makes it look
+// again. (Handing over the last batches once ended without one, and two
+// workers waited for ever for a third gone idle.)
+func (w *worker) idle() {
+	w.busy.Unlock()
+	w.p.budget.wake()
+}
+
 // catchUp cuts the worker's tables to the stretches narrowed since it
 // last looked, and tells any worker waiting for that.
 func (w *worker) catchUp() {
