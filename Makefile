@@ -25,9 +25,12 @@ localaws:
 	$(GO) build -o bin/localaws ./internal/cmd/localaws
 
 # test installs what the tests need (Debian packages when missing and
-# running as root), checks formatting and vet, then runs every test.
+# running as root), checks formatting and vet, then runs every test, and
+# the access-log scan's again under the race detector: its workers share
+# tables' budgets, inboxes and the mapped input.
 test: deps fmt-check vet lint-ci
 	$(GO) test -count=1 -timeout 15m ./...
+	$(GO) test -race -count=1 -timeout 10m ./providers/accesslog
 	$(MAKE) test-release
 	./scripts/fuzz.sh 3s
 
