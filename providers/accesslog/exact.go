@@ -368,16 +368,15 @@ func (t *v4Table) sorted() (out [v4Segments][]v4Slot, counts clientCounts) {
 	return out, counts
 }
 
-// clientCounts are histograms of the counts of one table's clients: all,
+// clientCounts are histograms of the counts of one table's clients:
 // those that asked for one URI, and those that asked for more. The k-th
 // highest count of one worker's table is a floor for the k-th highest
 // total of every worker's: k clients total at least that.
 type clientCounts struct {
-	all, one, multi countHist
+	one, multi countHist
 }
 
 func (c *clientCounts) add(n uint32, multi bool) {
-	c.all.add(n)
 	if multi {
 		c.multi.add(n)
 	} else {
@@ -390,12 +389,15 @@ type countHist [256]int
 
 func (h *countHist) add(n uint32) { h[min(n, 255)]++ }
 
-// kth returns the k-th highest count (255 for any more), 0 when there are
-// fewer than k.
-func (h *countHist) kth(k int) int64 {
+// kth returns the k-th highest count in the histograms together (255 for
+// any more), 0 when they hold fewer than k.
+func kth(k int, hs ...*countHist) int64 {
 	seen := 0
 	for n := 255; n > 0; n-- {
-		if seen += h[n]; seen >= k {
+		for _, h := range hs {
+			seen += h[n]
+		}
+		if seen >= k {
 			return int64(n)
 		}
 	}

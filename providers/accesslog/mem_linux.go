@@ -36,10 +36,8 @@ func allocBytes(n int) []byte {
 // move to the larger block as they are, neither copied nor cleared again.
 func growBytes(b []byte, n int) []byte {
 	if cap(b) >= bigBytes {
-		old := b[:cap(b)]
-		p, _, errno := syscall.Syscall6(syscall.SYS_MREMAP, uintptr(unsafe.Pointer(unsafe.SliceData(old))), uintptr(len(old)), uintptr(n), 1 /* MREMAP_MAYMOVE */, 0, 0)
-		if errno == 0 {
-			return kernelBytes(p, n)[:len(b)]
+		if nb, ok := mremap(b[:cap(b)], n); ok {
+			return nb[:len(b)]
 		}
 	}
 	nb := allocBytes(n)
@@ -59,6 +57,17 @@ func kernelBytes(p uintptr, n int) []byte {
 // syscall.Mmap returned it.
 func munmap(b []byte) {
 	_, _, _ = syscall.Syscall(syscall.SYS_MUNMAP, uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)), 0)
+}
+
+// mremap extends the kernel's mapping b (as mapped, or cut by munmap) to
+// n bytes, moving it if it must; its pages keep their bytes, the new ones
+// are zero. On failure b is as it was.
+func mremap(b []byte, n int) ([]byte, bool) {
+	p, _, errno := syscall.Syscall6(syscall.SYS_MREMAP, uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)), uintptr(n), 1 /* MREMAP_MAYMOVE */, 0, 0)
+	if errno != 0 {
+		return nil, false
+	}
+	return kernelBytes(p, n), true
 }
 
 // freeBytes returns memory from allocBytes (b as it was returned, or any
@@ -176,12 +185,12 @@ func takeSpare(n int) []byte {
 	}
 	// The pages past the old end are new and come zeroed.
 	clear(b)
-	p, _, errno := syscall.Syscall6(syscall.SYS_MREMAP, uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)), uintptr(n), 1 /* MREMAP_MAYMOVE */, 0, 0)
-	if errno != 0 {
+	nb, ok := mremap(b, n)
+	if !ok {
 		munmap(b)
 		return nil
 	}
-	return kernelBytes(p, n)
+	return nb
 }
 
 // pageSize is the granularity of mmap and munmap.

@@ -282,7 +282,7 @@ func (res *results) mergeClients(ws []*worker) {
 					counts.add(e.n)
 				}
 			}
-			res.pairs.raiseFloor(counts.kth(res.pairs.top.cap))
+			res.pairs.raiseFloor(kth(res.pairs.top.cap, &counts))
 		}
 	}
 	// Each worker's table is sorted in place, segment by segment (in
@@ -307,14 +307,14 @@ func (res *results) mergeClients(ws []*worker) {
 	// by address, unless the floors say they cannot make the lists. (The
 	// pairs of multi-URI clients above gave the pairs list its floor.)
 	for _, c := range counts {
-		res.clients.raiseFloor(c.all.kth(res.clients.top.cap))
-		res.pairs.raiseFloor(c.one.kth(res.pairs.top.cap))
-		res.multi.raiseFloor(c.multi.kth(res.multi.top.cap))
+		res.clients.raiseFloor(kth(res.clients.top.cap, &c.one, &c.multi))
+		res.pairs.raiseFloor(kth(res.pairs.top.cap, &c.one))
+		res.multi.raiseFloor(kth(res.multi.top.cap, &c.multi))
 	}
 	const halves = 2
 	var shares [halves]*segmentMerge
 	for g := range shares {
-		sh := &segmentMerge{res: res.shadow()}
+		sh := &segmentMerge{res: res.shadow(), wantPairs: multi != nil}
 		shares[g] = sh
 		wg.Add(1)
 		go func() {
@@ -324,7 +324,7 @@ func (res *results) mergeClients(ws []*worker) {
 				for i := range parts {
 					lists[i] = parts[i][seg]
 				}
-				sh.segment(lists, multi != nil)
+				sh.segment(lists)
 			}
 		}()
 	}
@@ -400,8 +400,7 @@ type pairCount struct {
 
 // segment merges the lists of one segment, one per worker, in address
 // order, and ranks its clients and networks.
-func (sm *segmentMerge) segment(lists [][]v4Slot, wantPairs bool) {
-	sm.wantPairs = wantPairs
+func (sm *segmentMerge) segment(lists [][]v4Slot) {
 	sm.net = network4{}
 	if len(lists) == 2 {
 		// Two workers, one per core: merged without a heap.
@@ -791,7 +790,7 @@ func candidateFloor(tables []*strTable, b *best[ranked]) uint32 {
 func (t *strTable) kthCount(k int) uint64 {
 	var hist countHist
 	t.records(func(_ []byte, n uint32) { hist.add(n) })
-	return uint64(hist.kth(k))
+	return uint64(kth(k, &hist))
 }
 
 // list returns the list strings of kind k are ranked in.
