@@ -72,6 +72,8 @@ deps:
 vet:
 	$(GO) vet ./...
 	$(GO) -C scripts/release vet ./...
+	# Releases are built for macOS too (scripts/release): it must compile.
+	GOOS=darwin GOARCH=arm64 $(GO) build -o /dev/null ./cmd/plumb
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -59,6 +59,9 @@ func mapSource(ctx context.Context, src Source) (*mapped, bool) {
 	return &mapped{data: data}, true
 }
 
+// size is how many bytes the file mapped holds.
+func (m *mapped) size() int64 { return int64(len(m.data)) }
+
 // send cuts the mapping into blocks of whole lines and hands them over.
 func (m *mapped) send(ctx context.Context, src int, send func(*chunk) error) error {
 	data := m.data

@@ -11,4 +11,6 @@ func mapSource(context.Context, Source) (*mapped, bool) { return nil, false }
 
 func (m *mapped) send(context.Context, int, func(*chunk) error) error { return nil }
 
+func (m *mapped) size() int64 { return 0 }
+
 func (m *mapped) close() {}

@@ -534,7 +534,7 @@ func (s *scan) read(ctx context.Context, p *pass, chunks chan<- *chunk, free cha
 		if src.Path != "" {
 			if m, ok := mapSource(ctx, src); ok {
 				*maps = append(*maps, m)
-				p.mapped.Add(int64(len(m.data)))
+				p.mapped.Add(m.size())
 				if err := m.send(ctx, si, send); err != nil {
 					return nil, err
 				}
